@@ -276,8 +276,16 @@ function fileStamp(p: string): string {
   return `${p}:${realpathSync(p)}:${s.size}:${s.mtimeMs}`;
 }
 
-/** Build (or reuse) the base initramfs for `kernel`. */
+let memo: GuestAssets | undefined;
+
+/** Kernel + base initramfs, built on first use and cached on disk (and in this process). */
 export function ensureGuestAssets(): GuestAssets {
+  if (memo && existsSync(memo.initramfs) && existsSync(memo.kernel.vmlinux)) return memo;
+  memo = buildGuestAssets();
+  return memo;
+}
+
+function buildGuestAssets(): GuestAssets {
   const kernel = ensureKernel();
   const qemu = requireTool('qemu-system-x86_64');
   const busybox = requireTool('busybox');
