@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sum8 } from './acpi-walk.js';
-import { captureAcpi, platformToQemuArgs, type Platform } from './qemu.js';
+import { captureAcpi, platformToQemuArgs, QemuMissingError, QemuRefusedError, type Platform } from './qemu.js';
 import { shellLine } from './shell-quote.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/qemu/pc-1dimm/', import.meta.url));
@@ -28,5 +28,26 @@ describe('QEMU ACPI capture harness (boots real qemu-system-x86_64)', () => {
     expect(Buffer.from(nfit).equals(await readFile(join(FIXTURE, 'NFIT.aml')))).toBe(true);
     expect(Buffer.from(ssdt).equals(await readFile(join(FIXTURE, 'SSDT-NVDIMM.aml')))).toBe(true);
     expect(`0x${capture.mema!.toString(16).padStart(8, '0')}`).toBe(index.mema);
+  });
+});
+
+describe('QEMU ACPI capture harness: failures are loud', () => {
+  const onePmemDimm: Platform = {
+    machine: { type: 'pc' },
+    memory: { size: '256M', slots: 4, maxmem: '8G' },
+    nvdimms: [{ id: 'nv0', size: '1G', labelSize: '64K' }],
+  };
+
+  it('returns QEMU\'s own message for a configuration it refuses', async () => {
+    const refusal = await captureAcpi(onePmemDimm).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(refusal).toBeInstanceOf(QemuRefusedError);
+    expect((refusal as QemuRefusedError).stderr).toContain("Property 'nvdimm.label-size' (0x10000) is required at least 0x20000");
+  });
+
+  it('throws (never skips) when the QEMU binary is missing', async () => {
+    await expect(captureAcpi(onePmemDimm, { binary: 'qemu-system-x86_64-not-installed' })).rejects.toBeInstanceOf(QemuMissingError);
   });
 });

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, rm, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import {
@@ -123,6 +123,8 @@ export async function startQemu(platform: Platform, workdir: string, options: St
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
   child.once('exit', () => live.delete(child));
+  // 'close' comes after 'exit' once stdout/stderr are drained: only then is stderr complete.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const exited = (): boolean => child.exitCode !== null || child.signalCode !== null || spawnError !== undefined;
 
   let qmp: QmpClient;
@@ -132,7 +134,7 @@ export async function startQemu(platform: Platform, workdir: string, options: St
     if (spawnError) throw new QemuMissingError(`cannot run ${binary}: ${spawnError.message}`);
     // A refused configuration exits with status 1 right after printing why; give it a moment.
     if (await waitForExit(child, 3000)) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await Promise.race([closed, sleep(2000)]);
       throw new QemuRefusedError(argv, child.exitCode, child.signalCode, stderr);
     }
     await terminate(child, undefined);
@@ -150,8 +152,9 @@ export async function startQemu(platform: Platform, workdir: string, options: St
 
 export interface CaptureOptions<T> {
   /**
-   * Scratch directory (absolute) for backing files, QMP socket and memory dumps. It is emptied before
-   * use and removed afterwards. Default: a fresh mkdtemp under os.tmpdir().
+   * Scratch directory (absolute) for backing files, QMP socket and memory dumps; created if missing.
+   * Afterwards only the files the capture made are deleted, and the directory if that empties it.
+   * Default: a fresh mkdtemp under os.tmpdir(), removed afterwards.
    */
   workdir?: string;
   binary?: string;
@@ -190,9 +193,13 @@ function guestReader(qmp: QmpClient, workdir: string): ReadGuest {
   let n = 0;
   return async (address, length) => {
     const filename = join(workdir, `pmem-${n++}.bin`);
-    await qmp.execute('pmemsave', { val: address, size: length, filename });
-    const bytes = await readFile(filename);
-    await unlink(filename);
+    let bytes: Buffer;
+    try {
+      await qmp.execute('pmemsave', { val: address, size: length, filename });
+      bytes = await readFile(filename);
+    } finally {
+      await rm(filename, { force: true });
+    }
     if (bytes.length !== length) throw new Error(`pmemsave returned ${bytes.length} of ${length} bytes`);
     return new Uint8Array(bytes);
   };
@@ -209,7 +216,6 @@ export async function captureAcpi<T = undefined>(platform: Platform, options: Ca
   if (options.workdir !== undefined) {
     if (!isAbsolute(options.workdir)) throw new Error(`workdir must be absolute: ${options.workdir}`);
     workdir = options.workdir;
-    await rm(workdir, { recursive: true, force: true });
     await mkdir(workdir, { recursive: true });
   } else {
     workdir = await mkdtemp(join(tmpdir(), 'nvtool-qemu-'));
@@ -259,9 +265,19 @@ export async function captureAcpi<T = undefined>(platform: Platform, options: Ca
     try {
       await qemu?.stop();
     } finally {
-      await rm(workdir, { recursive: true, force: true });
+      await removeScratch(platform, workdir, options.workdir === undefined);
     }
   }
+}
+
+async function removeScratch(platform: Platform, workdir: string, ownDirectory: boolean): Promise<void> {
+  if (ownDirectory) {
+    await rm(workdir, { recursive: true, force: true });
+    return;
+  }
+  const { qmpSocket, backingFiles } = platformToQemuArgs(platform, workdir);
+  for (const path of [qmpSocket, ...backingFiles.map((f) => f.path)]) await rm(path, { force: true });
+  await rmdir(workdir).catch(() => undefined);
 }
 
 /** `qemu-system-x86_64 --version`, first line. */
