@@ -34,7 +34,7 @@ export interface RunningQemu {
   argv: string[];
   pid: number;
   qmp: QmpClient;
-  /** Everything QEMU wrote to stderr so far (warnings, e.g. about NUMA CPU assignment). */
+  /** Everything QEMU wrote to stderr (and stdout, normally silent) so far: warnings, error messages. */
   stderr(): string;
   /** QMP `quit`, then SIGTERM, then SIGKILL of this PID; resolves once the process is gone. */
   stop(): Promise<void>;
