@@ -1,0 +1,38 @@
+import { defineCommand } from '../command.js';
+import { formatForJson } from '../formats.js';
+import { readJsonFile, writeOutput } from '../io.js';
+
+interface Args {
+  file: string;
+  output: string;
+  format?: string;
+  preserve: boolean;
+  force: boolean;
+}
+
+export const encodeCommand = defineCommand<Args>({
+  command: 'encode <file>',
+  describe: 'Turn JSON from `decode --json` (edited or not) back into the binary',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'JSON document (the whole `decode --json` output, or its "value")' })
+      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'binary to write (- for stdout)' })
+      .option('format', { type: 'string', describe: 'format of the JSON, when it cannot be told from its content' })
+      .option('preserve', { type: 'boolean', default: false, describe: 'write lengths, counts and checksums exactly as the JSON gives them' })
+      .option('force', { type: 'boolean', default: false, describe: 'replace an existing output file' }) as never,
+  examples: [
+    ['$0 decode nfit.aml --json > nfit.json && $EDITOR nfit.json && $0 encode nfit.json -o new.aml', 'edit a field; lengths and checksum are recomputed'],
+    ['$0 encode bad.json -o bad.aml --preserve', 'keep a deliberately wrong checksum (crafting test images)'],
+    ['$0 encode t.json -o t.aml', 'pin one derived field: write "checksum": {"$pin": 0} in the JSON'],
+  ],
+  fileOf: (a) => a.file,
+  run(a) {
+    const doc = readJsonFile(a.file) as { value?: unknown; format?: string };
+    const json = doc && typeof doc === 'object' && 'value' in doc && 'findings' in doc ? doc.value : doc;
+    const fmt = formatForJson(json, a.format);
+    const bytes = fmt.encode!(json, { preserve: a.preserve });
+    writeOutput(a.output, bytes, a.force);
+    if (a.output !== '-') process.stderr.write(`${a.output}: ${bytes.length} bytes (${fmt.name})\n`);
+    return 0;
+  },
+});

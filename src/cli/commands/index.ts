@@ -1,0 +1,6 @@
+import type { CommandModule } from 'yargs';
+import { decodeCommand } from './decode.js';
+import { encodeCommand } from './encode.js';
+
+/** Every nvtool command; one file each in this folder. Add new ones here. */
+export const commands: CommandModule<object, any>[] = [decodeCommand, encodeCommand];

@@ -1,0 +1,82 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { NvError } from '../core/errors.js';
+
+/** A user-facing failure: printed as one line, exit status 2 (bad input) unless told otherwise. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+  }
+}
+
+export function readInput(file: string): Uint8Array {
+  try {
+    if (file === '-') return new Uint8Array(readFileSync(0));
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    throw new CliError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export function readJsonFile(file: string): unknown {
+  const text = Buffer.from(readInput(file)).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`${file}: not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Write a whole new file atomically (temp file in the same directory, fsync, rename), refusing
+ * to replace an existing file unless `force` is given.
+ */
+export function writeOutput(file: string, bytes: Uint8Array | string, force: boolean): void {
+  if (file === '-') {
+    process.stdout.write(bytes);
+    return;
+  }
+  if (existsSync(file) && !force) throw new CliError(`${file}: exists; pass --force to replace it`);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new CliError(`${file}: is a directory`);
+  const tmp = join(dirname(file), `.${basename(file)}.nvtool-${process.pid}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+      writeSync(fd, data, 0, data.length, 0);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* nothing to clean */
+    }
+    throw new CliError(`${file}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** JSON with bigint as `0x` strings and bytes as hex, for every `--json`. */
+export function toJsonText(v: unknown): string {
+  return (
+    JSON.stringify(
+      v,
+      (_k, x) => {
+        if (typeof x === 'bigint') return '0x' + x.toString(16);
+        if (x instanceof Uint8Array) return Buffer.from(x).toString('hex');
+        return x;
+      },
+      2,
+    ) + '\n'
+  );
+}
+
+/** The one line a user sees for bad input: `nvtool: FILE: FORMAT.path at offset N: reason`. */
+export function describeError(e: unknown, file?: string): string {
+  if (e instanceof NvError) return `${file ? `${file}: ` : ''}${e.message}`;
+  if (e instanceof CliError) return e.message;
+  return `internal error: ${e instanceof Error ? e.message : String(e)}`;
+}

@@ -1,0 +1,120 @@
+import { NvError } from '../errors.js';
+
+/**
+ * Bounds-checked little-endian reader over a view of the input. Every read is checked against
+ * the bytes really there; offsets in errors are absolute (relative to the start of the file or
+ * buffer the caller handed in), and every error names the format and field path.
+ */
+export class ByteReader {
+  private readonly view: DataView;
+  private pos = 0;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    /** Format name used in errors (`NFIT`, `label-index`). */
+    readonly format: string,
+    /** Absolute offset of `bytes[0]` in the original input. */
+    readonly base = 0,
+    /** Field path of this reader's region, e.g. `structures[3]`. */
+    readonly path = '',
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get length(): number {
+    return this.bytes.byteLength;
+  }
+  get position(): number {
+    return this.pos;
+  }
+  get remaining(): number {
+    return this.bytes.byteLength - this.pos;
+  }
+  /** Absolute offset of the next byte to read. */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  seek(pos: number): void {
+    if (pos < 0 || pos > this.bytes.byteLength) this.fail('', `seek to ${pos} is outside 0..${this.bytes.byteLength}`);
+    this.pos = pos;
+  }
+
+  /** Throw the typed error for `field` at the current (or given relative) position. */
+  fail(field: string, reason: string, at = this.pos): never {
+    throw new NvError(this.format, joinPath(this.path, field), this.base + at, reason);
+  }
+
+  /** Fail unless `n` more bytes are there; used before any allocation a count implies. */
+  need(n: number, field: string): void {
+    if (!Number.isSafeInteger(n) || n < 0) this.fail(field, `invalid size ${n}`);
+    if (n > this.remaining) {
+      this.fail(field, `needs ${n} byte${n === 1 ? '' : 's'} but only ${this.remaining} remain`);
+    }
+  }
+
+  u8(field = ''): number {
+    this.need(1, field);
+    return this.view.getUint8(this.pos++);
+  }
+  u16(field = ''): number {
+    this.need(2, field);
+    const v = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+  u32(field = ''): number {
+    this.need(4, field);
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  u64(field = ''): bigint {
+    this.need(8, field);
+    const v = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  /** A view (not a copy) of the next `n` bytes. */
+  bytesView(n: number, field = ''): Uint8Array {
+    this.need(n, field);
+    const v = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+  /** A copy of the next `n` bytes, so decoded values never alias the caller's buffer. */
+  copy(n: number, field = ''): Uint8Array {
+    return this.bytesView(n, field).slice();
+  }
+
+  /** Peek without moving; `rel` is relative to the current position. */
+  peekU8(rel = 0, field = ''): number {
+    if (this.pos + rel + 1 > this.bytes.byteLength) this.fail(field, 'unexpected end of data', this.pos + rel);
+    return this.view.getUint8(this.pos + rel);
+  }
+  peekU16(rel = 0, field = ''): number {
+    if (this.pos + rel + 2 > this.bytes.byteLength) this.fail(field, 'unexpected end of data', this.pos + rel);
+    return this.view.getUint16(this.pos + rel, true);
+  }
+  peekU32(rel = 0, field = ''): number {
+    if (this.pos + rel + 4 > this.bytes.byteLength) this.fail(field, 'unexpected end of data', this.pos + rel);
+    return this.view.getUint32(this.pos + rel, true);
+  }
+
+  /**
+   * A reader over the next `n` bytes, bounded to them (Kaitai's `size:`): a record decodes inside
+   * its declared length and cannot read its neighbour. Advances this reader past them.
+   */
+  sub(n: number, field: string): ByteReader {
+    this.need(n, field);
+    const r = new ByteReader(this.bytes.subarray(this.pos, this.pos + n), this.format, this.base + this.pos, this.path);
+    this.pos += n;
+    return r;
+  }
+}
+
+export function joinPath(base: string, field: string): string {
+  if (!field) return base;
+  if (!base) return field;
+  return field.startsWith('[') ? base + field : `${base}.${field}`;
+}

@@ -1,0 +1,44 @@
+import { NvError } from './errors.js';
+
+/**
+ * Two byte orders for the same 16-byte identifier (formats.md, "GUID vs UUID"):
+ * - `efi`: EFI GUID, first three groups little-endian (ACPI range GUIDs, GPT, EFI label type GUIDs);
+ * - `rfc`: RFC 4122 / Linux `uuid_t`, bytes in string order (label and info-block uuids, CXL labels).
+ * Strings are lower-case `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
+ */
+export type GuidOrder = 'efi' | 'rfc';
+
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const hex2 = (b: number) => b.toString(16).padStart(2, '0');
+
+export function isGuidString(s: string): boolean {
+  return GUID_RE.test(s);
+}
+
+export function guidToString(b: Uint8Array, order: GuidOrder): string {
+  if (b.byteLength !== 16) throw new NvError('guid', '', undefined, `expected 16 bytes, got ${b.byteLength}`);
+  const idx = order === 'efi' ? [3, 2, 1, 0, 5, 4, 7, 6] : [0, 1, 2, 3, 4, 5, 6, 7];
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === 4 || i === 6) s += '-';
+    s += hex2(b[idx[i]!]!);
+  }
+  s += '-' + hex2(b[8]!) + hex2(b[9]!) + '-';
+  for (let i = 10; i < 16; i++) s += hex2(b[i]!);
+  return s;
+}
+
+export function guidFromString(s: string, order: GuidOrder, path = ''): Uint8Array {
+  if (!GUID_RE.test(s)) throw new NvError('guid', path, undefined, `not a GUID string: ${JSON.stringify(s)}`);
+  const h = s.replace(/-/g, '');
+  const raw = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) raw[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
+  if (order === 'rfc') return raw;
+  const out = raw.slice();
+  out[0] = raw[3]!; out[1] = raw[2]!; out[2] = raw[1]!; out[3] = raw[0]!;
+  out[4] = raw[5]!; out[5] = raw[4]!;
+  out[6] = raw[7]!; out[7] = raw[6]!;
+  return out;
+}
+
+export const NIL_GUID = '00000000-0000-0000-0000-000000000000';

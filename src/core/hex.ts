@@ -1,0 +1,18 @@
+/** Hex helpers for dumps and JSON: `0x`-prefixed integers and plain byte strings. */
+export function hexInt(v: number | bigint, width = 0): string {
+  return '0x' + v.toString(16).toUpperCase().padStart(width, '0');
+}
+
+export function bytesToHex(b: Uint8Array, sep = ''): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += (i && sep ? sep : '') + b[i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+export function hexToBytes(s: string): Uint8Array | undefined {
+  const h = s.replace(/[\s:]/g, '');
+  if (h.length % 2 || /[^0-9a-f]/i.test(h)) return undefined;
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}

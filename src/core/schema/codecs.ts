@@ -1,0 +1,172 @@
+import fc from 'fast-check';
+import { NvError } from '../errors.js';
+import { guidFromString, guidToString, type GuidOrder } from '../guid.js';
+import { bytesToHex, hexInt, hexToBytes } from '../hex.js';
+import { field, type Codec, type Field, type FieldInfo, type FieldOptions } from './field.js';
+
+function jsonError(path: string, reason: string): never {
+  throw new NvError('json', path, undefined, reason);
+}
+
+/** Unpins `{"$pin": v}` (a derived field the user wants written as given) and records the path. */
+export function unpin(j: unknown, path: string, pins: Set<string>): unknown {
+  if (j !== null && typeof j === 'object' && !Array.isArray(j) && '$pin' in j) {
+    pins.add(path);
+    return (j as { $pin: unknown }).$pin;
+  }
+  return j;
+}
+
+function parseIntegerJson(j: unknown, path: string, max: bigint): bigint {
+  let v: bigint;
+  if (typeof j === 'number' && Number.isSafeInteger(j)) v = BigInt(j);
+  else if (typeof j === 'string' && /^(0x[0-9a-f]+|[0-9]+)$/i.test(j.trim())) v = BigInt(j.trim());
+  else if (typeof j === 'bigint') v = j;
+  else return jsonError(path, `expected an unsigned integer, got ${JSON.stringify(j)}`);
+  if (v < 0n || v > max) jsonError(path, `${j} does not fit in ${max.toString(16).length * 4} bits`);
+  return v;
+}
+
+/** Unsigned little-endian integer of 1, 2 or 4 bytes, as a JS number. */
+export function uintCodec(size: 1 | 2 | 4): Codec<number> {
+  const max = size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff;
+  return {
+    size,
+    decode: (r, _f, _ctx, path) => (size === 1 ? r.u8(path) : size === 2 ? r.u16(path) : r.u32(path)),
+    encode: (w, v) => (size === 1 ? w.u8(v) : size === 2 ? w.u16(v) : w.u32(v)),
+    arbitrary: (f) => (f.expect !== undefined ? fc.constant(f.expect as number) : f.reserved ? fc.constant(0) : fc.integer({ min: 0, max })),
+    show: (v) => hexInt(v, size * 2),
+    toJson: (v) => v,
+    fromJson: (j, path, pins) => Number(parseIntegerJson(unpin(j, path, pins), path, BigInt(max))),
+  };
+}
+
+/** Unsigned 64-bit little-endian integer, always a bigint. JSON: a `0x` hex string. */
+export const u64Codec: Codec<bigint> = {
+  size: 8,
+  decode: (r, _f, _ctx, path) => r.u64(path),
+  encode: (w, v) => w.u64(v),
+  arbitrary: (f) =>
+    f.expect !== undefined ? fc.constant(f.expect as bigint) : f.reserved ? fc.constant(0n) : fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+  show: (v) => hexInt(v, 16),
+  toJson: (v) => hexInt(v),
+  fromJson: (j, path, pins) => parseIntegerJson(unpin(j, path, pins), path, (1n << 64n) - 1n),
+};
+
+/** Byte-count source: a constant, an earlier field of the same struct, or a function of it. */
+export type SizeSpec = number | string | ((parent: Readonly<Record<string, unknown>>) => number);
+
+export function resolveSize(spec: SizeSpec, parent: Readonly<Record<string, unknown>>): number {
+  if (typeof spec === 'number') return spec;
+  if (typeof spec === 'function') return spec(parent);
+  const v = parent[spec];
+  return typeof v === 'bigint' ? Number(v) : Number(v ?? 0);
+}
+
+/** Raw bytes; JSON as a hex string. */
+export function bytesCodec(sizeSpec: SizeSpec, maxArbitrary = 32): Codec<Uint8Array> {
+  const fixed = typeof sizeSpec === 'number' ? sizeSpec : undefined;
+  return {
+    size: fixed,
+    decode: (r, _f, _ctx, path, parent) => r.copy(resolveSize(sizeSpec, parent), path),
+    encode: (w, v) => w.bytes(v),
+    arbitrary: (f) =>
+      fixed !== undefined
+        ? f.reserved
+          ? fc.constant(new Uint8Array(fixed))
+          : fc.uint8Array({ minLength: fixed, maxLength: fixed })
+        : fc.uint8Array({ maxLength: maxArbitrary }),
+    show: (v) => (v.length <= 16 ? bytesToHex(v, ' ') || '(empty)' : `${bytesToHex(v.subarray(0, 16), ' ')} ... (${v.length} bytes)`),
+    toJson: (v) => bytesToHex(v),
+    fromJson: (j, path) => {
+      const b = typeof j === 'string' ? hexToBytes(j) : undefined;
+      if (!b) return jsonError(path, 'expected a hex byte string');
+      if (fixed !== undefined && b.length !== fixed) jsonError(path, `expected ${fixed} bytes, got ${b.length}`);
+      return b;
+    },
+  };
+}
+
+/** Everything left in the enclosing record (SMBIOS data, unknown structure bodies). */
+export const tailCodec: Codec<Uint8Array> = {
+  ...bytesCodec(() => 0),
+  decode: (r, _f, _ctx, path) => r.copy(r.remaining, path),
+  arbitrary: () => fc.uint8Array({ maxLength: 24 }),
+};
+
+/**
+ * Fixed-width ASCII (signatures, OEM ids). Only trailing NULs are dropped; the encoder pads with
+ * NUL, so any byte string round-trips (bytes are mapped 1:1 to code points 0-255).
+ */
+export function asciiCodec(size: number): Codec<string> {
+  return {
+    size,
+    decode: (r, _f, _ctx, path) => {
+      const b = r.bytesView(size, path);
+      let end = b.length;
+      while (end > 0 && b[end - 1] === 0) end--;
+      let s = '';
+      for (let i = 0; i < end; i++) s += String.fromCharCode(b[i]!);
+      return s;
+    },
+    encode: (w, v) => {
+      for (let i = 0; i < size; i++) w.u8(i < v.length ? v.charCodeAt(i) & 0xff : 0);
+    },
+    arbitrary: (f) =>
+      f.expect !== undefined
+        ? fc.constant(f.expect as string)
+        : fc
+            .array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: size })
+            .map((cs) => String.fromCharCode(...cs)),
+    show: (v) => JSON.stringify(v),
+    toJson: (v) => v,
+    fromJson: (j, path) => {
+      if (typeof j !== 'string') return jsonError(path, 'expected a string');
+      if (j.length > size) jsonError(path, `longer than ${size} characters`);
+      if (/[^\u0000-\u00ff]/.test(j)) jsonError(path, 'only 8-bit characters fit');
+      return j;
+    },
+  };
+}
+
+/** A 16-byte identifier in EFI (mixed-endian) or RFC byte order; value is the string form. */
+export function guidCodec(order: GuidOrder): Codec<string> {
+  return {
+    size: 16,
+    decode: (r, _f, _ctx, path) => guidToString(r.bytesView(16, path), order),
+    encode: (w, v) => w.bytes(guidFromString(v, order)),
+    arbitrary: (f) =>
+      f.expect !== undefined
+        ? fc.constant(f.expect as string)
+        : fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => guidToString(b, 'rfc')),
+    show: (v) => v,
+    toJson: (v) => v,
+    fromJson: (j, path) => {
+      if (typeof j !== 'string') return jsonError(path, 'expected a GUID string');
+      guidFromString(j, order, path);
+      return j.toLowerCase();
+    },
+  };
+}
+
+// ---- field builders: one line per field in a declaration -------------------------------------
+export const u8 = <N extends string>(name: N, o?: FieldOptions<number>): Field<N, number, false> => field(name, uintCodec(1), o);
+export const u16 = <N extends string>(name: N, o?: FieldOptions<number>): Field<N, number, false> => field(name, uintCodec(2), o);
+export const u32 = <N extends string>(name: N, o?: FieldOptions<number>): Field<N, number, false> => field(name, uintCodec(4), o);
+export const u64 = <N extends string>(name: N, o?: FieldOptions<bigint>): Field<N, bigint, false> => field(name, u64Codec, o);
+export const bytes = <N extends string>(name: N, size: SizeSpec, o?: FieldOptions<Uint8Array>): Field<N, Uint8Array, false> =>
+  field(name, bytesCodec(size), o);
+export const reserved = <N extends string>(name: N, size: number, o?: FieldOptions<Uint8Array>): Field<N, Uint8Array, false> =>
+  field(name, bytesCodec(size), { label: 'Reserved', ...o, reserved: true });
+export const ascii = <N extends string>(name: N, size: number, o?: FieldOptions<string>): Field<N, string, false> =>
+  field(name, asciiCodec(size), o);
+export const efiGuid = <N extends string>(name: N, o?: FieldOptions<string>): Field<N, string, false> => field(name, guidCodec('efi'), o);
+export const rfcUuid = <N extends string>(name: N, o?: FieldOptions<string>): Field<N, string, false> => field(name, guidCodec('rfc'), o);
+export const tail = <N extends string>(name: N, o?: FieldOptions<Uint8Array>): Field<N, Uint8Array, false> => field(name, tailCodec, o);
+
+export function isZero(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+export type { FieldInfo };

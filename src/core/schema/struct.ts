@@ -1,0 +1,293 @@
+import fc from 'fast-check';
+import { ByteReader, joinPath } from '../bytes/reader.js';
+import { ByteWriter } from '../bytes/writer.js';
+import { acpiByteSum, acpiChecksumFor } from '../checksum/acpi.js';
+import { crc32 } from '../checksum/crc32.js';
+import { fletcher64 } from '../checksum/fletcher64.js';
+import { NvError } from '../errors.js';
+import { bytesToHex, hexInt, hexToBytes } from '../hex.js';
+import { isZero } from './codecs.js';
+import { isPinned, type DecodeContext, type EncodeContext } from './context.js';
+import type { AnyField, Codec, Field, FieldInfo } from './field.js';
+
+type Req<F> = F extends Field<infer N, infer T, false> ? [N, T] : never;
+type Opt<F> = F extends Field<infer N, infer T, true> ? [N, T] : never;
+
+/** The decoded value of a struct, inferred from its declaration. */
+export type StructValue<F extends readonly AnyField[]> = {
+  [P in Req<F[number]> as P[0]]: P[1];
+} & {
+  [P in Opt<F[number]> as P[0]]?: P[1];
+} & {
+  /** Bytes inside the record's declared length beyond its fields, kept for an exact re-encode. */
+  $trailing?: Uint8Array;
+};
+
+export type ValueOf<S> = S extends Struct<infer F> ? StructValue<F> : never;
+
+export interface StructOptions {
+  /** Display name in dumps and messages, in the spec's words. */
+  label?: string;
+  /** Where the layout comes from: `ACPI 6.5 §5.2.26.2`. */
+  spec?: string;
+  /** Expected fixed size of the required fields; checked when the declaration loads. */
+  size?: number;
+  /**
+   * The length-role field that bounds the record: decoding reads it first and decodes the record
+   * inside a sub-reader of exactly that many bytes (Kaitai `size:`).
+   */
+  boundBy?: string;
+}
+
+type Obj = Record<string, unknown>;
+
+/**
+ * One on-media structure, declared once as an ordered list of fields. The same declaration is
+ * walked to decode, encode, dump, validate and generate (fast-check) values.
+ */
+export class Struct<F extends readonly AnyField[] = readonly AnyField[]> implements Codec<StructValue<F>> {
+  readonly composite = true;
+  readonly label: string;
+  readonly size: number | undefined;
+  /** Size of the fields that every record has (everything but the optional trailing group). */
+  readonly requiredSize: number | undefined;
+  private readonly offsets = new Map<string, number>();
+  private readonly optionalSize: number | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly fields: F,
+    readonly options: StructOptions = {},
+  ) {
+    this.label = options.label ?? name;
+    let off: number | undefined = 0;
+    let req: number | undefined;
+    let optSize: number | undefined = 0;
+    for (const f of fields) {
+      if (f.optional && req === undefined) req = off;
+      if (off !== undefined) this.offsets.set(f.name, off);
+      const s = f.codec.size;
+      off = off === undefined || s === undefined ? undefined : off + s;
+      if (f.optional) optSize = optSize === undefined || s === undefined ? undefined : optSize + s;
+    }
+    this.requiredSize = req ?? off;
+    this.optionalSize = req === undefined ? 0 : optSize;
+    this.size = options.boundBy || fields.some((f) => f.optional) ? undefined : off;
+    if (options.size !== undefined && this.requiredSize !== options.size) {
+      throw new Error(`${name}: declared size ${options.size} but fields add up to ${this.requiredSize}`);
+    }
+    if (options.boundBy !== undefined && !this.offsets.has(options.boundBy)) {
+      throw new Error(`${name}: boundBy field ${options.boundBy} has no fixed offset`);
+    }
+  }
+
+  /** Byte offset of a field whose offset is fixed (ask the declaration, never type an offset). */
+  offsetOf(name: F[number]['name']): number {
+    const o = this.offsets.get(name);
+    if (o === undefined) throw new Error(`${this.name}.${name} has no fixed offset`);
+    return o;
+  }
+
+  field(name: F[number]['name']): F[number] {
+    const f = this.fields.find((x) => x.name === name);
+    if (!f) throw new Error(`${this.name} has no field ${name}`);
+    return f;
+  }
+
+  // ---- decode -------------------------------------------------------------------------------
+
+  decode(r: ByteReader, _f: FieldInfo | undefined, ctx: DecodeContext, path: string): StructValue<F> {
+    const startAbs = r.offset;
+    let rr = r;
+    if (this.options.boundBy !== undefined) {
+      const lf = this.field(this.options.boundBy as F[number]['name']);
+      const at = this.offsetOf(lf.name);
+      const lpath = joinPath(path, lf.name);
+      const size = lf.codec.size as 1 | 2 | 4;
+      if (r.remaining < at + size) r.fail(lpath, `${this.label} is truncated: ${r.remaining} bytes left, its length field ends at ${at + size}`);
+      const len = size === 1 ? r.peekU8(at) : size === 2 ? r.peekU16(at) : r.peekU32(at);
+      const min = this.requiredSize ?? at + size;
+      if (len < min) r.fail(lpath, `length ${len} is less than the ${min} bytes a ${this.label} needs`, r.position + at);
+      if (len > r.remaining) r.fail(lpath, `length ${len} runs past the end of the data (${r.remaining} bytes remain)`, r.position + at);
+      rr = r.sub(len, path);
+    }
+    const start = rr.position;
+    if (ctx.spans) ctx.spans.push({ path, offset: startAbs, size: 0, label: this.label, value: undefined, group: true });
+    const group = ctx.spans?.[ctx.spans.length - 1];
+    const v: Obj = {};
+    let optionalPresent: boolean | undefined;
+    for (const f of this.fields) {
+      if (f.optional) {
+        // The trailing group is all there or not at all (decided once, where it starts).
+        optionalPresent ??= this.optionalSize === undefined || rr.remaining >= this.optionalSize;
+        if (!optionalPresent) continue;
+      }
+      const fpath = joinPath(path, f.name);
+      const at = rr.offset;
+      const value = f.codec.decode(rr, f, ctx, fpath, v);
+      v[f.name] = value;
+      if (ctx.spans && !f.codec.composite) {
+        ctx.spans.push({ path: fpath, offset: at, size: rr.offset - at, label: f.label, value: f.codec.show(value), meaning: meaningOf(f, value) });
+      }
+      checkField(f, value, fpath, at, ctx);
+    }
+    if (this.options.boundBy !== undefined && rr.remaining > 0) {
+      const at = rr.offset;
+      const extra = rr.copy(rr.remaining, joinPath(path, '$trailing'));
+      v.$trailing = extra;
+      ctx.findings.push({
+        severity: 'warning', code: 'trailing-bytes', path, offset: at,
+        message: `${extra.length} byte(s) inside the ${this.label}'s length beyond its fields, kept as they are`,
+      });
+      if (ctx.spans) ctx.spans.push({ path: joinPath(path, '$trailing'), offset: at, size: extra.length, label: 'Trailing bytes', value: bytesToHex(extra.subarray(0, 16), ' ') });
+    }
+    const region = rr.bytes.subarray(start, rr.position);
+    if (group) group.size = region.length;
+    this.checkRoles(v, region, path, startAbs, ctx);
+    return v as StructValue<F>;
+  }
+
+  private checkRoles(v: Obj, region: Uint8Array, path: string, startAbs: number, ctx: DecodeContext): void {
+    for (const f of this.fields) {
+      const role = f.role;
+      if (!role || v[f.name] === undefined) continue;
+      const fpath = joinPath(path, f.name);
+      const at = this.offsets.get(f.name);
+      if (role.kind === 'length' && this.options.boundBy === undefined && Number(v[f.name]) !== region.length) {
+        ctx.findings.push({ severity: 'error', code: 'length', path: fpath, offset: startAbs + (at ?? 0), message: `says ${v[f.name]} but the ${this.label} occupies ${region.length} bytes` });
+      } else if (role.kind === 'checksum' && at !== undefined) {
+        const expected = checksumOf(role.algo, region, at);
+        const actual = v[f.name] as number | bigint;
+        const ok = role.algo === 'acpi8' ? acpiByteSum(region) === 0 : BigInt(actual) === BigInt(expected);
+        if (!ok) {
+          ctx.findings.push({ severity: 'error', code: 'checksum', path: fpath, offset: startAbs + at, message: `${role.algo} checksum is ${hexInt(actual)}, the bytes need ${hexInt(expected)}` });
+        }
+      }
+    }
+  }
+
+  // ---- encode -------------------------------------------------------------------------------
+
+  encode(w: ByteWriter, value: StructValue<F>, ctx: EncodeContext, path: string): void {
+    const v = value as Obj;
+    const start = w.position;
+    const patches: { at: number; f: AnyField }[] = [];
+    for (const f of this.fields) {
+      const fpath = joinPath(path, f.name);
+      let val = v[f.name];
+      if (f.optional && val === undefined) continue;
+      const role = f.role;
+      if (role && !isPinned(ctx, fpath)) {
+        if (role.kind === 'count') {
+          const of = v[role.of];
+          const n = Array.isArray(of) ? of.length : of instanceof Uint8Array ? of.length : 0;
+          val = f.codec.size === 8 ? BigInt(n) : n;
+        } else {
+          patches.push({ at: w.position, f });
+          val = f.codec.size === 8 ? 0n : 0;
+        }
+      }
+      if (val === undefined) throw new NvError(this.name, fpath, undefined, 'missing value');
+      f.codec.encode(w, val, ctx, fpath, v);
+    }
+    if (v.$trailing instanceof Uint8Array) w.bytes(v.$trailing);
+    const end = w.position;
+    for (const p of patches) if (p.f.role?.kind === 'length') w.patch(p.at, p.f.codec.size as 1 | 2 | 4 | 8, end - start);
+    for (const p of patches) {
+      if (p.f.role?.kind !== 'checksum') continue;
+      const region = w.view_(start, end);
+      w.patch(p.at, p.f.codec.size as 1 | 2 | 4 | 8, checksumOf(p.f.role.algo, region, p.at - start));
+    }
+  }
+
+  // ---- generate, show, JSON -----------------------------------------------------------------
+
+  arbitrary(): fc.Arbitrary<StructValue<F>> {
+    const req: Record<string, fc.Arbitrary<unknown>> = {};
+    const opt: Record<string, fc.Arbitrary<unknown>> = {};
+    for (const f of this.fields) {
+      const a = f.role && f.role.kind !== 'count' ? fc.constant(f.codec.size === 8 ? 0n : 0) : f.role ? fc.constant(0) : f.codec.arbitrary(f);
+      (f.optional ? opt : req)[f.name] = a;
+    }
+    const base = fc.record(req);
+    if (Object.keys(opt).length === 0) return base as fc.Arbitrary<StructValue<F>>;
+    return fc.tuple(base, fc.option(fc.record(opt), { nil: undefined })).map(([b, o]) => ({ ...b, ...(o ?? {}) }) as StructValue<F>);
+  }
+
+  show(): string {
+    return `(${this.label})`;
+  }
+
+  toJson(value: StructValue<F>): Obj {
+    const v = value as Obj;
+    const out: Obj = {};
+    if (v.$raw === true) out.$raw = true;
+    for (const f of this.fields) if (v[f.name] !== undefined) out[f.name] = f.codec.toJson(v[f.name]);
+    if (v.$trailing instanceof Uint8Array) out.$trailing = bytesToHex(v.$trailing);
+    return out;
+  }
+
+  fromJson(j: unknown, path: string, pins: Set<string>): StructValue<F> {
+    if (j === null || typeof j !== 'object' || Array.isArray(j)) throw new NvError('json', path, undefined, `expected an object for ${this.label}`);
+    const src = j as Obj;
+    const known = new Set<string>(this.fields.map((f) => f.name));
+    for (const k of Object.keys(src)) {
+      if (!known.has(k) && k !== '$trailing' && k !== '$raw') throw new NvError('json', joinPath(path, k), undefined, `${this.label} has no field "${k}"`);
+    }
+    const out: Obj = {};
+    if (src.$raw === true) out.$raw = true;
+    for (const f of this.fields) {
+      const fpath = joinPath(path, f.name);
+      const jv = src[f.name];
+      if (jv === undefined) {
+        if (f.optional) continue;
+        if (f.role) out[f.name] = f.codec.size === 8 ? 0n : 0;
+        else if (f.reserved && f.codec.size !== undefined) out[f.name] = f.codec.size === 8 ? 0n : f.codec.fromJson(f.codec.size <= 4 ? 0 : '00'.repeat(f.codec.size), fpath, pins);
+        else if (f.expect !== undefined) out[f.name] = f.expect;
+        else throw new NvError('json', fpath, undefined, `missing field "${f.name}" of ${this.label}`);
+        continue;
+      }
+      out[f.name] = f.codec.fromJson(jv, fpath, pins);
+    }
+    if (typeof src.$trailing === 'string') {
+      const b = hexToBytes(src.$trailing);
+      if (!b) throw new NvError('json', joinPath(path, '$trailing'), undefined, 'expected a hex byte string');
+      out.$trailing = b;
+    }
+    return out as StructValue<F>;
+  }
+}
+
+export function checksumOf(algo: 'acpi8' | 'fletcher64' | 'crc32', region: Uint8Array, at: number): number | bigint {
+  if (algo === 'acpi8') return acpiChecksumFor(region, at);
+  if (algo === 'fletcher64') return fletcher64(region, at);
+  return crc32(region, at);
+}
+
+/** Flag names, enum names or GUID names for a value, as the dump shows them. */
+export function meaningOf(f: FieldInfo, value: unknown): string | undefined {
+  if (f.describe) return f.describe(value);
+  if (f.flags && (typeof value === 'number' || typeof value === 'bigint')) {
+    const v = BigInt(value);
+    const names: string[] = [];
+    for (let bit = 0n; bit < 64n && v >> bit !== 0n; bit++) {
+      if ((v >> bit) & 1n) names.push(f.flags[Number(bit)] ?? `bit ${bit}`);
+    }
+    return names.length ? names.join(', ') : 'none';
+  }
+  if (f.names) {
+    const key = typeof value === 'string' ? value.toLowerCase() : String(value);
+    return f.names[key];
+  }
+  return undefined;
+}
+
+function checkField(f: AnyField, value: unknown, path: string, offset: number, ctx: DecodeContext): void {
+  if (f.expect !== undefined && value !== f.expect) {
+    ctx.findings.push({ severity: 'error', code: 'unexpected-value', path, offset, message: `is ${f.codec.show(value)}, expected ${f.codec.show(f.expect)}` });
+  }
+  if (f.reserved) {
+    const nz = value instanceof Uint8Array ? !isZero(value) : value !== 0 && value !== 0n;
+    if (nz) ctx.findings.push({ severity: 'warning', code: 'reserved-nonzero', path, offset, message: `reserved field is not zero (${f.codec.show(value)}); kept as it is` });
+  }
+}
