@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { decodeCommand } from './decode.js';
 import { encodeCommand } from './encode.js';
+import { fuzzCommand } from './fuzz.js';
 
 /** Every nvtool command; one file each in this folder. Add new ones here. */
-export const commands: CommandModule<object, any>[] = [decodeCommand, encodeCommand];
+export const commands: CommandModule<object, any>[] = [decodeCommand, encodeCommand, fuzzCommand];

@@ -1,0 +1,13 @@
+import { nfitFuzzTarget } from '../acpi/nfit/fuzz.js';
+import type { FuzzTarget } from '../core/fuzz.js';
+
+/** Decoders `nvtool fuzz` can exercise; format modules add theirs with `registerFuzzTarget`. */
+const targets: FuzzTarget<any>[] = [nfitFuzzTarget];
+
+export function registerFuzzTarget(t: FuzzTarget<any>): void {
+  targets.push(t);
+}
+
+export function fuzzTargets(): readonly FuzzTarget<any>[] {
+  return targets;
+}
