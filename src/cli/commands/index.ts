@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
+import { buildNfitCommand } from './build-nfit.js';
 import { decodeCommand } from './decode.js';
 import { encodeCommand } from './encode.js';
 import { fuzzCommand } from './fuzz.js';
 
 /** Every nvtool command; one file each in this folder. Add new ones here. */
-export const commands: CommandModule<object, any>[] = [decodeCommand, encodeCommand, fuzzCommand];
+export const commands: CommandModule<object, any>[] = [decodeCommand, encodeCommand, buildNfitCommand, fuzzCommand];

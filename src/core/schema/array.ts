@@ -33,6 +33,7 @@ export function arrayCodec<T>(item: Codec<T>, count: SizeSpec, maxArbitrary = 6)
       v.forEach((x, i) => item.encode(w, x, ctx, `${path}[${i}]`, parent));
     },
     arbitrary: (f) => fc.array(item.arbitrary({ ...f, expect: undefined }), { maxLength: maxArbitrary }),
+    zero: () => [],
     show: (v) => `[${v.length} entries]`,
     toJson: (v) => v.map((x) => item.toJson(x)),
     fromJson(j, path, pins) {

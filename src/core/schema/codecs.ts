@@ -35,6 +35,7 @@ export function uintCodec(size: 1 | 2 | 4): Codec<number> {
     decode: (r, _f, _ctx, path) => (size === 1 ? r.u8(path) : size === 2 ? r.u16(path) : r.u32(path)),
     encode: (w, v) => (size === 1 ? w.u8(v) : size === 2 ? w.u16(v) : w.u32(v)),
     arbitrary: (f) => (f.expect !== undefined ? fc.constant(f.expect as number) : f.reserved ? fc.constant(0) : fc.integer({ min: 0, max })),
+    zero: () => 0,
     show: (v) => hexInt(v, size * 2),
     toJson: (v) => v,
     fromJson: (j, path, pins) => Number(parseIntegerJson(unpin(j, path, pins), path, BigInt(max))),
@@ -48,6 +49,7 @@ export const u64Codec: Codec<bigint> = {
   encode: (w, v) => w.u64(v),
   arbitrary: (f) =>
     f.expect !== undefined ? fc.constant(f.expect as bigint) : f.reserved ? fc.constant(0n) : fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+  zero: () => 0n,
   show: (v) => hexInt(v, 16),
   toJson: (v) => hexInt(v),
   fromJson: (j, path, pins) => parseIntegerJson(unpin(j, path, pins), path, (1n << 64n) - 1n),
@@ -76,6 +78,7 @@ export function bytesCodec(sizeSpec: SizeSpec, maxArbitrary = 32): Codec<Uint8Ar
           ? fc.constant(new Uint8Array(fixed))
           : fc.uint8Array({ minLength: fixed, maxLength: fixed })
         : fc.uint8Array({ maxLength: maxArbitrary }),
+    zero: () => new Uint8Array(fixed ?? 0),
     show: (v) => (v.length <= 16 ? bytesToHex(v, ' ') || '(empty)' : `${bytesToHex(v.subarray(0, 16), ' ')} ... (${v.length} bytes)`),
     toJson: (v) => bytesToHex(v),
     fromJson: (j, path) => {
@@ -118,6 +121,7 @@ export function asciiCodec(size: number): Codec<string> {
         : fc
             .array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: size })
             .map((cs) => String.fromCharCode(...cs)),
+    zero: () => '',
     show: (v) => JSON.stringify(v),
     toJson: (v) => v,
     fromJson: (j, path) => {
@@ -139,6 +143,7 @@ export function guidCodec(order: GuidOrder): Codec<string> {
       f.expect !== undefined
         ? fc.constant(f.expect as string)
         : fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => guidToString(b, 'rfc')),
+    zero: () => '00000000-0000-0000-0000-000000000000',
     show: (v) => v,
     toJson: (v) => v,
     fromJson: (j, path) => {

@@ -94,6 +94,7 @@ export function recordsCodec<V extends Record<number, Struct<any>>>(reg: RecordR
       const arbs = Object.values(reg.variants).map((s) => (s as Struct<any>).arbitrary());
       return fc.array(fc.oneof(...arbs), { maxLength: maxArbitrary }) as fc.Arbitrary<RecordValue<V>[]>;
     },
+    zero: () => [],
     show: (v) => `[${v.length} ${reg.label}s]`,
     toJson: (v) =>
       v.map((rec) => {
