@@ -11,10 +11,13 @@
  *
  * Modelled: the peripheral containers hold only the NVDIMMs (true for nvtool platforms: no other
  * -device), insertions only (QEMU never removes a child before the tables are built).
- * Mixed named + anonymous: `/machine`'s own table iterated `peripheral` before `peripheral-anon`
- * on every configuration checked by hand with QEMU 7.2 (pc and q35, with and without NUMA;
- * `qom-list /machine`), so named dimms come first. That relative order depends on /machine's
- * table, which this module does not simulate; it is assumed, not derived.
+ *
+ * Mixed named + anonymous dimms: named ones come first. That is `/machine`'s own hash table
+ * iterating `peripheral` before `peripheral-anon`; this module does not simulate /machine's table
+ * (its other children depend on machine type and options), it takes the order as observed:
+ * qom-order.json's mixed entries (pc and q35) and `qom-list /machine` on every platform checked by
+ * hand (pc, q35, with and without NUMA) agree. A platform that changes /machine's children enough
+ * to resize its table differently could in principle flip it; none is known.
  */
 
 /** HASH_TABLE_MIN_SHIFT: a new table has 8 buckets. */
