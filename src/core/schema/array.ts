@@ -25,7 +25,7 @@ export function arrayCodec<T>(item: Codec<T>, count: SizeSpec, maxArbitrary = 6)
         const at = r.offset;
         const ipath = `${path}[${i}]`;
         out[i] = item.decode(r, f, ctx, ipath, parent);
-        if (ctx.spans && !item.composite) ctx.spans.push({ path: ipath, offset: at, size: itemSize, label: `${f.label}[${i}]`, value: item.show(out[i]!) });
+        if (ctx.spans && !item.composite) ctx.spans.push({ path: ipath, offset: at, size: itemSize, label: `${f.label}[${i}]`, value: out[i], text: item.show(out[i]!) });
       }
       return out;
     },

@@ -20,7 +20,10 @@ export interface Span {
   offset: number;
   size: number;
   label: string;
+  /** The decoded value (number, bigint, string, bytes). */
   value: unknown;
+  /** The value as the dump shows it. */
+  text?: string;
   /** Decoded meaning: flag names, enum or GUID name. */
   meaning?: string;
   /** Header row for a structure (no value of its own). */

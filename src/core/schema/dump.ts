@@ -19,7 +19,7 @@ export function formatDump(spans: readonly Span[], findings: readonly Finding[] 
       lines.push('', `[${hex3(s.offset)} ${dec4(s.offset)} ${String(s.size).padStart(3)}] ${s.label}${s.path ? ` (${s.path})` : ''}`);
     } else {
       const meaning = s.meaning ? ` [${s.meaning}]` : '';
-      lines.push(`[${hex3(s.offset)} ${dec4(s.offset)} ${String(s.size).padStart(3)}] ${s.label.padStart(labelWidth)} : ${String(s.value)}${meaning}`);
+      lines.push(`[${hex3(s.offset)} ${dec4(s.offset)} ${String(s.size).padStart(3)}] ${s.label.padStart(labelWidth)} : ${s.text ?? String(s.value)}${meaning}`);
     }
     for (const f of byPath.get(s.path) ?? []) {
       if (shown.has(f) || (s.group && f.path !== s.path)) continue;

@@ -127,7 +127,7 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
       const value = f.codec.decode(rr, f, ctx, fpath, v);
       v[f.name] = value;
       if (ctx.spans && !f.codec.composite) {
-        ctx.spans.push({ path: fpath, offset: at, size: rr.offset - at, label: f.label, value: f.codec.show(value), meaning: meaningOf(f, value) });
+        ctx.spans.push({ path: fpath, offset: at, size: rr.offset - at, label: f.label, value, text: f.codec.show(value), meaning: meaningOf(f, value) });
       }
       checkField(f, value, fpath, at, ctx);
     }
@@ -139,7 +139,7 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
         severity: 'warning', code: 'trailing-bytes', path, offset: at,
         message: `${extra.length} byte(s) inside the ${this.label}'s length beyond its fields, kept as they are`,
       });
-      if (ctx.spans) ctx.spans.push({ path: joinPath(path, '$trailing'), offset: at, size: extra.length, label: 'Trailing bytes', value: bytesToHex(extra.subarray(0, 16), ' ') });
+      if (ctx.spans) ctx.spans.push({ path: joinPath(path, '$trailing'), offset: at, size: extra.length, label: 'Trailing bytes', value: extra, text: bytesToHex(extra.subarray(0, 16), ' ') });
     }
     const region = rr.bytes.subarray(start, rr.position);
     if (group) group.size = region.length;
