@@ -1,0 +1,344 @@
+import { NvError } from '../core/errors.js';
+import { NIL_GUID } from '../core/guid.js';
+import { decodeStruct, encodeStruct, type Finding } from '../core/schema/index.js';
+import { zeroRange, type BlockStore } from './blockStore.js';
+import { BTT_INFO_SIZE, BTT_PG_SIZE, BTT_SIG, IB_FLAG_ERROR, bttArenaInvalidReason, decodeBttInfo, encodeBttInfo, type BttInfo } from './bttInfo.js';
+import { bttInitialOffset, bttSectorSize, planArenas, type ArenaLayout, type BttVersion } from './bttLayout.js';
+import {
+  LOG_ENT_SIZE, LOG_GRP_SIZE, MAP_ENT_NORMAL, MAP_ENT_SIZE, MAP_ERR_SHIFT, MAP_LBA_MASK, detectLogIndices, incSeq, logEntry, logGroup,
+  logOldEntry, mapLookup, mapState, type LogEntry, type LogGroup, type LogIndices,
+} from './bttLog.js';
+
+const FMT = 'btt';
+
+function fail(reason: string, offset?: number, path = ''): never {
+  throw new NvError(FMT, path, offset, reason);
+}
+
+interface FreeEntry {
+  block: number;
+  sub: number;
+  seq: number;
+  hasErr: boolean;
+}
+
+/** One arena of an opened BTT: its info block, log slots in use and the in-memory free list. */
+export interface Arena {
+  /** Namespace offset of the arena's info block. */
+  base: number;
+  info: BttInfo;
+  externalLbaStart: number;
+  size: number;
+  logIndices: LogIndices;
+  freelist: FreeEntry[];
+}
+
+export interface BttCreateOptions {
+  uuid: string;
+  /** The namespace uuid written as parent_uuid; nil for label-less namespaces. */
+  parentUuid?: string;
+  /** External LBA size (512, 520, 528, 4096, 4104, 4160, 4224). */
+  lbasize: number;
+  /** 1.1 (claim class none/btt, at 4 KiB) or 2.0 (claim class btt2, at 0). */
+  version: BttVersion;
+}
+
+export interface BttOpenOptions {
+  /** Probe as claim class btt2 (2.0 at offset 0) or not (1.1 at 4 KiB); default: try both (1.1 first). */
+  version?: BttVersion;
+  /** The namespace uuid Linux compares a non-nil parent_uuid with; undefined skips the check. */
+  namespaceUuid?: string;
+  /** Apply Linux's flog recovery to the map while opening (btt_freelist_init); default true. */
+  recover?: boolean;
+}
+
+/** Sentinel thrown by `openBtt` when the first arena is not valid (Linux: INIT_NOTFOUND, no BTT). */
+export class NoBttError extends NvError {}
+
+/**
+ * A BTT over a namespace store: discover arenas as Linux's discover_arenas() does, and read/write
+ * sectors through the map and flog as btt_read_pg()/btt_write_pg() do (one CPU => lane 0).
+ */
+export class Btt {
+  readonly findings: Finding[] = [];
+  /** Use Btt.open / Btt.create. */
+  constructor(
+    readonly store: BlockStore,
+    readonly version: BttVersion,
+    readonly arenas: Arena[],
+  ) {}
+
+  get initialOffset(): number {
+    return bttInitialOffset(this.version);
+  }
+  get lbasize(): number {
+    return this.arenas[0]!.info.externalLbasize;
+  }
+  get sectorSize(): number {
+    return bttSectorSize(this.lbasize);
+  }
+  /** Number of logical sectors (btt->nlba). */
+  get nlba(): number {
+    return this.arenas.reduce((n, a) => n + a.info.externalNlba, 0);
+  }
+  /** Bytes of /dev/pmemNs: nlba * sector_size. */
+  get size(): number {
+    return this.nlba * this.sectorSize;
+  }
+  get uuid(): string {
+    return this.arenas[0]!.info.uuid;
+  }
+
+  /** Write a fresh layout the way btt_init() -> create_arenas() -> btt_meta_init() does, then open it. */
+  static create(store: BlockStore, o: BttCreateOptions): Btt {
+    const initial = bttInitialOffset(o.version);
+    const rawsize = store.size - initial;
+    const plan = planArenas(rawsize, o.lbasize);
+    for (const a of plan) writeArenaLayout(store, initial, a, o);
+    return Btt.open(store, { version: o.version, namespaceUuid: o.parentUuid ?? NIL_GUID });
+  }
+
+  /** The info blocks Linux would write, without writing anything. */
+  static plan(nsSize: number, o: BttCreateOptions): { layout: ArenaLayout; info: BttInfo }[] {
+    const initial = bttInitialOffset(o.version);
+    return planArenas(nsSize - initial, o.lbasize).map((a) => ({ layout: a, info: arenaInfo(a, o) }));
+  }
+
+  static open(store: BlockStore, o: BttOpenOptions = {}): Btt {
+    const versions: BttVersion[] = o.version ? [o.version] : [{ major: 1, minor: 1 }, { major: 2, minor: 0 }];
+    let lastReason = '';
+    for (const version of versions) {
+      const initial = bttInitialOffset(version);
+      if (store.size < 16 * 1024 * 1024) {
+        lastReason = `namespace of ${store.size} bytes is below 16 MiB`;
+        continue;
+      }
+      const raw = store.read(initial, BTT_INFO_SIZE);
+      const why = bttArenaInvalidReason(raw, o.namespaceUuid);
+      if (why) {
+        lastReason = `no valid BTT ${version.major}.${version.minor} info block at ${initial}: ${why}`;
+        continue;
+      }
+      const info = decodeBttInfo(raw, initial).value;
+      if (info.versionMajor !== version.major || info.versionMinor !== version.minor) {
+        lastReason = `info block at ${initial} is version ${info.versionMajor}.${info.versionMinor}, Linux wants ${version.major}.${version.minor} there`;
+        continue;
+      }
+      return discover(store, version, o);
+    }
+    throw new NoBttError(FMT, '', undefined, lastReason || 'no BTT');
+  }
+
+  private arenaFor(lba: number): { arena: Arena; premap: number } {
+    if (!Number.isSafeInteger(lba) || lba < 0) fail(`bad LBA ${lba}`);
+    let rest = lba;
+    for (const arena of this.arenas) {
+      if (rest < arena.info.externalNlba) return { arena, premap: rest };
+      rest -= arena.info.externalNlba;
+    }
+    return fail(`LBA ${lba} is beyond the ${this.nlba} sectors of the BTT`);
+  }
+
+  private mapOff(a: Arena, premap: number): number {
+    return a.base + Number(a.info.mapoff) + premap * MAP_ENT_SIZE;
+  }
+  private dataOff(a: Arena, block: number): number {
+    return a.base + Number(a.info.dataoff) + block * a.info.internalLbasize;
+  }
+  readMapRaw(a: Arena, premap: number): number {
+    const b = this.store.read(this.mapOff(a, premap), MAP_ENT_SIZE);
+    return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
+  }
+  private writeMapRaw(a: Arena, premap: number, raw: number): void {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, raw >>> 0, true);
+    this.store.write(this.mapOff(a, premap), b);
+  }
+
+  /** Post-map block of a logical sector (for inspection). */
+  lookup(lba: number): { arena: number; premap: number; postmap: number; trim: boolean; error: boolean } {
+    const { arena, premap } = this.arenaFor(lba);
+    return { arena: this.arenas.indexOf(arena), premap, ...mapLookup(this.readMapRaw(arena, premap), premap) };
+  }
+
+  /** btt_read_pg() for one sector: map lookup; trimmed reads as zeros, an error entry is -EIO. */
+  read(lba: number): Uint8Array {
+    const { arena, premap } = this.arenaFor(lba);
+    const m = mapLookup(this.readMapRaw(arena, premap), premap);
+    if (m.trim) return new Uint8Array(this.sectorSize);
+    if (m.error) fail(`sector ${lba} has its map error flag set (-EIO)`);
+    if (m.postmap >= arena.info.internalNlba) fail(`map entry of sector ${lba} points at block ${m.postmap} beyond internal_nlba`, this.mapOff(arena, premap));
+    return this.store.read(this.dataOff(arena, m.postmap), this.sectorSize);
+  }
+
+  /**
+   * btt_write_pg() for one sector: data into the lane's free block, flog entry (two 8-byte halves),
+   * then the map; the old block becomes the lane's next free block.
+   */
+  write(lba: number, data: Uint8Array, lane = 0): void {
+    if (data.length !== this.sectorSize) fail(`a sector write needs ${this.sectorSize} bytes, got ${data.length}`);
+    const { arena, premap } = this.arenaFor(lba);
+    if (arena.info.flags & IB_FLAG_ERROR) fail('arena is in the error state (-EIO)');
+    const fl = arena.freelist[lane % arena.freelist.length]!;
+    if (fl.hasErr) this.clearFreeError(arena, fl);
+    const newPost = fl.block;
+    if (newPost >= arena.info.internalNlba) fail(`free block ${newPost} is beyond internal_nlba (-EIO)`);
+    this.store.write(this.dataOff(arena, newPost), data);
+    const m = mapLookup(this.readMapRaw(arena, premap), premap);
+    if (m.postmap >= arena.info.internalNlba) fail(`old map entry ${m.postmap} is beyond internal_nlba (-EIO)`);
+    const oldMap = m.error ? (m.postmap | (1 << MAP_ERR_SHIFT)) >>> 0 : m.postmap;
+    const ent: LogEntry = { lba: premap, oldMap, newMap: newPost, seq: fl.seq };
+    const bytes = encodeStruct(logEntry, ent);
+    const slot = arena.logIndices[fl.sub]!;
+    const at = arena.base + Number(arena.info.logoff) + (lane % arena.freelist.length) * LOG_GRP_SIZE + slot * LOG_ENT_SIZE;
+    this.store.write(at, bytes.subarray(0, 8));
+    this.store.write(at + 8, bytes.subarray(8, 16));
+    fl.sub = 1 - fl.sub;
+    fl.seq = fl.seq + 1 === 4 ? 1 : fl.seq + 1;
+    if ((oldMap >>> MAP_ERR_SHIFT) & 1) fl.hasErr = true;
+    fl.block = oldMap & MAP_LBA_MASK;
+    this.writeMapRaw(arena, premap, ((newPost & MAP_LBA_MASK) | MAP_ENT_NORMAL) >>> 0);
+    if (m.error) this.clearFreeError(arena, fl);
+  }
+
+  private clearFreeError(a: Arena, fl: FreeEntry): void {
+    this.store.write(this.dataOff(a, fl.block), new Uint8Array(this.sectorSize));
+    fl.hasErr = false;
+  }
+
+  /** The log group of a lane, decoded. */
+  logGroup(arenaIndex: number, lane: number): LogGroup {
+    const a = this.arenas[arenaIndex]!;
+    const at = a.base + Number(a.info.logoff) + lane * LOG_GRP_SIZE;
+    return decodeStruct(logGroup, this.store.read(at, LOG_GRP_SIZE), { format: FMT, base: at }).value;
+  }
+
+  /** The lane's free block (for inspection and tests). */
+  freeBlock(arenaIndex: number, lane: number): number {
+    return this.arenas[arenaIndex]!.freelist[lane]!.block;
+  }
+}
+
+function arenaInfo(a: ArenaLayout, o: BttCreateOptions): BttInfo {
+  return {
+    signature: BTT_SIG,
+    uuid: o.uuid.toLowerCase(),
+    parentUuid: (o.parentUuid ?? NIL_GUID).toLowerCase(),
+    flags: 0,
+    versionMajor: o.version.major,
+    versionMinor: o.version.minor,
+    externalLbasize: a.externalLbasize,
+    externalNlba: a.externalNlba,
+    internalLbasize: a.internalLbasize,
+    internalNlba: a.internalNlba,
+    nfree: a.nfree,
+    infosize: BTT_INFO_SIZE,
+    nextoff: BigInt(a.nextoff),
+    dataoff: BigInt(a.dataoff),
+    mapoff: BigInt(a.mapoff),
+    logoff: BigInt(a.logoff),
+    info2off: BigInt(a.info2off),
+    padding: new Uint8Array(3968),
+    checksum: 0n,
+  };
+}
+
+/** btt_arena_write_layout(): zero the map, init the log, write info2 then info. */
+function writeArenaLayout(store: BlockStore, initial: number, a: ArenaLayout, o: BttCreateOptions): void {
+  const base = initial + a.infooff;
+  zeroRange(store, base + a.mapoff, a.logoff - a.mapoff);
+  zeroRange(store, base + a.logoff, a.info2off - a.logoff, 4096);
+  for (let i = 0; i < a.nfree; i++) {
+    const e = encodeStruct(logEntry, { lba: i, oldMap: a.externalNlba + i, newMap: a.externalNlba + i, seq: 1 });
+    store.write(base + a.logoff + i * LOG_GRP_SIZE, e);
+  }
+  const sb = encodeBttInfo(arenaInfo(a, o));
+  store.write(base + a.info2off, sb);
+  store.write(base, sb);
+}
+
+/** discover_arenas() + log_set_indices() + btt_freelist_init() for each arena. */
+function discover(store: BlockStore, version: BttVersion, o: BttOpenOptions): Btt {
+  const initial = bttInitialOffset(version);
+  const rawsize = store.size - initial;
+  let remaining = rawsize;
+  let curOff = 0;
+  let curNlba = 0;
+  const arenas: Arena[] = [];
+  const findings: Finding[] = [];
+  while (remaining > 0) {
+    const base = initial + curOff;
+    if (base + BTT_INFO_SIZE > store.size) fail(`arena ${arenas.length} at ${base} runs past the namespace`, base);
+    const raw = store.read(base, BTT_INFO_SIZE);
+    const why = bttArenaInvalidReason(raw, o.namespaceUuid);
+    if (why) {
+      if (arenas.length === 0) throw new NoBttError(FMT, '', base, `no valid BTT: ${why}`);
+      fail(`arena ${arenas.length}: corrupted metadata: ${why} (Linux: -ENODEV)`, base);
+    }
+    const info = decodeBttInfo(raw, base).value;
+    if (info.flags & IB_FLAG_ERROR) findings.push({ severity: 'warning', code: 'arena-error-flag', path: `arenas[${arenas.length}].flags`, offset: base + 48, message: 'arena has IB_FLAG_ERROR set: Linux makes writes fail with -EIO' });
+    const size = info.nextoff > 0n ? Number(info.nextoff) : Number(info.info2off) + BTT_PG_SIZE;
+    checkArenaGeometry(store, base, info, arenas.length);
+    const arena: Arena = { base, info, externalLbaStart: curNlba, size, logIndices: [0, 1], freelist: [] };
+    const groups: LogGroup[] = [];
+    const logBytes = store.read(base + Number(info.logoff), info.nfree * LOG_GRP_SIZE);
+    for (let i = 0; i < info.nfree; i++) {
+      groups.push(decodeStruct(logGroup, logBytes.subarray(i * LOG_GRP_SIZE, (i + 1) * LOG_GRP_SIZE), { format: FMT, base: base + Number(info.logoff) + i * LOG_GRP_SIZE }).value);
+    }
+    const ix = detectLogIndices(groups);
+    if (typeof ix === 'string') fail(`arena ${arenas.length}: unable to deduce log/padding indices: ${ix} (Linux: -ENXIO)`, base + Number(info.logoff));
+    arena.logIndices = ix;
+    if (ix[1] === 2) findings.push({ severity: 'info', code: 'old-log-scheme', path: `arenas[${arenas.length}].log`, offset: base + Number(info.logoff), message: 'flog uses the pre-4.15 slot scheme (0,2)' });
+    initFreelist(store, arena, groups, o.recover !== false, findings);
+    arenas.push(arena);
+    if (size <= 0 || size > remaining) fail(`arena ${arenas.length - 1} size ${size} exceeds the ${remaining} bytes left`, base);
+    remaining -= size;
+    curOff += size;
+    curNlba += info.externalNlba;
+    if (info.nextoff === 0n) break;
+  }
+  const btt = new Btt(store, version, arenas);
+  btt.findings.push(...findings);
+  return btt;
+}
+
+function checkArenaGeometry(store: BlockStore, base: number, info: BttInfo, index: number): void {
+  const p = `arenas[${index}]`;
+  if (info.nfree === 0 || info.nfree > 4096) fail(`nfree ${info.nfree} is not a usable lane count`, base + 72, p);
+  if (info.externalNlba + info.nfree !== info.internalNlba) fail(`external_nlba ${info.externalNlba} + nfree ${info.nfree} != internal_nlba ${info.internalNlba}`, base + 60, p);
+  if (info.internalLbasize < info.externalLbasize || info.externalLbasize === 0) fail(`internal lbasize ${info.internalLbasize} < external ${info.externalLbasize}`, base + 64, p);
+  const end = (off: bigint, len: number) => BigInt(base) + off + BigInt(len) <= BigInt(store.size);
+  if (!end(info.dataoff, info.internalNlba * info.internalLbasize)) fail('data area runs past the namespace', base + 88, p);
+  if (!end(info.mapoff, info.externalNlba * MAP_ENT_SIZE)) fail('map runs past the namespace', base + 96, p);
+  if (!end(info.logoff, info.nfree * LOG_GRP_SIZE)) fail('log runs past the namespace', base + 104, p);
+}
+
+function initFreelist(store: BlockStore, a: Arena, groups: LogGroup[], recover: boolean, findings: Finding[]): void {
+  const ix = a.logIndices;
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i]!;
+    const old = logOldEntry(g, ix);
+    if (typeof old === 'string') fail(`log corruption in lane ${i}: ${old} (Linux: -EIO)`, a.base + Number(a.info.logoff) + i * LOG_GRP_SIZE);
+    const nw = (1 - old) as 0 | 1;
+    const ent = g.ent[ix[nw]]!;
+    const oldmap = ent.oldMap & MAP_LBA_MASK;
+    const newmap = ent.newMap & MAP_LBA_MASK;
+    const fe: FreeEntry = { sub: 1 - nw, seq: incSeq(ent.seq), block: oldmap, hasErr: false };
+    if (mapState(ent.oldMap) === 'error') fe.hasErr = true;
+    a.freelist.push(fe);
+    if (oldmap === newmap) continue;
+    if (ent.lba >= a.info.externalNlba) fail(`lane ${i}: log entry lba ${ent.lba} beyond external_nlba`, a.base + Number(a.info.logoff) + i * LOG_GRP_SIZE);
+    const mo = a.base + Number(a.info.mapoff) + ent.lba * MAP_ENT_SIZE;
+    const mb = store.read(mo, 4);
+    const raw = new DataView(mb.buffer, mb.byteOffset, 4).getUint32(0, true);
+    const mapped = mapLookup(raw, ent.lba).postmap;
+    if (newmap !== mapped && oldmap === mapped) {
+      findings.push({ severity: 'info', code: 'flog-recovery', path: `log[${i}]`, offset: mo, message: `map entry of LBA ${ent.lba} completed from the flog (${oldmap} -> ${newmap})` });
+      if (recover) {
+        const b = new Uint8Array(4);
+        new DataView(b.buffer).setUint32(0, ((ent.newMap & MAP_LBA_MASK) | MAP_ENT_NORMAL) >>> 0, true);
+        store.write(mo, b);
+      }
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Writing a namespace's personality the way Linux 6.1 (with ndctl create-namespace) does:
+ * fsdax/devdax: the info block nd_pfn_init() writes at 4 KiB; sector: the BTT btt_init() lays out
+ * (1.1 at 4 KiB, or 2.0 at 0 for claim class btt2); raw: the info-block area cleared.
+ * Nothing is overwritten that holds an info block or BTT unless `force` is given.
+ */
+import { randomUUID } from 'node:crypto';
+import { NvError } from '../core/errors.js';
+import { WindowStore, type BlockStore } from '../infoblocks/blockStore.js';
+import { Btt } from '../infoblocks/btt.js';
+import { hasBttSignature } from '../infoblocks/bttInfo.js';
+import type { BttVersion } from '../infoblocks/bttLayout.js';
+import { DAX_SIG, PFN_INFO_OFFSET, PFN_SIG, encodePfnInfo, planPfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
+import type { ClaimClass, NamespaceRef } from './labelsGlue.js';
+import type { NamespaceMode } from './view.js';
+
+export interface FormatOptions {
+  mode: NamespaceMode;
+  /** fsdax/devdax alignment (default 2 MiB). */
+  align?: number;
+  /** sector: external LBA size (default 4096, as ndctl). */
+  sectorSize?: number;
+  /** fsdax: where the memmap lives (default dev). */
+  map?: 'dev' | 'mem';
+  /** uuid of the new pfn/dax/btt device (default random). */
+  uuid?: string;
+  /** Overwrite an existing info block or BTT. */
+  force?: boolean;
+  /**
+   * The claim class the namespace will carry (v1.2 labels). Sector mode follows it: btt2 gives
+   * BTT 2.0 at offset 0; anything else BTT 1.1 at 4 KiB. Default: the namespace's current class.
+   */
+  claimClass?: ClaimClass;
+}
+
+export interface FormatResult {
+  mode: NamespaceMode;
+  uuid?: string;
+  pfn?: PfnInfo;
+  btt?: Btt;
+  /** Claim class a v1.2 label should carry for this mode (what ndctl writes). */
+  claimClass: ClaimClass;
+  /** Namespace byte ranges written. */
+  written: { offset: number; size: number; what: string }[];
+}
+
+const SIGS = [PFN_SIG, DAX_SIG];
+
+/** What personality bytes are present (any signature at 0 or 4 KiB), for the --force check. */
+export function existingPersonality(store: BlockStore): string | undefined {
+  for (const off of [0, PFN_INFO_OFFSET]) {
+    if (store.size < off + 16) continue;
+    const b = store.read(off, 16);
+    if (hasBttSignature(b)) return `a BTT info block at namespace offset ${off}`;
+    const s = String.fromCharCode(...b.subarray(0, 15));
+    if (SIGS.includes(s) && b[15] === 0) return `a ${s} info block at namespace offset ${off}`;
+  }
+  return undefined;
+}
+
+/** Claim class ndctl writes into a v1.2 label for each mode. */
+export function claimClassFor(mode: NamespaceMode, labelVersion: string | undefined): ClaimClass {
+  if (labelVersion !== '1.2') return 'none';
+  return mode === 'sector' ? 'btt2' : mode === 'fsdax' ? 'pfn' : mode === 'devdax' ? 'dax' : 'none';
+}
+
+export function formatNamespace(image: BlockStore, ns: NamespaceRef, o: FormatOptions): FormatResult {
+  const store = new WindowStore(image, ns.offset, ns.size);
+  const existing = existingPersonality(store);
+  if (existing && !o.force) throw new NvError('namespace', '', ns.offset, `holds ${existing}; pass --force to overwrite it`);
+  const uuid = (o.uuid ?? randomUUID()).toLowerCase();
+  const written: FormatResult['written'] = [];
+  const clear = (off: number, size: number, what: string) => {
+    if (off + size > store.size) return;
+    store.write(off, new Uint8Array(size));
+    written.push({ offset: off, size, what });
+  };
+  const claimClass = o.claimClass ?? ns.claimClass;
+  switch (o.mode) {
+    case 'raw': {
+      clear(0, 8192, 'info block area (zeroed)');
+      return { mode: 'raw', claimClass: 'none', written };
+    }
+    case 'fsdax':
+    case 'devdax': {
+      const info = planPfnInfo({ kind: o.mode, size: ns.size, physStart: ns.offset, align: o.align ?? 2 * 1024 * 1024, map: o.map ?? 'dev', uuid, parentUuid: ns.uuid });
+      // A stale BTT 2.0 block at offset 0 would win under claim class btt2/none probing: clear it.
+      if (hasBttSignature(store.read(0, 16))) clear(0, 4096, 'stale BTT 2.0 info block (zeroed)');
+      store.write(PFN_INFO_OFFSET, encodePfnInfo(info));
+      written.push({ offset: PFN_INFO_OFFSET, size: 4096, what: `${info.signature} info block` });
+      return { mode: o.mode, uuid, pfn: info, claimClass: o.mode === 'fsdax' ? 'pfn' : 'dax', written };
+    }
+    case 'sector': {
+      const version: BttVersion = claimClass === 'btt2' ? { major: 2, minor: 0 } : { major: 1, minor: 1 };
+      if (version.major === 1 && hasBttSignature(store.read(0, 16))) clear(0, 4096, 'stale BTT 2.0 info block (zeroed)');
+      if (version.major === 2) clear(PFN_INFO_OFFSET, 4096, 'stale info block at 4 KiB (zeroed)');
+      const btt = Btt.create(store, { uuid, parentUuid: ns.uuid, lbasize: o.sectorSize ?? 4096, version });
+      for (const a of btt.arenas) {
+        written.push({ offset: a.base + Number(a.info.mapoff), size: Number(a.info.info2off - a.info.mapoff), what: 'BTT map + flog' });
+        written.push({ offset: a.base + Number(a.info.info2off), size: 4096, what: 'BTT info2' });
+        written.push({ offset: a.base, size: 4096, what: 'BTT info' });
+      }
+      return { mode: 'sector', uuid, btt, claimClass: version.major === 2 ? 'btt2' : claimClass === 'btt' ? 'btt' : 'none', written };
+    }
+  }
+}
