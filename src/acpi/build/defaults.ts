@@ -4,12 +4,14 @@ import type { RecordRegistry, Struct } from '../../core/schema/index.js';
 /**
  * Fill the fields a hand-written description leaves out with their declaration's zero value, so a
  * user writes only what matters (`{"type": 0, "rangeIndex": 1, "address": "0x100000000"}`).
- * Optional trailing groups stay absent; records are filled by their type's declaration.
+ * An optional trailing group stays absent unless one of its fields is given, then it is completed;
+ * records are filled by their type's declaration.
  */
 export function fillDefaults(s: Struct<any>, json: Record<string, unknown>, registry?: RecordRegistry<any>, listField = 'structures'): Record<string, unknown> {
   const out: Record<string, unknown> = { ...json };
+  const optionalGiven = s.fields.some((f) => f.optional && out[f.name] !== undefined);
   for (const f of s.fields) {
-    if (out[f.name] !== undefined || f.optional) continue;
+    if (out[f.name] !== undefined || (f.optional && !optionalGiven)) continue;
     if (f.expect !== undefined) out[f.name] = f.codec.toJson(f.expect);
     else if (f.codec.zero) out[f.name] = f.codec.toJson(f.codec.zero());
   }

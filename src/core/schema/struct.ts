@@ -172,10 +172,12 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
     const v = value as Obj;
     const start = w.position;
     const patches: { at: number; f: AnyField }[] = [];
+    // The optional trailing group is written whole or not at all.
+    const optionalPresent = this.fields.some((f) => f.optional && v[f.name] !== undefined);
     for (const f of this.fields) {
       const fpath = joinPath(path, f.name);
       let val = v[f.name];
-      if (f.optional && val === undefined) continue;
+      if (f.optional && !optionalPresent) continue;
       const role = f.role;
       if (role && !isPinned(ctx, fpath)) {
         if (role.kind === 'count') {
