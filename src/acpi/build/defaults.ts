@@ -9,7 +9,7 @@ import type { RecordRegistry, Struct } from '../../core/schema/index.js';
  */
 export function fillDefaults(s: Struct<any>, json: Record<string, unknown>, registry?: RecordRegistry<any>, listField = 'structures'): Record<string, unknown> {
   const out: Record<string, unknown> = { ...json };
-  const optionalGiven = s.fields.some((f) => f.optional && out[f.name] !== undefined);
+  const optionalGiven = s.fields.some((f: { optional: boolean; name: string }) => f.optional && out[f.name] !== undefined);
   for (const f of s.fields) {
     if (out[f.name] !== undefined || (f.optional && !optionalGiven)) continue;
     if (f.expect !== undefined) out[f.name] = f.codec.toJson(f.expect);
