@@ -3,6 +3,7 @@ import { buildNfitCommand } from './build-nfit.js';
 import { decodeCommand } from './decode.js';
 import { encodeCommand } from './encode.js';
 import { fuzzCommand } from './fuzz.js';
+import { gptCommand } from './gpt.js';
 
 /** Every nvtool command; one file each in this folder. Add new ones here. */
-export const commands: CommandModule<object, any>[] = [decodeCommand, encodeCommand, buildNfitCommand, fuzzCommand];
+export const commands: CommandModule<object, any>[] = [decodeCommand, encodeCommand, buildNfitCommand, fuzzCommand, gptCommand];

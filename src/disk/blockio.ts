@@ -1,0 +1,110 @@
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { NvError } from '../core/errors.js';
+
+/**
+ * Byte-addressed random access to a disk-like container (an image file, a window of one, a
+ * namespace's block-device view). Partition tables and the Xen super block are read and written
+ * through this, a few sectors at a time, so a sparse multi-terabyte image is never loaded whole.
+ * Offsets are JS numbers (exact up to 8 PiB).
+ */
+export interface BlockIO {
+  /** Size in bytes. */
+  readonly size: number;
+  /** Exactly `length` bytes at `offset`; throws NvError if the range is outside the container. */
+  read(offset: number, length: number): Uint8Array;
+  write(offset: number, data: Uint8Array): void;
+  /** Make writes durable (fsync for files). */
+  flush(): void;
+}
+
+function checkRange(what: string, size: number, offset: number, length: number): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+    throw new NvError(what, '', offset, `range of ${length} bytes at ${offset} is outside the ${size}-byte container`);
+  }
+}
+
+/** A container held in memory (tests, fuzzing). */
+export class MemoryBlockIO implements BlockIO {
+  constructor(readonly bytes: Uint8Array) {}
+  get size(): number {
+    return this.bytes.length;
+  }
+  read(offset: number, length: number): Uint8Array {
+    checkRange('block-io', this.size, offset, length);
+    return this.bytes.slice(offset, offset + length);
+  }
+  write(offset: number, data: Uint8Array): void {
+    checkRange('block-io', this.size, offset, data.length);
+    this.bytes.set(data, offset);
+  }
+  flush(): void {}
+}
+
+/** An open file (image or block device) accessed with positioned reads and writes. */
+export class FileBlockIO implements BlockIO {
+  private fd: number | undefined;
+  readonly size: number;
+
+  constructor(readonly path: string, writable: boolean, size?: number) {
+    this.fd = openSync(path, writable ? 'r+' : 'r');
+    this.size = size ?? fstatSync(this.fd).size;
+  }
+
+  /** Create (or extend) a sparse file of `size` bytes. */
+  static create(path: string, size: number): FileBlockIO {
+    const fd = openSync(path, 'a');
+    if (fstatSync(fd).size < size) ftruncateSync(fd, size);
+    closeSync(fd);
+    return new FileBlockIO(path, true);
+  }
+
+  private get handle(): number {
+    if (this.fd === undefined) throw new NvError('block-io', '', undefined, `${this.path} is closed`);
+    return this.fd;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    checkRange(this.path, this.size, offset, length);
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(this.handle, out, done, length - done, offset + done);
+      if (n === 0) break; // past EOF of a device that shrank: the rest stays zero
+      done += n;
+    }
+    return out;
+  }
+
+  write(offset: number, data: Uint8Array): void {
+    checkRange(this.path, this.size, offset, data.length);
+    let done = 0;
+    while (done < data.length) done += writeSync(this.handle, data, done, data.length - done, offset + done);
+  }
+
+  flush(): void {
+    fsyncSync(this.handle);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** `[offset, offset + size)` of another container, seen as a container of its own. */
+export class WindowBlockIO implements BlockIO {
+  constructor(readonly inner: BlockIO, readonly offset: number, readonly size: number) {
+    checkRange('block-io window', inner.size, offset, size);
+  }
+  read(offset: number, length: number): Uint8Array {
+    checkRange('block-io window', this.size, offset, length);
+    return this.inner.read(this.offset + offset, length);
+  }
+  write(offset: number, data: Uint8Array): void {
+    checkRange('block-io window', this.size, offset, data.length);
+    this.inner.write(this.offset + offset, data);
+  }
+  flush(): void {
+    this.inner.flush();
+  }
+}

@@ -1,0 +1,6 @@
+export * from './blockio.js';
+export * from './mbr.js';
+export * from './gpt.js';
+export * from './gptTypes.js';
+export * from './table.js';
+export * from './format.js';
