@@ -1,0 +1,372 @@
+/**
+ * AML decoder: bytes → model, driven by the opcode table, namespace-aware.
+ *
+ * Method invocations can only be told from name references through the namespace, so a table is
+ * parsed in up to two passes: the first learns every object and method (argument counts from the
+ * Method flags, from External declarations and from `refs` tables) while parsing with what it knows
+ * so far; a second pass runs only when a name the first pass could not resolve turned out to be a
+ * method defined later (a forward reference).
+ *
+ * Hostile input: every length is compared with the bytes really left before it is used (never as
+ * a pointer sum), nothing is allocated from a claimed length, nesting is capped at `maxDepth`, and
+ * every loop consumes at least one byte. Anything malformed is an NvError with its offset.
+ */
+import { NvError } from '../core/errors.js';
+import type { Arg, FieldElement, IntTerm, NameString, OpTerm, Term } from './model.js';
+import { absolutePath, formatNameString, isSegByte } from './nameString.js';
+import { Namespace } from './namespace.js';
+import { EXT_OP_PREFIX, LIT, NAME, extOpByCode, isNameLead, opByCode, type ArgKind, type OpInfo } from './opcodes.js';
+import { pkgLengthSize, pkgLengthSizeFor, readPkgLength } from './pkgLength.js';
+
+export interface DecodeAmlOptions {
+  /** Absolute offset of `bytes[0]` in the file (for error offsets), e.g. 36 after the header. */
+  base?: number;
+  /** Objects known from elsewhere (other tables, `--ref`). */
+  known?: Namespace;
+  /** Deepest term nesting accepted (default 256). */
+  maxDepth?: number;
+}
+
+export interface DecodedAml {
+  terms: Term[];
+  /** Everything the table defines, plus what `known` and Externals added. */
+  namespace: Namespace;
+  /** Names used as values that resolve to nothing known (candidates for External). */
+  unresolved: Map<string, NameString>;
+  /** 1 or 2 (a second pass was needed for forward method references). */
+  passes: number;
+}
+
+export const DEFAULT_MAX_DEPTH = 256;
+
+type Mode = 'call' | 'plain';
+
+class Parser {
+  pos = 0;
+  depth = 0;
+  /** Names that resolved to nothing while parsing, keyed by scope + name. */
+  readonly unresolved = new Map<string, { scope: string[]; name: NameString; call: boolean }>();
+  /** Pass 1 swallowed a malformed method body (possibly a misparsed forward call). */
+  skipped = false;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly base: number,
+    readonly ns: Namespace,
+    readonly pass: 1 | 2,
+    readonly maxDepth: number,
+  ) {}
+
+  fail(reason: string, at = this.pos): never {
+    throw new NvError('AML', '', this.base + at, reason);
+  }
+
+  u8(end: number, what: string): number {
+    if (this.pos >= end) this.fail(`${what} missing: term runs past the end of its package or table`);
+    return this.bytes[this.pos++]!;
+  }
+
+  le(end: number, size: number, what: string): bigint {
+    if (end - this.pos < size) this.fail(`${what} needs ${size} bytes, ${end - this.pos} left`);
+    let v = 0n;
+    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.bytes[this.pos + i]!);
+    this.pos += size;
+    return v;
+  }
+
+  nameString(end: number): NameString {
+    const start = this.pos;
+    let root = false;
+    let parents = 0;
+    let b = this.u8(end, 'NameString');
+    if (b === NAME.root) {
+      root = true;
+      b = this.u8(end, 'NameString');
+    } else {
+      while (b === NAME.parent) {
+        parents++;
+        b = this.u8(end, 'NameString');
+      }
+    }
+    let count: number;
+    let multi = false;
+    if (b === NAME.nullName) return { root, parents, segs: [] };
+    if (b === NAME.dual) count = 2;
+    else if (b === NAME.multi) {
+      count = this.u8(end, 'MultiNamePath SegCount');
+      multi = count < 3;
+    } else {
+      this.pos--;
+      count = 1;
+    }
+    if (end - this.pos < 4 * count) this.fail(`NameString of ${count} segments runs past the end`, start);
+    const segs: string[] = [];
+    for (let i = 0; i < count; i++) {
+      let s = '';
+      for (let j = 0; j < 4; j++) {
+        const c = this.bytes[this.pos + j]!;
+        if (!isSegByte(c, j === 0)) this.fail(`byte 0x${c.toString(16)} is not a NameSeg character`, this.pos + j);
+        s += String.fromCharCode(c);
+      }
+      segs.push(s);
+      this.pos += 4;
+    }
+    return multi ? { root, parents, segs, multi } : { root, parents, segs };
+  }
+
+  termList(end: number, scope: string[]): Term[] {
+    const out: Term[] = [];
+    while (this.pos < end) out.push(this.term(end, scope, 'call'));
+    return out;
+  }
+
+  term(end: number, scope: string[], mode: Mode): Term {
+    if (++this.depth > this.maxDepth) this.fail(`terms nested deeper than ${this.maxDepth}`);
+    try {
+      return this.termInner(end, scope, mode);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  termInner(end: number, scope: string[], mode: Mode): Term {
+    const at = this.pos;
+    const b = this.u8(end, 'term');
+    switch (b) {
+      case LIT.zero:
+        return { t: 'int', value: 0n, enc: 'zero' };
+      case LIT.one:
+        return { t: 'int', value: 1n, enc: 'one' };
+      case LIT.ones:
+        return { t: 'int', value: 0xffffffffffffffffn, enc: 'ones' } satisfies IntTerm;
+      case LIT.byte:
+        return { t: 'int', value: this.le(end, 1, 'ByteConst'), enc: 'byte' };
+      case LIT.word:
+        return { t: 'int', value: this.le(end, 2, 'WordConst'), enc: 'word' };
+      case LIT.dword:
+        return { t: 'int', value: this.le(end, 4, 'DWordConst'), enc: 'dword' };
+      case LIT.qword:
+        return { t: 'int', value: this.le(end, 8, 'QWordConst'), enc: 'qword' };
+      case LIT.string: {
+        const from = this.pos;
+        let s = '';
+        for (;;) {
+          if (this.pos >= end) this.fail('String has no terminating NUL before the end of its package', at);
+          const c = this.bytes[this.pos++]!;
+          if (c === 0) break;
+          if (c > 0x7f) this.fail(`String byte 0x${c.toString(16)} is not ASCII`, this.pos - 1);
+          s += String.fromCharCode(c);
+          if (s.length > 0x100000) this.fail('String longer than 1 MiB', from);
+        }
+        return { t: 'str', value: s };
+      }
+    }
+    if (isNameLead(b)) {
+      this.pos = at;
+      const name = this.nameString(end);
+      if (mode === 'plain') {
+        if (this.pass === 1 && !this.ns.resolve(scope, name)) this.unresolved.set(`${scope.join('.')}|${formatNameString(name)}`, { scope, name, call: false });
+        return { t: 'name', name };
+      }
+      const argc = this.ns.methodArgs(scope, name);
+      if (argc === undefined) {
+        if (this.pass === 1 && !this.ns.resolve(scope, name)) this.unresolved.set(`${scope.join('.')}|${formatNameString(name)}`, { scope, name, call: true });
+        return { t: 'name', name };
+      }
+      const args: Term[] = [];
+      for (let i = 0; i < argc; i++) args.push(this.term(end, scope, 'call'));
+      return { t: 'call', name, args };
+    }
+    let info: OpInfo | undefined;
+    if (b === EXT_OP_PREFIX) {
+      const b2 = this.u8(end, 'extended opcode');
+      info = extOpByCode(b2);
+      if (!info) this.fail(`unknown extended opcode 0x5B 0x${b2.toString(16).padStart(2, '0')}`, at);
+    } else {
+      info = opByCode(b);
+      if (!info) this.fail(`unknown opcode 0x${b.toString(16).padStart(2, '0')}`, at);
+    }
+    return this.op(info, end, scope, at);
+  }
+
+  op(info: OpInfo, end: number, scope: string[], at: number): OpTerm {
+    const term: OpTerm = { t: 'op', op: info.name, args: [] };
+    let limit = end;
+    if (info.pkg) {
+      const lenAt = this.pos;
+      const pl = readPkgLength(this.bytes, lenAt, end);
+      if (typeof pl === 'string') this.fail(`${info.name}: ${pl}`, lenAt);
+      if (pl.value < pl.width) this.fail(`${info.name}: PkgLength ${pl.value} is shorter than itself`, lenAt);
+      if (pl.value > end - lenAt) this.fail(`${info.name}: PkgLength ${pl.value} runs past the end (${end - lenAt} bytes left)`, lenAt);
+      limit = lenAt + pl.value;
+      this.pos = lenAt + pl.width;
+      if (pl.width !== pkgLengthSizeFor(pl.value - pl.width)) term.pkgLenBytes = pl.width;
+    }
+    let inner = scope;
+    const firstList = info.args.findIndex((k) => k === 'terms' || k === 'elems' || k === 'bytes' || k === 'fields');
+    const registerAt = firstList < 0 ? info.args.length : firstList;
+    for (let i = 0; i < info.args.length; i++) {
+      if (i === registerAt) inner = this.register(info, term, scope);
+      term.args.push(this.arg(info.args[i]!, limit, i === registerAt || firstList >= 0 && i > registerAt ? inner : scope, info, term));
+    }
+    if (registerAt === info.args.length) this.register(info, term, scope);
+    if (info.pkg && this.pos !== limit) this.fail(`${info.name}: package has ${limit - this.pos} bytes after its last element`);
+    void at;
+    return term;
+  }
+
+  /** Records what the operator creates; returns the scope its lists are parsed in. */
+  register(info: OpInfo, term: OpTerm, scope: string[]): string[] {
+    const nameOf = (i: number): NameString | undefined => {
+      const a = term.args[i];
+      return a && a.t === 'name' ? a.name : undefined;
+    };
+    if (info.name === 'External') {
+      const n = nameOf(0);
+      const type = term.args[1]?.t === 'u8' ? (term.args[1] as { value: number }).value : 0;
+      const argc = term.args[2]?.t === 'u8' ? (term.args[2] as { value: number }).value : 0;
+      if (n) this.ns.define(absolutePath(scope, n), { type, ...(type === 8 ? { argc: argc & 7 } : {}), from: 'external' });
+      return scope;
+    }
+    if (info.creates !== undefined) {
+      const n = nameOf(info.creates);
+      if (n) {
+        const path = absolutePath(scope, n);
+        if (info.name === 'Method') {
+          const flags = term.args[1]?.t === 'u8' ? (term.args[1] as { value: number }).value : 0;
+          this.ns.define(path, { type: 8, argc: flags & 7, from: 'table' });
+        } else this.ns.define(path, { type: OBJECT_TYPE[info.name] ?? 0, from: 'table' });
+      }
+    }
+    if (info.opensScope !== undefined) {
+      const n = nameOf(info.opensScope);
+      if (n) return absolutePath(scope, n);
+    }
+    return scope;
+  }
+
+  arg(kind: ArgKind, end: number, scope: string[], info: OpInfo, term: OpTerm): Arg {
+    switch (kind) {
+      case 'name':
+        return { t: 'name', name: this.nameString(end) };
+      case 'term':
+        return this.term(end, scope, 'call');
+      case 'super':
+        return this.term(end, scope, 'plain');
+      case 'target':
+        if (this.pos < end && this.bytes[this.pos] === 0) {
+          this.pos++;
+          return { t: 'none' };
+        }
+        return this.term(end, scope, 'plain');
+      case 'u8':
+        return { t: 'u8', value: Number(this.le(end, 1, `${info.name} byte`)) };
+      case 'u16':
+        return { t: 'u16', value: Number(this.le(end, 2, `${info.name} word`)) };
+      case 'u32':
+        return { t: 'u32', value: Number(this.le(end, 4, `${info.name} dword`)) };
+      case 'bytes': {
+        const b = this.bytes.slice(this.pos, end);
+        this.pos = end;
+        return { t: 'bytes', bytes: b };
+      }
+      case 'elems': {
+        const terms: Term[] = [];
+        while (this.pos < end) terms.push(this.term(end, scope, 'plain'));
+        return { t: 'list', terms };
+      }
+      case 'terms': {
+        if (this.pass === 1 && info.name === 'Method') {
+          const from = this.pos;
+          try {
+            return { t: 'list', terms: this.termList(end, scope) };
+          } catch (e) {
+            if (!(e instanceof NvError)) throw e;
+            // Possibly a call to a method defined further on; pass 2 decides.
+            this.skipped = true;
+            this.pos = end;
+            void from;
+            void term;
+            return { t: 'list', terms: [] };
+          }
+        }
+        return { t: 'list', terms: this.termList(end, scope) };
+      }
+      case 'fields':
+        return { t: 'fields', elems: this.fields(end, scope) };
+    }
+  }
+
+  fields(end: number, scope: string[]): FieldElement[] {
+    const out: FieldElement[] = [];
+    while (this.pos < end) {
+      const at = this.pos;
+      const b = this.bytes[this.pos]!;
+      if (b === 0x00 || isSegByte(b, true)) {
+        let name: string | undefined;
+        if (b === 0x00) this.pos++;
+        else {
+          if (end - this.pos < 4) this.fail('NamedField name runs past the end', at);
+          name = '';
+          for (let j = 0; j < 4; j++) {
+            const c = this.bytes[this.pos + j]!;
+            if (!isSegByte(c, j === 0)) this.fail(`byte 0x${c.toString(16)} is not a NameSeg character`, this.pos + j);
+            name += String.fromCharCode(c);
+          }
+          this.pos += 4;
+        }
+        const pl = readPkgLength(this.bytes, this.pos, end);
+        if (typeof pl === 'string') this.fail(`field width: ${pl}`, this.pos);
+        this.pos += pl.width;
+        const extra = pl.width !== pkgLengthSize(pl.value) ? { lenBytes: pl.width } : {};
+        if (name !== undefined) {
+          this.ns.define([...scope, name], { type: 5, from: 'table' });
+          out.push({ k: 'named', name, bits: pl.value, ...extra });
+        } else out.push({ k: 'reserved', bits: pl.value, ...extra });
+      } else if (b === 0x01) {
+        this.pos++;
+        const type = this.u8(end, 'AccessType');
+        out.push({ k: 'access', type, attrib: this.u8(end, 'AccessAttrib') });
+      } else if (b === 0x03) {
+        this.pos++;
+        const type = this.u8(end, 'AccessType');
+        const attrib = this.u8(end, 'ExtendedAccessAttrib');
+        out.push({ k: 'extaccess', type, attrib, length: this.u8(end, 'AccessLength') });
+      } else if (b === 0x02) {
+        this.pos++;
+        if (this.pos < end && this.bytes[this.pos] === 0x11) {
+          const t = this.term(end, scope, 'plain');
+          out.push({ k: 'connection', target: t as OpTerm });
+        } else out.push({ k: 'connection', target: { t: 'name', name: this.nameString(end) } });
+      } else this.fail(`byte 0x${b.toString(16)} does not start a field element`, at);
+    }
+    return out;
+  }
+}
+
+/** ObjectType codes (External, §19.6.44) of what each named-object operator creates. */
+const OBJECT_TYPE: Record<string, number> = {
+  Name: 0, Alias: 0, Device: 6, Event: 7, Method: 8, Mutex: 9, OperationRegion: 10, PowerResource: 11,
+  Processor: 12, ThermalZone: 13, CreateBitField: 14, CreateByteField: 14, CreateWordField: 14,
+  CreateDWordField: 14, CreateQWordField: 14, CreateField: 14, DataTableRegion: 10,
+};
+
+/** Decodes a TermList (a table body) with namespace-aware method invocation parsing. */
+export function decodeAml(bytes: Uint8Array, o: DecodeAmlOptions = {}): DecodedAml {
+  const base = o.base ?? 0;
+  const maxDepth = o.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const ns1 = new Namespace();
+  if (o.known) for (const [k, v] of o.known.objects) ns1.objects.set(k, v);
+  const p1 = new Parser(bytes, base, ns1, 1, maxDepth);
+  const terms1 = p1.termList(bytes.length, []);
+  const forward = [...p1.unresolved.values()].some((u) => u.call && ns1.methodArgs(u.scope, u.name) !== undefined);
+  const unresolvedOf = (p: Parser, ns: Namespace) => {
+    const m = new Map<string, NameString>();
+    for (const u of p.unresolved.values()) if (!ns.resolve(u.scope, u.name)) m.set(formatNameString(u.name), u.name);
+    return m;
+  };
+  if (!forward && !p1.skipped) return { terms: terms1, namespace: ns1, unresolved: unresolvedOf(p1, ns1), passes: 1 };
+  const p2 = new Parser(bytes, base, ns1, 2, maxDepth);
+  const terms2 = p2.termList(bytes.length, []);
+  return { terms: terms2, namespace: ns1, unresolved: unresolvedOf(p1, ns1), passes: 2 };
+}

@@ -1,0 +1,58 @@
+/**
+ * What the decoder knows about the namespace: every object a table (or a reference table, or an
+ * External) creates, and the argument count of every method. A NameString in a TermArg is a
+ * method invocation exactly when it resolves to a method here (ACPI 6.5 §20.2.5: MethodInvocation;
+ * ACPICA resolves it the same way, from the parsed namespace and `iasl -e` tables).
+ */
+import type { NameString } from './model.js';
+import { absolutePath, pathKey } from './nameString.js';
+
+export interface NsObject {
+  /** ObjectType code as in External (8 = method, 6 = device...; 0 unknown). */
+  type: number;
+  /** Method argument count (type 8). */
+  argc?: number;
+  /** Where it came from. */
+  from: 'table' | 'external' | 'ref';
+}
+
+export class Namespace {
+  readonly objects = new Map<string, NsObject>();
+
+  define(path: readonly string[], obj: NsObject): void {
+    const key = pathKey(path);
+    const had = this.objects.get(key);
+    // A definition in the table wins over an External or a reference table's object.
+    if (!had || (had.from !== 'table' && obj.from === 'table') || (had.type === 0 && obj.type !== 0)) this.objects.set(key, obj);
+  }
+
+  /**
+   * The object `name` denotes from `scope`: a single bare segment is searched in the scope and
+   * then each enclosing scope up to the root (§5.3 search rules); any other path is exact.
+   */
+  resolve(scope: readonly string[], name: NameString): { path: string[]; obj: NsObject } | undefined {
+    if (!name.root && name.parents === 0 && name.segs.length === 1) {
+      const seg = name.segs[0]!;
+      for (let i = scope.length; i >= 0; i--) {
+        const path = [...scope.slice(0, i), seg];
+        const obj = this.objects.get(pathKey(path));
+        if (obj) return { path, obj };
+      }
+      return undefined;
+    }
+    const path = absolutePath(scope, name);
+    const obj = this.objects.get(pathKey(path));
+    return obj ? { path, obj } : undefined;
+  }
+
+  /** Argument count when `name` (seen from `scope`) is a method, else undefined. */
+  methodArgs(scope: readonly string[], name: NameString): number | undefined {
+    const r = this.resolve(scope, name);
+    return r && r.obj.type === 8 ? (r.obj.argc ?? 0) : undefined;
+  }
+
+  /** Adds another table's objects (a `--ref` table) as known, not as defined here. */
+  importFrom(other: Namespace): void {
+    for (const [k, v] of other.objects) if (v.from === 'table' && !this.objects.has(k)) this.objects.set(k, { ...v, from: 'ref' });
+  }
+}
