@@ -1,0 +1,178 @@
+/**
+ * The JSON shapes of ndctl, so nvtool's output diffs against the tool users know:
+ * `ndctl read-labels -j` (ndctl/dimm.c dump_index_json, dump_label_json) and `ndctl list -N`
+ * (util/json.c util_namespace_to_json). 64-bit values stay bigint; print them with
+ * `ndctlJsonText`, which writes them as plain JSON integers as json-c does.
+ */
+import { guidFromString, guidToString } from '../core/guid.js';
+import { geometryFor, type LabelSize } from './geometry.js';
+import { readLabelArea, namespacesOf, type DimmSet, type NamespaceView } from './area.js';
+
+export interface ReadLabelsIndexJson {
+  signature: string;
+  major: number;
+  minor: number;
+  labelsize: number;
+  seq: number;
+  nslot: number;
+}
+
+export interface ReadLabelsLabelJson {
+  uuid: string;
+  name: string;
+  slot: number;
+  position: number;
+  nlabel: number;
+  flags: number;
+  isetcookie: bigint;
+  lbasize: bigint;
+  dpa: bigint;
+  rawsize: bigint;
+  type_guid?: string;
+  abstraction_guid?: string;
+}
+
+export interface ReadLabelsJson {
+  dev: string;
+  index: ReadLabelsIndexJson[];
+  label?: ReadLabelsLabelJson[];
+}
+
+const cstr = (b: Uint8Array): string => {
+  let s = '';
+  for (let i = 0; i < b.length && b[i] !== 0; i++) s += String.fromCharCode(b[i]!);
+  return s;
+};
+
+/**
+ * What `ndctl read-labels -j` prints for this area: the label size guessed from the two blocks at
+ * offsets 0 and 256 (v1.2 only if more say 1.2), both index blocks as they are (no validation),
+ * and every slot whose `slot` field equals its number, free or not.
+ */
+export function readLabelsJson(area: Uint8Array, dev: string): ReadLabelsJson | undefined {
+  const dv = new DataView(area.buffer, area.byteOffset, area.byteLength);
+  let v1 = 0;
+  let v2 = 0;
+  for (const off of [0, 256]) {
+    if (off + 72 > area.length) break;
+    if (dv.getUint16(off + 60, true) === 1) {
+      const minor = dv.getUint16(off + 62, true);
+      if (minor === 1) v1++;
+      else if (minor === 2) v2++;
+    }
+  }
+  const L: LabelSize = v2 > v1 ? 256 : 128;
+  const g = geometryFor(area.length, L);
+  if (!g) return undefined;
+  const S = g.indexSize;
+  const index: ReadLabelsIndexJson[] = [];
+  for (let off = 0; off < 2 * S; off += S) {
+    if (off + 72 > area.length) break;
+    index.push({
+      signature: cstr(area.subarray(off, off + 15)),
+      major: dv.getUint16(off + 60, true),
+      minor: dv.getUint16(off + 62, true),
+      labelsize: 1 << (7 + area[off + 19]!),
+      seq: dv.getUint32(off + 20, true),
+      nslot: dv.getUint32(off + 56, true),
+    });
+  }
+  const label: ReadLabelsLabelJson[] = [];
+  for (let off = 2 * S, slot = 0; off + L <= area.length; off += L, slot++) {
+    if (dv.getUint32(off + 120, true) !== slot) continue;
+    const j: ReadLabelsLabelJson = {
+      uuid: guidToString(area.subarray(off, off + 16), 'rfc'),
+      name: cstr(area.subarray(off + 16, off + 16 + 63)),
+      slot,
+      position: dv.getUint16(off + 86, true),
+      nlabel: dv.getUint16(off + 84, true),
+      flags: dv.getUint32(off + 80, true),
+      isetcookie: dv.getBigUint64(off + 88, true),
+      lbasize: dv.getBigUint64(off + 96, true),
+      dpa: dv.getBigUint64(off + 104, true),
+      rawsize: dv.getBigUint64(off + 112, true),
+    };
+    if (L === 256) {
+      j.type_guid = guidToString(area.subarray(off + 128, off + 144), 'rfc');
+      j.abstraction_guid = guidToString(area.subarray(off + 144, off + 160), 'rfc');
+    }
+    label.push(j);
+  }
+  return { dev, index, ...(label.length ? { label } : {}) };
+}
+
+/** ndctl's mode names for claim classes (util/json.c; ndctl_namespace_get_mode). */
+export function modeOf(ns: NamespaceView): string {
+  switch (ns.claimClass) {
+    case 'pfn': return 'fsdax';
+    case 'dax': return 'devdax';
+    case 'btt': case 'btt2': return 'sector';
+    case 'none': return 'raw';
+    case undefined: return 'raw';
+    default: return 'unknown';
+  }
+}
+
+export interface ListNamespaceJson {
+  dev?: string;
+  mode: string;
+  size?: bigint;
+  uuid?: string;
+  raw_uuid?: string;
+  sector_size?: number;
+  name?: string;
+  /** nvtool additions (not in ndctl): where the namespace lives on this DIMM and why. */
+  raw_size: bigint;
+  dpa: bigint;
+  slots: number[];
+  claim_class?: string;
+  state: 'active' | 'ignored';
+  reason?: string;
+}
+
+/**
+ * `ndctl list -N` fields for what the labels say. Offline, a claimed namespace's usable size and
+ * its own uuid live in its info block, so for fsdax/devdax/sector namespaces nvtool gives the
+ * label uuid as raw_uuid and the label's size as raw_size, and leaves size out; for raw
+ * namespaces (no claim) size and uuid are the label's, as ndctl reports them. Namespace device
+ * names (namespaceR.N) are the kernel's and are not guessed.
+ */
+export function listNamespacesJson(area: Uint8Array, set?: DimmSet): ListNamespaceJson[] {
+  const view = readLabelArea(area);
+  const { namespaces } = namespacesOf(view, set);
+  return namespaces.map((ns) => {
+    const mode = modeOf(ns);
+    const j: ListNamespaceJson = { mode, raw_size: ns.rawsize, dpa: ns.dpa, slots: ns.slots, state: ns.status };
+    if (mode === 'raw') {
+      j.size = ns.rawsize;
+      j.uuid = ns.uuid;
+    } else j.raw_uuid = ns.uuid;
+    if (mode !== 'devdax') j.sector_size = Number(ns.lbasize === 0n ? 512n : ns.lbasize);
+    if (ns.name) j.name = ns.name;
+    if (ns.claimClass) j.claim_class = ns.claimClass;
+    if (ns.why) j.reason = ns.why;
+    return j;
+  });
+}
+
+/** JSON text with bigint as plain integers (as json-c prints u64), 2-space indent. */
+export function ndctlJsonText(v: unknown): string {
+  const marks: string[] = [];
+  const text = JSON.stringify(
+    v,
+    (_k, x) => {
+      if (typeof x === 'bigint') {
+        marks.push(x.toString());
+        return `@@BIGINT${marks.length - 1}@@`;
+      }
+      return x;
+    },
+    2,
+  );
+  return text.replace(/"@@BIGINT(\d+)@@"/g, (_m, i: string) => marks[Number(i)]!) + '\n';
+}
+
+/** The bytes of an EFI-order GUID string shown the way ndctl's uuid_unparse shows them. */
+export function ndctlGuid(efi: string): string {
+  return guidToString(guidFromString(efi, 'efi'), 'rfc');
+}
