@@ -4,6 +4,7 @@ import { decodeCommand } from './decode.js';
 import { encodeCommand } from './encode.js';
 import { fuzzCommand } from './fuzz.js';
 import { gptCommand } from './gpt.js';
+import { namespaceCommand } from './namespace.js';
 
 /** Every nvtool command; one file each in this folder. Add new ones here. */
-export const commands: CommandModule<object, any>[] = [decodeCommand, encodeCommand, buildNfitCommand, fuzzCommand, gptCommand];
+export const commands: CommandModule<object, any>[] = [decodeCommand, encodeCommand, buildNfitCommand, fuzzCommand, gptCommand, namespaceCommand];

@@ -1,0 +1,277 @@
+import type { Argv } from 'yargs';
+import { NvError } from '../../core/errors.js';
+import { bytesToHex } from '../../core/hex.js';
+import { encodeStruct, formatDump, structFromJson, type Finding } from '../../core/schema/index.js';
+import { FileStore } from '../../infoblocks/blockStore.js';
+import { BTT_SIG, bttInfoBlock, decodeBttInfo, hasBttSignature } from '../../infoblocks/bttInfo.js';
+import { DAX_SIG, PFN_SIG, decodePfnInfo, pfnInfoBlock, validatePfnInfo } from '../../infoblocks/pfn.js';
+import { formatNamespace } from '../../namespace/format.js';
+import { findLabelledNamespace, labellessNamespace, type NamespaceRef } from '../../namespace/labelsGlue.js';
+import { openNamespaceView, type NamespaceMode, type NamespaceView } from '../../namespace/view.js';
+import { defineCommand } from '../command.js';
+import { exitFor, findingLines, summarize } from '../findings.js';
+import { registerFormat, type DecodableFormat } from '../formats.js';
+import { CliError, readInput, toJsonText, writeOutput } from '../io.js';
+
+// ---- `nvtool decode` learns the info blocks (at offset 0, or at 4 KiB as in a namespace image) ----
+function sigAt(b: Uint8Array, off: number): string | undefined {
+  if (b.length < off + 4096) return undefined;
+  const s = b.subarray(off, off + 16);
+  if (hasBttSignature(s)) return BTT_SIG;
+  const t = String.fromCharCode(...s.subarray(0, 15));
+  return (t === PFN_SIG || t === DAX_SIG) && s[15] === 0 ? t : undefined;
+}
+const infoOffset = (b: Uint8Array, sigs: string[]) => [0, 4096].find((o) => sigs.includes(sigAt(b, o) ?? ''));
+const sigOf = (j: unknown) => (j && typeof j === 'object' ? (j as { signature?: unknown }).signature : undefined);
+
+const pfnFormat: DecodableFormat = {
+  name: 'pfn-info',
+  detect: (b) => infoOffset(b, [PFN_SIG, DAX_SIG]) !== undefined,
+  decode(bytes, { spans }) {
+    const off = infoOffset(bytes, [PFN_SIG, DAX_SIG]) ?? 0;
+    const raw = bytes.subarray(off, off + 4096);
+    const d = decodePfnInfo(raw, off, spans);
+    const findings = [...d.findings, ...validatePfnInfo(d.value, raw, { base: off }).filter((f) => f.code !== 'checksum')];
+    return { format: d.value.signature === DAX_SIG ? 'DAX info block' : 'PFN info block', findings, ...(d.spans ? { spans: d.spans } : {}), json: pfnInfoBlock.toJson(d.value) };
+  },
+  encode(json, { preserve }) {
+    const { value, pins } = structFromJson(pfnInfoBlock, json);
+    return encodeStruct(pfnInfoBlock, value, { pins: preserve ? 'all' : pins });
+  },
+  detectJson: (j) => sigOf(j) === PFN_SIG || sigOf(j) === DAX_SIG,
+};
+
+const bttFormat: DecodableFormat = {
+  name: 'btt-info',
+  detect: (b) => infoOffset(b, [BTT_SIG]) !== undefined,
+  decode(bytes, { spans }) {
+    const off = infoOffset(bytes, [BTT_SIG]) ?? 0;
+    const d = decodeBttInfo(bytes.subarray(off, off + 4096), off, spans);
+    return { format: `BTT ${d.value.versionMajor}.${d.value.versionMinor} arena info block`, findings: d.findings, ...(d.spans ? { spans: d.spans } : {}), json: bttInfoBlock.toJson(d.value) };
+  },
+  encode(json, { preserve }) {
+    const { value, pins } = structFromJson(bttInfoBlock, json);
+    return encodeStruct(bttInfoBlock, value, { pins: preserve ? 'all' : pins });
+  },
+  detectJson: (j) => sigOf(j) === BTT_SIG,
+};
+
+registerFormat(pfnFormat);
+registerFormat(bttFormat);
+
+// ---- namespace selection, shared by every subcommand ----------------------------------------------
+interface NsArgs {
+  image: string;
+  namespace?: string;
+  labelSize?: number;
+  offset?: number;
+  size?: number;
+  json: boolean;
+}
+
+function nsOptions(y: Argv): Argv<NsArgs> {
+  return y
+    .positional('image', { type: 'string', demandOption: true, describe: 'NVDIMM backing file (pmem then label area) or a namespace image' })
+    .option('namespace', { alias: 'n', type: 'string', describe: 'namespace UUID, found through the labels (one-DIMM image)' })
+    .option('label-size', { type: 'number', describe: 'label storage area size at the end of IMAGE (default 131072 with --namespace, else 0)' })
+    .option('offset', { type: 'number', describe: 'namespace byte offset in IMAGE (instead of labels)' })
+    .option('size', { type: 'number', describe: 'namespace size in bytes (with --offset)' })
+    .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' }) as never;
+}
+
+function resolveNamespace(store: FileStore, a: NsArgs): NamespaceRef {
+  const labelSize = a.labelSize ?? (a.namespace && a.offset === undefined ? 128 * 1024 : 0);
+  if (a.offset !== undefined) {
+    const size = a.size ?? store.size - labelSize - a.offset;
+    if (size <= 0 || a.offset + size > store.size) throw new CliError(`${a.image}: namespace at ${a.offset} of ${size} bytes does not fit`);
+    return { offset: a.offset, size, uuid: (a.namespace ?? '00000000-0000-0000-0000-000000000000').toLowerCase(), claimClass: 'none' };
+  }
+  if (a.namespace) return findLabelledNamespace(store, a.namespace, labelSize);
+  if (labelSize >= store.size) throw new CliError(`${a.image}: label size ${labelSize} leaves no pmem`);
+  return labellessNamespace(store, labelSize);
+}
+
+function withStore<T>(file: string, writable: boolean, f: (s: FileStore) => T): T {
+  let s: FileStore;
+  try {
+    s = FileStore.open(file, writable);
+  } catch (e) {
+    throw new CliError(`${file}: cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return f(s);
+  } finally {
+    s.close();
+  }
+}
+
+function viewSummary(v: NamespaceView): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    namespace: { offset: v.ns.offset, size: v.ns.size, uuid: v.ns.uuid, claimClass: v.ns.claimClass },
+    mode: v.mode,
+    size: v.size,
+    sectorSize: v.device.sectorSize,
+  };
+  if (v.dataOffset !== undefined) out.dataOffset = v.dataOffset;
+  if (v.pfn) out.infoBlock = pfnInfoBlock.toJson(v.pfn);
+  if (v.btt) {
+    out.btt = {
+      version: `${v.btt.version.major}.${v.btt.version.minor}`,
+      initialOffset: v.btt.initialOffset,
+      uuid: v.btt.uuid,
+      nlba: v.btt.nlba,
+      arenas: v.btt.arenas.map((a) => ({ offset: a.base, size: a.size, externalLbaStart: a.externalLbaStart, logIndices: a.logIndices, info: bttInfoBlock.toJson(a.info) })),
+    };
+  }
+  return out;
+}
+
+// ---- format ------------------------------------------------------------------------------------
+interface FormatArgs extends NsArgs {
+  mode: NamespaceMode;
+  align?: string;
+  sectorSize: number;
+  map: 'dev' | 'mem';
+  uuid?: string;
+  force: boolean;
+}
+
+function parseSize(s: string | undefined, what: string): number | undefined {
+  if (s === undefined) return undefined;
+  const m = /^(\d+)([KMG]?)$/i.exec(s.trim());
+  if (!m) throw new CliError(`--${what}: not a size: ${s}`);
+  return Number(m[1]) * ({ '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? '').toUpperCase()] ?? 1);
+}
+
+const formatCmd = defineCommand<FormatArgs>({
+  command: 'format <image>',
+  describe: 'Write the fsdax/devdax info block, the BTT (sector) or clear it (raw) the way Linux 6.1 does',
+  builder: (y) =>
+    nsOptions(y)
+      .option('mode', { alias: 'm', choices: ['raw', 'fsdax', 'devdax', 'sector'] as const, demandOption: true, describe: 'personality to write' })
+      .option('align', { alias: 'a', type: 'string', describe: 'fsdax/devdax alignment (default 2M)' })
+      .option('sector-size', { alias: 'l', type: 'number', default: 4096, describe: 'sector mode: 512, 520, 528, 4096, 4104, 4160, 4224' })
+      .option('map', { alias: 'M', choices: ['dev', 'mem'] as const, default: 'dev' as const, describe: 'fsdax/devdax: memmap on the device or in System RAM' })
+      .option('uuid', { alias: 'u', type: 'string', describe: 'uuid of the new pfn/dax/btt device (default random)' })
+      .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'overwrite an existing info block or BTT' }) as never,
+  examples: [
+    ['$0 namespace format nvdimm.img --mode sector', 'BTT 1.1 on the label-less namespace of a whole file'],
+    ['$0 namespace format nvdimm.img -n f63c19aa-7467-420b-aa98-4da276e4952f --mode fsdax --align 2M', 'fsdax info block on a labelled namespace'],
+  ],
+  fileOf: (a) => a.image,
+  run(a) {
+    return withStore(a.image, true, (store) => {
+      const ns = resolveNamespace(store, a);
+      const r = formatNamespace(store, ns, { mode: a.mode, align: parseSize(a.align, 'align'), sectorSize: a.sectorSize, map: a.map, uuid: a.uuid, force: a.force });
+      const view = openNamespaceView(store, ns);
+      const findings: Finding[] = [];
+      if (ns.labelVersion === '1.2' && r.claimClass !== ns.claimClass) {
+        findings.push({ severity: 'warning', code: 'claim-class', path: 'label', message: `the v1.2 label keeps claim class ${ns.claimClass}; Linux would set ${r.claimClass} (needs the label engine). Linux still probes this namespace as ${view.mode}.` });
+      }
+      if (view.mode !== a.mode) throw new NvError('namespace', '', ns.offset, `wrote ${a.mode} but the namespace probes as ${view.mode}`);
+      if (a.json) process.stdout.write(toJsonText({ ...viewSummary(view), uuid: r.uuid, written: r.written, findings }));
+      else {
+        process.stdout.write(`${a.image}: namespace ${ns.uuid} @${ns.offset} (${ns.size} bytes) is now ${view.mode}${r.uuid ? `, uuid ${r.uuid}` : ''}; block device ${view.size} bytes\n`);
+        for (const w of r.written) process.stdout.write(`  wrote ${w.what}: namespace offset ${w.offset}, ${w.size} bytes\n`);
+        process.stdout.write(findingLines(findings));
+      }
+      return 0;
+    });
+  },
+});
+
+// ---- show --------------------------------------------------------------------------------------
+const showCmd = defineCommand<NsArgs>({
+  command: 'show <image>',
+  describe: 'How Linux would bring the namespace up: mode, info block or BTT arenas, with findings',
+  builder: (y) => nsOptions(y),
+  examples: [
+    ['$0 namespace show nvdimm.img', 'mode and info block of a label-less NVDIMM image'],
+    ['$0 namespace show nvdimm.img -n UUID --json', 'as JSON'],
+  ],
+  fileOf: (a) => a.image,
+  run(a) {
+    return withStore(a.image, false, (store) => {
+      const ns = resolveNamespace(store, a);
+      const view = openNamespaceView(store, ns);
+      if (a.json) {
+        process.stdout.write(toJsonText({ ...viewSummary(view), findings: view.findings }));
+        return exitFor(view.findings);
+      }
+      let text = `namespace ${ns.uuid} @${ns.offset} size ${ns.size} claim class ${ns.claimClass}\nmode ${view.mode}: block device of ${view.size} bytes, ${view.device.sectorSize}-byte sectors${view.dataOffset !== undefined ? `, from namespace offset ${view.dataOffset}` : ''}\n`;
+      if (view.pfn) {
+        const d = decodePfnInfo(store.read(ns.offset + 4096, 4096), ns.offset + 4096, true);
+        text += formatDump(d.spans ?? [], d.findings);
+      }
+      for (const [i, a2] of (view.btt?.arenas ?? []).entries()) {
+        const d = decodeBttInfo(store.read(ns.offset + a2.base, 4096), ns.offset + a2.base, true);
+        text += `\narena ${i}: ${a2.info.externalNlba} sectors from LBA ${a2.externalLbaStart}, log slots (${a2.logIndices.join(',')})\n` + formatDump(d.spans ?? [], d.findings);
+      }
+      process.stdout.write(text + findingLines(view.findings) + `${summarize(view.findings)}\n`);
+      return exitFor(view.findings);
+    });
+  },
+});
+
+// ---- view --------------------------------------------------------------------------------------
+interface ViewArgs extends NsArgs {
+  read?: number;
+  count: number;
+  write?: number;
+  input?: string;
+  output?: string;
+  force: boolean;
+}
+
+const viewCmd = defineCommand<ViewArgs>({
+  command: 'view <image>',
+  describe: 'Read or write sectors of the block device Linux exposes (through the BTT in sector mode)',
+  builder: (y) =>
+    nsOptions(y)
+      .option('read', { type: 'number', describe: 'first sector to read (hex dump, or raw bytes with --output)' })
+      .option('count', { type: 'number', default: 1, describe: 'sectors to read' })
+      .option('write', { type: 'number', describe: 'first sector to write from --input' })
+      .option('input', { alias: 'i', type: 'string', describe: 'data to write (a multiple of the sector size)' })
+      .option('output', { alias: 'o', type: 'string', describe: 'write the sectors read to this file' })
+      .option('force', { type: 'boolean', default: false, describe: 'replace an existing output file' }) as never,
+  examples: [
+    ['$0 namespace view nvdimm.img --read 0 --count 2', 'hex dump of the first two sectors of /dev/pmem0s'],
+    ['$0 namespace view nvdimm.img --write 10 -i data.bin', 'write sectors 10.. through the BTT, as Linux would'],
+  ],
+  fileOf: (a) => a.image,
+  run(a) {
+    return withStore(a.image, a.write !== undefined, (store) => {
+      const ns = resolveNamespace(store, a);
+      const view = openNamespaceView(store, ns);
+      const dev = view.device;
+      if (a.write !== undefined) {
+        if (!a.input) throw new CliError('--write needs --input');
+        const data = readInput(a.input);
+        if (data.length % dev.sectorSize !== 0 || data.length === 0) throw new CliError(`${a.input}: ${data.length} bytes is not a multiple of the ${dev.sectorSize}-byte sector`);
+        const n = data.length / dev.sectorSize;
+        if (a.write < 0 || a.write + n > dev.nlba) throw new CliError(`sectors ${a.write}..${a.write + n - 1} are outside 0..${dev.nlba - 1}`);
+        for (let i = 0; i < n; i++) dev.write(a.write + i, data.subarray(i * dev.sectorSize, (i + 1) * dev.sectorSize));
+        process.stdout.write(a.json ? toJsonText({ mode: view.mode, wrote: { first: a.write, count: n } }) : `wrote ${n} sector(s) at ${a.write} (${view.mode})\n`);
+        return 0;
+      }
+      if (a.read === undefined) {
+        process.stdout.write(a.json ? toJsonText(viewSummary(view)) : `${view.mode}: ${dev.nlba} sectors of ${dev.sectorSize} bytes (${view.size} bytes)\n`);
+        return 0;
+      }
+      if (a.read < 0 || a.count < 1 || a.read + a.count > dev.nlba) throw new CliError(`sectors ${a.read}..${a.read + a.count - 1} are outside 0..${dev.nlba - 1}`);
+      const out = new Uint8Array(a.count * dev.sectorSize);
+      for (let i = 0; i < a.count; i++) out.set(dev.read(a.read + i), i * dev.sectorSize);
+      if (a.output) writeOutput(a.output, out, a.force);
+      else if (a.json) process.stdout.write(toJsonText({ first: a.read, count: a.count, hex: bytesToHex(out) }));
+      else for (let o = 0; o < out.length; o += 16) process.stdout.write(`${(a.read * dev.sectorSize + o).toString(16).padStart(10, '0')}  ${bytesToHex(out.subarray(o, o + 16), ' ')}\n`);
+      return 0;
+    });
+  },
+});
+
+export const namespaceCommand = {
+  command: 'namespace <command>',
+  describe: 'Namespace personalities: format (fsdax/devdax/sector/raw), show, view (the block device)',
+  builder: (y: Argv) => y.command(formatCmd).command(showCmd).command(viewCmd).demandCommand(1),
+  handler: () => undefined,
+};

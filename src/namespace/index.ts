@@ -1,0 +1,3 @@
+export * from './format.js';
+export * from './labelsGlue.js';
+export * from './view.js';
