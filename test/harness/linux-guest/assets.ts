@@ -146,18 +146,48 @@ interface KernelChoice {
   release: string;
 }
 
+/** How long a looked-up "newest kernel" choice is reused before asking apt-cache again. */
+const CHOICE_TTL_MS = 24 * 3600 * 1000;
+
 /**
  * The kernel package to use: NVTOOL_LINUX_IMAGE (e.g. linux-image-6.1.0-56-amd64) if set, else the
- * newest linux-image-6.1.0-<N>-amd64 the apt archive offers.
+ * newest linux-image-6.1.0-<N>-amd64 the apt archive offers. apt-cache costs ~1 s per call, so the
+ * answer is remembered in the cache for a day; if apt-cache fails, the remembered answer is used.
  */
 export function chooseKernel(): KernelChoice {
+  const pinned = process.env.NVTOOL_LINUX_IMAGE;
+  const memoFile = join(guestCacheDir(), 'kernel-choice.json');
+  let remembered: (KernelChoice & { at: number; pinned: string | null }) | undefined;
+  try {
+    remembered = JSON.parse(readFileSync(memoFile, 'utf8')) as KernelChoice & { at: number; pinned: string | null };
+  } catch {
+    remembered = undefined;
+  }
+  if (remembered && remembered.pinned === (pinned ?? null) && Date.now() - remembered.at < CHOICE_TTL_MS) {
+    return { package: remembered.package, version: remembered.version, release: remembered.release };
+  }
+  let choice: KernelChoice;
+  try {
+    choice = lookUpKernel(pinned);
+  } catch (e) {
+    if (remembered && remembered.pinned === (pinned ?? null)) {
+      return { package: remembered.package, version: remembered.version, release: remembered.release };
+    }
+    throw e;
+  }
+  mkdirSync(guestCacheDir(), { recursive: true });
+  const tmp = `${memoFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify({ ...choice, at: Date.now(), pinned: pinned ?? null })}\n`);
+  renameSync(tmp, memoFile);
+  return choice;
+}
+
+function lookUpKernel(pinned: string | undefined): KernelChoice {
   const aptCache = requireTool('apt-cache');
-  let pkg = process.env.NVTOOL_LINUX_IMAGE;
+  let pkg = pinned;
   if (!pkg) {
-    const out = run(aptCache, ['search', '--names-only', '^linux-image-6\\.1\\.0-[0-9]+-amd64$']);
-    const names = out
+    const names = run(aptCache, ['pkgnames', 'linux-image-6.1.0-'])
       .split('\n')
-      .map((l) => l.split(' ')[0] ?? '')
       .filter((n) => /^linux-image-6\.1\.0-\d+-amd64$/.test(n))
       .sort((a, b) => Number(/-(\d+)-amd64$/.exec(a)?.[1]) - Number(/-(\d+)-amd64$/.exec(b)?.[1]));
     pkg = names.at(-1);
@@ -171,8 +201,7 @@ export function chooseKernel(): KernelChoice {
   const show = run(aptCache, ['show', '--no-all-versions', pkg]);
   const version = /^Version: (\S+)$/m.exec(show)?.[1];
   if (!version) throw new Error(`apt-cache show ${pkg}: no Version field`);
-  const release = pkg.replace(/^linux-image-/, '');
-  return { package: pkg, version, release };
+  return { package: pkg, version, release: pkg.replace(/^linux-image-/, '') };
 }
 
 /** Find the xz stream inside a bzImage and decompress it to an ELF vmlinux. */

@@ -112,6 +112,19 @@ describe('linux-guest: real kernel under QEMU', () => {
     }
   });
 
+  it('fails with the console (panic) when the guest kernel crashes mid-job', async () => {
+    const img = join(work, 'crash.img');
+    writeFileSync(img, '');
+    truncateSync(img, 64 * MiB);
+    const err = await runGuest({ nvdimms: [{ file: img }], job: 'echo before; echo c > /proc/sysrq-trigger; echo after' })
+      .then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(GuestError);
+    expect((err as GuestError).message).toMatch(/without completing the job/);
+    expect((err as GuestError).console).toMatch(/Kernel panic - not syncing: sysrq triggered crash/);
+    expect((err as GuestError).result).toMatch(/before/);
+    expect((err as GuestError).result).not.toMatch(/after/);
+  });
+
   it('kills QEMU and reports the console when the guest exceeds its time bound', async () => {
     const img = join(work, 'timeout.img');
     writeFileSync(img, '');
