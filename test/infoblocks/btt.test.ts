@@ -103,7 +103,8 @@ describe('torn flog updates recover as Linux says', () => {
     [2, 'old', 'first half of the flog entry: its seq is still the old one, entry not valid'],
     [3, 'new', 'flog entry complete, map not written: btt_freelist_init completes the map'],
     [4, 'new', 'everything written'],
-  ] as const)('power cut after %i of its writes -> reads %s data (%s); consistent; the next write lands', (limit, which) => {
+  ] as [number, string, string][])('power cut after %i of its writes -> reads %s data (%s); consistent; the next write lands', (...args: readonly [number, string, string]) => {
+    const [limit, which] = args;
     const { store, btt } = fresh();
     const before = pattern(512, 1);
     const after = pattern(512, 2);

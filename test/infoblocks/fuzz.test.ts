@@ -2,14 +2,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isNvError } from '../../src/core/errors.js';
-import { runFuzz } from '../../src/core/fuzz.js';
+import { runFuzz, type FuzzTarget } from '../../src/core/fuzz.js';
 import { MemoryStore } from '../../src/infoblocks/blockStore.js';
 import { Btt } from '../../src/infoblocks/btt.js';
 import { bttFlogFuzzTarget, bttFuzzTarget, pfnFuzzTarget } from '../../src/infoblocks/fuzz.js';
 import { encodePfnInfo, pfnInfoBlock, validatePfnInfo } from '../../src/infoblocks/pfn.js';
 import { openNamespaceView } from '../../src/namespace/view.js';
 
-describe.each([pfnFuzzTarget, bttFuzzTarget, bttFlogFuzzTarget])('fuzz target $name', (t) => {
+describe.each([pfnFuzzTarget, bttFuzzTarget, bttFlogFuzzTarget] as FuzzTarget<any>[])('fuzz target $name', (t) => {
   it('round trips, mutated and arbitrary bytes', () => {
     const r = runFuzz(t, 150, 0x5eed);
     expect(r.failures).toEqual([]);
