@@ -32,7 +32,14 @@ const nfitFormat: DecodableFormat = {
   detect: (b) => acpiSignature(b) === 'NFIT',
   decode(bytes, { spans }) {
     const d = decodeNfit(bytes, { spans });
-    return { format: 'NFIT', findings: d.findings, ...(d.spans ? { spans: d.spans } : {}), json: nfitToJson(d.table) };
+    return {
+      format: 'NFIT',
+      findings: d.findings,
+      ...(d.spans ? { spans: d.spans } : {}),
+      get json() {
+        return nfitToJson(d.table);
+      },
+    };
   },
   encode(json, { preserve }) {
     const { table, pins } = nfitFromJson(json);

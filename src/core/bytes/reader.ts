@@ -6,29 +6,51 @@ import { NvError } from '../errors.js';
  * buffer the caller handed in), and every error names the format and field path.
  */
 export class ByteReader {
+  /** Shared by a reader and every sub-reader made from it: a sub-reader costs no new view. */
   private readonly view: DataView;
+  /** Index of this reader's first byte within `view`. */
+  private readonly start: number;
+  private readonly end: number;
   private pos = 0;
+  private bytesCache: Uint8Array | undefined;
 
   constructor(
-    readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     /** Format name used in errors (`NFIT`, `label-index`). */
     readonly format: string,
     /** Absolute offset of `bytes[0]` in the original input. */
     readonly base = 0,
     /** Field path of this reader's region, e.g. `structures[3]`. */
     readonly path = '',
+    /** Internal (sub-readers): a window of a parent's view; `bytes` is then unused. */
+    window?: { view: DataView; start: number; length: number },
   ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (window) {
+      this.view = window.view;
+      this.start = window.start;
+      this.end = window.start + window.length;
+    } else {
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      this.start = 0;
+      this.end = bytes.byteLength;
+      this.bytesCache = bytes;
+    }
+  }
+
+  /** The bytes this reader covers. */
+  get bytes(): Uint8Array {
+    this.bytesCache ??= new Uint8Array(this.view.buffer, this.view.byteOffset + this.start, this.end - this.start);
+    return this.bytesCache;
   }
 
   get length(): number {
-    return this.bytes.byteLength;
+    return this.end - this.start;
   }
   get position(): number {
     return this.pos;
   }
   get remaining(): number {
-    return this.bytes.byteLength - this.pos;
+    return this.end - this.start - this.pos;
   }
   /** Absolute offset of the next byte to read. */
   get offset(): number {
@@ -36,7 +58,7 @@ export class ByteReader {
   }
 
   seek(pos: number): void {
-    if (pos < 0 || pos > this.bytes.byteLength) this.fail('', `seek to ${pos} is outside 0..${this.bytes.byteLength}`);
+    if (pos < 0 || pos > this.length) this.fail('', `seek to ${pos} is outside 0..${this.length}`);
     this.pos = pos;
   }
 
@@ -47,38 +69,38 @@ export class ByteReader {
 
   /** Fail unless `n` more bytes are there; used before any allocation a count implies. */
   need(n: number, field: string): void {
-    if (!Number.isSafeInteger(n) || n < 0) this.fail(field, `invalid size ${n}`);
-    if (n > this.remaining) {
+    if (n > this.remaining || n < 0 || !Number.isSafeInteger(n)) {
+      if (!Number.isSafeInteger(n) || n < 0) this.fail(field, `invalid size ${n}`);
       this.fail(field, `needs ${n} byte${n === 1 ? '' : 's'} but only ${this.remaining} remain`);
     }
   }
 
   u8(field = ''): number {
     this.need(1, field);
-    return this.view.getUint8(this.pos++);
+    return this.view.getUint8(this.start + this.pos++);
   }
   u16(field = ''): number {
     this.need(2, field);
-    const v = this.view.getUint16(this.pos, true);
+    const v = this.view.getUint16(this.start + this.pos, true);
     this.pos += 2;
     return v;
   }
   u32(field = ''): number {
     this.need(4, field);
-    const v = this.view.getUint32(this.pos, true);
+    const v = this.view.getUint32(this.start + this.pos, true);
     this.pos += 4;
     return v;
   }
   u64(field = ''): bigint {
     this.need(8, field);
-    const v = this.view.getBigUint64(this.pos, true);
+    const v = this.view.getBigUint64(this.start + this.pos, true);
     this.pos += 8;
     return v;
   }
   /** A view (not a copy) of the next `n` bytes. */
   bytesView(n: number, field = ''): Uint8Array {
     this.need(n, field);
-    const v = this.bytes.subarray(this.pos, this.pos + n);
+    const v = new Uint8Array(this.view.buffer, this.view.byteOffset + this.start + this.pos, n);
     this.pos += n;
     return v;
   }
@@ -89,16 +111,16 @@ export class ByteReader {
 
   /** Peek without moving; `rel` is relative to the current position. */
   peekU8(rel = 0, field = ''): number {
-    if (this.pos + rel + 1 > this.bytes.byteLength) this.fail(field, 'unexpected end of data', this.pos + rel);
-    return this.view.getUint8(this.pos + rel);
+    if (this.pos + rel + 1 > this.length) this.fail(field, 'unexpected end of data', this.pos + rel);
+    return this.view.getUint8(this.start + this.pos + rel);
   }
   peekU16(rel = 0, field = ''): number {
-    if (this.pos + rel + 2 > this.bytes.byteLength) this.fail(field, 'unexpected end of data', this.pos + rel);
-    return this.view.getUint16(this.pos + rel, true);
+    if (this.pos + rel + 2 > this.length) this.fail(field, 'unexpected end of data', this.pos + rel);
+    return this.view.getUint16(this.start + this.pos + rel, true);
   }
   peekU32(rel = 0, field = ''): number {
-    if (this.pos + rel + 4 > this.bytes.byteLength) this.fail(field, 'unexpected end of data', this.pos + rel);
-    return this.view.getUint32(this.pos + rel, true);
+    if (this.pos + rel + 4 > this.length) this.fail(field, 'unexpected end of data', this.pos + rel);
+    return this.view.getUint32(this.start + this.pos + rel, true);
   }
 
   /**
@@ -107,11 +129,13 @@ export class ByteReader {
    */
   sub(n: number, field: string): ByteReader {
     this.need(n, field);
-    const r = new ByteReader(this.bytes.subarray(this.pos, this.pos + n), this.format, this.base + this.pos, this.path);
+    const r = new ByteReader(NO_BYTES, this.format, this.base + this.pos, this.path, { view: this.view, start: this.start + this.pos, length: n });
     this.pos += n;
     return r;
   }
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 export function joinPath(base: string, field: string): string {
   if (!field) return base;

@@ -53,6 +53,10 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
   readonly requiredSize: number | undefined;
   private readonly offsets = new Map<string, number>();
   private readonly optionalSize: number | undefined;
+  /** Precomputed for the hot decode loop. */
+  private readonly roleFields: readonly AnyField[];
+  private readonly checkedFields: ReadonlySet<AnyField>;
+  private readonly bound: { field: AnyField; at: number; size: 1 | 2 | 4 } | undefined;
 
   constructor(
     readonly name: string,
@@ -79,6 +83,12 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
     if (options.boundBy !== undefined && !this.offsets.has(options.boundBy)) {
       throw new Error(`${name}: boundBy field ${options.boundBy} has no fixed offset`);
     }
+    this.roleFields = fields.filter((f) => f.role);
+    this.checkedFields = new Set(fields.filter((f) => f.expect !== undefined || f.reserved));
+    if (options.boundBy !== undefined) {
+      const field = fields.find((f) => f.name === options.boundBy)!;
+      this.bound = { field, at: this.offsets.get(field.name)!, size: field.codec.size as 1 | 2 | 4 };
+    }
   }
 
   /** Byte offset of a field whose offset is fixed (ask the declaration, never type an offset). */
@@ -99,11 +109,9 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
   decode(r: ByteReader, _f: FieldInfo | undefined, ctx: DecodeContext, path: string): StructValue<F> {
     const startAbs = r.offset;
     let rr = r;
-    if (this.options.boundBy !== undefined) {
-      const lf = this.field(this.options.boundBy as F[number]['name']);
-      const at = this.offsetOf(lf.name);
+    if (this.bound !== undefined) {
+      const { field: lf, at, size } = this.bound;
       const lpath = joinPath(path, lf.name);
-      const size = lf.codec.size as 1 | 2 | 4;
       if (r.remaining < at + size) r.fail(lpath, `${this.label} is truncated: ${r.remaining} bytes left, its length field ends at ${at + size}`);
       const len = size === 1 ? r.peekU8(at) : size === 2 ? r.peekU16(at) : r.peekU32(at);
       const min = this.requiredSize ?? at + size;
@@ -129,7 +137,7 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
       if (ctx.spans && !f.codec.composite) {
         ctx.spans.push({ path: fpath, offset: at, size: rr.offset - at, label: f.label, value, text: f.codec.show(value), meaning: meaningOf(f, value) });
       }
-      checkField(f, value, fpath, at, ctx);
+      if (this.checkedFields.has(f)) checkField(f, value, fpath, at, ctx);
     }
     if (this.options.boundBy !== undefined && rr.remaining > 0) {
       const at = rr.offset;
@@ -141,14 +149,13 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
       });
       if (ctx.spans) ctx.spans.push({ path: joinPath(path, '$trailing'), offset: at, size: extra.length, label: 'Trailing bytes', value: extra, text: bytesToHex(extra.subarray(0, 16), ' ') });
     }
-    const region = rr.bytes.subarray(start, rr.position);
-    if (group) group.size = region.length;
-    this.checkRoles(v, region, path, startAbs, ctx);
+    if (group) group.size = rr.position - start;
+    if (this.roleFields.length) this.checkRoles(v, rr.bytes.subarray(start, rr.position), path, startAbs, ctx);
     return v as StructValue<F>;
   }
 
   private checkRoles(v: Obj, region: Uint8Array, path: string, startAbs: number, ctx: DecodeContext): void {
-    for (const f of this.fields) {
+    for (const f of this.roleFields) {
       const role = f.role;
       if (!role || v[f.name] === undefined) continue;
       const fpath = joinPath(path, f.name);

@@ -1,0 +1,137 @@
+/**
+ * NFIT decode/encode throughput on a large table (1000+ structures): nvtool's declarative layer
+ * vs binary-parser (decode only: it has no encoder) vs restructure (decode and encode), and nvtool
+ * vs `iasl -d` as whole processes. Run: `npx tsx bench/nfit.bench.ts` (or `npm run bench`).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Parser } from 'binary-parser';
+import * as r from 'restructure';
+import { buildNfit } from '../src/acpi/build/index.js';
+import { decodeNfit, encodeNfit, nfitTable } from '../src/acpi/nfit/index.js';
+import { decodeStruct } from '../src/core/schema/index.js';
+import { measure, report } from './harness.js';
+
+/** 1024 dimms × (SPA, memdev, DCR) + flush hints and an interleave each 8 dimms: ~3200 structures. */
+function largeTable(): Uint8Array {
+  const structures: object[] = [];
+  for (let i = 0; i < 1024; i++) {
+    const base = 0x100000000n + BigInt(i) * 0x40000000n;
+    structures.push(
+      { type: 0, rangeIndex: i + 1, flags: 2, rangeGuid: 'persistent', address: '0x' + base.toString(16), rangeLength: '0x40000000', memoryMapping: '0x8008' },
+      { type: 1, deviceHandle: i, rangeIndex: i + 1, regionIndex: 2000 + i, regionSize: '0x40000000', interleaveWays: 1, interleaveIndex: i % 8 === 0 ? 5000 + i : 0 },
+      { type: 4, regionIndex: 2000 + i, vendorId: 0x8086, serialNumber: i, code: 0x301, windowSize: '0x0', commandOffset: '0x0', commandSize: '0x0', statusOffset: '0x0', statusSize: '0x0', flags: 0 },
+    );
+    if (i % 8 === 0) {
+      structures.push({ type: 2, interleaveIndex: 5000 + i, lineSize: 4096, lineOffsets: [0, 1, 2, 3] });
+      structures.push({ type: 6, deviceHandle: i, hintAddresses: ['0xfed00000', '0xfed00040'] });
+    }
+  }
+  return buildNfit({ profile: 'generic', structures }).bytes;
+}
+
+// ---- binary-parser: decode only; flags read as whole words (its LE bit fields read wrong) ----
+const bpSpa = new Parser().uint16le('rangeIndex').uint16le('flags').uint32le('reserved').uint32le('proximityDomain').buffer('rangeGuid', { length: 16 }).uint64le('address').uint64le('rangeLength').uint64le('memoryMapping');
+const bpMemdev = new Parser().uint32le('deviceHandle').uint16le('physicalId').uint16le('regionId').uint16le('rangeIndex').uint16le('regionIndex').uint64le('regionSize').uint64le('regionOffset').uint64le('address').uint16le('interleaveIndex').uint16le('interleaveWays').uint16le('flags').uint16le('reserved');
+const bpIdt = new Parser().uint16le('interleaveIndex').uint16le('reserved').uint32le('lineCount').uint32le('lineSize').array('lineOffsets', { type: 'uint32le', length: 'lineCount' });
+const bpDcr = new Parser().uint16le('regionIndex').uint16le('vendorId').uint16le('deviceId').uint16le('revisionId').uint16le('subsystemVendorId').uint16le('subsystemDeviceId').uint16le('subsystemRevisionId').uint8('validFields').uint8('manufacturingLocation').uint16le('manufacturingDate').uint16le('reserved').uint32le('serialNumber').uint16le('code').uint16le('windows').uint64le('windowSize').uint64le('commandOffset').uint64le('commandSize').uint64le('statusOffset').uint64le('statusSize').uint16le('flags').buffer('reserved1', { length: 6 });
+const bpFlush = new Parser().uint32le('deviceHandle').uint16le('hintCount').buffer('reserved', { length: 6 }).array('hintAddresses', { type: 'uint64le', length: 'hintCount' });
+const bpSubtable = new Parser()
+  .uint16le('type')
+  .uint16le('length')
+  .choice('body', { tag: 'type', choices: { 0: bpSpa, 1: bpMemdev, 2: bpIdt, 4: bpDcr, 6: bpFlush }, defaultChoice: new Parser().buffer('raw', { length: function (this: { length: number }) { return this.length - 4; } }) });
+const bpNfit = new Parser().string('signature', { length: 4 }).uint32le('length').uint8('revision').uint8('checksum').string('oemId', { length: 6 }).string('oemTableId', { length: 8 }).uint32le('oemRevision').string('creatorId', { length: 4 }).uint32le('creatorRevision').uint32le('reserved').array('structures', { type: bpSubtable, readUntil: 'eof' });
+
+// ---- restructure: no u64 built in; a small custom type ----
+const u64le = {
+  decode: (s: { buffer: Buffer; pos: number }) => {
+    const v = s.buffer.readBigUInt64LE(s.pos);
+    s.pos += 8;
+    return v;
+  },
+  encode: (s: { writeBuffer: (b: Buffer) => void }, v: bigint) => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(v);
+    s.writeBuffer(b);
+  },
+  size: () => 8,
+};
+const rsSub = new r.VersionedStruct(r.uint16le, {
+  header: { length: r.uint16le },
+  0: { rangeIndex: r.uint16le, flags: r.uint16le, reserved: r.uint32le, proximityDomain: r.uint32le, rangeGuid: new r.Buffer(16), address: u64le, rangeLength: u64le, memoryMapping: u64le },
+  1: { deviceHandle: r.uint32le, physicalId: r.uint16le, regionId: r.uint16le, rangeIndex: r.uint16le, regionIndex: r.uint16le, regionSize: u64le, regionOffset: u64le, address: u64le, interleaveIndex: r.uint16le, interleaveWays: r.uint16le, flags: r.uint16le, reserved: r.uint16le },
+  2: { interleaveIndex: r.uint16le, reserved: r.uint16le, lineCount: r.uint32le, lineSize: r.uint32le, lineOffsets: new r.Array(r.uint32le, 'lineCount') },
+  4: { regionIndex: r.uint16le, vendorId: r.uint16le, deviceId: r.uint16le, revisionId: r.uint16le, subsystemVendorId: r.uint16le, subsystemDeviceId: r.uint16le, subsystemRevisionId: r.uint16le, validFields: r.uint8, manufacturingLocation: r.uint8, manufacturingDate: r.uint16le, reserved: r.uint16le, serialNumber: r.uint32le, code: r.uint16le, windows: r.uint16le, windowSize: u64le, commandOffset: u64le, commandSize: u64le, statusOffset: u64le, statusSize: u64le, flags: r.uint16le, reserved1: new r.Buffer(6) },
+  6: { deviceHandle: r.uint32le, hintCount: r.uint16le, reserved: new r.Buffer(6), hintAddresses: new r.Array(u64le, 'hintCount') },
+});
+const rsNfit = new r.Struct({
+  signature: new r.String(4), length: r.uint32le, revision: r.uint8, checksum: r.uint8, oemId: new r.String(6), oemTableId: new r.String(8),
+  oemRevision: r.uint32le, creatorId: new r.String(4), creatorRevision: r.uint32le, reserved: r.uint32le,
+  structures: new r.Array(rsSub, (p: { length: number }) => p.length - 40, 'bytes'),
+});
+
+export function run(): string {
+  const table = largeTable();
+  const count = decodeNfit(table).table.structures.length;
+  let out = `NFIT: ${table.length} bytes, ${count} structures\n`;
+
+  // Sanity: every library decodes the same structure count and the re-encodes are byte-identical.
+  const bp = bpNfit.parse(Buffer.from(table)) as { structures: unknown[] };
+  const rs = rsNfit.fromBuffer(Buffer.from(table)) as { structures: unknown[] };
+  if (bp.structures.length !== count || rs.structures.length !== count) throw new Error('libraries disagree on the structure count');
+  const nvValue = decodeNfit(table).table;
+  if (!Buffer.from(encodeNfit(nvValue)).equals(Buffer.from(table))) throw new Error('nvtool re-encode differs');
+  if (!Buffer.from(rsNfit.toBuffer(rs)).equals(Buffer.from(table))) throw new Error('restructure re-encode differs');
+
+  const buf = Buffer.from(table);
+  const nvDecode = measure('nvtool decode (schema walk, findings)', () => decodeStruct(nfitTable, table), { bytes: table.length });
+  out += report('decode', nvDecode, [
+    measure('nvtool decode + validate (decodeNfit)', () => decodeNfit(table), { bytes: table.length }),
+    measure('binary-parser decode', () => bpNfit.parse(buf), { bytes: table.length }),
+    measure('restructure decode', () => rsNfit.fromBuffer(buf), { bytes: table.length }),
+  ]);
+  const nvEncode = measure('nvtool encode (lengths, counts, checksum)', () => encodeNfit(nvValue), { bytes: table.length });
+  out += report('encode', nvEncode, [measure('restructure encode (lengths as given)', () => rsNfit.toBuffer(rs), { bytes: table.length })]);
+  out += processes(table);
+  return out;
+}
+
+/** Whole processes on the same file: `nvtool decode` vs `iasl -d` (hyperfine-style median of 5). */
+function processes(table: Uint8Array): string {
+  if (spawnSync('sh', ['-c', 'command -v iasl']).status !== 0) return 'processes: iasl not installed (apt-get install acpica-tools)\n';
+  const dir = mkdtempSync(join(tmpdir(), 'nvtool-bench-'));
+  try {
+    const file = join(dir, 'nfit.aml');
+    writeFileSync(file, table);
+    const bin = fileURLToPath(new URL('../bin/nvtool.js', import.meta.url));
+    const time = (cmd: string, args: string[]) => {
+      const ts: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        try {
+          execFileSync(cmd, args, { cwd: dir, stdio: 'ignore' });
+        } catch {
+          /* decode exits 1 on findings; timing is what matters */
+        }
+        ts.push(performance.now() - t0);
+      }
+      return ts.sort((a, b) => a - b)[2]!;
+    };
+    const iasl = time('iasl', ['-d', file]);
+    const nv = time(process.execPath, [bin, 'decode', file, '-o', join(dir, 'out.txt'), '--force']);
+    const nvJson = time(process.execPath, [bin, 'decode', '--json', file, '-o', join(dir, 'out.json'), '--force']);
+    return (
+      `whole processes on the same ${table.length}-byte NFIT (median of 5, baseline iasl -d):\n` +
+      `  iasl -d                        ${iasl.toFixed(0).padStart(6)} ms  ×1.00\n` +
+      `  nvtool decode (annotated dump) ${nv.toFixed(0).padStart(6)} ms  ×${(iasl / nv).toFixed(2)} speed of iasl\n` +
+      `  nvtool decode --json           ${nvJson.toFixed(0).padStart(6)} ms  ×${(iasl / nvJson).toFixed(2)} speed of iasl\n`
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(run());
