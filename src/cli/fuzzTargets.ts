@@ -1,9 +1,10 @@
 import { nfitFuzzTarget } from '../acpi/nfit/fuzz.js';
 import type { FuzzTarget } from '../core/fuzz.js';
 import { bttFlogFuzzTarget, bttFuzzTarget, pfnFuzzTarget } from '../infoblocks/fuzz.js';
+import { labelsFuzzTarget } from '../labels/fuzz.js';
 
 /** Decoders `nvtool fuzz` can exercise; format modules add theirs with `registerFuzzTarget`. */
-const targets: FuzzTarget<any>[] = [nfitFuzzTarget, pfnFuzzTarget, bttFuzzTarget, bttFlogFuzzTarget];
+const targets: FuzzTarget<any>[] = [nfitFuzzTarget, pfnFuzzTarget, bttFuzzTarget, bttFlogFuzzTarget, labelsFuzzTarget];
 
 export function registerFuzzTarget(t: FuzzTarget<any>): void {
   targets.push(t);

@@ -142,15 +142,17 @@ export function listNamespacesJson(area: Uint8Array, set?: DimmSet): ListNamespa
   const { namespaces } = namespacesOf(view, set);
   return namespaces.map((ns) => {
     const mode = modeOf(ns);
-    const j: ListNamespaceJson = { mode, raw_size: ns.rawsize, dpa: ns.dpa, slots: ns.slots, state: ns.status };
-    if (mode === 'raw') {
-      j.size = ns.rawsize;
-      j.uuid = ns.uuid;
-    } else j.raw_uuid = ns.uuid;
-    if (mode !== 'devdax') j.sector_size = Number(ns.lbasize === 0n ? 512n : ns.lbasize);
-    if (ns.name) j.name = ns.name;
-    if (ns.claimClass) j.claim_class = ns.claimClass;
-    if (ns.why) j.reason = ns.why;
+    const raw = mode === 'raw';
+    const j: ListNamespaceJson = {
+      mode,
+      ...(raw ? { size: ns.rawsize, uuid: ns.uuid } : { raw_uuid: ns.uuid }),
+      ...(mode !== 'devdax' ? { sector_size: Number(ns.lbasize === 0n ? 512n : ns.lbasize) } : {}),
+      ...(ns.name ? { name: ns.name } : {}),
+      raw_size: ns.rawsize, dpa: ns.dpa, slots: ns.slots,
+      ...(ns.claimClass ? { claim_class: ns.claimClass } : {}),
+      state: ns.status,
+      ...(ns.why ? { reason: ns.why } : {}),
+    };
     return j;
   });
 }

@@ -1,0 +1,179 @@
+import { basename } from 'node:path';
+import type { Argv } from 'yargs';
+import {
+  collectWrites, createNamespace, deleteNamespace, initArea, listNamespacesJson, namespacesOf, ndctlJsonText, readLabelArea,
+  readLabelsJson, renameNamespace, repairArea, type MediaWrite,
+} from '../../labels/index.js';
+import type { Finding } from '../../core/schema/index.js';
+import { defineCommand } from '../command.js';
+import { CliError, toJsonText } from '../io.js';
+import { dumpText, findingsText, namespacesText } from '../labels/present.js';
+import { parseSize, readArea, resolveDimm, resolveTarget, writeInPlace, type LabelTarget } from '../labels/target.js';
+
+const ACTIONS = ['init', 'dump', 'list', 'create', 'delete', 'rename', 'check', 'repair'] as const;
+type Action = (typeof ACTIONS)[number];
+
+interface Args {
+  action: Action;
+  target: string;
+  labelSize?: string;
+  labelVersion: '1.1' | '1.2';
+  variant: 'linux' | 'ndctl';
+  size?: string;
+  name?: string;
+  uuid?: string;
+  mode: 'raw' | 'fsdax' | 'devdax' | 'sector';
+  sectorSize?: number;
+  align?: string;
+  capacity?: string;
+  platform?: string;
+  nfit?: string;
+  dimm?: string;
+  dev?: string;
+  json: boolean;
+  force: boolean;
+  dryRun: boolean;
+}
+
+const CLAIM = { raw: 'none', fsdax: 'pfn', devdax: 'dax', sector: 'btt2' } as const;
+const MiB = 1n << 20n;
+
+function note(a: Args, s: string): void {
+  if (!a.json) process.stderr.write(`nvtool labels: ${s}\n`);
+}
+
+function apply(a: Args, t: LabelTarget, writes: MediaWrite[], summary: unknown): number {
+  if (a.dryRun) {
+    process.stdout.write(a.json ? toJsonText({ dryRun: true, writes: writes.map((w) => ({ offset: t.areaOffset + w.offset, length: w.bytes.length, what: w.what })), ...{ summary } }) : writes.map((w) => `would write ${w.bytes.length} bytes at 0x${(t.areaOffset + w.offset).toString(16)}: ${w.what}\n`).join(''));
+    return 0;
+  }
+  writeInPlace(t, writes, (w) => {
+    if (!a.json) process.stdout.write(`wrote ${w.bytes.length} bytes at 0x${(t.areaOffset + w.offset).toString(16)}: ${w.what} (fsync)\n`);
+  });
+  if (a.json) process.stdout.write(toJsonText({ writes: writes.map((w) => ({ offset: t.areaOffset + w.offset, length: w.bytes.length, what: w.what })), summary }));
+  return 0;
+}
+
+function checkExit(findings: Finding[]): number {
+  if (findings.some((f) => f.severity === 'error')) return 2;
+  if (findings.some((f) => f.severity === 'warning')) return 1;
+  return 0;
+}
+
+export const labelsCommand = defineCommand<Args>({
+  command: 'labels <action> <target>',
+  describe: 'NVDIMM namespace labels offline: init, dump, list, create, delete, rename, check, repair a label area or QEMU backing file',
+  builder: (y: Argv) =>
+    y
+      .positional('action', { choices: ACTIONS, demandOption: true, describe: 'what to do' })
+      .positional('target', { type: 'string', demandOption: true, describe: 'a raw label-area file, or a QEMU NVDIMM backing file (label area = its last label-size bytes)' })
+      .option('label-size', { type: 'string', describe: "size of the label area at the end of a backing file (QEMU label-size=); probed when absent" })
+      .option('label-version', { choices: ['1.1', '1.2'], default: '1.2', describe: 'init: v1.1 (128-byte) or v1.2 (256-byte) labels' })
+      .option('variant', { choices: ['linux', 'ndctl'], default: 'linux', describe: "init: the kernel's index blocks (bits past nslot cleared) or ndctl init-labels' (left set)" })
+      .option('size', { type: 'string', describe: 'create: namespace size on this DIMM (default: the largest free extent)' })
+      .option('name', { type: 'string', describe: 'create/rename: namespace name (up to 63 ASCII characters)' })
+      .option('uuid', { type: 'string', describe: 'create: the uuid (default: random); delete/rename: which namespace' })
+      .option('mode', { choices: ['raw', 'fsdax', 'devdax', 'sector'], default: 'raw', describe: 'create: claim class to record (v1.2 labels); no info block is written' })
+      .option('sector-size', { type: 'number', describe: 'create: the label lbasize (default 512, 4096 for sector)' })
+      .option('align', { type: 'string', describe: "create: DPA alignment and size granularity (default Linux's region align: 16M, 4K below 16M)" })
+      .option('capacity', { type: 'string', describe: "create on a raw label-area file: the DIMM's pmem size (a backing file or platform gives it)" })
+      .option('platform', { type: 'string', describe: 'PLATFORM.json describing the QEMU machine (with --dimm ID): DIMM identity, pmem size, label size' })
+      .option('nfit', { type: 'string', describe: "an NFIT table (with --dimm HANDLE): the interleave set's cookie and this DIMM's mapping" })
+      .option('dimm', { type: 'string', describe: 'with --platform: the -device id (or index); with --nfit: the device handle' })
+      .option('dev', { type: 'string', describe: 'dump --json: the "dev" to print (default: the file name)' })
+      .option('json', { type: 'boolean', default: false, describe: 'dump: ndctl read-labels -j fields; list: ndctl list -N fields; others: machine-readable result' })
+      .option('force', { type: 'boolean', default: false, describe: 'init: overwrite an area that already has valid labels' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'print the writes the update protocol would make, write nothing' }) as never,
+  examples: [
+    ['$0 labels check nvdimm0.img', 'which index is current and why, live labels, every finding in words (exit 0 clean, 1 warnings, 2 errors)'],
+    ['$0 labels dump --json nvdimm0.img', 'the same JSON as `ndctl read-labels -j`, offline'],
+    ['$0 labels init --label-size 128K --label-version 1.2 nvdimm0.img', "write fresh index blocks into a QEMU backing file's label area"],
+    ['$0 labels create --size 64M --name data nvdimm0.img', "a namespace on QEMU slot 0's DIMM, written with Linux's two-pass update protocol"],
+    ['$0 labels list --json --platform vm.json --dimm nv0 nv0.img', 'namespaces with `ndctl list -N` fields, cookie checked against the platform'],
+    ['$0 labels repair nvdimm0.img', 'rewrite a damaged index block from the good one and report what may be lost'],
+  ],
+  fileOf: (a) => a.target,
+  run(a) {
+    const dimmOpts = { ...(a.platform ? { platform: a.platform } : {}), ...(a.nfit ? { nfit: a.nfit } : {}), ...(a.dimm ? { dimm: a.dimm } : {}) };
+    let labelSize = parseSize(a.labelSize, '--label-size');
+    if (labelSize === undefined && a.platform) labelSize = resolveDimm(dimmOpts).labelSize;
+    const t = resolveTarget(a.target, labelSize);
+    note(a, `${a.target}: ${t.how}`);
+    const area = readArea(t);
+    const view = readLabelArea(area);
+    const needsDimm = a.action === 'list' || a.action === 'check' || a.action === 'create';
+    const dimm = needsDimm ? resolveDimm(dimmOpts, t) : undefined;
+    if (dimm?.assumed) note(a, dimm.how);
+    switch (a.action) {
+      case 'dump': {
+        if (a.json) {
+          const j = readLabelsJson(area, a.dev ?? basename(a.target));
+          if (!j) throw new CliError(`${a.target}: a ${area.length}-byte area is too small for labels`);
+          process.stdout.write(ndctlJsonText(j));
+        } else process.stdout.write(dumpText(area, view, t.areaOffset));
+        return 0;
+      }
+      case 'list': {
+        if (a.json) process.stdout.write(ndctlJsonText(listNamespacesJson(area, dimm!.set)));
+        else process.stdout.write(`${view.selection}\n` + namespacesText(namespacesOf(view, dimm!.set).namespaces));
+        return 0;
+      }
+      case 'check': {
+        const ns = namespacesOf(view, dimm!.set);
+        const findings = [...view.findings, ...ns.findings];
+        const exit = checkExit(findings);
+        if (a.json) process.stdout.write(ndctlJsonText({ target: t, selection: view.selection, current: view.current ?? null, findings, namespaces: ns.namespaces, exit }));
+        else {
+          process.stdout.write(`${view.selection}\n`);
+          for (const c of view.checks) process.stdout.write(`index ${c.index} at 0x${(t.areaOffset + c.offset).toString(16)}: ${c.valid ? `valid, sequence ${c.value.seq & 3}` : `invalid: ${c.reason}`}\n`);
+          process.stdout.write(namespacesText(ns.namespaces) + findingsText(findings));
+          process.stdout.write(`${['clean', 'warnings', 'errors'][exit]} (exit ${exit})\n`);
+        }
+        return exit;
+      }
+      case 'init': {
+        if (view.current !== undefined && view.live.length > 0 && !a.force) {
+          throw new CliError(`${a.target}: the area holds ${view.live.length} live label(s); init would drop them. Pass --force to overwrite`);
+        }
+        const { writes, result } = collectWrites(initArea(area, { version: a.labelVersion, variant: a.variant }));
+        return apply(a, t, writes, { labelSize: result.labelSize, nslot: result.nslot, indexSize: result.indexSize });
+      }
+      case 'create': {
+        const d = dimm!;
+        const cap = parseSize(a.capacity, '--capacity');
+        const dpaSize = cap !== undefined ? BigInt(cap) : d.dpaSize;
+        if (dpaSize === undefined) throw new CliError(`${a.target}: the DIMM's capacity is unknown for a raw label area; pass --capacity, --platform or --nfit`);
+        const alignArg = parseSize(a.align, '--align');
+        const align = alignArg !== undefined ? BigInt(alignArg) : dpaSize >= 16n * MiB ? 16n * MiB : 4096n;
+        const size = parseSize(a.size, '--size');
+        const { writes, result } = collectWrites(
+          createNamespace(area, {
+            ...(a.uuid ? { uuid: a.uuid } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(size !== undefined ? { size: BigInt(size) } : {}),
+            claimClass: view.format === 'v1.1' ? 'none' : CLAIM[a.mode], lbasize: BigInt(a.sectorSize ?? (a.mode === 'sector' ? 4096 : 512)),
+            dpaStart: d.dpaStart ?? 0n, dpaSize, align, set: d.set,
+          }),
+        );
+        if (view.format === 'v1.1' && a.mode !== 'raw') note(a, `v1.1 labels record no claim class; --mode ${a.mode} is not stored`);
+        return apply(a, t, writes, { uuid: result.uuid, name: result.name, dpa: result.dpa, size: result.rawsize, isetcookie: result.isetcookie });
+      }
+      case 'delete': {
+        if (!a.uuid) throw new CliError('delete needs --uuid');
+        const { writes, result } = collectWrites(deleteNamespace(area, a.uuid));
+        return apply(a, t, writes, { uuid: a.uuid, freedSlots: result });
+      }
+      case 'rename': {
+        if (!a.uuid || a.name === undefined) throw new CliError('rename needs --uuid and --name');
+        const { writes } = collectWrites(renameNamespace(area, a.uuid, a.name));
+        return apply(a, t, writes, { uuid: a.uuid, name: a.name });
+      }
+      case 'repair': {
+        const { writes, result } = collectWrites(repairArea(area));
+        if (!a.json) {
+          for (const s of result.actions) process.stdout.write(`${s}\n`);
+          for (const l of result.lost) process.stdout.write(`possibly lost: slot ${l.slot} holds a label for ${l.uuid}${l.name ? ` "${l.name}"` : ''} that the surviving index does not reference\n`);
+        }
+        return apply(a, t, writes, result);
+      }
+    }
+  },
+});
