@@ -1,0 +1,127 @@
+import { formatDump, formatFinding, decodeStruct } from '../../core/schema/index.js';
+import { detectSectorSize, hasPartitionTable, type SectorSize } from '../../disk/table.js';
+import { resolveGptType } from '../../disk/gptTypes.js';
+import { formatXen, inspectXen, locateSuperBlock } from '../../xen/layout.js';
+import { PLACEMENT_NAMES, XEN_PMEM_CLAIM_CLASS_GUID, XEN_SB_SIZE, xenSuperBlock } from '../../xen/superblock.js';
+import { defineCommand } from '../command.js';
+import { exitFor, summarize } from '../findings.js';
+import { CliError, toJsonText } from '../io.js';
+import { openTarget, parseBytes, targetOptions, type TargetArgs } from '../target.js';
+import { WindowBlockIO } from '../../disk/blockio.js';
+
+interface Args extends TargetArgs {
+  action: 'format' | 'inspect' | 'check';
+  placement: 'a' | 'b' | 'c';
+  'sector-size'?: number;
+  'part-size'?: string;
+  'data-type'?: string;
+  'container-uuid'?: string;
+  json: boolean;
+  force: boolean;
+  quiet: boolean;
+}
+
+/** A progress bar on stderr, redrawn in place on a TTY; nothing when not a TTY or --quiet. */
+function progressBar(quiet: boolean, label: string): { update(done: number, total: number): void; end(): void } {
+  const tty = process.stderr.isTTY === true && !quiet;
+  const t0 = performance.now();
+  let last = -1;
+  return {
+    update(done, total) {
+      if (!tty || total < 64 * 1024 * 1024) return;
+      const pct = Math.floor((done / total) * 100);
+      if (pct === last) return;
+      last = pct;
+      const width = 30;
+      const fill = Math.round((pct / 100) * width);
+      const mbs = done / 1048576 / Math.max(0.001, (performance.now() - t0) / 1000);
+      process.stderr.write(`\r${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${String(pct).padStart(3)}% ${mbs.toFixed(0)} MiB/s`);
+    },
+    end() {
+      if (tty && last >= 0) process.stderr.write('\n');
+    },
+  };
+}
+
+export const xenCommand = defineCommand<Args>({
+  command: 'xen <action> <target>',
+  describe: "nvtool's Xen pmem super block, reserved area and frame table (specs/xen-pmem-superblock.md): format, inspect, check",
+  builder: (y) =>
+    y
+      .positional('action', { choices: ['format', 'inspect', 'check'] as const, demandOption: true, describe: 'what to do' })
+      .positional('target', { type: 'string', demandOption: true, describe: 'disk image, block device, or namespace view' })
+      .options(targetOptions)
+      .option('placement', { choices: ['a', 'b', 'c'] as const, default: 'a' as const, describe: 'format: a = after the partition table (new GPT), b = own partition with the Xen type GUID, c = whole namespace' })
+      .option('sector-size', { type: 'number', describe: 'logical sector size for the GPT, 512 or 4096 (default: detected, else 512)' })
+      .option('part-size', { type: 'string', describe: 'format b: size of the Xen partition (sectors or bytes with a suffix); default all free space' })
+      .option('data-type', { type: 'string', describe: 'format a: type of the data partition (default linux)' })
+      .option('container-uuid', { type: 'string', describe: 'format c: the namespace uuid to record' })
+      .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+      .option('force', { type: 'boolean', default: false, describe: 'format over an existing partition table or super block' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress bar' }) as never,
+  examples: [
+    ['$0 xen format pmem.img --placement a', 'GPT + super block + reserved area before partition 1 (the data area)'],
+    ['$0 xen format disk.img --placement b --part-size 1G', 'a Xen-type partition holding super block, reserved area and data'],
+    ['$0 xen format ns.img --placement c --container-uuid UUID', 'the whole namespace (claim class ' + XEN_PMEM_CLAIM_CLASS_GUID + ')'],
+    ['$0 xen inspect pmem.img', 'annotated dump of the super block wherever it is'],
+    ['$0 xen check pmem.img', 'checks the super block and reads the frame table back (exit 1 on errors)'],
+  ],
+  fileOf: (a) => a.target,
+  run(a) {
+    const io = openTarget(a, a.action === 'format');
+    try {
+      const asked = a['sector-size'];
+      if (asked !== undefined && asked !== 512 && asked !== 4096) throw new CliError(`--sector-size must be 512 or 4096, not ${asked}`);
+      const ss: SectorSize = (asked as SectorSize | undefined) ?? detectSectorSize(io) ?? 512;
+      if (a.action === 'format') {
+        const existing = locateSuperBlock(io, ss);
+        if (existing && !a.force) throw new CliError(`${io.describe}: already holds a Xen pmem super block (placement ${existing.placement}); pass --force to format again`);
+        if (a.placement === 'a') {
+          const t = hasPartitionTable(io, ss);
+          if (t && !a.force) throw new CliError(`${io.describe}: holds ${t}; placement a writes a new GPT, pass --force to replace it`);
+        }
+        if (a.placement === 'c' && !a.force && io.read(0, XEN_SB_SIZE).some((b) => b !== 0)) {
+          throw new CliError(`${io.describe}: the first 4 KiB are not zero (data or an info block?); pass --force to format the whole namespace`);
+        }
+        const dataType = a['data-type'] === undefined ? undefined : resolveGptType(a['data-type']);
+        if (a['data-type'] !== undefined && !dataType) throw new CliError(`--data-type: unknown partition type "${a['data-type']}"`);
+        const bar = progressBar(a.quiet || a.json, 'frame table');
+        const r = formatXen(io, {
+          placement: a.placement, sectorSize: ss, onProgress: bar.update,
+          ...(a['part-size'] !== undefined ? { partitionLbas: /^\d+$/.test(a['part-size']) ? BigInt(a['part-size']) : parseBytes(a['part-size'], '--part-size') / BigInt(ss) } : {}),
+          ...(dataType ? { dataTypeGuid: dataType } : {}),
+          ...(a['container-uuid'] ? { containerUuid: a['container-uuid'].toLowerCase() } : {}),
+        });
+        bar.end();
+        const sb = r.sb;
+        if (a.json) process.stdout.write(toJsonText({ located: r.located, superBlock: xenSuperBlock.toJson(sb) }));
+        else {
+          process.stdout.write(
+            `formatted ${io.describe}: placement ${PLACEMENT_NAMES[sb.placement]}\n` +
+              `  container at ${r.located.containerOffset}, ${r.located.containerSize} bytes${r.located.partitionNumber ? ` (partition ${r.located.partitionNumber})` : ''}\n` +
+              `  super block at +${sb.superBlockOffset}, reserved +${sb.reservedOffset} (${sb.reservedSize} bytes: frame table ${sb.frameTableSize}, M2P ${sb.m2pSize}) for ${sb.managedPages} pages\n` +
+              `  data area at +${sb.dataOffset}, ${sb.dataSize} bytes\n` +
+              (a.placement === 'c' ? `  claim the namespace with claim class ${XEN_PMEM_CLAIM_CLASS_GUID} in its v1.2 label (not written by this command)\n` : ''),
+          );
+        }
+        return 0;
+      }
+      const loc = locateSuperBlock(io, ss);
+      if (!loc) throw new CliError(`${io.describe}: no Xen pmem super block found (after the GPT entry array, in a Xen-type partition, or at offset 0)`, 1);
+      const r = inspectXen(io, loc, { deep: a.action === 'check' });
+      if (a.json) {
+        process.stdout.write(toJsonText({ located: loc, superBlock: xenSuperBlock.toJson(r.sb), findings: r.findings }));
+      } else if (a.action === 'inspect') {
+        const c = new WindowBlockIO(io, loc.containerOffset, loc.containerSize);
+        const d = decodeStruct(xenSuperBlock, c.read(loc.superBlockOffset, XEN_SB_SIZE), { spans: true, base: loc.containerOffset + loc.superBlockOffset });
+        process.stdout.write(formatDump((d.spans ?? []).filter((s) => s.path !== 'reserved'), r.findings) + `\nxen super block: ${summarize(r.findings)}\n`);
+      } else {
+        for (const f of r.findings) process.stdout.write(formatFinding(f) + '\n');
+        process.stdout.write(`xen super block (placement ${loc.placement}) at ${loc.containerOffset + loc.superBlockOffset}: ${summarize(r.findings)}\n`);
+      }
+      return exitFor(r.findings);
+    } finally {
+      io.close();
+    }
+  },
+});
