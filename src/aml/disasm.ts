@@ -122,7 +122,13 @@ class Printer {
       case 'Package':
       case 'VarPackage': {
         const elems = a[1]!.t === 'list' ? a[1]!.terms : [];
-        const head = t.op === 'Package' ? `Package (${this.raw(a[0]!)})` : `VarPackage (${this.arg(a[0]!, ind)})`;
+        // ASL has no VarPackage keyword: iasl emits VarPackageOp for a size that is not a
+        // constant (or is over 255), PackageOp otherwise.
+        const n = a[0]!;
+        const head =
+          t.op === 'Package'
+            ? `Package (${this.raw(n)})`
+            : `Package (${this.arg(n, ind)})` + (n.t === 'int' && n.value <= 0xffn ? this.note('VarPackage with a constant size under 256') : '');
         if (elems.length === 0) return `${head} {}${this.pkgNote(t)}`;
         const inner = ind + IND;
         return `${head}${this.pkgNote(t)}\n${ind}{\n${elems.map((e) => inner + this.expr(e, inner)).join(',\n')}\n${ind}}`;

@@ -16,8 +16,21 @@ export interface NsObject {
   from: 'table' | 'external' | 'ref';
 }
 
+/** Objects every ACPI namespace has before any table loads (ACPICA `AcpiGbl_PreDefinedNames`). */
+export const PREDEFINED: readonly [string, NsObject][] = [
+  ['\\_GPE', { type: 6, from: 'ref' }],
+  ['\\_PR_', { type: 6, from: 'ref' }],
+  ['\\_SB_', { type: 6, from: 'ref' }],
+  ['\\_SI_', { type: 6, from: 'ref' }],
+  ['\\_TZ_', { type: 6, from: 'ref' }],
+  ['\\_GL_', { type: 9, from: 'ref' }],
+  ['\\_OS_', { type: 2, from: 'ref' }],
+  ['\\_OSI', { type: 8, argc: 1, from: 'ref' }],
+  ['\\_REV', { type: 1, from: 'ref' }],
+];
+
 export class Namespace {
-  readonly objects = new Map<string, NsObject>();
+  readonly objects = new Map<string, NsObject>(PREDEFINED);
 
   define(path: readonly string[], obj: NsObject): void {
     const key = pathKey(path);
