@@ -68,7 +68,7 @@ export const labelsCommand = defineCommand<Args>({
       .positional('action', { choices: ACTIONS, demandOption: true, describe: 'what to do' })
       .positional('target', { type: 'string', demandOption: true, describe: 'a raw label-area file, or a QEMU NVDIMM backing file (label area = its last label-size bytes)' })
       .option('label-size', { type: 'string', describe: "size of the label area at the end of a backing file (QEMU label-size=); probed when absent" })
-      .option('label-version', { choices: ['1.1', '1.2'], default: '1.2', describe: 'init: v1.1 (128-byte) or v1.2 (256-byte) labels' })
+      .option('label-version', { type: 'string', choices: ['1.1', '1.2'], default: '1.2', describe: 'init: v1.1 (128-byte) or v1.2 (256-byte) labels' })
       .option('variant', { choices: ['linux', 'ndctl'], default: 'linux', describe: "init: the kernel's index blocks (bits past nslot cleared) or ndctl init-labels' (left set)" })
       .option('size', { type: 'string', describe: 'create: namespace size on this DIMM (default: the largest free extent)' })
       .option('name', { type: 'string', describe: 'create/rename: namespace name (up to 63 ASCII characters)' })
