@@ -71,7 +71,7 @@ describe('nvtool namespace', () => {
     const f = image('c.img', 64 * 1024 * 1024);
     await cli(['namespace', 'format', f, '--mode', 'devdax']);
     const b = readFileSync(f);
-    b[4096 + 60] ^= 1; // npfns: checksum no longer matches
+    b[4096 + 60] = b[4096 + 60]! ^ 1; // npfns: checksum no longer matches
     writeFileSync(f, b);
     const s = await cli(['namespace', 'show', f, '--json']);
     expect(JSON.parse(s.out).mode).toBe('raw');
