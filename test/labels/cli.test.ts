@@ -37,7 +37,7 @@ describe('nvtool labels CLI', () => {
     const area = new Uint8Array(img.subarray(lsaAt));
     const view = readLabelArea(area);
     const stale = view.next! * 256;
-    img[lsaAt + stale + 100] ^= 0xff; // damage the non-current index block
+    img[lsaAt + stale + 100]! ^= 0xff; // damage the non-current index block
     writeFileSync(f, img);
     const warn = await nv('labels', 'check', f);
     expect(warn.code).toBe(1);
@@ -50,7 +50,7 @@ describe('nvtool labels CLI', () => {
     const img2 = readFileSync(f);
     const v2 = readLabelArea(new Uint8Array(img2.subarray(lsaAt)));
     const slot = v2.live[0]!.slot;
-    img2[lsaAt + 512 + slot * 256 + 20] ^= 1;
+    img2[lsaAt + 512 + slot * 256 + 20]! ^= 1;
     writeFileSync(f, img2);
     expect((await nv('labels', 'check', f)).code).toBe(2);
   });
