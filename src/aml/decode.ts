@@ -67,6 +67,20 @@ class Parser {
   }
 
   le(end: number, size: number, what: string): bigint {
+    return BigInt(size <= 4 ? this.leNum(end, size, what) : this.leBig(end, size, what));
+  }
+
+  leNum(end: number, size: number, what: string): number {
+    if (end - this.pos < size) this.fail(`${what} needs ${size} bytes, ${end - this.pos} left`);
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos += size;
+    if (size === 1) return b[p]!;
+    if (size === 2) return b[p]! | (b[p + 1]! << 8);
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+  }
+
+  leBig(end: number, size: number, what: string): bigint {
     if (end - this.pos < size) this.fail(`${what} needs ${size} bytes, ${end - this.pos} left`);
     let v = 0n;
     for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.bytes[this.pos + i]!);
@@ -203,7 +217,7 @@ class Parser {
       if (pl.width !== pkgLengthSizeFor(pl.value - pl.width)) term.pkgLenBytes = pl.width;
     }
     let inner = scope;
-    const firstList = info.args.findIndex((k) => k === 'terms' || k === 'elems' || k === 'bytes' || k === 'fields');
+    const firstList = firstListArg(info);
     const registerAt = firstList < 0 ? info.args.length : firstList;
     for (let i = 0; i < info.args.length; i++) {
       if (i === registerAt) inner = this.register(info, term, scope);
@@ -217,19 +231,20 @@ class Parser {
 
   /** Records what the operator creates; returns the scope its lists are parsed in. */
   register(info: OpInfo, term: OpTerm, scope: string[]): string[] {
-    const nameOf = (i: number): NameString | undefined => {
-      const a = term.args[i];
-      return a && a.t === 'name' ? a.name : undefined;
-    };
+    if (this.pass === 2) {
+      // The namespace is complete after pass 1: only the scope is needed.
+      const n = info.opensScope !== undefined ? nameArgOf(term, info.opensScope) : undefined;
+      return n ? absolutePath(scope, n) : scope;
+    }
     if (info.name === 'External') {
-      const n = nameOf(0);
+      const n = nameArgOf(term, 0);
       const type = term.args[1]?.t === 'u8' ? (term.args[1] as { value: number }).value : 0;
       const argc = term.args[2]?.t === 'u8' ? (term.args[2] as { value: number }).value : 0;
       if (n) this.ns.define(absolutePath(scope, n), { type, ...(type === 8 ? { argc: argc & 7 } : {}), from: 'external' });
       return scope;
     }
     if (info.creates !== undefined) {
-      const n = nameOf(info.creates);
+      const n = nameArgOf(term, info.creates);
       if (n) {
         const path = absolutePath(scope, n);
         if (info.name === 'Method') {
@@ -239,7 +254,7 @@ class Parser {
       }
     }
     if (info.opensScope !== undefined) {
-      const n = nameOf(info.opensScope);
+      const n = nameArgOf(term, info.opensScope);
       if (n) return absolutePath(scope, n);
     }
     return scope;
@@ -260,11 +275,11 @@ class Parser {
         }
         return this.term(end, scope, 'plain');
       case 'u8':
-        return { t: 'u8', value: Number(this.le(end, 1, `${info.name} byte`)) };
+        return { t: 'u8', value: this.leNum(end, 1, 'byte data') };
       case 'u16':
-        return { t: 'u16', value: Number(this.le(end, 2, `${info.name} word`)) };
+        return { t: 'u16', value: this.leNum(end, 2, 'word data') };
       case 'u32':
-        return { t: 'u32', value: Number(this.le(end, 4, `${info.name} dword`)) };
+        return { t: 'u32', value: this.leNum(end, 4, 'dword data') };
       case 'bytes': {
         const b = this.bytes.slice(this.pos, end);
         this.pos = end;
@@ -320,7 +335,7 @@ class Parser {
         this.pos += pl.width;
         const extra = pl.width !== pkgLengthSize(pl.value) ? { lenBytes: pl.width } : {};
         if (name !== undefined) {
-          this.ns.define([...scope, name], { type: 5, from: 'table' });
+          if (this.pass === 1) this.ns.define([...scope, name], { type: 5, from: 'table' });
           out.push({ k: 'named', name, bits: pl.value, ...extra });
         } else out.push({ k: 'reserved', bits: pl.value, ...extra });
       } else if (b === 0x01) {
@@ -342,6 +357,22 @@ class Parser {
     }
     return out;
   }
+}
+
+function nameArgOf(term: OpTerm, i: number): NameString | undefined {
+  const a = term.args[i];
+  return a && a.t === 'name' ? a.name : undefined;
+}
+
+const firstListCache = new Map<OpInfo, number>();
+/** Index of the operator's first list argument (TermList, FieldList...), -1 without one. */
+function firstListArg(info: OpInfo): number {
+  let i = firstListCache.get(info);
+  if (i === undefined) {
+    i = info.args.findIndex((k) => k === 'terms' || k === 'elems' || k === 'bytes' || k === 'fields');
+    firstListCache.set(info, i);
+  }
+  return i;
 }
 
 /** ObjectType codes (External, §19.6.44) of what each named-object operator creates. */

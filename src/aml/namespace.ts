@@ -29,6 +29,18 @@ export const PREDEFINED: readonly [string, NsObject][] = [
   ['\\_REV', { type: 1, from: 'ref' }],
 ];
 
+/** `\\`, `\\A.`, `\\A.B.`... for each level of a scope (cached per scope array: bodies share one). */
+const prefixCache = new WeakMap<readonly string[], string[]>();
+function scopePrefixes(scope: readonly string[]): string[] {
+  let p = prefixCache.get(scope);
+  if (!p) {
+    p = ['\\'];
+    for (let i = 0; i < scope.length; i++) p.push(`${p[i]}${scope[i]}.`);
+    prefixCache.set(scope, p);
+  }
+  return p;
+}
+
 export class Namespace {
   readonly objects = new Map<string, NsObject>(PREDEFINED);
 
@@ -46,10 +58,10 @@ export class Namespace {
   resolve(scope: readonly string[], name: NameString): { path: string[]; obj: NsObject } | undefined {
     if (!name.root && name.parents === 0 && name.segs.length === 1) {
       const seg = name.segs[0]!;
+      const prefixes = scopePrefixes(scope);
       for (let i = scope.length; i >= 0; i--) {
-        const path = [...scope.slice(0, i), seg];
-        const obj = this.objects.get(pathKey(path));
-        if (obj) return { path, obj };
+        const obj = this.objects.get(prefixes[i]! + seg);
+        if (obj) return { path: [...scope.slice(0, i), seg], obj };
       }
       return undefined;
     }
