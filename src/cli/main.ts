@@ -21,7 +21,8 @@ export async function main(argv: string[]): Promise<number> {
     })
     .help()
     .alias('h', 'help')
-    .version();
+    .version()
+    .exitProcess(false);
   for (const c of commands) cli = cli.command(c);
   await cli.parseAsync();
   return usageError ? 2 : lastExitCode();

@@ -32,7 +32,10 @@ export function arrayCodec<T>(item: Codec<T>, count: SizeSpec, maxArbitrary = 6)
     encode(w, v, ctx, path, parent) {
       v.forEach((x, i) => item.encode(w, x, ctx, `${path}[${i}]`, parent));
     },
-    arbitrary: (f) => fc.array(item.arbitrary({ ...f, expect: undefined }), { maxLength: maxArbitrary }),
+    arbitrary: (f) =>
+      typeof count === 'number'
+        ? fc.array(item.arbitrary({ ...f, expect: undefined }), { minLength: count, maxLength: count })
+        : fc.array(item.arbitrary({ ...f, expect: undefined }), { maxLength: maxArbitrary }),
     zero: () => [],
     show: (v) => `[${v.length} entries]`,
     toJson: (v) => v.map((x) => item.toJson(x)),
