@@ -8,7 +8,10 @@ import { EMPTY_MBR_RECORD, mbr, type Mbr } from './mbr.js';
 /** MBR: any boot code, exactly four records (the array arbitrary is variable-length). */
 export const mbrFuzzTarget: FuzzTarget<Mbr> = {
   name: 'mbr',
-  values: mbr.arbitrary().map((m) => ({ ...m, partitions: [0, 1, 2, 3].map((i) => m.partitions[i] ?? EMPTY_MBR_RECORD) })),
+  // Built on first use: constructing these arbitraries costs ~0.5 s, which every CLI start would pay.
+  get values() {
+    return mbr.arbitrary().map((m) => ({ ...m, partitions: [0, 1, 2, 3].map((i) => m.partitions[i] ?? EMPTY_MBR_RECORD) }));
+  },
   encode: (v) => encodeStruct(mbr, v),
   decode: (b) => decodeStruct(mbr, b, { format: 'mbr' }).value,
 };
@@ -46,9 +49,11 @@ export function encodeGptBlocks(v: GptFuzzValue): Uint8Array {
 
 export const gptFuzzTarget: FuzzTarget<GptFuzzValue> = {
   name: 'gpt',
-  values: fc
-    .tuple(gptHeader.arbitrary(), fc.array(gptEntry.arbitrary(), { maxLength: 8 }), fc.constantFrom(128, 256))
-    .map(([h, entries, size]) => ({ header: { ...h, numberOfPartitionEntries: entries.length, sizeOfPartitionEntry: size }, entries })),
+  get values() {
+    return fc
+      .tuple(gptHeader.arbitrary(), fc.array(gptEntry.arbitrary(), { maxLength: 8 }), fc.constantFrom(128, 256))
+      .map(([h, entries, size]) => ({ header: { ...h, numberOfPartitionEntries: entries.length, sizeOfPartitionEntry: size }, entries }));
+  },
   encode: encodeGptBlocks,
   decode: decodeGptBlocks,
 };
