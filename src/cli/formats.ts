@@ -1,5 +1,5 @@
 import { acpiSignature, genericTable } from '../acpi/genericTable.js';
-import { decodeNfit, encodeNfit, nfitFromJson, nfitToJson } from '../acpi/nfit/index.js';
+import { decodeNfit, encodeNfit, fitBuffer, nfitFromJson, nfitToJson, validateNfit } from '../acpi/nfit/index.js';
 import { decodeStruct, encodeStruct, structFromJson, type Finding, type Span } from '../core/schema/index.js';
 import { NvError } from '../core/errors.js';
 
@@ -48,6 +48,26 @@ const nfitFormat: DecodableFormat = {
   detectJson: (j) => jsonSignature(j) === 'NFIT',
 };
 
+/** A `_FIT` buffer (ACPI 6.5 §6.5.9): NFIT structures with no table header; only by name. */
+const fitFormat: DecodableFormat = {
+  name: 'FIT',
+  detect: () => false,
+  decode(bytes, { spans }) {
+    const d = decodeStruct(fitBuffer, bytes, { format: 'FIT', spans });
+    const offsets: number[] = [];
+    let off = 0;
+    for (const s of d.value.structures) {
+      offsets.push(off);
+      off += s.length;
+    }
+    return { format: 'FIT', findings: [...d.findings, ...validateNfit(d.value, offsets)], ...(d.spans ? { spans: d.spans } : {}), json: fitBuffer.toJson(d.value) };
+  },
+  encode(json, { preserve }) {
+    const { value, pins } = structFromJson(fitBuffer, json);
+    return encodeStruct(fitBuffer, value, { pins: preserve ? 'all' : pins });
+  },
+};
+
 /** Fallback for any other ACPI table: header decoded, body kept. */
 const genericAcpiFormat: DecodableFormat = {
   name: 'ACPI',
@@ -67,7 +87,7 @@ const genericAcpiFormat: DecodableFormat = {
  * Formats in detection order. Format modules add themselves with `registerFormat` (AML tables,
  * label areas...) ahead of the generic ACPI fallback.
  */
-const formats: DecodableFormat[] = [nfitFormat];
+const formats: DecodableFormat[] = [nfitFormat, fitFormat];
 
 export function registerFormat(f: DecodableFormat): void {
   formats.push(f);

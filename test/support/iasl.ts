@@ -77,3 +77,13 @@ export function sameBodyIgnoringCreator(a: Uint8Array, b: Uint8Array): boolean {
   }
   return true;
 }
+
+/** Async version of inTempDir: the directory lives until the promise settles. */
+export async function inTempDirAsync<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'nvtool-test-'));
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

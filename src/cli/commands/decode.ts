@@ -1,4 +1,6 @@
-import { formatDump } from '../../core/schema/index.js';
+import { isAcpidumpText, parseAcpidump } from '../../acpi/acpidump.js';
+import { formatDump, type Finding } from '../../core/schema/index.js';
+import { hexInt } from '../../core/hex.js';
 import { defineCommand } from '../command.js';
 import { formatFor } from '../formats.js';
 import { exitFor, summarize } from '../findings.js';
@@ -11,6 +13,14 @@ interface Args {
   ref: string[];
   output?: string;
   force: boolean;
+  table: string[];
+}
+
+interface Input {
+  bytes: Uint8Array;
+  /** For tables from an acpidump listing. */
+  signature?: string;
+  address?: bigint;
 }
 
 export const decodeCommand = defineCommand<Args>({
@@ -23,22 +33,49 @@ export const decodeCommand = defineCommand<Args>({
       .option('format', { type: 'string', describe: 'decode as this format instead of detecting it' })
       .option('ref', { type: 'string', array: true, default: [], describe: 'other tables to resolve names from (AML)' })
       .option('output', { alias: 'o', type: 'string', describe: 'write the output to a file instead of stdout' })
-      .option('force', { type: 'boolean', default: false, describe: 'replace an existing output file' }) as never,
+      .option('force', { type: 'boolean', default: false, describe: 'replace an existing output file' })
+      .option('table', { type: 'string', array: true, default: [], describe: 'with an acpidump listing: only these signatures' }) as never,
   examples: [
     ['$0 decode nfit.aml', 'field-by-field dump with offsets, decoded flags and GUID names'],
     ['$0 decode nfit.aml --json > nfit.json', 'the table as editable JSON (see `nvtool encode`)'],
+    ['acpidump > tables.txt && $0 decode tables.txt --table NFIT', 'read the hex listing acpidump, fwts and bug reports carry'],
+    ['$0 decode fit.bin --format FIT', 'a _FIT buffer: NFIT structures without the table header'],
   ],
   fileOf: (a) => a.file,
   run(a) {
-    const bytes = readInput(a.file);
-    const fmt = formatFor(bytes, a.format);
+    const raw = readInput(a.file);
+    const inputs: Input[] = isAcpidumpText(raw)
+      ? parseAcpidump(Buffer.from(raw).toString('latin1'))
+          .filter((t) => a.table.length === 0 || a.table.includes(t.signature))
+          .map((t) => ({ bytes: t.bytes, signature: t.signature, address: t.address }))
+      : [{ bytes: raw }];
     const refs = a.ref.map((f) => readInput(f));
-    const doc = fmt.decode(bytes, { spans: !a.json, refs });
-    const out = a.json
-      ? toJsonText({ format: doc.format, value: doc.json, findings: doc.findings })
-      : (doc.text ?? formatDump(doc.spans ?? [], doc.findings)) + `\n${doc.format}: ${summarize(doc.findings)}\n`;
+    const docs = inputs.map((input) => {
+      // Tables of one listing resolve each other's names (AML), as `iasl -da` does.
+      const siblings = inputs.filter((o) => o !== input && (o.signature === 'DSDT' || o.signature === 'SSDT')).map((o) => o.bytes);
+      const doc = formatFor(input.bytes, a.format).decode(input.bytes, { spans: !a.json, refs: [...refs, ...siblings] });
+      return { input, doc };
+    });
+    const findings: Finding[] = docs.flatMap(({ doc }) => doc.findings);
+    let out: string;
+    if (a.json) {
+      const one = (d: (typeof docs)[number]) => ({
+        format: d.doc.format,
+        ...(d.input.signature ? { signature: d.input.signature, address: hexInt(d.input.address ?? 0n) } : {}),
+        value: d.doc.json,
+        findings: d.doc.findings,
+      });
+      out = toJsonText(inputs.length === 1 && !inputs[0]!.signature ? one(docs[0]!) : { tables: docs.map(one) });
+    } else {
+      out = docs
+        .map(({ input, doc }) => {
+          const title = input.signature ? `== ${input.signature} @ ${hexInt(input.address ?? 0n)} (${input.bytes.length} bytes) ==\n` : '';
+          return title + (doc.text ?? formatDump(doc.spans ?? [], doc.findings)) + `\n${doc.format}: ${summarize(doc.findings)}\n`;
+        })
+        .join('\n');
+    }
     if (a.output) writeOutput(a.output, out, a.force);
     else process.stdout.write(out);
-    return exitFor(doc.findings);
+    return exitFor(findings);
   },
 });
