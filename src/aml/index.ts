@@ -8,5 +8,6 @@ export * from './decode.js';
 export * from './disasm.js';
 export * from './builder.js';
 export * from './table.js';
+export * from './json.js';
 export * from './qemuNvdimmSsdt.js';
 export * from './fuzz.js';

@@ -190,6 +190,11 @@ export function opByName(name: string): OpInfo {
   return o;
 }
 
+/** The row for an operator name, or undefined (for callers that report their own error). */
+export function opByNameOrUndefined(name: string): OpInfo | undefined {
+  return byName.get(name);
+}
+
 export function opByCode(code: number): OpInfo | undefined {
   return oneByte[code];
 }

@@ -51,10 +51,12 @@ export function decodeAmlTable(bytes: Uint8Array, o: DecodeTableOptions = {}): D
 export interface EncodeTableOptions {
   /** Write length and checksum as the header holds them (a decoded table re-encoded as it was). */
   preserveHeader?: boolean;
+  /** Header fields written as given although derived (`length`, `checksum`: `{"$pin": v}` in JSON). */
+  pins?: ReadonlySet<string>;
 }
 
 export function encodeAmlTable(t: AmlTable, o: EncodeTableOptions = {}): Uint8Array {
-  return encodeStruct(genericTable, { ...t.header, body: encodeTerms(t.terms) }, { pins: o.preserveHeader ? 'all' : new Set() });
+  return encodeStruct(genericTable, { ...t.header, body: encodeTerms(t.terms) }, { pins: o.preserveHeader ? 'all' : (o.pins ?? new Set()) });
 }
 
 /** A table header with QEMU's defaults (`BOCHS `, `BXPC`, revision 1); length/checksum computed. */

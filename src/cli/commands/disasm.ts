@@ -1,5 +1,6 @@
 import { amlFuzzTarget } from '../../aml/fuzz.js';
-import { AML_SIGNATURES, decodeAmlTable } from '../../aml/table.js';
+import { AML_SIGNATURES, decodeAmlTable, encodeAmlTable } from '../../aml/table.js';
+import { amlTableFromJson, isAmlTableJson } from '../../aml/json.js';
 import { disassembleTable } from '../../aml/disasm.js';
 import { acpiSignature } from '../../acpi/genericTable.js';
 import type { Finding } from '../../core/schema/index.js';
@@ -27,7 +28,11 @@ function disasmDocument(bytes: Uint8Array, refs: Uint8Array[], banner: string[])
   return { d, dis, findings };
 }
 
-/** `nvtool decode` of a DSDT/SSDT shows the disassembly; `--json` the term model. */
+/**
+ * `nvtool decode` of a DSDT/SSDT shows the disassembly; `--json` the term model, which
+ * `nvtool encode` turns back into the table (PkgLengths, length and checksum recomputed unless
+ * the header pins them with `{"$pin": v}` or `--preserve` keeps the header as given).
+ */
 registerFormat({
   name: 'AML',
   detect: (b) => (AML_SIGNATURES as readonly string[]).includes(acpiSignature(b) ?? ''),
@@ -35,6 +40,11 @@ registerFormat({
     const { d, dis, findings } = disasmDocument(bytes, refs ?? [], []);
     return { format: d.table.header.signature, findings, json: d.table, text: dis.text + findingLines(findings) };
   },
+  encode(json, { preserve }) {
+    const { table, pins } = amlTableFromJson(json);
+    return encodeAmlTable(table, preserve ? { preserveHeader: true } : { pins });
+  },
+  detectJson: isAmlTableJson,
 });
 
 registerFuzzTarget(amlFuzzTarget);
