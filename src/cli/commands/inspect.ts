@@ -1,0 +1,78 @@
+import { existsSync, statSync } from 'node:fs';
+import { inspectReader, type InspectReport } from '../../inspect/inspect.js';
+import { walk } from '../../inspect/layer.js';
+import { CountingReader } from '../../inspect/reader.js';
+import { renderDiagram } from '../../inspect/render/diagram.js';
+import { renderHexdump } from '../../inspect/render/hexdump.js';
+import { renderSvg } from '../../inspect/render/svg.js';
+import { renderTree } from '../../inspect/render/tree.js';
+import { defineCommand } from '../command.js';
+import { CliError, toJsonText, writeOutput } from '../io.js';
+import { parseSize } from '../labels/target.js';
+
+interface Args {
+  file: string;
+  json: boolean;
+  svg?: string;
+  hexdump: boolean;
+  stats: boolean;
+  'label-size'?: string;
+  force: boolean;
+}
+
+export const inspectCommand = defineCommand<Args>({
+  command: 'inspect <file>',
+  describe: 'find and explain every layer of an image: ACPI tables, label areas, namespaces, info blocks/BTT, GPT/MBR, Xen super block, file systems',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'an ACPI table, a label area, a QEMU NVDIMM backing file, a pmem or disk image' })
+      .option('json', { type: 'boolean', default: false, describe: 'print { file, size, layers: [...] } (specs/inspect.md)' })
+      .option('svg', { type: 'string', describe: 'write a picture of the layout to this file' })
+      .option('hexdump', { type: 'boolean', default: false, describe: 'also print the bytes of every decoded structure, field by field' })
+      .option('stats', { type: 'boolean', default: false, describe: 'print how many bytes were read and how long it took' })
+      .option('label-size', { type: 'string', describe: "QEMU's label-size= (the file's last N bytes are the label area); default: probed" })
+      .option('force', { type: 'boolean', default: false, describe: 'replace an existing --svg file' }) as any,
+  examples: [
+    ['nvtool inspect nvdimm0.img', 'tree and to-scale diagram of a QEMU NVDIMM backing file'],
+    ['nvtool inspect pmem.img --json --stats', 'the layers as JSON, and the bytes read'],
+    ['nvtool inspect nvdimm0.img --svg layout.svg', 'a picture of the layout'],
+    ['nvtool inspect nvdimm0.img --label-size 256K --hexdump', 'explicit label area size; every structure field by field'],
+    ['nvtool inspect NFIT.aml', 'an ACPI table (NFIT and AML are decoded)'],
+  ],
+  fileOf: (a) => a.file,
+  run: (a) => {
+    if (!existsSync(a.file)) throw new CliError(`${a.file}: no such file`);
+    if (statSync(a.file).isDirectory()) throw new CliError(`${a.file}: is a directory`);
+    const labelSize = parseSize(a['label-size'], '--label-size');
+    const t0 = performance.now();
+    let r: CountingReader;
+    try {
+      r = CountingReader.openFile(a.file);
+    } catch (e) {
+      throw new CliError(`${a.file}: cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    try {
+      const { report, dumps } = inspectReader(r, labelSize !== undefined ? { labelSize } : {});
+      const ms = performance.now() - t0;
+      const stats = { bytesRead: r.stats.bytesRead, reads: r.stats.reads, ms: Math.round(ms * 100) / 100 };
+      if (a.svg) writeOutput(a.svg, renderSvg(a.file, report.size, report.layers), a.force);
+      if (a.json) {
+        process.stdout.write(toJsonText(a.stats ? { ...report, stats } : report));
+      } else {
+        process.stdout.write(renderTree(report.file, report.size, report.layers));
+        process.stdout.write('\n' + renderDiagram(report.size, report.layers));
+        if (a.hexdump) process.stdout.write('\n' + renderHexdump(report.layers, dumps, (o, n) => r.read(o, n)));
+        if (a.stats) process.stdout.write(`\nread ${stats.bytesRead} bytes in ${stats.reads} reads (${(stats.bytesRead / Math.max(1, report.size) * 100).toPrecision(2)}% of the file), ${stats.ms} ms\n`);
+      }
+      if (a.stats && a.json) process.stderr.write(`read ${stats.bytesRead} bytes in ${stats.reads} reads, ${stats.ms} ms\n`);
+      return exitOf(report);
+    } finally {
+      r.close();
+    }
+  },
+});
+
+function exitOf(report: InspectReport): number {
+  for (const { layer } of walk(report.layers)) if (layer.findings.some((f) => f.severity === 'error')) return 1;
+  return 0;
+}

@@ -1,0 +1,187 @@
+/**
+ * Superblock fields inspect reads to name a file system, declared with the schema layer (only the
+ * leading part each probe needs). Sources: ext4 `fs/ext4/ext4.h` struct ext4_super_block; XFS
+ * `fs/xfs/libxfs/xfs_format.h` struct xfs_dsb (big-endian); btrfs `fs/btrfs/ctree.h`
+ * struct btrfs_super_block (at 64 KiB); swap `include/linux/swap.h` union swap_header.
+ * The schema layer has no big-endian integers, so XFS uses the small codecs below (an adapter in
+ * this folder, not a change to core/schema).
+ */
+import fc from 'fast-check';
+import { Struct, ascii, bytes, field, rfcUuid, u16, u32, u64, u8, type Codec, type FieldOptions, type ValueOf } from '../core/schema/index.js';
+
+function beCodec(size: 2 | 4): Codec<number> {
+  const max = size === 4 ? 0xffffffff : 0xffff;
+  return {
+    size,
+    decode: (r, _f, _ctx, path) => {
+      const b = r.bytesView(size, path);
+      return size === 2 ? (b[0]! << 8) | b[1]! : ((b[0]! << 24) >>> 0) + (b[1]! << 16) + (b[2]! << 8) + b[3]!;
+    },
+    encode: (w, v) => {
+      if (size === 4) w.u8((v >>> 24) & 0xff), w.u8((v >>> 16) & 0xff);
+      w.u8((v >>> 8) & 0xff);
+      w.u8(v & 0xff);
+    },
+    arbitrary: () => fc.integer({ min: 0, max }),
+    zero: () => 0,
+    show: (v) => '0x' + v.toString(16).padStart(size * 2, '0'),
+    toJson: (v) => v,
+    fromJson: (j) => Number(j),
+  };
+}
+
+const be64Codec: Codec<bigint> = {
+  size: 8,
+  decode: (r, _f, _ctx, path) => {
+    const b = r.bytesView(8, path);
+    let v = 0n;
+    for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(b[i]!);
+    return v;
+  },
+  encode: (w, v) => {
+    for (let i = 7; i >= 0; i--) w.u8(Number((v >> BigInt(8 * i)) & 0xffn));
+  },
+  arbitrary: () => fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+  zero: () => 0n,
+  show: (v) => '0x' + v.toString(16).padStart(16, '0'),
+  toJson: (v) => '0x' + v.toString(16),
+  fromJson: (j) => BigInt(j as string),
+};
+
+const be16 = <N extends string>(n: N, o?: FieldOptions<number>) => field(n, beCodec(2), o);
+const be32 = <N extends string>(n: N, o?: FieldOptions<number>) => field(n, beCodec(4), o);
+const be64 = <N extends string>(n: N, o?: FieldOptions<bigint>) => field(n, be64Codec, o);
+
+export const EXT_SB_OFFSET = 1024;
+export const EXT_MAGIC = 0xef53;
+
+export const extSuperBlock = new Struct(
+  'ext.superblock',
+  [
+    u32('inodesCount', { specName: 's_inodes_count' }),
+    u32('blocksCountLo', { specName: 's_blocks_count_lo' }),
+    u32('rBlocksCountLo', { specName: 's_r_blocks_count_lo' }),
+    u32('freeBlocksCountLo', { specName: 's_free_blocks_count_lo' }),
+    u32('freeInodesCount', { specName: 's_free_inodes_count' }),
+    u32('firstDataBlock', { specName: 's_first_data_block' }),
+    u32('logBlockSize', { specName: 's_log_block_size', describe: (v) => (v < 8 ? `${1024 << v}-byte blocks` : 'invalid') }),
+    u32('logClusterSize', { specName: 's_log_cluster_size' }),
+    u32('blocksPerGroup', { specName: 's_blocks_per_group' }),
+    u32('clustersPerGroup', { specName: 's_clusters_per_group' }),
+    u32('inodesPerGroup', { specName: 's_inodes_per_group' }),
+    u32('mtime', { specName: 's_mtime' }),
+    u32('wtime', { specName: 's_wtime' }),
+    u16('mntCount', { specName: 's_mnt_count' }),
+    u16('maxMntCount', { specName: 's_max_mnt_count' }),
+    u16('magic', { specName: 's_magic', expect: EXT_MAGIC }),
+    u16('state', { specName: 's_state', flags: { 0: 'cleanly unmounted', 1: 'errors detected', 2: 'orphans being recovered' } }),
+    u16('errors', { specName: 's_errors' }),
+    u16('minorRevLevel', { specName: 's_minor_rev_level' }),
+    u32('lastcheck', { specName: 's_lastcheck' }),
+    u32('checkinterval', { specName: 's_checkinterval' }),
+    u32('creatorOs', { specName: 's_creator_os', names: { 0: 'Linux', 1: 'Hurd', 3: 'FreeBSD' } }),
+    u32('revLevel', { specName: 's_rev_level' }),
+    u16('defResuid', { specName: 's_def_resuid' }),
+    u16('defResgid', { specName: 's_def_resgid' }),
+    u32('firstIno', { specName: 's_first_ino' }),
+    u16('inodeSize', { specName: 's_inode_size' }),
+    u16('blockGroupNr', { specName: 's_block_group_nr' }),
+    u32('featureCompat', { specName: 's_feature_compat', flags: { 2: 'has_journal', 4: 'ext_attr', 5: 'resize_inode', 6: 'dir_index', 9: 'sparse_super2' } }),
+    u32('featureIncompat', { specName: 's_feature_incompat', flags: { 1: 'filetype', 2: 'needs_recovery', 3: 'journal_dev', 4: 'meta_bg', 6: 'extents', 7: '64bit', 8: 'mmp', 9: 'flex_bg', 13: 'csum_seed', 15: 'inline_data', 16: 'encrypt' } }),
+    u32('featureRoCompat', { specName: 's_feature_ro_compat', flags: { 0: 'sparse_super', 1: 'large_file', 3: 'huge_file', 4: 'gdt_csum', 5: 'dir_nlink', 6: 'extra_isize', 8: 'quota', 9: 'bigalloc', 10: 'metadata_csum' } }),
+    rfcUuid('uuid', { specName: 's_uuid' }),
+    ascii('volumeName', 16, { specName: 's_volume_name' }),
+    ascii('lastMounted', 64, { specName: 's_last_mounted' }),
+    bytes('middle', 136, { label: 's_algorithm_usage_bitmap .. s_jnl_blocks', doc: 'not used by inspect' }),
+    u32('blocksCountHi', { specName: 's_blocks_count_hi', doc: 'only with the 64bit feature' }),
+  ] as const,
+  { label: 'ext2/3/4 super block', spec: 'Linux fs/ext4/ext4.h struct ext4_super_block', size: 340 },
+);
+export type ExtSuperBlock = ValueOf<typeof extSuperBlock>;
+
+export const XFS_MAGIC = 'XFSB';
+export const xfsSuperBlock = new Struct(
+  'xfs.superblock',
+  [
+    ascii('magic', 4, { specName: 'sb_magicnum', expect: XFS_MAGIC }),
+    be32('blocksize', { specName: 'sb_blocksize' }),
+    be64('dblocks', { specName: 'sb_dblocks' }),
+    be64('rblocks', { specName: 'sb_rblocks' }),
+    be64('rextents', { specName: 'sb_rextents' }),
+    rfcUuid('uuid', { specName: 'sb_uuid' }),
+    be64('logstart', { specName: 'sb_logstart' }),
+    be64('rootino', { specName: 'sb_rootino' }),
+    be64('rbmino', { specName: 'sb_rbmino' }),
+    be64('rsumino', { specName: 'sb_rsumino' }),
+    be32('rextsize', { specName: 'sb_rextsize' }),
+    be32('agblocks', { specName: 'sb_agblocks' }),
+    be32('agcount', { specName: 'sb_agcount' }),
+    be32('rbmblocks', { specName: 'sb_rbmblocks' }),
+    be32('logblocks', { specName: 'sb_logblocks' }),
+    be16('versionnum', { specName: 'sb_versionnum', describe: (v) => `version ${v & 0xf}` }),
+    be16('sectsize', { specName: 'sb_sectsize' }),
+    be16('inodesize', { specName: 'sb_inodesize' }),
+    be16('inopblock', { specName: 'sb_inopblock' }),
+    ascii('fname', 12, { specName: 'sb_fname' }),
+  ] as const,
+  { label: 'XFS super block (big-endian)', spec: 'Linux fs/xfs/libxfs/xfs_format.h struct xfs_dsb', size: 120 },
+);
+export type XfsSuperBlock = ValueOf<typeof xfsSuperBlock>;
+
+export const BTRFS_SB_OFFSET = 0x10000;
+export const BTRFS_MAGIC = '_BHRfS_M';
+export const btrfsSuperBlock = new Struct(
+  'btrfs.superblock',
+  [
+    bytes('csum', 32, { specName: 'csum' }),
+    rfcUuid('fsid', { specName: 'fsid' }),
+    u64('bytenr', { specName: 'bytenr', doc: 'physical address of this copy' }),
+    u64('flags', { specName: 'flags' }),
+    ascii('magic', 8, { specName: 'magic', expect: BTRFS_MAGIC }),
+    u64('generation', { specName: 'generation' }),
+    u64('root', { specName: 'root' }),
+    u64('chunkRoot', { specName: 'chunk_root' }),
+    u64('logRoot', { specName: 'log_root' }),
+    u64('logRootTransid', { specName: '__unused_log_root_transid' }),
+    u64('totalBytes', { specName: 'total_bytes' }),
+    u64('bytesUsed', { specName: 'bytes_used' }),
+    u64('rootDirObjectid', { specName: 'root_dir_objectid' }),
+    u64('numDevices', { specName: 'num_devices' }),
+    u32('sectorsize', { specName: 'sectorsize' }),
+    u32('nodesize', { specName: 'nodesize' }),
+    u32('leafsize', { specName: '__unused_leafsize' }),
+    u32('stripesize', { specName: 'stripesize' }),
+    u32('sysChunkArraySize', { specName: 'sys_chunk_array_size' }),
+    u64('chunkRootGeneration', { specName: 'chunk_root_generation' }),
+    u64('compatFlags', { specName: 'compat_flags' }),
+    u64('compatRoFlags', { specName: 'compat_ro_flags' }),
+    u64('incompatFlags', { specName: 'incompat_flags' }),
+    u16('csumType', { specName: 'csum_type', names: { 0: 'crc32c', 1: 'xxhash64', 2: 'sha256', 3: 'blake2b' } }),
+    u8('rootLevel', { specName: 'root_level' }),
+    u8('chunkRootLevel', { specName: 'chunk_root_level' }),
+    u8('logRootLevel', { specName: 'log_root_level' }),
+    u64('devId', { specName: 'dev_item.devid' }),
+    u64('devTotalBytes', { specName: 'dev_item.total_bytes' }),
+    bytes('devItemRest', 50, { label: 'dev_item (bytes_used .. bandwidth)' }),
+    rfcUuid('devUuid', { specName: 'dev_item.uuid' }),
+    rfcUuid('devFsid', { specName: 'dev_item.fsid' }),
+    ascii('label', 256, { specName: 'label' }),
+  ] as const,
+  { label: 'btrfs super block', spec: 'Linux fs/btrfs/ctree.h struct btrfs_super_block', size: 555 },
+);
+export type BtrfsSuperBlock = ValueOf<typeof btrfsSuperBlock>;
+
+/** swap_header.info, at byte 1024 of the first page; the magic is in the page's last 10 bytes. */
+export const SWAP_INFO_OFFSET = 1024;
+export const swapHeader = new Struct(
+  'swap.header',
+  [
+    u32('version', { specName: 'version' }),
+    u32('lastPage', { specName: 'last_page' }),
+    u32('nrBadpages', { specName: 'nr_badpages' }),
+    rfcUuid('uuid', { specName: 'sws_uuid' }),
+    ascii('volumeName', 16, { specName: 'sws_volume' }),
+  ] as const,
+  { label: 'swap header (info)', spec: 'Linux include/linux/swap.h union swap_header', size: 44 },
+);
+export type SwapHeader = ValueOf<typeof swapHeader>;

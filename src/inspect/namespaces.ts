@@ -1,0 +1,152 @@
+/**
+ * One namespace: its personality found as Linux's nd_pmem_probe() finds it (BTT first, then the
+ * PFN, then the DAX info block, each only where the claim class allows it; otherwise raw), the
+ * block-device view that gives, and what that block device holds. Mirrors
+ * src/namespace/view.ts, but opens the BTT with `recover: false` (inspect never writes) and keeps
+ * going past a damaged info block, saying how sure it is.
+ */
+import { isNvError } from '../core/errors.js';
+import { NIL_GUID } from '../core/guid.js';
+import { WindowStore } from '../infoblocks/blockStore.js';
+import { Btt, NoBttError } from '../infoblocks/btt.js';
+import { BTT_INFO_SIZE, bttInfoBlock, decodeBttInfo, hasBttSignature } from '../infoblocks/bttInfo.js';
+import { DAX_SIG, PFN_INFO_OFFSET, PFN_INFO_SIZE, PFN_SIG, decodePfnInfo, pfnDataRange, pfnEffective, pfnInfoBlock, validatePfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
+import type { ClaimClass } from '../namespace/labelsGlue.js';
+import { detectContainer } from './disk.js';
+import { addDump, hex, human, layer, note, noteAll, num, type Confidence, type InspectContext, type Layer } from './layer.js';
+import type { CountingReader } from './reader.js';
+
+export interface NamespaceSpec {
+  at: number;
+  size: number;
+  /** undefined: a label-less (io) namespace; Linux compares info blocks with the nil uuid. */
+  uuid?: string;
+  name: string;
+  claimClass: ClaimClass;
+  /** Position among the region's namespaces in DPA order (namespace0.N). */
+  index: number;
+  labelVersion?: string;
+}
+
+const allows = (c: ClaimClass, ...ok: ClaimClass[]) => c === 'none' || ok.includes(c);
+const MiB = 1024 * 1024;
+
+export function namespaceLayer(ctx: InspectContext, r: CountingReader, s: NamespaceSpec): Layer {
+  const dev = s.index === 0 ? 'pmem0' : `pmem0.${s.index}`;
+  const l = layer('namespace', s.at, s.size, `namespace0.${s.index}${s.name ? ` "${s.name}"` : ''}`, {
+    dev: `namespace0.${s.index}`, uuid: s.uuid ?? NIL_GUID, labelled: s.uuid !== undefined, name: s.name, claimClass: s.claimClass,
+    dpa: s.at, rawSize: s.size, ...(s.labelVersion ? { labelVersion: s.labelVersion } : {}),
+  });
+  const store = new WindowStore(r, s.at, s.size);
+  const nsUuid = s.uuid ?? NIL_GUID;
+  const finish = (mode: string, size: number, blockdev: string, how: Confidence) => {
+    l.fields.mode = mode;
+    l.fields.size = size;
+    l.fields.blockdev = blockdev;
+    l.fields.modeConfidence = how;
+    l.label = `${l.label} ${mode} ${human(size)}`;
+  };
+
+  // 1. BTT (claim class none/btt → 1.1 at 4 KiB; btt2 → 2.0 at 0), namespaces of 16 MiB and more.
+  if (allows(s.claimClass, 'btt', 'btt2') && s.size >= 16 * MiB) {
+    const version = s.claimClass === 'btt2' ? ({ major: 2, minor: 0 } as const) : ({ major: 1, minor: 1 } as const);
+    const at = version.major === 2 ? 0 : 4096;
+    try {
+      const btt = Btt.open(store, { version, namespaceUuid: s.uuid === undefined ? undefined : nsUuid, recover: false });
+      for (const [i, a] of btt.arenas.entries()) {
+        const bl = layer('btt', s.at + a.base, Math.min(a.size, s.size - a.base), `BTT ${version.major}.${version.minor} arena ${i}`, bttFields(a.info, s.at + a.base, i));
+        addDump(ctx, bl, { struct: bttInfoBlock, offset: s.at + a.base, length: BTT_INFO_SIZE, title: `BTT arena ${i} info block` });
+        l.children.push(bl);
+      }
+      noteAll(ctx, l.children[0] ?? l, btt.findings, s.at);
+      l.fields.deviceUuid = btt.uuid;
+      l.fields.sectorSize = btt.sectorSize;
+      finish('sector', btt.size, `${dev}s`, 'certain');
+      note(ctx, l, { severity: 'info', code: 'btt-contents', message: 'the sectors of a BTT device are scattered through its map, so what they hold (partitions, file systems) is not inspected', offset: s.at + at });
+      return l;
+    } catch (e) {
+      if (!isNvError(e)) throw e;
+      const raw = ctx.tryRead(s.at + at, BTT_INFO_SIZE);
+      if (raw && hasBttSignature(raw)) {
+        const info = decodeBttInfo(raw, s.at + at).value;
+        const bl = layer('btt', s.at + at, Math.min(s.size - at, Math.max(BTT_INFO_SIZE, Number(info.nextoff) || s.size - at)), `BTT ${info.versionMajor}.${info.versionMinor} (not usable)`, bttFields(info, s.at + at, 0));
+        note(ctx, bl, { severity: 'error', code: e instanceof NoBttError ? 'btt-invalid' : 'btt-corrupt', message: `Linux would not bring this BTT up: ${e.reason}`, offset: e.offset !== undefined ? s.at + e.offset : s.at + at });
+        addDump(ctx, bl, { struct: bttInfoBlock, offset: s.at + at, length: BTT_INFO_SIZE, title: 'BTT info block' });
+        l.children.push(bl);
+        finish('sector', 0, `${dev}s`, 'likely');
+        return l;
+      }
+    }
+  }
+  // A BTT where this claim class does not look: say so (Linux ignores it).
+  for (const at of [0, 4096]) {
+    const b = ctx.tryRead(s.at + at, 16);
+    if (b && hasBttSignature(b) && !allows(s.claimClass, 'btt', 'btt2')) {
+      note(ctx, l, { severity: 'warning', code: 'btt-ignored', message: `a BTT info block at namespace offset ${at}, but claim class ${s.claimClass} makes Linux skip it`, offset: s.at + at });
+    }
+  }
+
+  // 2./3. PFN then DAX info block at 4 KiB.
+  if (s.size >= PFN_INFO_OFFSET + PFN_INFO_SIZE) {
+    const raw = ctx.read(s.at + PFN_INFO_OFFSET, PFN_INFO_SIZE);
+    const sig = Buffer.from(raw.subarray(0, 16)).toString('latin1');
+    const kind = sig === PFN_SIG + '\0' ? 'fsdax' : sig === DAX_SIG + '\0' ? 'devdax' : undefined;
+    if (kind) {
+      const { value } = decodePfnInfo(raw, s.at + PFN_INFO_OFFSET);
+      const cls: ClaimClass = kind === 'fsdax' ? 'pfn' : 'dax';
+      const problems = validatePfnInfo(value, raw, { expectSignature: kind === 'fsdax' ? PFN_SIG : DAX_SIG, namespaceUuid: nsUuid, size: s.size, physStart: s.at, base: s.at + PFN_INFO_OFFSET });
+      const pl = layer(kind === 'fsdax' ? 'pfn-info' : 'dax-info', s.at + PFN_INFO_OFFSET, PFN_INFO_SIZE, `${kind === 'fsdax' ? 'PFN' : 'DAX'} info block v${value.versionMajor}.${value.versionMinor}`, pfnFields(value, s));
+      addDump(ctx, pl, { struct: pfnInfoBlock, offset: s.at + PFN_INFO_OFFSET, length: 104, title: `${kind === 'fsdax' ? 'PFN' : 'DAX'} info block` });
+      noteAll(ctx, pl, problems);
+      l.children.push(pl);
+      const err = problems.find((f) => f.severity === 'error');
+      const claimOk = allows(s.claimClass, cls);
+      if (!claimOk) note(ctx, pl, { severity: 'error', code: 'claim-class', message: `the namespace's claim class is ${s.claimClass}, so Linux does not look for a ${kind} info block`, offset: pl.offset });
+      const range = pfnDataRange(value, s.size);
+      const sane = value.dataoff > 0n && value.dataoff < BigInt(s.size) && value.dataoff % 4096n === 0n && range.size > 0;
+      if (!err && claimOk) {
+        l.fields.deviceUuid = value.uuid;
+        l.fields.align = pfnEffective(value).align;
+        l.fields.dataOffset = s.at + range.offset;
+        finish(kind, range.size, kind === 'fsdax' ? dev : `dax0.${s.index}`, 'certain');
+        if (kind === 'fsdax') blockDevice(ctx, r, l, s.at + range.offset, range.size, dev, 'certain');
+        else note(ctx, l, { severity: 'info', code: 'devdax-contents', message: 'a device-dax namespace is a character device; its contents are not a block device and are not inspected', offset: s.at + range.offset });
+        return l;
+      }
+      note(ctx, l, { severity: 'error', code: 'info-block-refused', message: `Linux refuses this ${kind} info block (${err?.message ?? 'claim class'}) and the namespace comes up raw${sane ? '; its data offset is still used below to explain the rest' : ''}`, offset: pl.offset });
+      finish('raw', s.size, dev, 'likely');
+      if (sane && kind === 'fsdax') blockDevice(ctx, r, l, s.at + range.offset, range.size, dev, 'likely');
+      return l;
+    }
+  }
+  // 4. raw.
+  finish('raw', s.size, dev, 'certain');
+  blockDevice(ctx, r, l, s.at, s.size, dev, 'certain');
+  return l;
+}
+
+function blockDevice(ctx: InspectContext, r: CountingReader, l: Layer, at: number, size: number, dev: string, how: Confidence): void {
+  l.fields.blockDevice = { dev: `/dev/${dev}`, offset: at, size, confidence: how };
+  const inner = detectContainer(ctx, r, { at, size, device: dev, role: 'namespace' }, l);
+  if (how !== 'certain') for (const x of inner) for (const f of x.findings) f.confidence = f.confidence === 'certain' ? 'likely' : f.confidence;
+  l.children.push(...inner);
+}
+
+function bttFields(i: ReturnType<typeof decodeBttInfo>['value'], at: number, arena: number): Layer['fields'] {
+  return {
+    arena, version: `${i.versionMajor}.${i.versionMinor}`, uuid: i.uuid, parentUuid: i.parentUuid, flags: i.flags,
+    externalLbasize: i.externalLbasize, externalNlba: i.externalNlba, internalLbasize: i.internalLbasize, internalNlba: i.internalNlba, nfree: i.nfree,
+    dataOffset: at + Number(i.dataoff), mapOffset: at + Number(i.mapoff), logOffset: at + Number(i.logoff), info2Offset: at + Number(i.info2off),
+    nextArena: i.nextoff === 0n ? null : at + Number(i.nextoff),
+  };
+}
+
+function pfnFields(v: PfnInfo, s: NamespaceSpec): Layer['fields'] {
+  const e = pfnEffective(v);
+  return {
+    signature: v.signature, version: `${v.versionMajor}.${v.versionMinor}`, uuid: v.uuid, parentUuid: v.parentUuid, mode: v.mode === 2 ? 'pmem (memmap on the device)' : v.mode === 1 ? 'ram' : `unknown ${v.mode}`,
+    dataoff: num(v.dataoff), dataOffset: s.at + Number(v.dataoff) + e.startPad, npfns: num(v.npfns), align: e.align, startPad: e.startPad, endTrunc: e.endTrunc,
+    memmap: v.mode === 2 ? { offset: s.at + 8192, length: Math.max(0, Number(v.dataoff) - 8192), note: 'struct page array Linux rewrites at every boot' } : null,
+    pageSize: e.pageSize, pageStructSize: e.pageStructSize, hexDataOffset: hex(s.at + Number(v.dataoff)),
+  };
+}
