@@ -4,5 +4,6 @@ export * from './label.js';
 export * from './cookie.js';
 export * from './area.js';
 export * from './update.js';
+export * from './rebuild.js';
 export * from './ndctlJson.js';
 export * from './fuzz.js';

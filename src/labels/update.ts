@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { NvError } from '../core/errors.js';
-import { decodeStruct, encodeStruct } from '../core/schema/index.js';
+import { decodeStruct, encodeStruct, type Finding } from '../core/schema/index.js';
+import { planRebuild, rebuildIndexWrites, type RebuildResult } from './rebuild.js';
 import { geometryFor, slotOffset, type Geometry, type LabelSize } from './geometry.js';
 import { bitmapBytes, indexBlockStruct, isFree, nextSeq, setFree, type IndexBlock, NSINDEX_SIGNATURE } from './indexBlock.js';
 import { CLAIM_CLASS_GUIDS, FLAG_UPDATING, PMEM_TYPE_GUID, labelV11, labelV12, type LabelV11, type LabelV12 } from './label.js';
@@ -291,6 +292,52 @@ export function* deleteNamespace(area: Uint8Array, uuid: string): Generator<Medi
   return labels.map((l) => l.slot);
 }
 
+// ---- claim class (holder_class_store / sector_size_store → nd_namespace_label_update) ------------
+
+export interface LabelChange {
+  /** New claim class (v1.2 only; v1.1 labels have no field for it). */
+  claimClass?: keyof typeof CLAIM_CLASS_GUIDS;
+  /** New lbasize (Linux's namespace sector_size: 512 or 4096 for pmem). */
+  lbasize?: bigint;
+}
+
+/**
+ * Change a namespace's claim class (abstraction GUID) and/or lbasize. Linux does it when
+ * `holder_class` (or `sector_size`) is written in sysfs: the attribute is set on the namespace,
+ * then nd_namespace_label_update → __pmem_label_update twice (UPDATING, then cleared), exactly as
+ * for rename; ndctl create-namespace -m MODE writes holder_class for every mode (btt_claim_class
+ * picks BTT2 under v1.2 labels). Every other label field is kept. Setting the class a label
+ * already has still makes the two passes, as Linux does.
+ */
+export function* setNamespaceLabel(area: Uint8Array, uuid: string, change: LabelChange): Generator<MediaWrite, NewNamespace> {
+  const work = area.slice();
+  const view = readLabelArea(work);
+  const { g } = requireCurrent(view);
+  const labels = liveOf(view, uuid);
+  if (labels.length > 1) fail('uuid', `${labels.length} live labels have uuid ${uuid} (slots ${labels.map((l) => l.slot).join(', ')}); Linux does not assemble this namespace, nvtool will not update it`);
+  const v = labels[0]!.value;
+  if (change.claimClass !== undefined && !(change.claimClass in CLAIM_CLASS_GUIDS)) fail('claimClass', `unknown claim class ${String(change.claimClass)}`);
+  if (g.labelSize === 128 && change.claimClass !== undefined && change.claimClass !== 'none') {
+    fail('claimClass', 'v1.1 labels have no claim class field (Linux records the mode in the info block only)');
+  }
+  if (change.lbasize !== undefined && change.lbasize !== 512n && change.lbasize !== 4096n) {
+    fail('lbasize', `lbasize ${change.lbasize}: Linux accepts 512 or 4096 for a pmem namespace (pmem_lbasize_supported)`);
+  }
+  const ns: NewNamespace = {
+    uuid: v.uuid, name: v.name, dpa: v.dpa, rawsize: v.rawsize, lbasize: change.lbasize ?? v.lbasize,
+    claimClass: change.claimClass !== undefined ? CLAIM_CLASS_GUIDS[change.claimClass] : v.abstractionGuid ?? 'none',
+    nlabel: v.nlabel, position: v.position, isetcookie: v.isetcookie,
+    keep: { align: v.align ?? 0, typeGuid: v.typeGuid ?? PMEM_TYPE_GUID },
+  };
+  yield* pmemLabelUpdate(work, ns, v.flags & ~FLAG_UPDATING);
+  return ns;
+}
+
+/** Claim class only: `setNamespaceLabel(area, uuid, { claimClass })`. */
+export function setClaimClass(area: Uint8Array, uuid: string, claimClass: keyof typeof CLAIM_CLASS_GUIDS): Generator<MediaWrite, NewNamespace> {
+  return setNamespaceLabel(area, uuid, { claimClass });
+}
+
 // ---- repair ------------------------------------------------------------------------------------
 
 export interface RepairReport {
@@ -298,6 +345,10 @@ export interface RepairReport {
   actions: string[];
   /** Labels the surviving index does not reference though they look intact: possibly lost state. */
   lost: Array<{ slot: number; uuid: string; name: string; flags: number }>;
+  /** Both index blocks invalid: what the slot scan restored, left out, and how sure it is. */
+  rebuilt?: Omit<RebuildResult, 'geometry' | 'findings'> & { labelSize: number; nslot: number };
+  /** Findings explaining the repair (the rebuild's recovered and uncertain namespaces). */
+  findings?: Finding[];
 }
 
 /**
@@ -309,6 +360,17 @@ export interface RepairReport {
 export function* repairArea(area: Uint8Array): Generator<MediaWrite, RepairReport> {
   const view = readLabelArea(area);
   const report: RepairReport = { actions: [], lost: [] };
+  if (view.current === undefined) {
+    // Both blocks invalid: Linux and ndctl would see no labels. Rebuild from a scan of the slots.
+    const plan = planRebuild(area);
+    const { geometry: pg, findings, ...rest } = plan;
+    report.rebuilt = { ...rest, labelSize: pg.labelSize, nslot: pg.nslot };
+    report.findings = findings;
+    report.actions.push(`no valid index block (${view.selection}); rebuilding both from a scan of the label slots: ${plan.restored.length} namespace(s) restored${plan.excluded.length ? `, ${plan.excluded.length} left out` : ''}`);
+    for (const f of findings) report.actions.push(`${f.severity}: ${f.message}`);
+    yield* rebuildIndexWrites(area, plan);
+    return report;
+  }
   const { g, cur, curIndex, next } = requireCurrent(view);
   const other = view.checks[next]!;
   for (let slot = 0; slot < cur.nslot; slot++) {
