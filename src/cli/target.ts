@@ -1,11 +1,18 @@
 import { existsSync, statSync } from 'node:fs';
-import { FileBlockIO, WindowBlockIO, type BlockIO } from '../disk/blockio.js';
+import { FileBlockIO, SectorBlockIO, WindowBlockIO, type BlockIO } from '../disk/blockio.js';
+import { namespacesOf, readLabelArea } from '../labels/index.js';
+import { findLabelledNamespace, type NamespaceRef } from '../namespace/labelsGlue.js';
+import { openNamespaceView, type NamespaceMode, type NamespaceView } from '../namespace/view.js';
 import { CliError } from './io.js';
+import { parseSize, resolveTarget } from './labels/target.js';
 
 /**
- * The one place `gpt` and `xen` commands turn `TARGET [--offset --size] [--namespace UUID]` into a
- * BlockIO. `--namespace` needs the namespace block-device view (issue 5 item 3); until it exists
- * in `src/namespace/`, a window of a plain file is the way to address a namespace inside an image.
+ * The one place `gpt` and `xen` commands turn `TARGET [--offset --size] [--namespace UUID
+ * --label-size N]` into a BlockIO. With `--namespace`, TARGET is a one-DIMM NVDIMM image (QEMU
+ * backing file: pmem = DPA 0.., label area = its last `--label-size` bytes, probed as the labels
+ * commands do when absent) and the BlockIO is what Linux exposes as that namespace's block device
+ * (src/namespace/view.ts): raw = the namespace; fsdax/devdax = from the info block's data offset;
+ * sector = the BTT's logical sectors, every byte read and written through the BTT.
  */
 export interface TargetArgs {
   target: string;
@@ -18,8 +25,8 @@ export interface TargetArgs {
 export const targetOptions = {
   offset: { type: 'string', describe: 'work on a window of TARGET starting at this byte offset (K/M/G/T suffixes)' },
   size: { type: 'string', describe: 'size of that window in bytes (default: to the end of TARGET)' },
-  namespace: { type: 'string', describe: 'work on the block device Linux exposes for this namespace UUID inside IMAGE' },
-  'label-size': { type: 'string', describe: 'label storage area size, as the labels commands take it (with --namespace)' },
+  namespace: { type: 'string', describe: 'work on the block device Linux exposes for this namespace UUID inside IMAGE (raw: the namespace; fsdax/devdax: past the info block; sector: through the BTT)' },
+  'label-size': { type: 'string', describe: 'with --namespace: label storage area size at the end of IMAGE (QEMU label-size=), as the labels commands take it; probed when absent' },
 } as const;
 
 const UNITS: Record<string, bigint> = { '': 1n, K: 1n << 10n, M: 1n << 20n, G: 1n << 30n, T: 1n << 40n, P: 1n << 50n };
@@ -31,18 +38,100 @@ export function parseBytes(s: string, what: string): bigint {
   return BigInt(m[1]!) * UNITS[(m[2] ?? '').toUpperCase()]!;
 }
 
-export function openTarget(a: TargetArgs, writable: boolean): BlockIO & { close(): void; describe: string } {
-  if (a.namespace !== undefined) {
-    throw new CliError(`${a.target}: --namespace needs the namespace block-device view (src/namespace), which this build does not have yet; address the namespace with --offset/--size instead`);
-  }
-  if (!existsSync(a.target)) throw new CliError(`${a.target}: no such file`);
-  if (statSync(a.target).isDirectory()) throw new CliError(`${a.target}: is a directory`);
-  let file: FileBlockIO;
+/** Where a `--namespace` target lives in its image (for commands that also touch the labels). */
+export interface NamespaceTarget {
+  ref: NamespaceRef;
+  /** The mode Linux would bring it up in (what the BlockIO is a view of). */
+  mode: NamespaceMode;
+  /** Image bytes of the label storage area. */
+  labelAreaOffset: number;
+  labelAreaSize: number;
+  /** The whole namespace (not the view), for commands that claim it (xen placement c). */
+  whole: BlockIO;
+  /** The image itself. */
+  image: FileBlockIO;
+}
+
+export type Target = BlockIO & {
+  close(): void;
+  describe: string;
+  /** The logical block size of the device (4096 for a 4 KiB-sector BTT), when it is not 512. */
+  logicalSectorSize?: number;
+  namespace?: NamespaceTarget;
+};
+
+function openFile(path: string, writable: boolean): FileBlockIO {
+  if (!existsSync(path)) throw new CliError(`${path}: no such file`);
+  if (statSync(path).isDirectory()) throw new CliError(`${path}: is a directory`);
   try {
-    file = new FileBlockIO(a.target, writable);
+    return new FileBlockIO(path, writable);
   } catch (e) {
-    throw new CliError(`${a.target}: cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`${path}: cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+}
+
+/**
+ * The namespace whose label uuid is `uuid` or, failing that, whose info block or BTT has that uuid:
+ * for fsdax/devdax/sector namespaces `ndctl list` prints the pfn/dax/btt device's uuid as "uuid"
+ * and the label's as "raw_uuid", and either is accepted.
+ */
+function findNamespace(file: FileBlockIO, uuid: string, areaOffset: number, areaSize: number, name: string): { ref: NamespaceRef; view: NamespaceView } {
+  const want = uuid.toLowerCase();
+  try {
+    const ref = findLabelledNamespace(file, want, areaSize);
+    return { ref, view: openNamespaceView(file, ref) };
+  } catch (e) {
+    const view = readLabelArea(file.read(areaOffset, areaSize));
+    for (const n of namespacesOf(view).namespaces) {
+      if (n.status !== 'active') continue;
+      let ref: NamespaceRef;
+      let v: NamespaceView;
+      try {
+        ref = findLabelledNamespace(file, n.uuid, areaSize);
+        v = openNamespaceView(file, ref);
+      } catch {
+        continue;
+      }
+      if (v.pfn?.uuid.toLowerCase() === want || v.btt?.uuid.toLowerCase() === want) return { ref, view: v };
+    }
+    throw new CliError(`${name}: ${(e as Error).message} (nor an fsdax/devdax/sector namespace whose info block or BTT has that uuid)`, 1);
+  }
+}
+
+function openNamespaceTarget(a: TargetArgs, writable: boolean): Target {
+  if (a.offset !== undefined || a.size !== undefined) throw new CliError('--namespace and --offset/--size are two ways to address a namespace; pick one');
+  const uuid = a.namespace!;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid)) throw new CliError(`--namespace: not a UUID: ${uuid}`);
+  if (!existsSync(a.target)) throw new CliError(`${a.target}: no such file`);
+  const lt = resolveTarget(a.target, parseSize(a['label-size'], '--label-size'));
+  if (lt.kind !== 'backing') throw new CliError(`${a.target}: ${lt.how}; --namespace needs an NVDIMM image whose label area is its last --label-size bytes`);
+  const file = openFile(a.target, writable);
+  try {
+    const { ref, view } = findNamespace(file, uuid, lt.areaOffset, lt.areaSize, a.target);
+    const whole = new WindowBlockIO(file, ref.offset, ref.size);
+    const ns: NamespaceTarget = { ref, mode: view.mode, labelAreaOffset: lt.areaOffset, labelAreaSize: lt.areaSize, whole, image: file };
+    const close = () => file.close();
+    if (view.mode === 'sector') {
+      const btt = view.btt!;
+      const io = new SectorBlockIO(btt, () => file.flush());
+      return Object.assign(io, {
+        close, namespace: ns, ...(btt.sectorSize !== 512 ? { logicalSectorSize: btt.sectorSize } : {}),
+        describe: `${a.target} namespace ${ref.uuid} (sector, ${btt.sectorSize}-byte sectors through the BTT, ${io.size} bytes)`,
+      });
+    }
+    const off = ref.offset + (view.dataOffset ?? 0);
+    const io = new WindowBlockIO(file, off, view.size);
+    return Object.assign(io, { close, namespace: ns, describe: `${a.target} namespace ${ref.uuid} (${view.mode}, ${view.size} bytes at image offset ${off})` });
+  } catch (e) {
+    file.close();
+    throw e;
+  }
+}
+
+export function openTarget(a: TargetArgs, writable: boolean): Target {
+  if (a.namespace !== undefined) return openNamespaceTarget(a, writable);
+  if (a['label-size'] !== undefined) throw new CliError('--label-size only goes with --namespace');
+  const file = openFile(a.target, writable);
   if (a.offset === undefined && a.size === undefined) return Object.assign(file, { describe: a.target });
   const off = a.offset === undefined ? 0n : parseBytes(a.offset, '--offset');
   const size = a.size === undefined ? BigInt(file.size) - off : parseBytes(a.size, '--size');

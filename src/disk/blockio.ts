@@ -108,3 +108,59 @@ export class WindowBlockIO implements BlockIO {
     this.inner.flush();
   }
 }
+
+/** What a sector-addressed device offers (the BTT of a sector-mode namespace, src/namespace/view.ts). */
+export interface SectorAddressed {
+  readonly sectorSize: number;
+  readonly nlba: number;
+  read(lba: number): Uint8Array;
+  write(lba: number, data: Uint8Array): void;
+}
+
+/**
+ * Byte access to a sector-addressed device, as the block layer gives it to sgdisk: whole sectors
+ * go straight through, partial ones are read, patched and written back. Every byte of a sector-mode
+ * namespace's /dev/pmemNs goes through its BTT (map lookup, flog update, free-block rotation).
+ */
+export class SectorBlockIO implements BlockIO {
+  readonly size: number;
+  constructor(readonly device: SectorAddressed, private readonly onFlush: () => void = () => {}) {
+    this.size = device.nlba * device.sectorSize;
+  }
+  read(offset: number, length: number): Uint8Array {
+    checkRange('block-io sectors', this.size, offset, length);
+    const ss = this.device.sectorSize;
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const at = offset + done;
+      const lba = Math.floor(at / ss);
+      const within = at - lba * ss;
+      const n = Math.min(ss - within, length - done);
+      out.set(this.device.read(lba).subarray(within, within + n), done);
+      done += n;
+    }
+    return out;
+  }
+  write(offset: number, data: Uint8Array): void {
+    checkRange('block-io sectors', this.size, offset, data.length);
+    const ss = this.device.sectorSize;
+    let done = 0;
+    while (done < data.length) {
+      const at = offset + done;
+      const lba = Math.floor(at / ss);
+      const within = at - lba * ss;
+      const n = Math.min(ss - within, data.length - done);
+      if (n === ss) this.device.write(lba, data.slice(done, done + ss));
+      else {
+        const s = this.device.read(lba);
+        s.set(data.subarray(done, done + n), within);
+        this.device.write(lba, s);
+      }
+      done += n;
+    }
+  }
+  flush(): void {
+    this.onFlush();
+  }
+}

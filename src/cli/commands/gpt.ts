@@ -14,7 +14,7 @@ import { mbr } from '../../disk/mbr.js';
 import { defineCommand } from '../command.js';
 import { registerFormat } from '../formats.js';
 import { CliError, toJsonText } from '../io.js';
-import { openTarget, parseBytes, targetOptions, type TargetArgs } from '../target.js';
+import { openTarget, parseBytes, targetOptions, type Target, type TargetArgs } from '../target.js';
 
 interface Args extends TargetArgs {
   action: 'create' | 'list' | 'add' | 'delete' | 'verify' | 'repair';
@@ -44,12 +44,15 @@ function parseLbas(s: string, ss: number, what: string): bigint {
   return bytes / BigInt(ss);
 }
 
-function sectorSizeFor(a: Args, io: Parameters<typeof detectSectorSize>[0]): SectorSize {
+function sectorSizeFor(a: Args, io: Target): SectorSize {
   const asked = a['sector-size'];
+  const device = io.logicalSectorSize ?? 512;
   if (asked !== undefined) {
     if (asked !== 512 && asked !== 4096) throw new CliError(`--sector-size must be 512 or 4096, not ${asked}`);
+    if (io.namespace && asked !== device) throw new CliError(`--sector-size ${asked}: ${io.describe} has ${device}-byte logical sectors, which is what the kernel reads its partition table with`);
     return asked;
   }
+  if (io.namespace) return device as SectorSize;
   return detectSectorSize(io) ?? 512;
 }
 
@@ -90,7 +93,7 @@ export const gptCommand = defineCommand<Args>({
   builder: (y) =>
     y
       .positional('action', { choices: ['create', 'list', 'add', 'delete', 'verify', 'repair'] as const, demandOption: true, describe: 'what to do' })
-      .positional('target', { type: 'string', demandOption: true, describe: 'image file or block device' })
+      .positional('target', { type: 'string', demandOption: true, describe: 'image file, block device, or NVDIMM image (with --namespace)' })
       .options(targetOptions)
       .option('sector-size', { type: 'number', describe: 'logical sector size, 512 or 4096 (default: detected from the table, else 512)' })
       .option('json', { type: 'boolean', default: false, describe: 'machine-readable output (sfdisk --json layout for list)' })
@@ -116,6 +119,8 @@ export const gptCommand = defineCommand<Args>({
     ['$0 gpt verify disk.img', 'what `sgdisk -v` reports (exit 1 on problems)'],
     ['$0 gpt repair disk.img', 'rebuild a damaged primary from the backup, or the other way round'],
     ['$0 gpt list image.raw --offset 2M --size 254M', 'a GPT inside a window of a larger image (e.g. a raw namespace)'],
+    ['$0 gpt list nvdimm0.img --namespace UUID --label-size 128K', 'the GPT on /dev/pmemN of that namespace (fsdax: past the info block)'],
+    ['$0 gpt create nvdimm0.img --namespace UUID && $0 gpt add nvdimm0.img --namespace UUID', 'partition a namespace; on a sector namespace every write goes through its BTT (4096-byte sectors: a 4Kn GPT)'],
   ],
   fileOf: (a) => a.target,
   run(a) {

@@ -2,18 +2,52 @@ import { formatDump, formatFinding, decodeStruct } from '../../core/schema/index
 import { detectSectorSize, hasPartitionTable, type SectorSize } from '../../disk/table.js';
 import { resolveGptType } from '../../disk/gptTypes.js';
 import { formatXen, inspectXen, locateSuperBlock } from '../../xen/layout.js';
-import { PLACEMENT_NAMES, XEN_PMEM_CLAIM_CLASS_GUID, XEN_SB_SIZE, xenSuperBlock } from '../../xen/superblock.js';
+import { PLACEMENT, PLACEMENT_NAMES, XEN_PMEM_CLAIM_CLASS_GUID, XEN_SB_SIZE, xenSuperBlock } from '../../xen/superblock.js';
 import { encodeStruct, structFromJson } from '../../core/schema/index.js';
 import { defineCommand } from '../command.js';
 import { registerFormat } from '../formats.js';
 import { exitFor, summarize } from '../findings.js';
 import { CliError, toJsonText } from '../io.js';
 import { openTarget, parseBytes, targetOptions, type TargetArgs } from '../target.js';
-import { WindowBlockIO } from '../../disk/blockio.js';
+import { WindowBlockIO, type BlockIO } from '../../disk/blockio.js';
+import { abstractionGuidOf, claimNamespace } from '../../xen/claim.js';
+import type { Finding } from '../../core/schema/index.js';
+import type { NamespaceTarget } from '../target.js';
+
+/** The namespace's label area, as bytes of the image. */
+function labelArea(ns: NamespaceTarget): Uint8Array {
+  return ns.image.read(ns.labelAreaOffset, ns.labelAreaSize);
+}
+
+/**
+ * Claim the namespace for Xen: its v1.2 label rewritten with our claim class by the labels
+ * engine's update protocol, each write made durable before the next (the protocol's ordering).
+ */
+function claimForXen(ns: NamespaceTarget): string[] {
+  const done: string[] = [];
+  for (const w of claimNamespace(labelArea(ns), ns.ref.uuid)) {
+    ns.image.write(ns.labelAreaOffset + w.offset, w.bytes);
+    ns.image.flush();
+    done.push(w.what);
+  }
+  return done;
+}
+
+/** What the label says about a namespace that holds (or should hold) a placement (c) super block. */
+function claimFindings(ns: NamespaceTarget, found: boolean): Finding[] {
+  const guid = abstractionGuidOf(labelArea(ns), ns.ref.uuid);
+  const at = ns.labelAreaOffset;
+  if (guid === XEN_PMEM_CLAIM_CLASS_GUID) {
+    return found
+      ? [{ severity: 'info', code: 'claimed', path: 'label.abstractionGuid', offset: at, message: `namespace ${ns.ref.uuid} is claimed for Xen by its v1.2 label (claim class ${guid})` }]
+      : [{ severity: 'error', code: 'claimed-empty', path: 'label.abstractionGuid', offset: at, message: `namespace ${ns.ref.uuid} is claimed for Xen (claim class ${guid}) but holds no super block at offset 0` }];
+  }
+  return [{ severity: 'warning', code: 'not-claimed', path: 'label.abstractionGuid', offset: at, message: `namespace ${ns.ref.uuid}: its label's claim class is ${guid ?? '(none: v1.1 labels)'}, not Xen's ${XEN_PMEM_CLAIM_CLASS_GUID}; Linux may claim it (nvtool xen format --placement namespace --namespace UUID writes the claim)` }];
+}
 
 interface Args extends TargetArgs {
   action: 'format' | 'inspect' | 'check';
-  placement: 'a' | 'b' | 'c';
+  placement: 'a' | 'b' | 'c' | 'namespace';
   'sector-size'?: number;
   'part-size'?: string;
   'data-type'?: string;
@@ -67,7 +101,7 @@ export const xenCommand = defineCommand<Args>({
       .positional('action', { choices: ['format', 'inspect', 'check'] as const, demandOption: true, describe: 'what to do' })
       .positional('target', { type: 'string', demandOption: true, describe: 'disk image, block device, or namespace view' })
       .options(targetOptions)
-      .option('placement', { choices: ['a', 'b', 'c'] as const, default: 'a' as const, describe: 'format: a = after the partition table (new GPT), b = own partition with the Xen type GUID, c = whole namespace' })
+      .option('placement', { choices: ['a', 'b', 'c', 'namespace'] as const, default: 'a' as const, describe: 'format: a = after the partition table (new GPT), b = own partition with the Xen type GUID, c (= namespace) = a whole namespace, claimed by its v1.2 label with --namespace' })
       .option('sector-size', { type: 'number', describe: 'logical sector size for the GPT, 512 or 4096 (default: detected, else 512)' })
       .option('part-size', { type: 'string', describe: 'format b: size of the Xen partition (sectors or bytes with a suffix); default all free space' })
       .option('data-type', { type: 'string', describe: 'format a: type of the data partition (default linux)' })
@@ -78,7 +112,9 @@ export const xenCommand = defineCommand<Args>({
   examples: [
     ['$0 xen format pmem.img --placement a', 'GPT + super block + reserved area before partition 1 (the data area)'],
     ['$0 xen format disk.img --placement b --part-size 1G', 'a Xen-type partition holding super block, reserved area and data'],
-    ['$0 xen format ns.img --placement c --container-uuid UUID', 'the whole namespace (claim class ' + XEN_PMEM_CLAIM_CLASS_GUID + ')'],
+    ['$0 xen format nvdimm0.img --namespace UUID --placement namespace', 'claim the whole namespace: super block at its offset 0, then its v1.2 label rewritten with claim class ' + XEN_PMEM_CLAIM_CLASS_GUID],
+    ['$0 xen check nvdimm0.img --namespace UUID', 'a claimed namespace: the label says Xen and the super block checks out'],
+    ['$0 xen format ns.img --placement c --container-uuid UUID', 'a namespace already cut out as a file: super block only (no label to claim)'],
     ['$0 xen inspect pmem.img', 'annotated dump of the super block wherever it is'],
     ['$0 xen check pmem.img', 'checks the super block and reads the frame table back (exit 1 on errors)'],
   ],
@@ -90,41 +126,57 @@ export const xenCommand = defineCommand<Args>({
       if (asked !== undefined && asked !== 512 && asked !== 4096) throw new CliError(`--sector-size must be 512 or 4096, not ${asked}`);
       const ss: SectorSize = (asked as SectorSize | undefined) ?? detectSectorSize(io) ?? 512;
       if (a.action === 'format') {
-        const existing = locateSuperBlock(io, ss);
+        const placement = a.placement === 'namespace' ? 'c' : a.placement;
+        const ns = io.namespace;
+        // (c) on a labelled namespace: the container is the whole namespace, not the view past an info block
+        const box: BlockIO = placement === 'c' && ns ? ns.whole : io;
+        if (placement === 'c' && ns && ns.mode !== 'raw' && !a.force) {
+          throw new CliError(`${io.describe}: Linux brings this namespace up as ${ns.mode}; placement namespace replaces its ${ns.mode === 'sector' ? 'BTT' : 'info block'} and data: pass --force`);
+        }
+        const existing = locateSuperBlock(box, ss);
         if (existing && !a.force) throw new CliError(`${io.describe}: already holds a Xen pmem super block (placement ${existing.placement}); pass --force to format again`);
-        if (a.placement === 'a') {
+        if (placement === 'a') {
           const t = hasPartitionTable(io, ss);
           if (t && !a.force) throw new CliError(`${io.describe}: holds ${t}; placement a writes a new GPT, pass --force to replace it`);
         }
-        if (a.placement === 'c' && !a.force && io.read(0, XEN_SB_SIZE).some((b) => b !== 0)) {
+        if (placement === 'c' && !a.force && box.read(0, XEN_SB_SIZE).some((b) => b !== 0)) {
           throw new CliError(`${io.describe}: the first 4 KiB are not zero (data or an info block?); pass --force to format the whole namespace`);
         }
         const dataType = a['data-type'] === undefined ? undefined : resolveGptType(a['data-type']);
         if (a['data-type'] !== undefined && !dataType) throw new CliError(`--data-type: unknown partition type "${a['data-type']}"`);
         const bar = progressBar(a.quiet || a.json, 'frame table');
-        const r = formatXen(io, {
-          placement: a.placement, sectorSize: ss, onProgress: bar.update,
+        const containerUuid = a['container-uuid']?.toLowerCase() ?? (placement === 'c' && ns ? ns.ref.uuid : undefined);
+        const r = formatXen(box, {
+          placement, sectorSize: ss, onProgress: bar.update,
           ...(a['part-size'] !== undefined ? { partitionLbas: /^\d+$/.test(a['part-size']) ? BigInt(a['part-size']) : parseBytes(a['part-size'], '--part-size') / BigInt(ss) } : {}),
           ...(dataType ? { dataTypeGuid: dataType } : {}),
-          ...(a['container-uuid'] ? { containerUuid: a['container-uuid'].toLowerCase() } : {}),
+          ...(containerUuid ? { containerUuid } : {}),
         });
         bar.end();
+        // the label is the commit point: a namespace claimed for Xen always holds a complete super block
+        const claim = placement === 'c' && ns ? claimForXen(ns) : undefined;
         const sb = r.sb;
-        if (a.json) process.stdout.write(toJsonText({ located: r.located, superBlock: xenSuperBlock.toJson(sb) }));
+        if (a.json) process.stdout.write(toJsonText({ located: r.located, superBlock: xenSuperBlock.toJson(sb), ...(claim ? { claim: { claimClass: XEN_PMEM_CLAIM_CLASS_GUID, labelWrites: claim } } : {}) }));
         else {
           process.stdout.write(
             `formatted ${io.describe}: placement ${PLACEMENT_NAMES[sb.placement]}\n` +
               `  container at ${r.located.containerOffset}, ${r.located.containerSize} bytes${r.located.partitionNumber ? ` (partition ${r.located.partitionNumber})` : ''}\n` +
               `  super block at +${sb.superBlockOffset}, reserved +${sb.reservedOffset} (${sb.reservedSize} bytes: frame table ${sb.frameTableSize}, M2P ${sb.m2pSize}) for ${sb.managedPages} pages\n` +
               `  data area at +${sb.dataOffset}, ${sb.dataSize} bytes\n` +
-              (a.placement === 'c' ? `  claim the namespace with claim class ${XEN_PMEM_CLAIM_CLASS_GUID} in its v1.2 label (not written by this command)\n` : ''),
+              (claim ? `  claimed namespace ${ns!.ref.uuid}: v1.2 label now has claim class ${XEN_PMEM_CLAIM_CLASS_GUID} (${claim.length} label-area writes: ${claim.join('; ')})\n`
+                : placement === 'c' ? `  no label was written: claim the namespace with claim class ${XEN_PMEM_CLAIM_CLASS_GUID} (use IMAGE --namespace UUID)\n` : ''),
           );
         }
         return 0;
       }
+      const ns = io.namespace;
       const loc = locateSuperBlock(io, ss);
-      if (!loc) throw new CliError(`${io.describe}: no Xen pmem super block found (after the GPT entry array, in a Xen-type partition, or at offset 0)`, 1);
+      if (!loc) {
+        const why = ns ? claimFindings(ns, false).find((f) => f.code === 'claimed-empty') : undefined;
+        throw new CliError(why ? `${io.describe}: ${why.message}` : `${io.describe}: no Xen pmem super block found (after the GPT entry array, in a Xen-type partition, or at offset 0)`, 1);
+      }
       const r = inspectXen(io, loc, { deep: a.action === 'check' });
+      if (ns && loc.placement === PLACEMENT.namespace) r.findings.push(...claimFindings(ns, true));
       if (a.json) {
         process.stdout.write(toJsonText({ located: loc, superBlock: xenSuperBlock.toJson(r.sb), findings: r.findings }));
       } else if (a.action === 'inspect') {
