@@ -15,4 +15,5 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   qemu-system-x86 acpica-tools gdisk fdisk ndctl daxctl \
   busybox-static kmod xz-utils e2fsprogs xfsprogs util-linux python3 ca-certificates >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends btrfs-progs >/dev/null # nvtool inspect: mkfs.btrfs oracle
 echo "install-test-deps: $(qemu-system-x86_64 --version | head -1); iasl $(iasl -v 2>/dev/null | grep -o 'version [0-9]*' | head -1); ndctl $(ndctl --version)"

@@ -27,7 +27,7 @@ export function detectAcpiTables(ctx: InspectContext): Layer[] {
     const sig = acpiSignature(head);
     const len = new DataView(head.buffer, head.byteOffset, 36).getUint32(4, true);
     if (!sig || len < 36 || len > MAX_TABLE || off + len > ctx.size) break;
-    if (sig === 'NAME' && Buffer.from(head.subarray(0, 15)).toString('latin1') === 'NAMESPACE_INDEX') break;
+    if (!plausible(ctx, off, head, sig, len)) break;
     out.push(acpiTable(ctx, off, len, sig));
     off += len;
   }
@@ -35,6 +35,25 @@ export function detectAcpiTables(ctx: InspectContext): Layer[] {
     note(ctx, out[out.length - 1]!, { severity: 'warning', code: 'trailing-bytes', message: `${ctx.size - off} bytes after the last table are not an ACPI table`, offset: off, confidence: 'likely' });
   }
   return out;
+}
+
+/** Signatures of the ACPI spec and of tables in common use (ACPICA actbl*.h). */
+const KNOWN = new Set(('APIC BERT BGRT BOOT CCEL CDIT CEDT CPEP CRAT CSRT DBG2 DBGP DMAR DRTM DSDT ECDT EINJ ERST FACP FACS FPDT GTDT HEST HMAT HPET ' +
+  'IBFT IORT IVRS LPIT MADT MCFG MCHI MPST MSCT MSDM NFIT NHLT PCCT PDTT PHAT PMTT PPTT PRMT PSDT RASF RGRT RSDT S3PT SBST SDEI SDEV SLIC SLIT ' +
+  'SPCR SPMI SRAT SSDT STAO SVKL TCPA TDEL TPM2 UEFI VIOT WAET WDAT WDDT WDRT WPBT WSMT XENV XSDT').split(' '));
+
+/**
+ * A known signature with a printable OEM ID, or any signature whose checksum holds: other formats'
+ * magics (an XFS super block starts with "XFSB") are not taken for tables.
+ */
+function plausible(ctx: InspectContext, off: number, head: Uint8Array, sig: string, len: number): boolean {
+  const oemOk = [...head.subarray(10, 16)].every((c) => c === 0 || (c >= 0x20 && c < 0x7f));
+  if (!oemOk) return false;
+  if (KNOWN.has(sig)) return true;
+  if (len > 1024 * 1024) return false;
+  let sum = 0;
+  for (const b of ctx.read(off, len)) sum = (sum + b) & 0xff;
+  return sum === 0;
 }
 
 function acpiTable(ctx: InspectContext, off: number, len: number, sig: string): Layer {
