@@ -13,14 +13,15 @@ export function renderSvg(file: string, size: number, layers: readonly Layer[], 
   const margin = 10;
   const rowH = 36;
   const top = 40;
-  const slots = layoutSlots(layers, 0, size, margin, width - margin, 36);
+  const right = width - 70;
+  const slots = layoutSlots(layers, 0, size, margin, right, 44);
   const depth = slots.reduce((m, s) => Math.max(m, s.depth), 0) + 1;
   const axisY = top + depth * rowH + 10;
   const height = axisY + 60;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="monospace" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${margin}" y="22" font-size="14" font-weight="bold">${esc(file)} — ${size} bytes (${esc(human(size))}), layout to scale (minimum box width 36 px)</text>`,
+    `<text x="${margin}" y="22" font-size="14" font-weight="bold">${esc(file)} — ${size} bytes (${esc(human(size))}), layout to scale (minimum box width 44 px)</text>`,
   ];
   for (const s of slots) {
     const y = top + s.depth * rowH;
@@ -32,10 +33,12 @@ export function renderSvg(file: string, size: number, layers: readonly Layer[], 
     if (text) parts.push(`<text x="${s.x0 + 3}" y="${y + 20}">${esc(text)}</text>`);
     parts.push('</g>');
   }
-  parts.push(`<line x1="${margin}" y1="${axisY}" x2="${width - margin}" y2="${axisY}" stroke="#000"/>`);
+  parts.push(`<line x1="${margin}" y1="${axisY}" x2="${right}" y2="${axisY}" stroke="#000"/>`);
   let free = -Infinity;
-  const marks = [...new Map(slots.filter((s) => s.depth <= 1).map((s) => [s.x0, s.layer.offset] as const)).entries()].sort((a, b) => a[0] - b[0]);
-  marks.push([width - margin, size]);
+  const first = new Map<number, number>();
+  for (const s of slots) if (s.depth <= 1 && !first.has(s.x0)) first.set(s.x0, s.layer.offset);
+  const marks = [...first.entries()].sort((a, b) => a[0] - b[0]);
+  marks.push([right, size]);
   for (const [x, off] of marks) {
     parts.push(`<line x1="${x}" y1="${axisY - 4}" x2="${x}" y2="${axisY + 4}" stroke="#000"/>`);
     if (x < free) continue;
