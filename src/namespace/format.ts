@@ -11,7 +11,7 @@ import { Btt } from '../infoblocks/btt.js';
 import { hasBttSignature } from '../infoblocks/bttInfo.js';
 import type { BttVersion } from '../infoblocks/bttLayout.js';
 import { DAX_SIG, PFN_INFO_OFFSET, PFN_SIG, encodePfnInfo, planPfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
-import type { ClaimClass, NamespaceRef } from './labelsGlue.js';
+import { writeNamespaceLabel, type ClaimClass, type NamespaceRef } from './labelsGlue.js';
 import type { NamespaceMode } from './view.js';
 
 export interface FormatOptions {
@@ -103,4 +103,46 @@ export function formatNamespace(image: BlockStore, ns: NamespaceRef, o: FormatOp
       return { mode: 'sector', uuid, btt, claimClass: version.major === 2 ? 'btt2' : claimClass === 'btt' ? 'btt' : 'none', written };
     }
   }
+}
+
+export interface LabelledFormatResult extends FormatResult {
+  /** The namespace as its label says after the format (claim class, lbasize). */
+  ns: NamespaceRef;
+  /** What was recorded in the label, if anything changed (label-area writes, in order). */
+  label?: { claimClass: ClaimClass; lbasize?: number; writes: { offset: number; size: number; what: string }[] };
+}
+
+/** The lbasize ndctl gives a pmem namespace for this mode: the BTT sector size if the namespace supports it (512 or 4096). */
+function lbasizeFor(mode: FormatOptions['mode'], o: FormatOptions): number | undefined {
+  if (mode !== 'sector') return undefined;
+  const s = o.sectorSize ?? 4096;
+  return s === 512 || s === 4096 ? s : undefined;
+}
+
+/**
+ * `nvtool namespace format` on a labelled namespace, as ndctl create-namespace -m MODE does it on
+ * Linux 6.1: first the label (holder_class: pfn, dax, btt → BTT2 under v1.2 labels, "" for raw;
+ * for sector mode also sector_size 512/4096 → the label's lbasize), through the label engine's
+ * two-pass update; then the info block or BTT. v1.1 labels have no claim class field, so only the
+ * lbasize changes there. `o.claimClass` overrides the class (e.g. 'none' for BTT 1.1 under v1.2).
+ * Label-less namespaces get the personality only.
+ */
+export function formatLabelledNamespace(image: BlockStore, ns: NamespaceRef, o: FormatOptions): LabelledFormatResult {
+  if (!ns.labelArea) return { ...formatNamespace(image, ns, o), ns };
+  const existing = existingPersonality(new WindowStore(image, ns.offset, ns.size));
+  if (existing && !o.force) throw new NvError('namespace', '', ns.offset, `holds ${existing}; pass --force to overwrite it`);
+  const claimClass: ClaimClass = ns.labelVersion === '1.2' ? (o.claimClass ?? claimClassFor(o.mode, '1.2')) : 'none';
+  if (claimClass === 'unknown') throw new NvError('namespace', '', ns.offset, 'cannot record an unknown claim class');
+  const lbasize = lbasizeFor(o.mode, o);
+  let ref = ns;
+  let label: LabelledFormatResult['label'];
+  const changeClass = ns.labelVersion === '1.2' && claimClass !== ns.claimClass;
+  const changeLba = lbasize !== undefined && lbasize !== ns.lbasize;
+  if (changeClass || changeLba) {
+    const u = writeNamespaceLabel(image, ns, { ...(changeClass ? { claimClass } : {}), ...(changeLba ? { lbasize } : {}) });
+    ref = u.ns;
+    label = { claimClass, ...(changeLba ? { lbasize } : {}), writes: u.writes.map((w) => ({ offset: ns.labelArea!.offset + w.offset, size: w.bytes.length, what: w.what })) };
+  }
+  const r = formatNamespace(image, ref, { ...o, force: true, claimClass });
+  return { ...r, ns: ref, ...(label ? { label } : {}) };
 }

@@ -1,12 +1,12 @@
 /**
  * The one place that depends on namespace labels (src/labels): find a namespace by uuid in a
  * one-DIMM image (label storage area = the last `labelSize` bytes, DPA 0 = file offset 0) and read
- * its claim class. Writing the claim class needs a label-update entry point src/labels does not
- * export yet (it has create/rename/delete); until then formatting leaves the label as it is.
+ * its claim class, and write a new claim class (and lbasize) through the label engine's
+ * setNamespaceLabel: Linux's holder_class update, two passes of __pmem_label_update.
  */
 import { NvError } from '../core/errors.js';
 import type { BlockStore } from '../infoblocks/blockStore.js';
-import { namespacesOf, readLabelArea } from '../labels/index.js';
+import { collectWrites, namespacesOf, readLabelArea, setNamespaceLabel, type MediaWrite } from '../labels/index.js';
 
 export type ClaimClass = 'none' | 'btt' | 'btt2' | 'pfn' | 'dax' | 'unknown';
 
@@ -19,6 +19,10 @@ export interface NamespaceRef {
   /** v1.2 labels carry a claim class; v1.1 labels and label-less namespaces are 'none'. */
   claimClass: ClaimClass;
   labelVersion?: '1.1' | '1.2';
+  /** Where the label storage area is in the image (labelled namespaces only). */
+  labelArea?: { offset: number; size: number };
+  /** The label's lbasize (labelled namespaces only). */
+  lbasize?: number;
 }
 
 /** The label area is the last labelSize bytes of the image; finds `uuid` among Linux's active namespaces. */
@@ -35,7 +39,35 @@ export function findLabelledNamespace(image: BlockStore, uuid: string, labelSize
   const size = Number(ns.rawsize);
   if (offset + size > areaOff) throw new NvError('labels', '', areaOff, `namespace ${uuid} (dpa ${offset}, size ${size}) runs into the label area`);
   const labelVersion = view.format === 'v1.2' ? '1.2' : view.format === 'v1.1' ? '1.1' : undefined;
-  return { offset, size, uuid: want, claimClass: ns.claimClass ?? 'none', ...(labelVersion ? { labelVersion } : {}) };
+  return {
+    offset, size, uuid: want, claimClass: ns.claimClass ?? 'none', ...(labelVersion ? { labelVersion } : {}),
+    labelArea: { offset: areaOff, size: labelSize }, lbasize: Number(ns.lbasize),
+  };
+}
+
+export interface LabelUpdate {
+  /** The label-area writes made, in order (offsets in the area). */
+  writes: MediaWrite[];
+  /** The namespace as its label now says. */
+  ns: NamespaceRef;
+}
+
+/**
+ * Record a claim class (v1.2 labels) and/or lbasize in a labelled namespace's label, as Linux does
+ * when ndctl writes the namespace's holder_class / sector_size: the label engine's two-pass update,
+ * each write applied to the image in order (a crash leaves the old or the new label, see
+ * test/labels/claim.test.ts).
+ */
+export function writeNamespaceLabel(image: BlockStore, ns: NamespaceRef, change: { claimClass?: Exclude<ClaimClass, 'unknown'>; lbasize?: number }): LabelUpdate {
+  if (!ns.labelArea) throw new NvError('labels', '', undefined, `namespace ${ns.uuid} has no label to update (label-less)`);
+  const { offset, size } = ns.labelArea;
+  const area = image.read(offset, size);
+  const { writes } = collectWrites(setNamespaceLabel(area, ns.uuid, {
+    ...(change.claimClass !== undefined ? { claimClass: change.claimClass } : {}),
+    ...(change.lbasize !== undefined ? { lbasize: BigInt(change.lbasize) } : {}),
+  }));
+  for (const w of writes) image.write(offset + w.offset, w.bytes);
+  return { writes, ns: findLabelledNamespace(image, ns.uuid, size) };
 }
 
 /** A label-less NVDIMM: one io namespace over the whole pmem area, with the nil uuid. */

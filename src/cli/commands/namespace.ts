@@ -5,7 +5,7 @@ import { encodeStruct, formatDump, structFromJson, type Finding } from '../../co
 import { FileStore } from '../../infoblocks/blockStore.js';
 import { BTT_SIG, bttInfoBlock, decodeBttInfo, hasBttSignature } from '../../infoblocks/bttInfo.js';
 import { DAX_SIG, PFN_SIG, decodePfnInfo, pfnInfoBlock, validatePfnInfo } from '../../infoblocks/pfn.js';
-import { formatNamespace } from '../../namespace/format.js';
+import { formatLabelledNamespace } from '../../namespace/format.js';
 import { findLabelledNamespace, labellessNamespace, type NamespaceRef } from '../../namespace/labelsGlue.js';
 import { openNamespaceView, type NamespaceMode, type NamespaceView } from '../../namespace/view.js';
 import { defineCommand } from '../command.js';
@@ -162,16 +162,14 @@ const formatCmd = defineCommand<FormatArgs>({
   run(a) {
     return withStore(a.image, true, (store) => {
       const ns = resolveNamespace(store, a);
-      const r = formatNamespace(store, ns, { mode: a.mode, align: parseSize(a.align, 'align'), sectorSize: a.sectorSize, map: a.map, uuid: a.uuid, force: a.force });
-      const view = openNamespaceView(store, ns);
+      const r = formatLabelledNamespace(store, ns, { mode: a.mode, align: parseSize(a.align, 'align'), sectorSize: a.sectorSize, map: a.map, uuid: a.uuid, force: a.force });
+      const view = openNamespaceView(store, r.ns);
       const findings: Finding[] = [];
-      if (ns.labelVersion === '1.2' && r.claimClass !== ns.claimClass) {
-        findings.push({ severity: 'warning', code: 'claim-class', path: 'label', message: `the v1.2 label keeps claim class ${ns.claimClass}; Linux would set ${r.claimClass} (needs the label engine). Linux still probes this namespace as ${view.mode}.` });
-      }
       if (view.mode !== a.mode) throw new NvError('namespace', '', ns.offset, `wrote ${a.mode} but the namespace probes as ${view.mode}`);
-      if (a.json) process.stdout.write(toJsonText({ ...viewSummary(view), uuid: r.uuid, written: r.written, findings }));
+      if (a.json) process.stdout.write(toJsonText({ ...viewSummary(view), uuid: r.uuid, written: r.written, ...(r.label ? { label: r.label } : {}), findings }));
       else {
         process.stdout.write(`${a.image}: namespace ${ns.uuid} @${ns.offset} (${ns.size} bytes) is now ${view.mode}${r.uuid ? `, uuid ${r.uuid}` : ''}; block device ${view.size} bytes\n`);
+        if (r.label) process.stdout.write(`  label: claim class ${r.label.claimClass}${r.label.lbasize ? `, lbasize ${r.label.lbasize}` : ''} (${r.label.writes.map((w) => w.what).join('; ')})\n`);
         for (const w of r.written) process.stdout.write(`  wrote ${w.what}: namespace offset ${w.offset}, ${w.size} bytes\n`);
         process.stdout.write(findingLines(findings));
       }
