@@ -16,7 +16,7 @@ export function renderHexdump(layers: readonly Layer[], dumps: WeakMap<Layer, Du
   for (const { layer: l } of walk(layers)) {
     for (const d of dumps.get(l) ?? []) {
       out.push('', `== ${l.kind} @${hex(l.offset)}: ${d.title} [${hex(d.offset)} +${d.length}]`);
-      const bytes = read(d.offset, d.length);
+      const bytes = read(d.offset, Math.max(d.length, d.struct.size ?? 0));
       let spans: Span[] = [];
       try {
         spans = decodeStruct(d.struct, bytes, { base: d.offset, spans: true }).spans ?? [];
