@@ -13,8 +13,8 @@
  */
 import { NvError } from '../core/errors.js';
 import type { Arg, FieldElement, IntTerm, NameString, OpTerm, Term } from './model.js';
-import { absolutePath, formatNameString, isSegByte } from './nameString.js';
-import { Namespace } from './namespace.js';
+import { formatNameString, isSegByte } from './nameString.js';
+import { Namespace, type NsNode } from './namespace.js';
 import { EXT_OP_PREFIX, LIT, NAME, extOpByCode, isNameLead, opByCode, type ArgKind, type OpInfo } from './opcodes.js';
 import { pkgLengthSize, pkgLengthSizeFor, readPkgLength } from './pkgLength.js';
 
@@ -39,15 +39,39 @@ export interface DecodedAml {
 
 export const DEFAULT_MAX_DEPTH = 256;
 
+/** 0n..255n: ByteConst values share these (bigints are immutable) instead of allocating one each. */
+const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
+
 type Mode = 'call' | 'plain';
+
+/** A method body as pass 1 parsed it: where it is, in which scope and depth, and whether to re-parse it. */
+interface MethodUnit {
+  term: OpTerm;
+  start: number;
+  end: number;
+  scope: NsNode;
+  depth: number;
+  again: boolean;
+}
 
 class Parser {
   pos = 0;
   depth = 0;
   /** Names that resolved to nothing while parsing, keyed by scope + name. */
-  readonly unresolved = new Map<string, { scope: string[]; name: NameString; call: boolean }>();
+  readonly unresolved = new Map<string, { scope: NsNode; name: NameString; call: boolean }>();
   /** Pass 1 swallowed a malformed method body (possibly a misparsed forward call). */
   skipped = false;
+  /** Pass 1: every method body parsed (pre-order), the unit a second pass can re-parse alone. */
+  readonly units: MethodUnit[] = [];
+  /** Unit being parsed (-1: outside any method). */
+  unit = -1;
+  /**
+   * Pass 1: every name looked up in a call position, with what it resolved to then (argument
+   * count, -1 not a method) and the unit it was in; parallel arrays (no object per lookup).
+   */
+  readonly log = { scope: [] as NsNode[], name: [] as NameString[], argc: [] as number[], unit: [] as number[] };
+  /** NameSeg strings by their 4 bytes (one string per distinct segment, shared by both passes). */
+  readonly segs: Map<number, string>;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -55,7 +79,10 @@ class Parser {
     readonly ns: Namespace,
     readonly pass: 1 | 2,
     readonly maxDepth: number,
-  ) {}
+    segs?: Map<number, string>,
+  ) {
+    this.segs = segs ?? new Map();
+  }
 
   fail(reason: string, at = this.pos): never {
     throw new NvError('AML', '', this.base + at, reason);
@@ -115,26 +142,37 @@ class Parser {
     }
     if (end - this.pos < 4 * count) this.fail(`NameString of ${count} segments runs past the end`, start);
     const segs: string[] = [];
-    for (let i = 0; i < count; i++) {
-      let s = '';
-      for (let j = 0; j < 4; j++) {
-        const c = this.bytes[this.pos + j]!;
-        if (!isSegByte(c, j === 0)) this.fail(`byte 0x${c.toString(16)} is not a NameSeg character`, this.pos + j);
-        s += String.fromCharCode(c);
-      }
-      segs.push(s);
-      this.pos += 4;
-    }
+    for (let i = 0; i < count; i++) segs.push(this.seg());
     return multi ? { root, parents, segs, multi } : { root, parents, segs };
   }
 
-  termList(end: number, scope: string[]): Term[] {
+  /** One NameSeg at `pos` (the caller checked 4 bytes are left). */
+  seg(): string {
+    const b = this.bytes;
+    const p = this.pos;
+    const c0 = b[p]!, c1 = b[p + 1]!, c2 = b[p + 2]!, c3 = b[p + 3]!;
+    if (!isSegByte(c0, true)) this.fail(`byte 0x${c0.toString(16)} is not a NameSeg character`, p);
+    if (!isSegByte(c1, false)) this.fail(`byte 0x${c1.toString(16)} is not a NameSeg character`, p + 1);
+    if (!isSegByte(c2, false)) this.fail(`byte 0x${c2.toString(16)} is not a NameSeg character`, p + 2);
+    if (!isSegByte(c3, false)) this.fail(`byte 0x${c3.toString(16)} is not a NameSeg character`, p + 3);
+    this.pos = p + 4;
+    // Segment bytes are 0x30..0x5F: 6 bits each after subtracting 0x30, a 24-bit (small integer) key.
+    const key = ((c0 - 0x30) << 18) | ((c1 - 0x30) << 12) | ((c2 - 0x30) << 6) | (c3 - 0x30);
+    let s = this.segs.get(key);
+    if (s === undefined) {
+      s = String.fromCharCode(c0, c1, c2, c3);
+      this.segs.set(key, s);
+    }
+    return s;
+  }
+
+  termList(end: number, scope: NsNode): Term[] {
     const out: Term[] = [];
     while (this.pos < end) out.push(this.term(end, scope, 'call'));
     return out;
   }
 
-  term(end: number, scope: string[], mode: Mode): Term {
+  term(end: number, scope: NsNode, mode: Mode): Term {
     if (++this.depth > this.maxDepth) this.fail(`terms nested deeper than ${this.maxDepth}`);
     try {
       return this.termInner(end, scope, mode);
@@ -143,7 +181,7 @@ class Parser {
     }
   }
 
-  termInner(end: number, scope: string[], mode: Mode): Term {
+  termInner(end: number, scope: NsNode, mode: Mode): Term {
     const at = this.pos;
     const b = this.u8(end, 'term');
     switch (b) {
@@ -154,7 +192,7 @@ class Parser {
       case LIT.ones:
         return { t: 'int', value: 0xffffffffffffffffn, enc: 'ones' } satisfies IntTerm;
       case LIT.byte:
-        return { t: 'int', value: this.le(end, 1, 'ByteConst'), enc: 'byte' };
+        return { t: 'int', value: SMALL_BIGINTS[this.leNum(end, 1, 'ByteConst')]!, enc: 'byte' };
       case LIT.word:
         return { t: 'int', value: this.le(end, 2, 'WordConst'), enc: 'word' };
       case LIT.dword:
@@ -179,12 +217,19 @@ class Parser {
       this.pos = at;
       const name = this.nameString(end);
       if (mode === 'plain') {
-        if (this.pass === 1 && !this.ns.resolve(scope, name)) this.unresolved.set(`${scope.join('.')}|${formatNameString(name)}`, { scope, name, call: false });
+        if (this.pass === 1 && !this.ns.lookup(scope, name)) this.unresolved.set(`${scope.key}|${formatNameString(name)}`, { scope, name, call: false });
         return { t: 'name', name };
       }
-      const argc = this.ns.methodArgs(scope, name);
+      const argc = this.ns.methodArgsAt(scope, name);
+      if (this.pass === 1) {
+        const log = this.log;
+        log.scope.push(scope);
+        log.name.push(name);
+        log.argc.push(argc ?? -1);
+        log.unit.push(this.unit);
+      }
       if (argc === undefined) {
-        if (this.pass === 1 && !this.ns.resolve(scope, name)) this.unresolved.set(`${scope.join('.')}|${formatNameString(name)}`, { scope, name, call: true });
+        if (this.pass === 1 && !this.ns.lookup(scope, name)) this.unresolved.set(`${scope.key}|${formatNameString(name)}`, { scope, name, call: true });
         return { t: 'name', name };
       }
       const args: Term[] = [];
@@ -203,8 +248,10 @@ class Parser {
     return this.op(info, end, scope, at);
   }
 
-  op(info: OpInfo, end: number, scope: string[], at: number): OpTerm {
-    const term: OpTerm = { t: 'op', op: info.name, args: [] };
+  op(info: OpInfo, end: number, scope: NsNode, at: number): OpTerm {
+    const n = info.args.length;
+    // Sized once (an empty array grows to a 17-slot store on its first push).
+    const term: OpTerm = { t: 'op', op: info.name, args: new Array<Arg>(n) };
     let limit = end;
     if (info.pkg) {
       const lenAt = this.pos;
@@ -221,7 +268,7 @@ class Parser {
     const registerAt = firstList < 0 ? info.args.length : firstList;
     for (let i = 0; i < info.args.length; i++) {
       if (i === registerAt) inner = this.register(info, term, scope);
-      term.args.push(this.arg(info.args[i]!, limit, i === registerAt || firstList >= 0 && i > registerAt ? inner : scope, info, term));
+      term.args[i] = this.arg(info.args[i]!, limit, i === registerAt || firstList >= 0 && i > registerAt ? inner : scope, info, term);
     }
     if (registerAt === info.args.length) this.register(info, term, scope);
     if (info.pkg && this.pos !== limit) this.fail(`${info.name}: package has ${limit - this.pos} bytes after its last element`);
@@ -230,37 +277,37 @@ class Parser {
   }
 
   /** Records what the operator creates; returns the scope its lists are parsed in. */
-  register(info: OpInfo, term: OpTerm, scope: string[]): string[] {
+  register(info: OpInfo, term: OpTerm, scope: NsNode): NsNode {
     if (this.pass === 2) {
       // The namespace is complete after pass 1: only the scope is needed.
       const n = info.opensScope !== undefined ? nameArgOf(term, info.opensScope) : undefined;
-      return n ? absolutePath(scope, n) : scope;
+      return n ? this.ns.nodeFor(scope, n) : scope;
     }
     if (info.name === 'External') {
       const n = nameArgOf(term, 0);
       const type = term.args[1]?.t === 'u8' ? (term.args[1] as { value: number }).value : 0;
       const argc = term.args[2]?.t === 'u8' ? (term.args[2] as { value: number }).value : 0;
-      if (n) this.ns.define(absolutePath(scope, n), { type, ...(type === 8 ? { argc: argc & 7 } : {}), from: 'external' });
+      if (n) this.ns.defineAt(this.ns.nodeFor(scope, n), { type, ...(type === 8 ? { argc: argc & 7 } : {}), from: 'external' });
       return scope;
     }
     if (info.creates !== undefined) {
       const n = nameArgOf(term, info.creates);
       if (n) {
-        const path = absolutePath(scope, n);
+        const node = this.ns.nodeFor(scope, n);
         if (info.name === 'Method') {
           const flags = term.args[1]?.t === 'u8' ? (term.args[1] as { value: number }).value : 0;
-          this.ns.define(path, { type: 8, argc: flags & 7, from: 'table' });
-        } else this.ns.define(path, { type: OBJECT_TYPE[info.name] ?? 0, from: 'table' });
+          this.ns.defineAt(node, { type: 8, argc: flags & 7, from: 'table' });
+        } else this.ns.defineAt(node, { type: OBJECT_TYPE[info.name] ?? 0, from: 'table' });
       }
     }
     if (info.opensScope !== undefined) {
       const n = nameArgOf(term, info.opensScope);
-      if (n) return absolutePath(scope, n);
+      if (n) return this.ns.nodeFor(scope, n);
     }
     return scope;
   }
 
-  arg(kind: ArgKind, end: number, scope: string[], info: OpInfo, term: OpTerm): Arg {
+  arg(kind: ArgKind, end: number, scope: NsNode, info: OpInfo, term: OpTerm): Arg {
     switch (kind) {
       case 'name':
         return { t: 'name', name: this.nameString(end) };
@@ -292,17 +339,20 @@ class Parser {
       }
       case 'terms': {
         if (this.pass === 1 && info.name === 'Method') {
-          const from = this.pos;
+          const outer = this.unit;
+          const unit: MethodUnit = { term, start: this.pos, end, scope, depth: this.depth, again: false };
+          this.unit = this.units.push(unit) - 1;
           try {
             return { t: 'list', terms: this.termList(end, scope) };
           } catch (e) {
             if (!(e instanceof NvError)) throw e;
             // Possibly a call to a method defined further on; pass 2 decides.
             this.skipped = true;
+            unit.again = true;
             this.pos = end;
-            void from;
-            void term;
             return { t: 'list', terms: [] };
+          } finally {
+            this.unit = outer;
           }
         }
         return { t: 'list', terms: this.termList(end, scope) };
@@ -312,7 +362,7 @@ class Parser {
     }
   }
 
-  fields(end: number, scope: string[]): FieldElement[] {
+  fields(end: number, scope: NsNode): FieldElement[] {
     const out: FieldElement[] = [];
     while (this.pos < end) {
       const at = this.pos;
@@ -322,20 +372,14 @@ class Parser {
         if (b === 0x00) this.pos++;
         else {
           if (end - this.pos < 4) this.fail('NamedField name runs past the end', at);
-          name = '';
-          for (let j = 0; j < 4; j++) {
-            const c = this.bytes[this.pos + j]!;
-            if (!isSegByte(c, j === 0)) this.fail(`byte 0x${c.toString(16)} is not a NameSeg character`, this.pos + j);
-            name += String.fromCharCode(c);
-          }
-          this.pos += 4;
+          name = this.seg();
         }
         const pl = readPkgLength(this.bytes, this.pos, end);
         if (typeof pl === 'string') this.fail(`field width: ${pl}`, this.pos);
         this.pos += pl.width;
         const extra = pl.width !== pkgLengthSize(pl.value) ? { lenBytes: pl.width } : {};
         if (name !== undefined) {
-          if (this.pass === 1) this.ns.define([...scope, name], { type: 5, from: 'table' });
+          if (this.pass === 1) this.ns.defineAt(scope.child(name), { type: 5, from: 'table' });
           out.push({ k: 'named', name, bits: pl.value, ...extra });
         } else out.push({ k: 'reserved', bits: pl.value, ...extra });
       } else if (b === 0x01) {
@@ -382,22 +426,54 @@ const OBJECT_TYPE: Record<string, number> = {
   CreateDWordField: 14, CreateQWordField: 14, CreateField: 14, DataTableRegion: 10,
 };
 
-/** Decodes a TermList (a table body) with namespace-aware method invocation parsing. */
+/**
+ * Decodes a TermList (a table body) with namespace-aware method invocation parsing.
+ *
+ * Pass 1 parses with the namespace known so far and logs every name it looked up in a call
+ * position. Once the namespace is complete, each logged lookup is asked again: a body parses
+ * differently in a second pass exactly when one of its lookups now answers differently (a method
+ * defined further on, a nearer definition shadowing an outer one) or it failed to parse. Only
+ * those method bodies are parsed again (in their scope, at their depth) and put in place, in byte
+ * order, so a body that fails again throws the error a whole second pass would meet first; a lookup
+ * outside any method body that changed makes pass 2 re-parse the whole table. Everything else
+ * would parse to the same terms in a second pass (same bytes, same answers), so pass 1's are kept.
+ */
 export function decodeAml(bytes: Uint8Array, o: DecodeAmlOptions = {}): DecodedAml {
   const base = o.base ?? 0;
   const maxDepth = o.maxDepth ?? DEFAULT_MAX_DEPTH;
   const ns1 = new Namespace();
-  if (o.known) for (const [k, v] of o.known.objects) ns1.objects.set(k, v);
+  if (o.known) for (const [k, v] of o.known.objects) ns1.set(k, v);
   const p1 = new Parser(bytes, base, ns1, 1, maxDepth);
-  const terms1 = p1.termList(bytes.length, []);
-  const forward = [...p1.unresolved.values()].some((u) => u.call && ns1.methodArgs(u.scope, u.name) !== undefined);
+  const terms1 = p1.termList(bytes.length, ns1.root);
   const unresolvedOf = (p: Parser, ns: Namespace) => {
     const m = new Map<string, NameString>();
-    for (const u of p.unresolved.values()) if (!ns.resolve(u.scope, u.name)) m.set(formatNameString(u.name), u.name);
+    for (const u of p.unresolved.values()) if (!ns.lookup(u.scope, u.name)) m.set(formatNameString(u.name), u.name);
     return m;
   };
-  if (!forward && !p1.skipped) return { terms: terms1, namespace: ns1, unresolved: unresolvedOf(p1, ns1), passes: 1 };
-  const p2 = new Parser(bytes, base, ns1, 2, maxDepth);
-  const terms2 = p2.termList(bytes.length, []);
-  return { terms: terms2, namespace: ns1, unresolved: unresolvedOf(p1, ns1), passes: 2 };
+  let whole = false;
+  let again = p1.skipped;
+  const { scope, name, argc, unit } = p1.log;
+  for (let i = 0; i < argc.length; i++) {
+    if ((ns1.methodArgsAt(scope[i]!, name[i]!) ?? -1) === argc[i]) continue;
+    again = true;
+    const u = unit[i]!;
+    if (u < 0) {
+      whole = true;
+      break;
+    }
+    p1.units[u]!.again = true;
+  }
+  if (!again) return { terms: terms1, namespace: ns1, unresolved: unresolvedOf(p1, ns1), passes: 1 };
+  const p2 = new Parser(bytes, base, ns1, 2, maxDepth, p1.segs);
+  if (whole) return { terms: p2.termList(bytes.length, ns1.root), namespace: ns1, unresolved: unresolvedOf(p1, ns1), passes: 2 };
+  // Units are in pre-order: one inside a unit already re-parsed is covered by it.
+  let covered = 0;
+  for (const u of p1.units) {
+    if (!u.again || u.start < covered) continue;
+    p2.pos = u.start;
+    p2.depth = u.depth;
+    u.term.args[2] = { t: 'list', terms: p2.termList(u.end, u.scope) };
+    covered = u.end;
+  }
+  return { terms: terms1, namespace: ns1, unresolved: unresolvedOf(p1, ns1), passes: 2 };
 }
