@@ -1,3 +1,4 @@
+import '../labels/decodeFormat.js';
 import type { CommandModule } from 'yargs';
 import { buildNfitCommand } from './build-nfit.js';
 import { buildSsdtCommand } from './build-ssdt.js';
