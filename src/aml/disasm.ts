@@ -27,7 +27,11 @@ export interface Disassembly {
 
 const IND = '    ';
 
-const hex = (v: number | bigint, digits: number) => '0x' + v.toString(16).toUpperCase().padStart(digits, '0');
+/** `0x00`..`0xFF`, made once: buffers print every byte with it. */
+const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => '0x' + i.toString(16).toUpperCase().padStart(2, '0'));
+
+const hex = (v: number | bigint, digits: number) =>
+  digits === 2 && typeof v === 'number' && v >= 0 && v < 256 ? BYTE_HEX[v]! : '0x' + v.toString(16).toUpperCase().padStart(digits, '0');
 
 function minimalEnc(v: bigint): IntTerm['enc'] {
   if (v <= 0xffn) return 'byte';
@@ -115,7 +119,9 @@ class Printer {
         if (bytes.length === 0) return `Buffer (${size}) {}${this.pkgNote(t)}`;
         const lines: string[] = [];
         for (let i = 0; i < bytes.length; i += 8) {
-          lines.push(ind + IND + Array.from(bytes.subarray(i, i + 8), (b) => hex(b, 2)).join(', '));
+          let line = ind + IND + BYTE_HEX[bytes[i]!]!;
+          for (let k = i + 1; k < i + 8 && k < bytes.length; k++) line += ', ' + BYTE_HEX[bytes[k]!]!;
+          lines.push(line);
         }
         return `Buffer (${size})${this.pkgNote(t)}\n${ind}{\n${lines.join(',\n')}\n${ind}}`;
       }
