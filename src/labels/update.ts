@@ -366,7 +366,7 @@ export function* repairArea(area: Uint8Array): Generator<MediaWrite, RepairRepor
     const { geometry: pg, findings, ...rest } = plan;
     report.rebuilt = { ...rest, labelSize: pg.labelSize, nslot: pg.nslot };
     report.findings = findings;
-    report.actions.push(`no valid index block (${view.selection}); rebuilding both from a scan of the label slots: ${plan.restored.length} namespace(s) restored${plan.excluded.length ? `, ${plan.excluded.length} left out` : ''}`);
+    report.actions.push(`both index blocks are invalid (Linux and ndctl would see no labels); rebuilding them from a scan of the label slots: ${plan.restored.length} namespace(s) restored${plan.excluded.length ? `, ${plan.excluded.length} left out` : ''}`);
     for (const f of findings) report.actions.push(`${f.severity}: ${f.message}`);
     yield* rebuildIndexWrites(area, plan);
     return report;
