@@ -14,6 +14,9 @@ import { arrayLbas, detectSectorSize, readGpt, verifyGpt, type GptDisk } from '.
 import { placementASuperBlockOffset } from '../xen/index.js';
 import { detectFilesystem } from './filesystem.js';
 import { addDump, hex, human, layer, note, num, type InspectContext, type Layer } from './layer.js';
+
+/** The MBR disk signature as fdisk/sfdisk print it (`0x0a2fd6a8`: always 8 digits). */
+const diskSignatureText = (v: number): string => '0x' + v.toString(16).padStart(8, '0');
 import type { CountingReader } from './reader.js';
 import { hasXenMagic, xenLayers } from './xen.js';
 
@@ -86,7 +89,7 @@ function gptLayers(ctx: InspectContext, r: CountingReader, c: ContainerInfo, d: 
   if (!target) return out; // signature seen by detectSectorSize but no header decoded
   for (const f of findings) note(ctx, target, { ...f, offset: f.offset === undefined ? undefined : f.offset + c.at });
   if (d.mbr && primary) {
-    const ml = layer('mbr', c.at, 512, `${d.mbrKind} MBR`, { kind: d.mbrKind, diskSignature: hex(d.mbr.diskSignature) });
+    const ml = layer('mbr', c.at, 512, `${d.mbrKind} MBR`, { kind: d.mbrKind, diskSignature: diskSignatureText(d.mbr.diskSignature) });
     addDump(ctx, ml, { struct: mbr, offset: c.at, length: 512, title: 'MBR' });
     primary.children.push(ml);
   }
@@ -144,7 +147,7 @@ function mbrLayers(ctx: InspectContext, r: CountingReader, c: ContainerInfo): La
   const used = m.partitions.map((p, i) => ({ p, i })).filter(({ p }) => p.osType !== 0 && p.sizeInLba > 0);
   // A boot sector of a file system also ends in 55 AA: take it as an MBR only when its records look sane.
   if (kind === 'none' || used.length === 0 || m.partitions.some((p) => p.bootIndicator !== 0 && p.bootIndicator !== 0x80)) return [];
-  const ml = layer('mbr', c.at, 512, `MBR (${used.length} partition${used.length === 1 ? '' : 's'})`, { kind, diskSignature: hex(m.diskSignature), sectorSize: 512 });
+  const ml = layer('mbr', c.at, 512, `MBR (${used.length} partition${used.length === 1 ? '' : 's'})`, { kind, diskSignature: diskSignatureText(m.diskSignature), sectorSize: 512 });
   addDump(ctx, ml, { struct: mbr, offset: c.at, length: 512, title: 'MBR' });
   const out = [ml];
   if (kind === 'protective' || kind === 'hybrid') {
