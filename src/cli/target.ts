@@ -94,7 +94,7 @@ function findNamespace(file: FileBlockIO, uuid: string, areaOffset: number, area
       }
       if (v.pfn?.uuid.toLowerCase() === want || v.btt?.uuid.toLowerCase() === want) return { ref, view: v };
     }
-    throw new CliError(`${name}: ${(e as Error).message} (nor an fsdax/devdax/sector namespace whose info block or BTT has that uuid)`, 1);
+    throw new CliError(`${name}: ${(e as Error).message} (nor an fsdax/devdax/sector namespace whose info block or BTT has that uuid)`);
   }
 }
 

@@ -19,7 +19,7 @@ export class CountingReader {
   private constructor(
     readonly size: number,
     readonly name: string,
-    private readonly source: { fd?: number; bytes?: Uint8Array },
+    private readonly source: { fd?: number; bytes?: Uint8Array; io?: { read(offset: number, length: number): Uint8Array } },
   ) {
     this.fd = source.fd;
   }
@@ -27,6 +27,11 @@ export class CountingReader {
   static openFile(path: string): CountingReader {
     const fd = openSync(path, 'r');
     return new CountingReader(fstatSync(fd).size, path, { fd });
+  }
+
+  /** Any random-access source, e.g. the block device view of a namespace (`--namespace`). */
+  static fromBlockIO(io: { size: number; read(offset: number, length: number): Uint8Array }, name: string): CountingReader {
+    return new CountingReader(io.size, name, { io });
   }
 
   static fromBytes(bytes: Uint8Array, name = '(memory)'): CountingReader {
@@ -40,6 +45,7 @@ export class CountingReader {
     this.stats.reads++;
     this.stats.bytesRead += length;
     if (this.source.bytes) return this.source.bytes.slice(offset, offset + length);
+    if (this.source.io) return this.source.io.read(offset, length);
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {

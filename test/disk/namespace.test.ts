@@ -56,9 +56,9 @@ describe('gpt list IMAGE --namespace UUID on the kernel-written fsdax namespace 
     expect(v.stdout).toMatch(/No problems found/);
   });
 
-  it('usage: unknown uuid (exit 1), --namespace with --offset (2), --label-size without --namespace (2)', async () => {
+  it('usage: unknown uuid (2), --namespace with --offset (2), --label-size without --namespace (2)', async () => {
     const u = await nvtool('gpt', 'list', g.file, '--namespace', '00000000-1111-4222-8333-444444444444');
-    expect(u.code).toBe(1);
+    expect(u.code).toBe(2);
     expect(u.stderr.trim().split('\n')).toHaveLength(1);
     expect((await nvtool('gpt', 'list', g.file, '--namespace', ndctlUuid, '--offset', '4M')).code).toBe(2);
     expect((await nvtool('gpt', 'list', g.file, '--label-size', '128K')).code).toBe(2);

@@ -8,6 +8,7 @@ import { renderSvg } from '../../inspect/render/svg.js';
 import { renderTree } from '../../inspect/render/tree.js';
 import { defineCommand } from '../command.js';
 import { CliError, toJsonText, writeOutput } from '../io.js';
+import { openTarget, type Target } from '../target.js';
 import { parseSize } from '../labels/target.js';
 
 interface Args {
@@ -17,6 +18,7 @@ interface Args {
   hexdump: boolean;
   stats: boolean;
   'label-size'?: string;
+  namespace?: string;
   force: boolean;
 }
 
@@ -31,6 +33,7 @@ export const inspectCommand = defineCommand<Args>({
       .option('hexdump', { type: 'boolean', default: false, describe: 'also print the bytes of every decoded structure, field by field' })
       .option('stats', { type: 'boolean', default: false, describe: 'print how many bytes were read and how long it took' })
       .option('label-size', { type: 'string', describe: "QEMU's label-size= (the file's last N bytes are the label area); default: probed" })
+      .option('namespace', { type: 'string', describe: 'inspect the block device Linux exposes for this namespace UUID inside FILE (raw: the namespace; fsdax/devdax: past the info block; sector: through the BTT)' })
       .option('force', { type: 'boolean', default: false, describe: 'replace an existing --svg file' }) as any,
   examples: [
     ['nvtool inspect nvdimm0.img', 'tree and to-scale diagram of a QEMU NVDIMM backing file'],
@@ -38,6 +41,7 @@ export const inspectCommand = defineCommand<Args>({
     ['nvtool inspect nvdimm0.img --svg layout.svg', 'a picture of the layout'],
     ['nvtool inspect nvdimm0.img --label-size 256K --hexdump', 'explicit label area size; every structure field by field'],
     ['nvtool inspect NFIT.aml', 'an ACPI table (NFIT and AML are decoded)'],
+    ['nvtool inspect nvdimm0.img --namespace 1c7d0ea6-e498-4e26-859d-a3f3208ec705', 'only what is on /dev/pmemN of that namespace, offsets relative to it'],
   ],
   fileOf: (a) => a.file,
   run: (a) => {
@@ -46,13 +50,18 @@ export const inspectCommand = defineCommand<Args>({
     const labelSize = parseSize(a['label-size'], '--label-size');
     const t0 = performance.now();
     let r: CountingReader;
+    let view: Target | undefined;
     try {
-      r = CountingReader.openFile(a.file);
+      if (a.namespace !== undefined) {
+        view = openTarget({ target: a.file, namespace: a.namespace, ...(a['label-size'] !== undefined ? { 'label-size': a['label-size'] } : {}) }, false);
+        r = CountingReader.fromBlockIO(view, `${a.file} namespace ${a.namespace}`);
+      } else r = CountingReader.openFile(a.file);
     } catch (e) {
+      if (e instanceof CliError || (e as { name?: string }).name === 'NvError') throw e;
       throw new CliError(`${a.file}: cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     try {
-      const { report, dumps } = inspectReader(r, labelSize !== undefined ? { labelSize } : {});
+      const { report, dumps } = inspectReader(r, labelSize !== undefined && !view ? { labelSize } : {});
       const ms = performance.now() - t0;
       const stats = { bytesRead: r.stats.bytesRead, reads: r.stats.reads, ms: Math.round(ms * 100) / 100 };
       if (a.svg) writeOutput(a.svg, renderSvg(a.file, report.size, report.layers), a.force);
@@ -68,6 +77,7 @@ export const inspectCommand = defineCommand<Args>({
       return exitOf(report);
     } finally {
       r.close();
+      view?.close();
     }
   },
 });
