@@ -23,6 +23,9 @@ import { PKG_LENGTH_MAX, pkgLengthSize } from './pkgLength.js';
 
 type Obj = Record<string, unknown>;
 
+/** Deepest term nesting read (the decoder's default is 256): deeper JSON is an error, not a stack overflow. */
+export const MAX_JSON_DEPTH = 1024;
+
 function fail(path: string, reason: string): never {
   throw new NvError('json', path, undefined, reason);
 }
@@ -118,7 +121,8 @@ function stringFromJson(j: unknown, path: string): string {
 }
 
 /** A term (TermArg, SuperName, Target, package element, statement); `none` only where allowed. */
-export function termFromJson(j: unknown, path: string, allowNone = false): Term {
+export function termFromJson(j: unknown, path: string, allowNone = false, depth = 0): Term {
+  if (depth >= MAX_JSON_DEPTH) fail(path, `terms nested deeper than ${MAX_JSON_DEPTH}`);
   const tag = (j !== null && typeof j === 'object' && !Array.isArray(j) ? (j as Obj).t : undefined) as unknown;
   switch (tag) {
     case 'int':
@@ -137,28 +141,28 @@ export function termFromJson(j: unknown, path: string, allowNone = false): Term 
       if (name.segs.length === 0) fail(at(path, 'name'), 'a method invocation needs a name');
       const args = array(o.args, at(path, 'args'));
       if (args.length > 7) fail(at(path, 'args'), `${args.length} arguments: a method takes at most 7`);
-      return { t: 'call', name, args: args.map((a, i) => termFromJson(a, at(at(path, 'args'), i))) };
+      return { t: 'call', name, args: args.map((a, i) => termFromJson(a, at(at(path, 'args'), i), false, depth + 1)) };
     }
     case 'none':
       object(j, path, 'none (NullName target)', ['t']);
       if (!allowNone) fail(path, '"none" (NullName) is only valid as a Target');
       return { t: 'none' };
     case 'op':
-      return opFromJson(j, path);
+      return opFromJson(j, path, depth);
     default:
       if (tag === 'u8' || tag === 'u16' || tag === 'u32' || tag === 'u64' || tag === 'list' || tag === 'bytes' || tag === 'fields') fail(at(path, 't'), `expected a term here, got "${tag}"`);
       fail(tag === undefined ? path : at(path, 't'), `expected a term (t: int, str, name, call, none or op), got ${describe(tag ?? j)}`);
   }
 }
 
-function opFromJson(j: unknown, path: string): OpTerm {
+function opFromJson(j: unknown, path: string, depth: number): OpTerm {
   const o = object(j, path, 'op term', ['t', 'op', 'args'], ['pkgLenBytes']);
   if (typeof o.op !== 'string') fail(at(path, 'op'), `expected an operator name, got ${describe(o.op)}`);
   const info = opByNameOrUndefined(o.op);
   if (!info) fail(at(path, 'op'), `unknown AML operator "${o.op}"`);
   const args = array(o.args, at(path, 'args'));
   if (args.length !== info.args.length) fail(at(path, 'args'), `${info.name} takes ${info.args.length} arguments (${info.args.join(', ') || 'none'}), got ${args.length}`);
-  const term: OpTerm = { t: 'op', op: info.name, args: info.args.map((k, i) => argFromJson(k, args[i], at(at(path, 'args'), i))) };
+  const term: OpTerm = { t: 'op', op: info.name, args: info.args.map((k, i) => argFromJson(k, args[i], at(at(path, 'args'), i), depth + 1)) };
   if (o.pkgLenBytes !== undefined) {
     if (!info.pkg) fail(at(path, 'pkgLenBytes'), `${info.name} has no PkgLength`);
     term.pkgLenBytes = small(o.pkgLenBytes, at(path, 'pkgLenBytes'), 4, 1);
@@ -168,7 +172,7 @@ function opFromJson(j: unknown, path: string): OpTerm {
 
 const RAW_MAX = { u8: 0xff, u16: 0xffff, u32: 0xffffffff } as const;
 
-function argFromJson(kind: ArgKind, j: unknown, path: string): Arg {
+function argFromJson(kind: ArgKind, j: unknown, path: string, depth: number): Arg {
   switch (kind) {
     case 'name': {
       const o = tagged(j, path, 'name', 'a NameString argument', ['name']);
@@ -176,9 +180,9 @@ function argFromJson(kind: ArgKind, j: unknown, path: string): Arg {
     }
     case 'term':
     case 'super':
-      return termFromJson(j, path);
+      return termFromJson(j, path, false, depth);
     case 'target':
-      return termFromJson(j, path, true);
+      return termFromJson(j, path, true, depth);
     case 'u8':
     case 'u16':
     case 'u32': {
@@ -188,7 +192,7 @@ function argFromJson(kind: ArgKind, j: unknown, path: string): Arg {
     case 'terms':
     case 'elems': {
       const o = tagged(j, path, 'list', kind === 'terms' ? 'a TermList' : 'a PackageElementList', ['terms']);
-      return { t: 'list', terms: array(o.terms, at(path, 'terms')).map((x, i) => termFromJson(x, at(at(path, 'terms'), i))) };
+      return { t: 'list', terms: array(o.terms, at(path, 'terms')).map((x, i) => termFromJson(x, at(at(path, 'terms'), i), false, depth)) };
     }
     case 'bytes': {
       const o = tagged(j, path, 'bytes', 'a ByteList', ['bytes']);
@@ -198,7 +202,7 @@ function argFromJson(kind: ArgKind, j: unknown, path: string): Arg {
     }
     case 'fields': {
       const o = tagged(j, path, 'fields', 'a FieldList', ['elems']);
-      return { t: 'fields', elems: array(o.elems, at(path, 'elems')).map((e, i) => fieldFromJson(e, at(at(path, 'elems'), i))) };
+      return { t: 'fields', elems: array(o.elems, at(path, 'elems')).map((e, i) => fieldFromJson(e, at(at(path, 'elems'), i), depth)) };
     }
   }
 }
@@ -211,7 +215,7 @@ function fieldWidth(o: Obj, path: string): { bits: number; lenBytes?: number } {
   return { bits, lenBytes };
 }
 
-function fieldFromJson(j: unknown, path: string): FieldElement {
+function fieldFromJson(j: unknown, path: string, depth: number): FieldElement {
   const k = j !== null && typeof j === 'object' && !Array.isArray(j) ? (j as Obj).k : undefined;
   switch (k) {
     case 'named': {
@@ -232,7 +236,7 @@ function fieldFromJson(j: unknown, path: string): FieldElement {
     }
     case 'connection': {
       const o = object(j, path, 'ConnectField', ['k', 'target']);
-      const t = termFromJson(o.target, at(path, 'target'));
+      const t = termFromJson(o.target, at(path, 'target'), false, depth);
       if (t.t === 'name') return { k: 'connection', target: t as NameTerm };
       if (t.t === 'op' && t.op === 'Buffer') return { k: 'connection', target: t };
       return fail(at(path, 'target'), 'a Connection is a NameString or a Buffer');

@@ -187,6 +187,12 @@ describe('AML JSON (decode --json → encode)', () => {
       expect((err as NvError).reason).toMatch(reason);
     });
 
+    it('absurd nesting is an NvError, not a stack overflow', () => {
+      let t: J = { t: 'int', value: 1 };
+      for (let i = 0; i < 5000; i++) t = { t: 'op', op: 'Return', args: [t] };
+      expect(() => amlTableFromJson({ header: fresh().header, terms: [t] })).toThrow(/nested deeper than 1024/);
+    });
+
     it('a bad ByteList', () => {
       const j = fresh();
       const bufs = findAll(j.terms, (o) => o.t === 'bytes');
