@@ -45,7 +45,7 @@ function frameTableWrite(file: string, pages: number): number {
   return ms;
 }
 
-export function run(mib = 512): FrameTableBenchResult {
+export function measure(mib = 512): FrameTableBenchResult {
   const dir = mkdtempSync(join(tmpdir(), 'nvtool-ftbench-'));
   try {
     const bytes = mib * 1024 * 1024;
@@ -66,13 +66,15 @@ export function run(mib = 512): FrameTableBenchResult {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const mib = Number(process.argv[2] ?? 512);
-  const r = run(mib);
-  console.log(
+/** The report `npm run bench` prints: the writer against a plain sequential write of the same bytes. */
+export function run(mib = 512): string {
+  const r = measure(mib);
+  return (
     `frame table: ${r.pages} page_info entries (${mib} MiB, manages ${(r.pages * 4096) / 2 ** 30} GiB)\n` +
-      `  nvtool writer : ${r.frameTableMs.toFixed(0)} ms (${r.frameTableMiBps.toFixed(0)} MiB/s)\n` +
-      `  plain write   : ${r.plainMs.toFixed(0)} ms (${r.plainMiBps.toFixed(0)} MiB/s)\n` +
-      `  ratio         : ${r.ratio.toFixed(2)}× the plain sequential write`,
+    `  nvtool writer : ${r.frameTableMs.toFixed(0)} ms (${r.frameTableMiBps.toFixed(0)} MiB/s)\n` +
+    `  plain write   : ${r.plainMs.toFixed(0)} ms (${r.plainMiBps.toFixed(0)} MiB/s)\n` +
+    `  ratio         : ${r.ratio.toFixed(2)}× the time of the plain sequential write\n`
   );
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.stdout.write(run(Number(process.argv[2] ?? 512)));
