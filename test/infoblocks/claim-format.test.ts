@@ -7,28 +7,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { readLabelArea, slotOffset } from '../../src/labels/index.js';
 import { kernelFixtures } from '../labels/fixtures.js';
 import { loadFixture } from './helpers.js';
+import { runCli } from '../support/cli.js';
 
 const LSA = 128 * 1024;
 const work = mkdtempSync(join(tmpdir(), 'nvtool-claim-format-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function nv(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const o = process.stdout.write;
-  const e = process.stderr.write;
-  let out = '';
-  let err = '';
-  process.stdout.write = ((x: string) => ((out += String(x)), true)) as never;
-  process.stderr.write = ((x: string) => ((err += String(x)), true)) as never;
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
+  const r = await runCli(args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 function liveLabels(image: Uint8Array): Map<string, string> {

@@ -10,10 +10,10 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, truncateSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { readLabelsJson } from '../../src/labels/index.js';
 import { runGuest } from '../harness/linux-guest/guest.js';
 import { normalize } from '../labels/fixtures.js';
+import { runCli } from '../support/cli.js';
 
 const MiB = 1024 * 1024;
 const LSA = 128 * 1024;
@@ -22,20 +22,9 @@ const work = mkdtempSync(join(tmpdir(), 'nvtool-claim-guest-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function nv(...args: string[]): Promise<any> {
-  const o = process.stdout.write;
-  const e = process.stderr.write;
-  let out = '';
-  let err = '';
-  process.stdout.write = ((x: string) => ((out += String(x)), true)) as never;
-  process.stderr.write = ((x: string) => ((err += String(x)), true)) as never;
-  try {
-    const code = await main(args);
-    if (code !== 0) throw new Error(`nvtool ${args.join(' ')} exited ${code}: ${err}`);
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-  return args.includes('--json') ? JSON.parse(out) : out;
+  const r = await runCli(args);
+  if (r.code !== 0) throw new Error(`nvtool ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return args.includes('--json') ? JSON.parse(r.stdout) : r.stdout;
 }
 
 function lsa(file: string): Uint8Array {

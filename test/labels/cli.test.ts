@@ -2,24 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { readLabelArea } from '../../src/labels/index.js';
+import { runCli } from '../support/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nvtool-labels-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function nv(...args: string[]): Promise<{ code: number; out: string }> {
-  const o = process.stdout.write;
-  const e = process.stderr.write;
-  let out = '';
-  process.stdout.write = ((x: string) => ((out += String(x)), true)) as never;
-  process.stderr.write = (() => true) as never;
-  try {
-    return { code: await main(args), out };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
+  const r = await runCli(args);
+  return { code: r.code, out: r.stdout };
 }
 
 describe('nvtool labels CLI', () => {

@@ -3,26 +3,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { kernelFixtures, normalize } from './fixtures.js';
+import { runCli } from '../support/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nvtool-labels-decode-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const fixtures = kernelFixtures();
 
 async function nv(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const o = process.stdout.write;
-  const e = process.stderr.write;
-  let out = '';
-  let err = '';
-  process.stdout.write = ((x: string) => ((out += String(x)), true)) as never;
-  process.stderr.write = ((x: string) => ((err += String(x)), true)) as never;
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
+  const r = await runCli(args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 /** read-labels -j as ndctl printed it, with the u64 values in the hex strings toJsonText writes. */

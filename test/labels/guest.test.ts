@@ -10,12 +10,12 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, truncateSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import {
   interleaveSetCookies, listNamespacesJson, namespacesOf, qemuSetMember, readLabelArea, readLabelsJson,
 } from '../../src/labels/index.js';
 import { runGuest } from '../harness/linux-guest/guest.js';
 import { normalize } from './fixtures.js';
+import { runCli } from '../support/cli.js';
 
 const MiB = 1024 * 1024;
 const LSA = 128 * 1024;
@@ -35,18 +35,8 @@ function lsaOf(file: string): Uint8Array {
 }
 
 async function nvtool(...args: string[]): Promise<void> {
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  process.stdout.write = (() => true) as never;
-  let errText = '';
-  process.stderr.write = ((x: string) => ((errText += String(x)), true)) as never;
-  try {
-    const code = await main(args);
-    if (code !== 0) throw new Error(`nvtool ${args.join(' ')} exited ${code}: ${errText}`);
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+  const r = await runCli(args);
+  if (r.code !== 0) throw new Error(`nvtool ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
 }
 
 /** ndctl prints u64 values as bare JSON integers: keep long ones exact as strings. */
