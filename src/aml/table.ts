@@ -40,7 +40,8 @@ export function namespaceOf(tables: readonly Uint8Array[]): Namespace {
 export function decodeAmlTable(bytes: Uint8Array, o: DecodeTableOptions = {}): DecodedAmlTable {
   const sig = bytes.length >= 4 ? String.fromCharCode(...bytes.subarray(0, 4)) : '';
   if (bytes.length < HEADER_SIZE) throw new NvError('AML', 'header', 0, `${bytes.length} bytes: shorter than the 36-byte table header`);
-  const h = decodeStruct(genericTable, bytes, { format: sig || 'AML' });
+  // The signature names the format in messages only when it is one (not garbage bytes).
+  const h = decodeStruct(genericTable, bytes, { format: /^[A-Z0-9_]{4}$/.test(sig) ? sig : 'AML' });
   const { body, ...header } = h.value;
   const known = o.refs && o.refs.length ? namespaceOf(o.refs) : undefined;
   const dopts: DecodeAmlOptions = { base: HEADER_SIZE, ...(known ? { known } : {}), ...(o.maxDepth ? { maxDepth: o.maxDepth } : {}) };
