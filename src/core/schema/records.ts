@@ -58,6 +58,10 @@ export function recordsCodec<V extends Record<number, Struct<any>>>(reg: RecordR
           ctx.findings.push({ severity: 'error', code: 'zero-length', path: `${ipath}.length`, offset: r.offset + 2, message: `${reg.typeName(type)} has length 0; Linux stops parsing here and ignores the rest` });
           break;
         }
+        if (len < reg.headerSize) {
+          ctx.findings.push({ severity: 'error', code: 'short-length', path: `${ipath}.length`, offset: r.offset + 2, message: `${reg.typeName(type)} has length ${len}, shorter than its own ${reg.headerSize}-byte header; the walk stops here` });
+          break;
+        }
         if (len > r.remaining) {
           ctx.findings.push({ severity: 'error', code: 'overrun', path: `${ipath}.length`, offset: r.offset + 2, message: `${reg.typeName(type)} length ${len} runs past the end (${r.remaining} bytes remain)` });
           break;

@@ -60,6 +60,21 @@ describe('NFIT properties (fast-check)', () => {
   });
 });
 
+describe('damage inside the structures never stops the decode', () => {
+  it('any bytes after the 40-byte header give findings, not an exception, and re-encode exactly', () => {
+    const real = qemuFixtures().flatMap((f) => (f.nfit ? [f.nfit] : []));
+    fc.assert(
+      fc.property(fc.constantFrom(...real), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (t, edits) => {
+        const b = t.slice();
+        for (const [at, v] of edits) b[40 + (at % (b.length - 40))] = v;
+        const d = decodeNfit(b);
+        expect(Buffer.from(encodeNfit(d.table, 'all')).equals(Buffer.from(b))).toBe(true);
+      }),
+      { seed: SEED, numRuns: 2000 },
+    );
+  });
+});
+
 describe('editing and pinning derived fields', () => {
   const qemu = qemuFixtures().find((f) => f.name === 'pc-2dimm')!.nfit!;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildNfit } from '../../../src/acpi/build/index.js';
-import { decodeNfit } from '../../../src/acpi/nfit/index.js';
+import { decodeNfit, encodeNfit } from '../../../src/acpi/nfit/index.js';
 import { NvError } from '../../../src/core/errors.js';
 
 /** Tables described with the generic profile; the rules are Linux's (drivers/acpi/nfit/core.c) and ACPI 6.5 §5.2.26. */
@@ -56,5 +56,17 @@ describe('NFIT validation', () => {
     const b = buildNfit({ profile: 'generic', structures: [] }).bytes;
     expect(() => decodeNfit(b.subarray(0, 20))).toThrow(NvError);
     expect(() => decodeNfit(b.subarray(0, 20))).toThrow("NFIT.length at offset 4 (0x4): length 40 runs past the end of the data (20 bytes remain)");
+  });
+});
+
+describe('structure lengths shorter than the header', () => {
+  it('a length of 2 is a finding and the walk stops; the table still decodes and re-encodes', () => {
+    const built = buildNfit({ profile: 'generic', structures: [spa(1, '0x100000000', '0x1000'), memdev(1, 1, 2), dcr(2)] }).bytes;
+    const b = built.slice();
+    new DataView(b.buffer).setUint16(40 + 56 + 2, 2, true);
+    const d = decodeNfit(b);
+    expect(d.findings.map((f) => f.code)).toContain('short-length');
+    expect(d.table.structures).toHaveLength(1);
+    expect(Buffer.from(encodeNfit(d.table, 'all')).equals(Buffer.from(b))).toBe(true);
   });
 });
