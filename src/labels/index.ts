@@ -7,3 +7,4 @@ export * from './update.js';
 export * from './rebuild.js';
 export * from './ndctlJson.js';
 export * from './fuzz.js';
+export * from './iset.js';

@@ -29,8 +29,8 @@ export function applyWrite(area: Uint8Array, w: MediaWrite): void {
 }
 
 /** Run an operation to the end, collecting its writes (errors surface before any write is used). */
-export function collectWrites<R>(gen: Generator<MediaWrite, R>): { writes: MediaWrite[]; result: R } {
-  const writes: MediaWrite[] = [];
+export function collectWrites<R, W extends MediaWrite = MediaWrite>(gen: Generator<W, R>): { writes: W[]; result: R } {
+  const writes: W[] = [];
   for (;;) {
     const n = gen.next();
     if (n.done) return { writes, result: n.value };
@@ -42,7 +42,7 @@ const fail = (path: string, reason: string): never => {
   throw new NvError('label-area', path, undefined, reason);
 };
 
-function requireCurrent(view: AreaView): { g: Geometry; cur: IndexBlock; curIndex: 0 | 1; next: 0 | 1 } {
+export function requireCurrent(view: AreaView): { g: Geometry; cur: IndexBlock; curIndex: 0 | 1; next: 0 | 1 } {
   if (view.current === undefined || !view.geometry) fail('', `no valid index block (${view.selection}); initialize the area first (nvtool labels init)`);
   if (view.format === 'cxl') fail('', 'CXL label areas (index v2.1) are read-only in nvtool');
   return { g: view.geometry!, cur: view.checks[view.current!]!.value, curIndex: view.current!, next: view.next! };
@@ -150,7 +150,7 @@ function labelBytes(g: Geometry, ns: NewNamespace, slot: number, flags: number):
  * label there, free the slots of the labels it replaces (same uuid), write the next index with
  * the next sequence number. Returns the slot used.
  */
-function* labelUpdatePass(work: Uint8Array, ns: NewNamespace, flags: number): Generator<MediaWrite, number> {
+export function* labelUpdatePass(work: Uint8Array, ns: NewNamespace, flags: number): Generator<MediaWrite, number> {
   const view = readLabelArea(work);
   const { g, cur, next } = requireCurrent(view);
   const free = cur.free.slice();
@@ -214,8 +214,8 @@ export function freeExtents(view: AreaView, dpaStart: bigint, dpaSize: bigint): 
   return out.filter((e) => e.end > e.start);
 }
 
-const alignUp = (v: bigint, a: bigint) => ((v + a - 1n) / a) * a;
-const alignDown = (v: bigint, a: bigint) => (v / a) * a;
+export const alignUp = (v: bigint, a: bigint) => ((v + a - 1n) / a) * a;
+export const alignDown = (v: bigint, a: bigint) => (v / a) * a;
 
 /** First fit from the lowest DPA, start and size aligned (namespace_devs.c scan_allocate, space_valid). */
 export function allocateDpa(extents: Extent[], size: bigint | undefined, align: bigint): { dpa: bigint; size: bigint } {

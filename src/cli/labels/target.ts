@@ -7,7 +7,10 @@ import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from '
 import { decodeNfit } from '../../acpi/nfit/index.js';
 import { SPA_RANGE_GUIDS } from '../../acpi/nfit/guids.js';
 import { parsePlatform, resolvePlatform } from '../../acpi/qemu/index.js';
-import { interleaveSetCookies, qemuSetMember, readLabelArea, type DimmSet, type MediaWrite, type SetMember } from '../../labels/index.js';
+import {
+  interleaveSetCookies, makeInterleaveSet, qemuSetMember, readLabelArea, type DimmSet, type InterleaveSet, type MediaWrite, type SetDimm,
+  type SetMember,
+} from '../../labels/index.js';
 import { CliError, readInput, readJsonFile } from '../io.js';
 
 export interface LabelTarget {
@@ -119,9 +122,71 @@ export interface DimmIdentity {
   assumed: boolean;
 }
 
+/**
+ * The label position of mapping `me` is its index in the region's mappings (NFIT memdev order):
+ * label.c __pmem_label_update writes `position = pos` with pos the mapping index. (The sort order
+ * of acpi_nfit_init_interleave_set, `c.positions`, is only the sysfs mappingN position.)
+ */
 function setFrom(members: SetMember[], me: number): DimmSet {
   const c = interleaveSetCookies(members);
-  return { cookie1: c.cookie1, cookie2: c.cookie2, altcookie: c.altcookie, mappings: members.length, position: c.positions[me] ?? 0 };
+  return { cookie1: c.cookie1, cookie2: c.cookie2, altcookie: c.altcookie, mappings: members.length, position: me };
+}
+
+export interface NfitSet {
+  rangeIndex: number;
+  set: InterleaveSet;
+}
+
+/**
+ * Every persistent-memory SPA range of an NFIT as an interleave set: its memdevs in table order
+ * (acpi_nfit_register_region walks acpi_desc->memdevs, which add_memdev fills in table order), each
+ * DIMM's identity from its control region (acpi_nfit_init_interleave_set), its mapping from the
+ * memdev's Address and Region Size (acpi_nfit_init_mapping).
+ */
+export function interleaveSetsFromNfit(bytes: Uint8Array, file: string): NfitSet[] {
+  const { table } = decodeNfit(bytes);
+  const st = table.structures as Array<Record<string, any>>;
+  const spas = st.filter((s) => s.type === 0 && s.rangeGuid === SPA_RANGE_GUIDS.persistent && s.rangeIndex !== 0);
+  const out: NfitSet[] = [];
+  for (const spa of spas) {
+    const memdevs = st.filter((s) => s.type === 1 && s.rangeIndex === spa.rangeIndex);
+    if (memdevs.length === 0) continue;
+    const dimms: SetDimm[] = memdevs.map((m) => {
+      const dcr = st.find((s) => s.type === 4 && s.regionIndex === m.regionIndex);
+      if (!dcr) throw new CliError(`${file}: memdev 0x${m.deviceHandle.toString(16)} has no control region ${m.regionIndex} (Linux: failed to find DCR)`);
+      return {
+        member: { regionOffset: m.regionOffset as bigint, serial: dcr.serialNumber, vendorId: dcr.vendorId, manufacturingDate: dcr.manufacturingDate, manufacturingLocation: dcr.manufacturingLocation },
+        dpaStart: m.address as bigint, dpaSize: m.regionSize as bigint, name: `0x${(m.deviceHandle as number).toString(16)}`, handle: m.deviceHandle as number,
+      };
+    });
+    out.push({ rangeIndex: spa.rangeIndex as number, set: makeInterleaveSet(dimms) });
+  }
+  if (out.length === 0) throw new CliError(`${file}: no memory device maps a persistent-memory SPA range`);
+  return out;
+}
+
+/**
+ * The set several targets belong to: the range holding the given device handles (all in one range,
+ * ordered as the targets), or the first range with as many DIMMs as there are targets.
+ */
+export function pickNfitSet(sets: NfitSet[], file: string, targets: number, handles: string[]): { set: InterleaveSet; order: number[]; rangeIndex: number } {
+  const describe = () => sets.map((s) => `range ${s.rangeIndex}: ${s.set.dimms.map((d) => d.name).join(', ')}`).join('; ');
+  if (handles.length > 0) {
+    if (handles.length !== targets) throw new CliError(`give one --dimm per target (${targets} target(s), ${handles.length} --dimm)`);
+    const want = handles.map((h) => Number(h));
+    const hit = sets.find((s) => s.set.dimms.some((d) => d.handle === want[0]));
+    if (!hit) throw new CliError(`${file}: no PM memdev with device handle ${handles[0]} (${describe()})`);
+    const order = want.map((h, k) => {
+      const i = hit.set.dimms.findIndex((d) => d.handle === h);
+      if (i < 0) throw new CliError(`${file}: device handle ${handles[k]} is not in SPA range ${hit.rangeIndex} (${describe()})`);
+      return i;
+    });
+    if (new Set(order).size !== order.length) throw new CliError('each --dimm must name a different DIMM');
+    return { set: hit.set, order, rangeIndex: hit.rangeIndex };
+  }
+  const hit = sets.find((s) => s.set.dimms.length === targets);
+  if (!hit) throw new CliError(`${file}: no persistent-memory SPA range has ${targets} DIMM(s) (${describe()}); pass --dimm HANDLE per target`);
+  return { set: hit.set, order: hit.set.dimms.map((_, i) => i), rangeIndex: hit.rangeIndex };
 }
 
 export function resolveDimm(o: { platform?: string; nfit?: string; dimm?: string }, target?: LabelTarget): DimmIdentity {
