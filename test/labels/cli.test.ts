@@ -46,3 +46,50 @@ describe('nvtool labels CLI', () => {
     expect((await nv('labels', 'check', f)).code).toBe(2);
   });
 });
+
+describe('nvtool labels on the DIMMs of an interleave set', () => {
+  it('create/list/check/delete --nfit over two label areas; an incomplete set is an error; QEMU platforms have no multi-DIMM set', async () => {
+    const { buildNfit } = await import('../../src/acpi/build/index.js');
+    const memdev = (deviceHandle: number, regionIndex: number, regionOffset: string) => ({
+      type: 1, deviceHandle, rangeIndex: 1, regionIndex, regionSize: '0x10000000', regionOffset, address: '0x0', interleaveIndex: 1, interleaveWays: 2,
+    });
+    const dcr = (regionIndex: number, serialNumber: number) => ({ type: 4, regionIndex, vendorId: 0x8086, serialNumber, code: 0x301 });
+    const nfit = join(work, 'nfit.aml');
+    writeFileSync(nfit, buildNfit({ profile: 'generic', structures: [
+      { type: 0, rangeIndex: 1, flags: 0, rangeGuid: 'persistent', address: '0x100000000', rangeLength: '0x20000000', memoryMapping: '0x8008' },
+      memdev(0x101, 2, '0x10000000'), memdev(0x1, 1, '0x0'), dcr(1, 0xaaaa), dcr(2, 0xbbbb), { type: 2, interleaveIndex: 1, lineSize: 256, lineOffsets: [0, 1] },
+    ] }).bytes);
+    const a = join(work, 'dimm-a.lsa');
+    const b = join(work, 'dimm-b.lsa');
+    for (const f of [a, b]) {
+      writeFileSync(f, new Uint8Array(128 << 10));
+      expect((await nv('labels', 'init', f)).code).toBe(0);
+    }
+    const uuid = '5e0c4b0e-1d7b-4c1e-9d2e-0123456789ab';
+    // a is handle 0x1 (memdev 2 of the table: mapping 1), b is 0x101 (mapping 0).
+    const made = await nv('labels', 'create', '--nfit', nfit, '--dimm', '0x1', '--dimm', '0x101', '--size', '64M', '--name', 'striped', '--uuid', uuid, a, b);
+    expect(made.code).toBe(0);
+    expect(made.out.match(/^wrote /gm)).toHaveLength(8);
+    const list = await nv('labels', 'list', '--json', '--nfit', nfit, '--dimm', '0x1', '--dimm', '0x101', a, b);
+    const ns = JSON.parse(list.out);
+    expect(ns).toHaveLength(1);
+    expect(ns[0]).toMatchObject({ mode: 'raw', uuid, name: 'striped', size: 64 << 20, interleave_ways: 2, state: 'active' });
+    expect(ns[0].dimms.map((d: any) => [d.dimm, d.position, d.raw_size])).toEqual([['0x101', 0, 32 << 20], ['0x1', 1, 32 << 20]]);
+    expect((await nv('labels', 'check', '--nfit', nfit, '--dimm', '0x1', '--dimm', '0x101', a, b)).code).toBe(0);
+    // One DIMM's label removed alone: the set is incomplete, Linux fails the region.
+    expect((await nv('labels', 'delete', '--uuid', uuid, a)).code).toBe(0);
+    const chk = await nv('labels', 'check', '--nfit', nfit, '--dimm', '0x1', '--dimm', '0x101', a, b);
+    expect(chk.code).toBe(2);
+    expect(chk.out).toMatch(/no label for position 1 of 2/);
+    expect((await nv('labels', 'delete', '--uuid', uuid, '--nfit', nfit, '--dimm', '0x1', '--dimm', '0x101', a, b)).code).toBe(0);
+    expect((await nv('labels', 'check', '--nfit', nfit, '--dimm', '0x1', '--dimm', '0x101', a, b)).code).toBe(0);
+    // A single target for a 2-DIMM set: refused rather than leaving an incomplete set.
+    expect((await nv('labels', 'create', '--nfit', nfit, '--dimm', '0x1', '--size', '32M', a)).code).toBe(2);
+    // QEMU: one region per NVDIMM.
+    const plat = join(work, 'vm.json');
+    writeFileSync(plat, JSON.stringify({ machine: { type: 'pc' }, memory: { size: '512M', slots: 2, maxmem: '2G' }, nvdimms: [{ id: 'nv0', size: '256M', labelSize: '128K' }, { id: 'nv1', size: '256M', labelSize: '128K' }] }));
+    const q = await runCli(['labels', 'create', '--platform', plat, '--size', '32M', a, b]);
+    expect(q.code).toBe(2);
+    expect(q.stderr).toMatch(/one region per DIMM/);
+  });
+});

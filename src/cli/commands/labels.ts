@@ -8,13 +8,24 @@ import type { Finding } from '../../core/schema/index.js';
 import { defineCommand } from '../command.js';
 import { CliError, toJsonText } from '../io.js';
 import { dumpText, findingsText, namespacesText } from '../labels/present.js';
-import { parseSize, readArea, resolveDimm, resolveTarget, writeInPlace, type LabelTarget } from '../labels/target.js';
+import { interleaveSetsFromNfit, parseSize, readArea, resolveDimm, resolveTarget, writeInPlace, type LabelTarget } from '../labels/target.js';
+import { runSet } from '../labels/setCommand.js';
+import { readInput } from '../io.js';
+
+/** DIMMs in the NFIT set holding `handle` (or the first PM set). */
+function nfitSetSize(nfit: string, handle?: string): number {
+  const sets = interleaveSetsFromNfit(readInput(nfit), nfit);
+  const h = handle === undefined ? undefined : Number(handle);
+  const s = h === undefined ? sets[0] : sets.find((x) => x.set.dimms.some((d) => d.handle === h));
+  return s?.set.dimms.length ?? 1;
+}
 
 const ACTIONS = ['init', 'dump', 'list', 'create', 'delete', 'rename', 'check', 'repair'] as const;
 type Action = (typeof ACTIONS)[number];
 
 interface Args {
   action: Action;
+  targets: string[];
   target: string;
   labelSize?: string;
   labelVersion: '1.1' | '1.2';
@@ -28,7 +39,7 @@ interface Args {
   capacity?: string;
   platform?: string;
   nfit?: string;
-  dimm?: string;
+  dimm?: string | string[];
   dev?: string;
   json: boolean;
   force: boolean;
@@ -61,12 +72,12 @@ function checkExit(findings: Finding[]): number {
 }
 
 export const labelsCommand = defineCommand<Args>({
-  command: 'labels <action> <target>',
+  command: 'labels <action> <targets..>',
   describe: 'NVDIMM namespace labels offline: init, dump, list, create, delete, rename, check, repair a label area or QEMU backing file',
   builder: (y: Argv) =>
     y
       .positional('action', { choices: ACTIONS, demandOption: true, describe: 'what to do' })
-      .positional('target', { type: 'string', demandOption: true, describe: 'a raw label-area file, or a QEMU NVDIMM backing file (label area = its last label-size bytes)' })
+      .positional('targets', { type: 'string', array: true, demandOption: true, describe: 'a raw label-area file, or a QEMU NVDIMM backing file (label area = its last label-size bytes); create/list/check/delete take one per DIMM of an interleave set (with --nfit or --platform)' })
       .option('label-size', { type: 'string', describe: "size of the label area at the end of a backing file (QEMU label-size=); probed when absent" })
       .option('label-version', { type: 'string', choices: ['1.1', '1.2'], default: '1.2', describe: 'init: v1.1 (128-byte) or v1.2 (256-byte) labels' })
       .option('variant', { choices: ['linux', 'ndctl'], default: 'linux', describe: "init: the kernel's index blocks (bits past nslot cleared) or ndctl init-labels' (left set)" })
@@ -79,7 +90,7 @@ export const labelsCommand = defineCommand<Args>({
       .option('capacity', { type: 'string', describe: "create on a raw label-area file: the DIMM's pmem size (a backing file or platform gives it)" })
       .option('platform', { type: 'string', describe: 'PLATFORM.json describing the QEMU machine (with --dimm ID): DIMM identity, pmem size, label size' })
       .option('nfit', { type: 'string', describe: "an NFIT table (with --dimm HANDLE): the interleave set's cookie and this DIMM's mapping" })
-      .option('dimm', { type: 'string', describe: 'with --platform: the -device id (or index); with --nfit: the device handle' })
+      .option('dimm', { type: 'string', describe: 'with --platform: the -device id (or index); with --nfit: the device handle. Several targets: one --dimm per target, in target order (default: NFIT memdev order / platform order)' })
       .option('dev', { type: 'string', describe: 'dump --json: the "dev" to print (default: the file name)' })
       .option('json', { type: 'boolean', default: false, describe: 'dump: ndctl read-labels -j fields; list: ndctl list -N fields; others: machine-readable result' })
       .option('force', { type: 'boolean', default: false, describe: 'init: overwrite an area that already has valid labels' })
@@ -91,9 +102,23 @@ export const labelsCommand = defineCommand<Args>({
     ['$0 labels create --size 64M --name data nvdimm0.img', "a namespace on QEMU slot 0's DIMM, written with Linux's two-pass update protocol"],
     ['$0 labels list --json --platform vm.json --dimm nv0 nv0.img', 'namespaces with `ndctl list -N` fields, cookie checked against the platform'],
     ['$0 labels repair nvdimm0.img', 'rewrite a damaged index block from the good one and report what may be lost'],
+    ['$0 labels create --nfit nfit.aml --size 256M --name striped dimm0.img dimm1.img', "one namespace across a 2-DIMM interleave set: a label per DIMM (position = NFIT memdev order, the set's cookie), written DIMM by DIMM as Linux does"],
+    ['$0 labels list --json --nfit nfit.aml --dimm 0x1 --dimm 0x101 a.img b.img', 'the assembled namespace once (ndctl list -N fields) with each DIMM\'s share; incomplete sets explained'],
   ],
-  fileOf: (a) => a.target,
+  fileOf: (a) => a.targets?.[0],
   run(a) {
+    const dimms = a.dimm === undefined ? [] : Array.isArray(a.dimm) ? a.dimm.map(String) : [String(a.dimm)];
+    if (a.targets.length > 1 || (a.action === 'create' && a.nfit && nfitSetSize(a.nfit, dimms[0]) > 1)) {
+      return runSet({
+        action: a.action, targets: a.targets, dimm: dimms, json: a.json, dryRun: a.dryRun, mode: a.mode, claimClass: CLAIM[a.mode],
+        ...(a.labelSize !== undefined ? { labelSize: a.labelSize } : {}), ...(a.size !== undefined ? { size: a.size } : {}),
+        ...(a.name !== undefined ? { name: a.name } : {}), ...(a.uuid !== undefined ? { uuid: a.uuid } : {}),
+        ...(a.sectorSize !== undefined ? { sectorSize: a.sectorSize } : {}), ...(a.align !== undefined ? { align: a.align } : {}),
+        ...(a.platform !== undefined ? { platform: a.platform } : {}), ...(a.nfit !== undefined ? { nfit: a.nfit } : {}),
+      });
+    }
+    a.target = a.targets[0]!;
+    a.dimm = dimms[0];
     const dimmOpts = { ...(a.platform ? { platform: a.platform } : {}), ...(a.nfit ? { nfit: a.nfit } : {}), ...(a.dimm ? { dimm: a.dimm } : {}) };
     let labelSize = parseSize(a.labelSize, '--label-size');
     if (labelSize === undefined && a.platform) labelSize = resolveDimm(dimmOpts).labelSize;

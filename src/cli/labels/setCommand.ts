@@ -1,0 +1,163 @@
+/**
+ * `nvtool labels create|list|check|delete` on several targets: the label areas of every DIMM of
+ * an interleave set, from `--nfit` (the SPA range's memdevs) or `--platform` (QEMU: one region per
+ * NVDIMM, so only one-DIMM sets). Targets map to the set's DIMMs by `--dimm` (one per target, in
+ * target order) or by NFIT memdev order.
+ */
+import { parsePlatform, resolvePlatform } from '../../acpi/qemu/index.js';
+import type { Finding } from '../../core/schema/index.js';
+import {
+  collectWrites, createSetNamespace, labelUuid, readLabelArea, deleteSetNamespace, listSetNamespacesJson, makeInterleaveSet, ndctlJsonText, qemuSetMember,
+  readInterleaveSet, type InterleaveSet, type SetWrite,
+} from '../../labels/index.js';
+import { CliError, readInput, readJsonFile, toJsonText } from '../io.js';
+import { findingsText } from './present.js';
+import { interleaveSetsFromNfit, parseSize, pickNfitSet, readArea, resolveTarget, writeInPlace, type LabelTarget } from './target.js';
+
+export interface SetArgs {
+  action: string;
+  targets: string[];
+  labelSize?: string;
+  size?: string;
+  name?: string;
+  uuid?: string;
+  claimClass: 'none' | 'pfn' | 'dax' | 'btt2';
+  mode: string;
+  sectorSize?: number;
+  align?: string;
+  platform?: string;
+  nfit?: string;
+  dimm: string[];
+  json: boolean;
+  dryRun: boolean;
+}
+
+interface Bound {
+  set: InterleaveSet;
+  /** targets[k] is DIMM order[k] of the set; areas/targets below are in mapping order. */
+  targets: LabelTarget[];
+  how: string;
+}
+
+const QEMU_NOTE = 'QEMU describes every NVDIMM as its own SPA range (hw/acpi/nvdimm.c nvdimm_build_structure_spa: one region per DIMM), so a QEMU platform only has one-DIMM interleave sets';
+
+function bind(a: SetArgs): Bound[] {
+  const labelSize = parseSize(a.labelSize, '--label-size');
+  if (a.nfit) {
+    const sets = interleaveSetsFromNfit(readInput(a.nfit), a.nfit);
+    const pick = pickNfitSet(sets, a.nfit, a.targets.length, a.dimm);
+    if (pick.set.dimms.length !== a.targets.length) {
+      throw new CliError(`${a.nfit}: SPA range ${pick.rangeIndex} interleaves ${pick.set.dimms.length} DIMMs (${pick.set.dimms.map((d) => d.name).join(', ')}); give one label area per DIMM (${a.targets.length} given): Linux writes a label on every DIMM of the set, and a set missing one is not assembled`);
+    }
+    const targets: LabelTarget[] = new Array(a.targets.length);
+    a.targets.forEach((file, k) => {
+      targets[pick.order[k]!] = resolveTarget(file, labelSize);
+    });
+    return [{ set: pick.set, targets, how: `NFIT ${a.nfit}: SPA range ${pick.rangeIndex}, ${pick.set.dimms.length} DIMM(s) in memdev order ${pick.set.dimms.map((d, i) => `${d.name} ← ${targets[i]!.file}`).join(', ')}` }];
+  }
+  if (a.platform) {
+    const resolved = resolvePlatform(parsePlatform(readJsonFile(a.platform)));
+    if (a.dimm.length > 0 && a.dimm.length !== a.targets.length) throw new CliError(`give one --dimm per target (${a.targets.length} target(s), ${a.dimm.length} --dimm)`);
+    return a.targets.map((file, k) => {
+      const want = a.dimm[k];
+      const d = want === undefined ? resolved.dimms[k] : resolved.dimms.find((x) => x.id === want) ?? resolved.dimms.find((x) => String(x.index) === want);
+      if (!d) throw new CliError(`${a.platform}: no NVDIMM ${want ?? `#${k}`} for ${file} (have: ${resolved.dimms.map((x) => x.id ?? x.index).join(', ')})`);
+      const set = makeInterleaveSet([{ member: qemuSetMember(d.slot), dpaStart: 0n, dpaSize: d.pmemSize, name: String(d.id ?? d.index) }]);
+      const ls = labelSize ?? (d.labelSize > 0n ? Number(d.labelSize) : undefined);
+      return { set, targets: [resolveTarget(file, ls)], how: `platform ${a.platform}: ${d.id ?? d.index} (slot ${d.slot}) ← ${file}, its own one-DIMM region` };
+    });
+  }
+  throw new CliError('several targets are the DIMMs of an interleave set: pass --nfit NFIT.aml (or --platform P.json for QEMU, whose NVDIMMs are each their own region)');
+}
+
+function checkExit(findings: Finding[]): number {
+  if (findings.some((f) => f.severity === 'error')) return 2;
+  if (findings.some((f) => f.severity === 'warning')) return 1;
+  return 0;
+}
+
+function applyWrites(a: SetArgs, b: Bound, writes: SetWrite[], summary: unknown): number {
+  const where = (w: SetWrite) => ({ file: b.targets[w.dimm]!.file, offset: b.targets[w.dimm]!.areaOffset + w.offset, length: w.bytes.length, what: w.what });
+  if (a.dryRun) {
+    process.stdout.write(a.json ? toJsonText({ dryRun: true, writes: writes.map(where), summary }) : writes.map((w) => `would write ${w.bytes.length} bytes to ${b.targets[w.dimm]!.file} at 0x${(b.targets[w.dimm]!.areaOffset + w.offset).toString(16)}: ${w.what}\n`).join(''));
+    return 0;
+  }
+  // In the protocol's order across files, each write followed by fsync: DIMM by DIMM as Linux does.
+  for (const w of writes) {
+    writeInPlace(b.targets[w.dimm]!, [w], () => {
+      if (!a.json) process.stdout.write(`wrote ${w.bytes.length} bytes to ${b.targets[w.dimm]!.file} at 0x${(b.targets[w.dimm]!.areaOffset + w.offset).toString(16)}: ${w.what} (fsync)\n`);
+    });
+  }
+  if (a.json) process.stdout.write(toJsonText({ writes: writes.map(where), summary }));
+  return 0;
+}
+
+export function runSet(a: SetArgs): number {
+  if (!['create', 'list', 'check', 'delete'].includes(a.action)) {
+    throw new CliError(`labels ${a.action} takes one target; create, list, check and delete take the label areas of every DIMM of a set`);
+  }
+  const bound = bind(a);
+  if (!a.json) for (const b of bound) process.stderr.write(`nvtool labels: ${b.how}\n`);
+  switch (a.action) {
+    case 'list': {
+      const all = bound.flatMap((b) => listSetNamespacesJson(readInterleaveSet(b.targets.map(readArea), b.set), b.set));
+      if (a.json) process.stdout.write(ndctlJsonText(all));
+      else for (const b of bound) process.stdout.write(setText(b));
+      return 0;
+    }
+    case 'check': {
+      const views = bound.map((b) => readInterleaveSet(b.targets.map(readArea), b.set));
+      const findings = views.flatMap((v) => v.findings);
+      const exit = checkExit(findings);
+      if (a.json) {
+        process.stdout.write(ndctlJsonText(views.map((v, i) => ({ set: bound[i]!.how, regionActive: v.regionActive, ...(v.regionReason ? { regionReason: v.regionReason } : {}), cookie: v.cookie ?? null, namespaces: listSetNamespacesJson(v, bound[i]!.set), findings: v.findings, exit }))));
+      } else {
+        for (const b of bound) process.stdout.write(setText(b));
+        process.stdout.write(findingsText(findings) + `${['clean', 'warnings', 'errors'][exit]} (exit ${exit})\n`);
+      }
+      return exit;
+    }
+    case 'create': {
+      if (a.platform && !a.nfit) {
+        throw new CliError(`${QEMU_NOTE}: there is no set to create one namespace across. Create per DIMM (nvtool labels create --platform ${a.platform} --dimm ID FILE), or describe an interleaved platform with an NFIT (nvtool build-nfit, generic profile) and pass --nfit`);
+      }
+      const b = bound[0]!;
+      const areas = b.targets.map(readArea);
+      const size = parseSize(a.size, '--size');
+      const alignArg = parseSize(a.align, '--align');
+      const set = alignArg !== undefined ? { ...b.set, align: BigInt(alignArg) } : b.set;
+      const { writes, result } = collectWrites(
+        createSetNamespace(areas, set, {
+          ...(a.uuid ? { uuid: a.uuid } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(size !== undefined ? { size: BigInt(size) } : {}),
+          claimClass: a.claimClass, lbasize: BigInt(a.sectorSize ?? (a.mode === 'sector' ? 4096 : 512)),
+        }),
+      );
+      return applyWrites(a, b, writes, { uuid: result.uuid, name: result.name, size: result.size, dimms: result.labels.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, dpa: l.dpa, rawsize: l.rawsize, position: l.position, isetcookie: l.isetcookie })) });
+    }
+    case 'delete': {
+      if (!a.uuid) throw new CliError('delete needs --uuid');
+      let exit = 0;
+      for (const b of bound) {
+        const areas = b.targets.map(readArea);
+        const has = areas.some((x) => readLabelArea(x).live.some((l) => labelUuid(l) === a.uuid!.toLowerCase()));
+        if (!has && bound.length > 1) continue; // --platform: the namespace lives on one of the DIMMs
+        const { writes, result } = collectWrites(deleteSetNamespace(areas, b.set, a.uuid));
+        exit = Math.max(exit, applyWrites(a, b, writes, { uuid: a.uuid, freedSlots: result.map((slots, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, slots })) }));
+      }
+      return exit;
+    }
+  }
+  return 2;
+}
+
+function setText(b: Bound): string {
+  const sv = readInterleaveSet(b.targets.map(readArea), b.set);
+  const lines = [`set of ${b.set.dimms.length} DIMM(s), cookie 0x${(sv.cookie ?? 0n).toString(16)}: ${sv.regionActive ? 'Linux assembles its namespaces' : `region fails: ${sv.regionReason}`}`];
+  if (sv.namespaces.length === 0) lines.push('no namespaces');
+  for (const ns of sv.namespaces) {
+    lines.push(`namespace ${ns.uuid}${ns.name ? ` "${ns.name}"` : ''}: ${ns.size} bytes over ${ns.shares.length} DIMM(s), ${ns.state}${ns.reason ? ` (${ns.reason})` : ''}`);
+    for (const s of ns.shares) lines.push(`  DIMM ${s.name} (${b.targets[s.dimm]!.file}): position ${s.position}/${s.nlabel}, ${s.rawsize} bytes at DPA 0x${s.dpa.toString(16)}, slot ${s.slot}`);
+  }
+  for (const o of sv.orphans) lines.push(`orphan label for ${o.uuid} on DIMM ${b.set.dimms[o.dimm]!.name} slot ${o.slot}`);
+  return lines.join('\n') + '\n';
+}
