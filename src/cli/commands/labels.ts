@@ -145,7 +145,8 @@ export const labelsCommand = defineCommand<Args>({
       }
       case 'check': {
         const ns = namespacesOf(view, dimm!.set);
-        const findings = [...view.findings, ...ns.findings];
+        // Offsets in the file, as the index lines above and `nvtool inspect` print them.
+        const findings = [...view.findings, ...ns.findings].map((f) => (f.offset === undefined ? f : { ...f, offset: f.offset + t.areaOffset }));
         const exit = checkExit(findings);
         if (a.json) process.stdout.write(ndctlJsonText({ target: t, selection: view.selection, current: view.current ?? null, findings, namespaces: ns.namespaces, exit }));
         else {
