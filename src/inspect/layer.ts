@@ -45,6 +45,10 @@ export interface DumpRef {
   offset: number;
   length: number;
   title: string;
+  /** Layers inside a BTT: `offset` is on the logical device, read through it. */
+  read?: (offset: number, length: number) => Uint8Array;
+  /** Layers inside a BTT: file offset of a device offset (-1 when none), to match findings. */
+  toFile?: (offset: number) => number;
 }
 
 export interface InspectContext {
@@ -122,8 +126,23 @@ export function* walk(layers: readonly Layer[], depth = 0): Generator<{ layer: L
   }
 }
 
+/**
+ * Where a layer sits in the space it is drawn in: its file offset, or for a layer inside a BTT
+ * (`fields.deviceSpace`) its offset on the logical device (`fields.deviceOffset`).
+ */
+export function spaceOffset(l: Layer): number {
+  return l.fields.deviceSpace !== undefined && typeof l.fields.deviceOffset === 'number' ? l.fields.deviceOffset : l.offset;
+}
+
+/** The range a layer's children are drawn in: its own, or for a BTT arena the device bytes it serves. */
+export function childSpace(l: Layer): { start: number; end: number } {
+  if (l.kind === 'btt' && typeof l.fields.deviceStart === 'number' && typeof l.fields.deviceSize === 'number') return { start: l.fields.deviceStart, end: l.fields.deviceStart + l.fields.deviceSize };
+  const start = spaceOffset(l);
+  return { start, end: start + l.length };
+}
+
 export function sortLayers(layers: Layer[]): Layer[] {
-  layers.sort((a, b) => a.offset - b.offset || b.length - a.length);
+  layers.sort((a, b) => spaceOffset(a) - spaceOffset(b) || b.length - a.length);
   for (const l of layers) sortLayers(l.children);
   return layers;
 }

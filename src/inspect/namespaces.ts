@@ -2,8 +2,9 @@
  * One namespace: its personality found as Linux's nd_pmem_probe() finds it (BTT first, then the
  * PFN, then the DAX info block, each only where the claim class allows it; otherwise raw), the
  * block-device view that gives, and what that block device holds. Mirrors
- * src/namespace/view.ts, but opens the BTT with `recover: false` (inspect never writes) and keeps
- * going past a damaged info block, saying how sure it is.
+ * src/namespace/view.ts, but opens the BTT with its flog recovery going to an in-memory overlay
+ * (inspect never writes), looks inside the BTT's logical device (bttContents.ts) and keeps going
+ * past a damaged info block, saying how sure it is.
  */
 import { isNvError } from '../core/errors.js';
 import { NIL_GUID } from '../core/guid.js';
@@ -12,6 +13,8 @@ import { Btt, NoBttError } from '../infoblocks/btt.js';
 import { BTT_INFO_SIZE, bttInfoBlock, decodeBttInfo, hasBttSignature } from '../infoblocks/bttInfo.js';
 import { DAX_SIG, PFN_INFO_OFFSET, PFN_INFO_SIZE, PFN_SIG, decodePfnInfo, pfnDataRange, pfnEffective, pfnInfoBlock, validatePfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
 import type { ClaimClass } from '../namespace/labelsGlue.js';
+import { bttContents, DEVICE_SPACE_BTT } from './bttContents.js';
+import { OverlayStore } from './bttDevice.js';
 import { detectContainer } from './disk.js';
 import { addDump, hex, human, layer, note, noteAll, num, type Confidence, type InspectContext, type Layer } from './layer.js';
 import type { CountingReader } from './reader.js';
@@ -52,17 +55,24 @@ export function namespaceLayer(ctx: InspectContext, r: CountingReader, s: Namesp
     const version = s.claimClass === 'btt2' ? ({ major: 2, minor: 0 } as const) : ({ major: 1, minor: 1 } as const);
     const at = version.major === 2 ? 0 : 4096;
     try {
-      const btt = Btt.open(store, { version, namespaceUuid: s.uuid === undefined ? undefined : nsUuid, recover: false });
+      // Linux completes torn map updates from the flog when it opens a BTT (btt_freelist_init);
+      // inspect does the same into an in-memory overlay, so the image is never written.
+      const btt = Btt.open(new OverlayStore(store), { version, namespaceUuid: s.uuid === undefined ? undefined : nsUuid, recover: true });
+      const arenas: Layer[] = [];
       for (const [i, a] of btt.arenas.entries()) {
-        const bl = layer('btt', s.at + a.base, Math.min(a.size, s.size - a.base), `BTT ${version.major}.${version.minor} arena ${i}`, bttFields(a.info, s.at + a.base, i));
+        const bl = layer('btt', s.at + a.base, Math.min(a.size, s.size - a.base), `BTT ${version.major}.${version.minor} arena ${i}`, {
+          ...bttFields(a.info, s.at + a.base, i), deviceStart: a.externalLbaStart * btt.sectorSize, deviceSize: a.info.externalNlba * btt.sectorSize,
+        });
         addDump(ctx, bl, { struct: bttInfoBlock, offset: s.at + a.base, length: BTT_INFO_SIZE, title: `BTT arena ${i} info block` });
         l.children.push(bl);
+        arenas.push(bl);
       }
       noteAll(ctx, l.children[0] ?? l, btt.findings, s.at);
       l.fields.deviceUuid = btt.uuid;
       l.fields.sectorSize = btt.sectorSize;
       finish('sector', btt.size, `${dev}s`, 'certain');
-      note(ctx, l, { severity: 'info', code: 'btt-contents', message: 'the sectors of a BTT device are scattered through its map, so what they hold (partitions, file systems) is not inspected', offset: s.at + at });
+      const d = bttContents(ctx, arenas, btt, s.at, `${dev}s`);
+      l.fields.blockDevice = { dev: `/dev/${dev}s`, offset: d.fileOffset(0) ?? (arenas[0]?.offset ?? s.at), size: btt.size, confidence: 'certain', space: DEVICE_SPACE_BTT };
       return l;
     } catch (e) {
       if (!isNvError(e)) throw e;

@@ -20,7 +20,7 @@ export function renderDiagram(size: number, layers: readonly Layer[], width = 10
   }
   // Offsets of the boxes of the first two rows, where they fit.
   const marks = new Map<number, number>();
-  for (const s of slots) if (s.depth <= 1 && !marks.has(s.x0)) marks.set(s.x0, s.layer.offset);
+  for (const s of slots) if (s.depth <= 1 && s.layer.fields.deviceSpace === undefined && !marks.has(s.x0)) marks.set(s.x0, s.layer.offset);
   const axis = Array<string>(width + 12).fill(' ');
   const ticks = Array<string>(width + 1).fill('─');
   let free = 0;

@@ -16,7 +16,7 @@ export function renderHexdump(layers: readonly Layer[], dumps: WeakMap<Layer, Du
   for (const { layer: l } of walk(layers)) {
     for (const d of dumps.get(l) ?? []) {
       out.push('', `== ${l.kind} @${hex(l.offset)}: ${d.title} [${hex(d.offset)} +${d.length}]`);
-      const bytes = read(d.offset, Math.max(d.length, d.struct.size ?? 0));
+      const bytes = (d.read ?? read)(d.offset, Math.max(d.length, d.struct.size ?? 0));
       let spans: Span[] = [];
       try {
         spans = decodeStruct(d.struct, bytes, { base: d.offset, spans: true }).spans ?? [];
@@ -29,7 +29,8 @@ export function renderHexdump(layers: readonly Layer[], dumps: WeakMap<Layer, Du
         if (s.group) continue;
         const b = bytes.subarray(s.offset - d.offset, s.offset - d.offset + Math.min(s.size, 16));
         const text = s.text ?? String(s.value);
-        const mark = l.findings.some((f) => f.offset >= s.offset && f.offset < s.offset + s.size) ? '  <-- finding' : '';
+        const at = d.toFile ? d.toFile(s.offset) : s.offset;
+        const mark = l.findings.some((f) => f.offset >= at && f.offset < at + s.size) ? '  <-- finding' : '';
         out.push(`  ${hex(s.offset).padStart(12)}  ${(hx(b) + (s.size > 16 ? ' …' : '')).padEnd(50)} ${s.label} = ${text.length > 60 ? text.slice(0, 57) + '...' : text}${s.meaning ? ` [${s.meaning}]` : ''}${mark}`);
       }
     }

@@ -1,9 +1,11 @@
 /**
  * Layers to scale on a line of `width` units (terminal columns or SVG pixels): every layer gets
  * at least `minWidth` units, the rest is shared in proportion to byte lengths, children inside
- * their parent's span. Shared by the terminal diagram and the SVG.
+ * their parent's span. Shared by the terminal diagram and the SVG. Layers inside a BTT are drawn in
+ * the logical device's space (`spaceOffset`/`childSpace`): a BTT arena's box holds the device bytes
+ * it serves.
  */
-import type { Layer } from '../layer.js';
+import { childSpace, spaceOffset, type Layer } from '../layer.js';
 
 export interface Slot {
   layer: Layer;
@@ -15,13 +17,13 @@ export interface Slot {
 export function layoutSlots(layers: readonly Layer[], start: number, end: number, x0: number, x1: number, minWidth: number, depth = 0, out: Slot[] = []): Slot[] {
   const W = x1 - x0;
   if (W <= 0 || end <= start) return out;
-  const kids = [...layers].sort((a, b) => a.offset - b.offset);
+  const kids = [...layers].sort((a, b) => spaceOffset(a) - spaceOffset(b));
   type Item = { len: number; layer?: Layer; min: number; w: number };
   const items: Item[] = [];
   let at = start;
   for (const k of kids) {
-    const s = Math.max(k.offset, at);
-    const e = Math.min(k.offset + k.length, end);
+    const s = Math.max(spaceOffset(k), at);
+    const e = Math.min(spaceOffset(k) + k.length, end);
     if (e <= s) continue;
     if (s > at) items.push({ len: s - at, min: 0, w: 0 });
     items.push({ len: e - s, layer: k, min: minWidth, w: 0 });
@@ -53,7 +55,8 @@ export function layoutSlots(layers: readonly Layer[], start: number, end: number
   for (const i of items) {
     if (i.layer && i.w > 0) {
       out.push({ layer: i.layer, depth, x0: x, x1: x + i.w });
-      layoutSlots(i.layer.children, i.layer.offset, i.layer.offset + i.layer.length, x, x + i.w, minWidth, depth + 1, out);
+      const cs = childSpace(i.layer);
+      layoutSlots(i.layer.children, cs.start, cs.end, x, x + i.w, minWidth, depth + 1, out);
     }
     x += i.w;
   }

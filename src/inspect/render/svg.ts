@@ -1,5 +1,5 @@
 /** The layout as an SVG picture: nested rows of boxes to scale (with a minimum width), offsets on an axis. */
-import { hex, human, type Layer } from '../layer.js';
+import { hex, human, spaceOffset, type Layer } from '../layer.js';
 import { layoutSlots, slotText } from './layout.js';
 
 const COLORS: Record<string, string> = {
@@ -27,7 +27,8 @@ export function renderSvg(file: string, size: number, layers: readonly Layer[], 
     const y = top + s.depth * rowH;
     const w = s.x1 - s.x0;
     const bad = s.layer.findings.some((f) => f.severity === 'error');
-    const title = `${s.layer.kind} @${hex(s.layer.offset)} +${s.layer.length} (${human(s.layer.length)}): ${s.layer.label}`;
+    const where = s.layer.fields.deviceSpace !== undefined ? `@${s.layer.fields.deviceSpace}:${hex(spaceOffset(s.layer))} (file @${hex(s.layer.offset)})` : `@${hex(s.layer.offset)}`;
+    const title = `${s.layer.kind} ${where} +${s.layer.length} (${human(s.layer.length)}): ${s.layer.label}`;
     parts.push(`<g><title>${esc(title)}</title><rect x="${s.x0}" y="${y}" width="${w}" height="${rowH - 4}" fill="${COLORS[s.layer.kind] ?? '#eee'}" stroke="${bad ? '#cc0000' : '#444'}" stroke-width="${bad ? 2 : 1}"/>`);
     const text = slotText(s.layer, Math.floor((w - 6) / 6.6));
     if (text) parts.push(`<text x="${s.x0 + 3}" y="${y + 20}">${esc(text)}</text>`);
@@ -36,7 +37,7 @@ export function renderSvg(file: string, size: number, layers: readonly Layer[], 
   parts.push(`<line x1="${margin}" y1="${axisY}" x2="${right}" y2="${axisY}" stroke="#000"/>`);
   let free = -Infinity;
   const first = new Map<number, number>();
-  for (const s of slots) if (s.depth <= 1 && !first.has(s.x0)) first.set(s.x0, s.layer.offset);
+  for (const s of slots) if (s.depth <= 1 && s.layer.fields.deviceSpace === undefined && !first.has(s.x0)) first.set(s.x0, s.layer.offset);
   const marks = [...first.entries()].sort((a, b) => a[0] - b[0]);
   marks.push([right, size]);
   for (const [x, off] of marks) {

@@ -1,5 +1,5 @@
 /** The readable tree: one line per layer (kind, offset, length, label), key fields, findings. */
-import { hex, human, type FieldValue, type Layer } from '../layer.js';
+import { hex, human, spaceOffset, type FieldValue, type Layer } from '../layer.js';
 
 function show(v: FieldValue): string {
   if (v === null) return '-';
@@ -32,7 +32,8 @@ export function renderTree(file: string, size: number, layers: readonly Layer[],
   const rec = (ls: readonly Layer[], prefix: string) => {
     ls.forEach((l, i) => {
       const last = i === ls.length - 1;
-      out.push(`${prefix}${last ? '└─ ' : '├─ '}${l.kind} @${hex(l.offset)} +${human(l.length)}  ${l.label}`);
+      const where = l.fields.deviceSpace !== undefined ? `@${l.fields.deviceSpace}:${hex(spaceOffset(l))} (file @${hex(l.offset)})` : `@${hex(l.offset)}`;
+      out.push(`${prefix}${last ? '└─ ' : '├─ '}${l.kind} ${where} +${human(l.length)}  ${l.label}`);
       const inner = prefix + (last ? '   ' : '│  ');
       const bar = l.children.length ? '│ ' : '  ';
       if (o.fields !== false) for (const line of fieldLines(l, 110)) out.push(`${inner}${bar}  ${line}`);
