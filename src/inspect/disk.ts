@@ -150,6 +150,7 @@ function mbrLayers(ctx: InspectContext, r: CountingReader, c: ContainerInfo): La
   const ml = layer('mbr', c.at, 512, `MBR (${used.length} partition${used.length === 1 ? '' : 's'})`, { kind, diskSignature: diskSignatureText(m.diskSignature), sectorSize: 512 });
   addDump(ctx, ml, { struct: mbr, offset: c.at, length: 512, title: 'MBR' });
   const out = [ml];
+  let logical = 5;
   if (kind === 'protective' || kind === 'hybrid') {
     note(ctx, ml, { severity: 'error', code: 'pmbr-without-gpt', message: 'a protective MBR, but no valid GPT header at LBA 1 or at the last LBA', offset: c.at + 446 });
     return out;
@@ -169,10 +170,95 @@ function mbrLayers(ctx: InspectContext, r: CountingReader, c: ContainerInfo): La
     if (pl.length < want) note(ctx, pl, { severity: 'error', code: 'partition-truncated', message: `partition ${i + 1} runs past the end of the device`, offset: recOff });
     out.push(pl);
     if (EXTENDED.has(p.osType)) {
-      note(ctx, pl, { severity: 'info', code: 'extended-not-walked', message: 'extended partition: the logical partitions inside are not inspected', offset: pl.offset, confidence: 'certain' });
+      // Linux walks each extended partition where it finds it (msdos_partition → parse_extended).
+      logical = walkExtended(ctx, r, c, pl, p.startingLba, p.sizeInLba, logical);
       continue;
     }
     partitionContents(ctx, r, c, pl, i + 1, false);
   }
   return out;
+}
+
+/** Linux's DISK_MAX_PARTS: partition numbers stop below it. */
+const MAX_PARTS = 256;
+/** Linux's parse_extended(): links followed without finding a data partition before giving up. */
+const MAX_EMPTY_LINKS = 100;
+
+/**
+ * The logical partitions of an extended partition, as Linux's parse_extended() finds them: a
+ * chain of EBRs, each with data partitions (start relative to the EBR; the 3rd and 4th entries
+ * only when they fit the EBR's extent and the extended partition) and a link to the next EBR (start
+ * relative to the extended partition). Numbered from 5 across all extended partitions. The chain is
+ * bounded: an EBR seen twice (a loop, which Linux would follow until its limits), 100 links without
+ * a data partition, 255 partitions, an EBR outside the device or without 55 AA end it, with a finding.
+ * EBRs are `mbr` layers of kind `ebr`; both they and the logical partitions are children of `ext`.
+ */
+function walkExtended(ctx: InspectContext, r: CountingReader, c: ContainerInfo, ext: Layer, firstLba: number, firstSize: number, next: number): number {
+  const seen = new Set<number>();
+  let thisLba = firstLba;
+  let thisSize = firstSize;
+  let loopct = 0;
+  let from: { layer: Layer; offset: number } = { layer: ext, offset: ext.offset };
+  for (;;) {
+    if (++loopct > MAX_EMPTY_LINKS) {
+      note(ctx, from.layer, { severity: 'warning', code: 'ebr-chain-too-long', message: `${MAX_EMPTY_LINKS} EBR links without a data partition: Linux stops walking the chain here`, offset: from.offset });
+      return next;
+    }
+    if (next >= MAX_PARTS) {
+      note(ctx, from.layer, { severity: 'warning', code: 'too-many-partitions', message: `Linux numbers partitions below ${MAX_PARTS}: the rest of the EBR chain is not used`, offset: from.offset });
+      return next;
+    }
+    if (seen.has(thisLba)) {
+      note(ctx, from.layer, { severity: 'error', code: 'ebr-loop', message: `the EBR chain links back to LBA ${thisLba}, an EBR already read: a loop (Linux would list the same logical partitions again until its limits)`, offset: from.offset });
+      return next;
+    }
+    seen.add(thisLba);
+    const off = thisLba * 512;
+    const b = off + 512 <= c.size ? ctx.tryRead(c.at + off, 512) : undefined;
+    if (!b) {
+      note(ctx, from.layer, { severity: 'error', code: 'ebr-outside', message: `the EBR at LBA ${thisLba} is outside the ${c.size}-byte device`, offset: from.offset });
+      return next;
+    }
+    if (b[510] !== 0x55 || b[511] !== 0xaa) {
+      note(ctx, from.layer, { severity: 'warning', code: 'ebr-signature', message: `no 55 AA at the end of the EBR at LBA ${thisLba}: Linux stops walking the chain here`, offset: c.at + off + 510 });
+      return next;
+    }
+    let m: Mbr;
+    try {
+      m = decodeStruct(mbr, b, { base: c.at + off }).value;
+    } catch (e) {
+      if (!isNvError(e)) throw e;
+      return next;
+    }
+    const el = layer('mbr', c.at + off, 512, `EBR at LBA ${thisLba}`, { kind: 'ebr', sectorSize: 512, lba: thisLba });
+    addDump(ctx, el, { struct: mbr, offset: c.at + off, length: 512, title: `EBR at LBA ${thisLba}` });
+    ext.children.push(el);
+    for (const [i, p] of m.partitions.entries()) {
+      if (p.sizeInLba === 0 || EXTENDED.has(p.osType)) continue;
+      const abs = thisLba + p.startingLba;
+      if (i >= 2 && (p.startingLba + p.sizeInLba > thisSize || abs < firstLba || abs + p.sizeInLba > firstLba + firstSize)) continue;
+      const recOff = c.at + off + 446 + 16 * i;
+      const start = abs * 512;
+      const want = p.sizeInLba * 512;
+      loopct = 0;
+      const n = next++;
+      if (start >= c.size) {
+        note(ctx, el, { severity: 'error', code: 'partition-outside', path: `partitions[${i}]`, offset: recOff, message: `logical partition ${n} starts at LBA ${abs}, outside the ${c.size}-byte device` });
+      } else {
+        const pl = layer('partition', c.at + start, Math.min(want, c.size - start), `partition ${n} (${MBR_TYPE_NAMES[p.osType] ?? hex(p.osType)}) ${human(want)}`, {
+          table: 'mbr', number: n, device: partName(c.device, n), osType: hex(p.osType), typeName: MBR_TYPE_NAMES[p.osType] ?? 'unknown',
+          bootable: p.bootIndicator === 0x80, startLba: abs, sectors: p.sizeInLba, size: want, logical: true, ebrLba: thisLba,
+        });
+        if (pl.length < want) note(ctx, pl, { severity: 'error', code: 'partition-truncated', message: `partition ${n} runs past the end of the device`, offset: recOff });
+        ext.children.push(pl);
+        partitionContents(ctx, r, c, pl, n, false);
+      }
+      if (next >= MAX_PARTS) break;
+    }
+    const link = m.partitions.find((p) => p.sizeInLba !== 0 && EXTENDED.has(p.osType));
+    if (!link) return next;
+    from = { layer: el, offset: c.at + off + 446 + 16 * m.partitions.indexOf(link) };
+    thisLba = firstLba + link.startingLba;
+    thisSize = link.sizeInLba;
+  }
 }
