@@ -8,6 +8,7 @@
 import { copyFileSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NvError } from '../../src/core/errors.js';
 import type { BlockIO } from '../../src/disk/blockio.js';
@@ -16,9 +17,9 @@ import { FileStore, MemoryStore } from '../../src/infoblocks/blockStore.js';
 import { Btt } from '../../src/infoblocks/btt.js';
 import { NIL_GUID } from '../../src/core/guid.js';
 import { formatNamespace } from '../../src/namespace/format.js';
-import { CountingReader, inspectFile, inspectReader, renderDiagram, renderHexdump, renderTree, walk, type Layer } from '../../src/inspect/index.js';
+import { CountingReader, inspectFile, inspectReader, renderDiagram, renderHexdump, renderSvg, renderTree, walk, type Layer } from '../../src/inspect/index.js';
 import { run } from './build.js';
-import { all, blkidExport, ofKind } from './helpers.js';
+import { all, blkidExport, inspectBytes, ofKind } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 64 * MiB;
@@ -179,6 +180,62 @@ describe('inside a BTT (sector mode)', () => {
     expect(recovered.length).toBe(1);
     expect(ofKind(ls, 'gpt')[0]!.fields.copy).toBe('primary');
   });
+
+  it('a sector whose map entry has the error flag (-EIO in Linux) is a finding, not a crash', () => {
+    const img = new Uint8Array(readFileSync(image));
+    const [arena] = ofKind(inspectReader(CountingReader.fromBytes(img)).report.layers, 'btt');
+    const at = (arena!.fields.mapOffset as number) + 4; // map entry of LBA 1 (primary GPT header)
+    const dv = new DataView(img.buffer, img.byteOffset + at, 4);
+    dv.setUint32(0, ((dv.getUint32(0, true) & 0x3fffffff) | 0x40000000) >>> 0, true);
+    const { layers } = inspectBytes(img);
+    const found = all(layers).flatMap((l) => l.findings);
+    expect(found.map((f) => f.code)).toContain('gpt-unreadable');
+    for (const f of found) expect(f.offset >= 0 && f.offset < img.length).toBe(true);
+  });
+
+  it('fast-check: mutations of the BTT metadata and of the sectors inside never crash inspect; offsets stay in the file', () => {
+    const img = new Uint8Array(readFileSync(torn));
+    const clean = inspectReader(CountingReader.fromBytes(img)).report.layers;
+    const [arena] = ofKind(clean, 'btt');
+    // Where mutations land: 8 KiB at every layer (device-space layers: the sector holding their start
+    // and what follows in the file), the map, the flog, and anywhere at all.
+    const targets = [
+      ...all(clean).map((l) => ({ at: Math.max(0, l.offset - 4096), len: 8192 })),
+      { at: arena!.fields.mapOffset as number, len: 4096 },
+      { at: arena!.fields.logOffset as number, len: 256 * 64 },
+    ];
+    const mutation = fc.record({
+      target: fc.nat({ max: targets.length }),
+      edits: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 12 }),
+    });
+    fc.assert(
+      fc.property(mutation, ({ target, edits }) => {
+        const t = targets[target] ?? { at: 0, len: img.length };
+        const saved: [number, number][] = [];
+        for (const [pos, v] of edits) {
+          const at = Math.min(img.length - 1, t.at + (pos % Math.max(1, t.len)));
+          saved.push([at, img[at]!]);
+          img[at] = v;
+        }
+        try {
+          const r = CountingReader.fromBytes(img);
+          const { report, dumps } = inspectReader(r);
+          for (const { layer } of walk(report.layers)) {
+            expect(layer.offset >= 0 && layer.offset < img.length).toBe(true);
+            for (const f of layer.findings) expect(Number.isInteger(f.offset) && f.offset >= 0 && f.offset < img.length, f.message).toBe(true);
+          }
+          renderTree('m', img.length, report.layers);
+          renderDiagram(img.length, report.layers);
+          renderSvg('m', img.length, report.layers);
+          renderHexdump(report.layers, dumps, (o, n) => r.read(o, n));
+          expect(r.stats.bytesRead).toBeLessThan(4 * 1024 * 1024);
+        } finally {
+          for (const [at, v] of saved.reverse()) img[at] = v;
+        }
+      }),
+      { numRuns: 120, seed: Number(process.env.NVTOOL_SEED ?? 6) },
+    );
+  }, 60_000);
 
   it('--hexdump shows structures inside the BTT with device offsets, read through the map', () => {
     const r = CountingReader.openFile(image);
