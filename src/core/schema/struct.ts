@@ -7,7 +7,8 @@ import { fletcher64 } from '../checksum/fletcher64.js';
 import { NvError } from '../errors.js';
 import { bytesToHex, hexInt, hexToBytes } from '../hex.js';
 import { isZero } from './codecs.js';
-import { isPinned, type DecodeContext, type EncodeContext } from './context.js';
+import { compileFieldDecoder, compileFieldEncoder, type FieldDecoder, type FieldEncoder } from './compile.js';
+import type { DecodeContext, EncodeContext } from './context.js';
 import type { AnyField, Codec, Field, FieldInfo } from './field.js';
 
 type Req<F> = F extends Field<infer N, infer T, false> ? [N, T] : never;
@@ -57,6 +58,8 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
   private readonly roleFields: readonly AnyField[];
   private readonly checkedFields: ReadonlySet<AnyField>;
   private readonly bound: { field: AnyField; at: number; size: 1 | 2 | 4 } | undefined;
+  private readonly decodeFields: FieldDecoder;
+  private readonly encodeFields: FieldEncoder;
 
   constructor(
     readonly name: string,
@@ -85,6 +88,8 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
     }
     this.roleFields = fields.filter((f) => f.role);
     this.checkedFields = new Set(fields.filter((f) => f.expect !== undefined || f.reserved));
+    this.decodeFields = compileFieldDecoder(fields, this.checkedFields, { checkField, meaningOf, optionalSize: this.optionalSize });
+    this.encodeFields = compileFieldEncoder(name, fields);
     if (options.boundBy !== undefined) {
       const field = fields.find((f) => f.name === options.boundBy)!;
       this.bound = { field, at: this.offsets.get(field.name)!, size: field.codec.size as 1 | 2 | 4 };
@@ -123,22 +128,7 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
     if (ctx.spans) ctx.spans.push({ path, offset: startAbs, size: 0, label: this.label, value: undefined, group: true });
     const group = ctx.spans?.[ctx.spans.length - 1];
     const v: Obj = {};
-    let optionalPresent: boolean | undefined;
-    for (const f of this.fields) {
-      if (f.optional) {
-        // The trailing group is all there or not at all (decided once, where it starts).
-        optionalPresent ??= this.optionalSize === undefined || rr.remaining >= this.optionalSize;
-        if (!optionalPresent) continue;
-      }
-      const fpath = joinPath(path, f.name);
-      const at = rr.offset;
-      const value = f.codec.decode(rr, f, ctx, fpath, v);
-      v[f.name] = value;
-      if (ctx.spans && !f.codec.composite) {
-        ctx.spans.push({ path: fpath, offset: at, size: rr.offset - at, label: f.label, value, text: f.codec.show(value), meaning: meaningOf(f, value) });
-      }
-      if (this.checkedFields.has(f)) checkField(f, value, fpath, at, ctx);
-    }
+    this.decodeFields(rr, ctx, path, v);
     if (this.options.boundBy !== undefined && rr.remaining > 0) {
       const at = rr.offset;
       const extra = rr.copy(rr.remaining, joinPath(path, '$trailing'));
@@ -178,27 +168,7 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
   encode(w: ByteWriter, value: StructValue<F>, ctx: EncodeContext, path: string): void {
     const v = value as Obj;
     const start = w.position;
-    const patches: { at: number; f: AnyField }[] = [];
-    // The optional trailing group is written whole or not at all.
-    const optionalPresent = this.fields.some((f) => f.optional && v[f.name] !== undefined);
-    for (const f of this.fields) {
-      const fpath = joinPath(path, f.name);
-      let val = v[f.name];
-      if (f.optional && !optionalPresent) continue;
-      const role = f.role;
-      if (role && !isPinned(ctx, fpath)) {
-        if (role.kind === 'count') {
-          const of = v[role.of];
-          const n = Array.isArray(of) ? of.length : of instanceof Uint8Array ? of.length : 0;
-          val = f.codec.size === 8 ? BigInt(n) : n;
-        } else {
-          patches.push({ at: w.position, f });
-          val = f.codec.size === 8 ? 0n : 0;
-        }
-      }
-      if (val === undefined) throw new NvError(this.name, fpath, undefined, 'missing value');
-      f.codec.encode(w, val, ctx, fpath, v);
-    }
+    const patches = this.encodeFields(w, ctx, path, v);
     if (v.$trailing instanceof Uint8Array) w.bytes(v.$trailing);
     const end = w.position;
     for (const p of patches) if (p.f.role?.kind === 'length') w.patch(p.at, p.f.codec.size as 1 | 2 | 4 | 8, end - start);
