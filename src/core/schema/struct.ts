@@ -58,8 +58,9 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
   private readonly roleFields: readonly AnyField[];
   private readonly checkedFields: ReadonlySet<AnyField>;
   private readonly bound: { field: AnyField; at: number; size: 1 | 2 | 4 } | undefined;
-  private readonly decodeFields: FieldDecoder;
-  private readonly encodeFields: FieldEncoder;
+  /** Compiled on first use, so loading a module of declarations costs no code generation. */
+  private decodeFieldsFn: FieldDecoder | undefined;
+  private encodeFieldsFn: FieldEncoder | undefined;
 
   constructor(
     readonly name: string,
@@ -88,8 +89,7 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
     }
     this.roleFields = fields.filter((f) => f.role);
     this.checkedFields = new Set(fields.filter((f) => f.expect !== undefined || f.reserved));
-    this.decodeFields = compileFieldDecoder(fields, this.checkedFields, { checkField, meaningOf, optionalSize: this.optionalSize });
-    this.encodeFields = compileFieldEncoder(name, fields);
+
     if (options.boundBy !== undefined) {
       const field = fields.find((f) => f.name === options.boundBy)!;
       this.bound = { field, at: this.offsets.get(field.name)!, size: field.codec.size as 1 | 2 | 4 };
@@ -128,7 +128,8 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
     if (ctx.spans) ctx.spans.push({ path, offset: startAbs, size: 0, label: this.label, value: undefined, group: true });
     const group = ctx.spans?.[ctx.spans.length - 1];
     const v: Obj = {};
-    this.decodeFields(rr, ctx, path, v);
+    this.decodeFieldsFn ??= compileFieldDecoder(this.fields, this.checkedFields, { checkField, meaningOf, optionalSize: this.optionalSize });
+    this.decodeFieldsFn(rr, ctx, path, v);
     if (this.options.boundBy !== undefined && rr.remaining > 0) {
       const at = rr.offset;
       const extra = rr.copy(rr.remaining, joinPath(path, '$trailing'));
@@ -168,7 +169,8 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
   encode(w: ByteWriter, value: StructValue<F>, ctx: EncodeContext, path: string): void {
     const v = value as Obj;
     const start = w.position;
-    const patches = this.encodeFields(w, ctx, path, v);
+    this.encodeFieldsFn ??= compileFieldEncoder(this.name, this.fields);
+    const patches = this.encodeFieldsFn(w, ctx, path, v);
     if (v.$trailing instanceof Uint8Array) w.bytes(v.$trailing);
     const end = w.position;
     for (const p of patches) if (p.f.role?.kind === 'length') w.patch(p.at, p.f.codec.size as 1 | 2 | 4 | 8, end - start);
