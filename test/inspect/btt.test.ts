@@ -10,15 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NvError } from '../../src/core/errors.js';
-import type { BlockIO } from '../../src/disk/blockio.js';
-import { addPartition, newModel, writeGpt } from '../../src/disk/table.js';
-import { FileStore, MemoryStore } from '../../src/infoblocks/blockStore.js';
+import { MemoryStore } from '../../src/infoblocks/blockStore.js';
 import { Btt } from '../../src/infoblocks/btt.js';
-import { NIL_GUID } from '../../src/core/guid.js';
-import { formatNamespace } from '../../src/namespace/format.js';
 import { CountingReader, inspectFile, inspectReader, renderDiagram, renderHexdump, renderSvg, renderTree, walk, type Layer } from '../../src/inspect/index.js';
-import { run } from './build.js';
+import { buildSectorImage, run } from './build.js';
 import { all, blkidExport, inspectBytes, ofKind } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -27,36 +22,6 @@ const PART_SIZE = 32 * MiB;
 let dir: string;
 let image: string;
 let torn: string;
-
-/** Byte-addressed BlockIO over a BTT's sectors (read-modify-write of partial sectors). */
-function bttBlockIO(btt: Btt): BlockIO {
-  const ss = btt.sectorSize;
-  const read = (offset: number, length: number) => {
-    if (offset < 0 || length < 0 || offset + length > btt.size) throw new NvError('test', '', offset, 'outside the BTT device');
-    const out = new Uint8Array(length);
-    for (let lba = Math.floor(offset / ss); lba * ss < offset + length; lba++) {
-      const sec = btt.read(lba);
-      const s = Math.max(lba * ss, offset);
-      const e = Math.min((lba + 1) * ss, offset + length);
-      out.set(sec.subarray(s - lba * ss, e - lba * ss), s - offset);
-    }
-    return out;
-  };
-  return {
-    size: btt.size,
-    read,
-    write(offset, data) {
-      for (let lba = Math.floor(offset / ss); lba * ss < offset + data.length; lba++) {
-        const s = Math.max(lba * ss, offset);
-        const e = Math.min((lba + 1) * ss, offset + data.length);
-        const sec = s === lba * ss && e === (lba + 1) * ss ? new Uint8Array(ss) : btt.read(lba);
-        sec.set(data.subarray(s - offset, e - offset), s - lba * ss);
-        btt.write(lba, sec);
-      }
-    },
-    flush() {},
-  };
-}
 
 /** The logical device of the (only) BTT in a label-less image, as Linux reads it, into a plain file. */
 function logicalDevice(path: string, out: string): number {
@@ -74,20 +39,7 @@ function logicalDevice(path: string, out: string): number {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'nvtool-inspect-btt-'));
   image = join(dir, 'sector.img');
-  writeFileSync(image, new Uint8Array(0));
-  run('truncate', ['-s', String(SIZE), image], 'coreutils');
-  const store = FileStore.open(image, true);
-  const fmt = formatNamespace(store, { offset: 0, size: SIZE, uuid: NIL_GUID, claimClass: 'none' }, { mode: 'sector', sectorSize: 512 });
-  const btt = fmt.btt!;
-  const io = bttBlockIO(btt);
-  const m = newModel(io.size, { sectorSize: 512 });
-  addPartition(m, { partitions: [] }, { typeGuid: '0fc63daf-8483-4772-8e79-3d69d8477de4', start: m.firstUsableLba, sizeLbas: BigInt(PART_SIZE / 512), name: 'btt-data' });
-  writeGpt(io, m);
-  // Host mkfs.ext4 into a file the size of partition 1, then its first 256 KiB through the BTT.
-  const fsFile = join(dir, 'fs.img');
-  run('truncate', ['-s', String(PART_SIZE), fsFile], 'coreutils');
-  run('mkfs.ext4', ['-q', '-F', '-L', 'btt-ext4', fsFile], 'e2fsprogs');
-  io.write(Number(m.firstUsableLba) * 512, new Uint8Array(readFileSync(fsFile)).subarray(0, 256 * 1024));
+  const { btt, store } = buildSectorImage(image, SIZE, { partSize: PART_SIZE, fsLabel: 'btt-ext4' }, dir);
   // The torn copy: LBA 1 (primary GPT header) zeroed, then rewritten, and the map entry of that
   // last write put back to the zeroed block, as if power went out between flog and map update.
   const header = btt.read(1);

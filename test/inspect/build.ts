@@ -11,6 +11,12 @@ import { encodeStruct } from '../../src/core/schema/index.js';
 import { FileBlockIO, WindowBlockIO } from '../../src/disk/blockio.js';
 import { addPartition, newModel, writeGpt } from '../../src/disk/table.js';
 import { FileStore } from '../../src/infoblocks/blockStore.js';
+import type { Btt } from '../../src/infoblocks/btt.js';
+import { NvError } from '../../src/core/errors.js';
+import { NIL_GUID } from '../../src/core/guid.js';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BlockIO } from '../../src/disk/blockio.js';
 import { pfnDataRange } from '../../src/infoblocks/pfn.js';
 import { FUZZ_SET, applyWrite, collectWrites, createNamespace, initArea } from '../../src/labels/index.js';
 import { formatNamespace } from '../../src/namespace/format.js';
@@ -90,4 +96,60 @@ export function run(cmd: string, args: string[], pkg: string): string {
     if (err.code === 'ENOENT') throw new Error(`${cmd} is not installed (Debian package ${pkg})`);
     throw new Error(`${cmd} ${args.join(' ')} failed: ${err.stderr ?? err.message}`);
   }
+}
+
+/** Byte-addressed BlockIO over a BTT's sectors (read-modify-write of partial sectors). */
+export function bttBlockIO(btt: Btt): BlockIO {
+  const ss = btt.sectorSize;
+  const read = (offset: number, length: number) => {
+    if (offset < 0 || length < 0 || offset + length > btt.size) throw new NvError('test', '', offset, 'outside the BTT device');
+    const out = new Uint8Array(length);
+    for (let lba = Math.floor(offset / ss); lba * ss < offset + length; lba++) {
+      const sec = btt.read(lba);
+      const s = Math.max(lba * ss, offset);
+      const e = Math.min((lba + 1) * ss, offset + length);
+      out.set(sec.subarray(s - lba * ss, e - lba * ss), s - offset);
+    }
+    return out;
+  };
+  return {
+    size: btt.size,
+    read,
+    write(offset, data) {
+      for (let lba = Math.floor(offset / ss); lba * ss < offset + data.length; lba++) {
+        const s = Math.max(lba * ss, offset);
+        const e = Math.min((lba + 1) * ss, offset + data.length);
+        const sec = s === lba * ss && e === (lba + 1) * ss ? new Uint8Array(ss) : btt.read(lba);
+        sec.set(data.subarray(s - offset, e - offset), s - lba * ss);
+        btt.write(lba, sec);
+      }
+    },
+    flush() {},
+  };
+}
+
+/**
+ * A label-less sector namespace over a whole (sparse) file, BTT 1.1 with 512-byte sectors, with a
+ * GPT (src/disk) and partition 1 holding the first 256 KiB of a host mkfs.ext4 (made in `tmp`),
+ * all written through nvtool's BTT writer. The store stays open for more writes (close it).
+ */
+export function buildSectorImage(path: string, size: number, o: { partSize: number; fsLabel: string }, tmp: string): { btt: Btt; store: FileStore; partStartLba: number } {
+  const fd = openSync(path, 'w');
+  ftruncateSync(fd, size);
+  closeSync(fd);
+  const store = FileStore.open(path, true);
+  const fmt = formatNamespace(store, { offset: 0, size, uuid: NIL_GUID, claimClass: 'none' }, { mode: 'sector', sectorSize: 512 });
+  const btt = fmt.btt!;
+  const io = bttBlockIO(btt);
+  const m = newModel(io.size, { sectorSize: 512 });
+  addPartition(m, { partitions: [] }, { typeGuid: '0fc63daf-8483-4772-8e79-3d69d8477de4', start: m.firstUsableLba, sizeLbas: BigInt(o.partSize / 512), name: 'btt-data' });
+  writeGpt(io, m);
+  const fsFile = join(tmp, 'fs-part.img');
+  const f = openSync(fsFile, 'w');
+  ftruncateSync(f, o.partSize);
+  closeSync(f);
+  run('mkfs.ext4', ['-q', '-F', '-L', o.fsLabel, fsFile], 'e2fsprogs');
+  io.write(Number(m.firstUsableLba) * 512, new Uint8Array(readFileSync(fsFile)).subarray(0, 256 * 1024));
+  rmSync(fsFile, { force: true });
+  return { btt, store, partStartLba: Number(m.firstUsableLba) };
 }
