@@ -34,6 +34,13 @@ export interface ContainerInfo {
 export function detectContainer(ctx: InspectContext, r: CountingReader, c: ContainerInfo, host: Layer | undefined): Layer[] {
   const out: Layer[] = [];
   if (c.size < 512) return out;
+  // Linux reads no partition table inside a partition (and a partition starting at its own table
+  // would otherwise be walked forever): a partition holds Xen or a file system only.
+  if (c.role === 'partition') {
+    if (hasXenMagic(ctx, c.at)) return xenLayers(ctx, c.at, c.size, 0, 2);
+    const fs = detectFilesystem(ctx, c.at, c.size);
+    return fs ? [fs] : [];
+  }
   const io = new WindowBlockIO(r, c.at, Math.min(c.size, r.size - c.at));
   try {
     const ss = detectSectorSize(io);
@@ -48,7 +55,7 @@ export function detectContainer(ctx: InspectContext, r: CountingReader, c: Conta
   }
   const m = mbrLayers(ctx, r, c);
   if (m.length) return [...out, ...m];
-  if (hasXenMagic(ctx, c.at)) return [...out, ...xenLayers(ctx, c.at, c.size, 0, c.role === 'partition' ? 2 : 3)];
+  if (hasXenMagic(ctx, c.at)) return [...out, ...xenLayers(ctx, c.at, c.size, 0, 3)];
   const fs = detectFilesystem(ctx, c.at, c.size);
   if (fs) out.push(fs);
   return out;

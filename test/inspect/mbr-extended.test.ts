@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile, walk, type Layer } from '../../src/inspect/index.js';
 import { mkfsExt4, run } from './build.js';
@@ -96,6 +97,36 @@ describe('MBR extended partitions', () => {
     expect(codes(layers)).toEqual(expect.arrayContaining(['ebr-outside', 'partition-outside']));
     for (const { layer } of walk(layers)) for (const f of layer.findings) expect(f.offset).toBeLessThan(img.length);
   });
+
+  it('fast-check: mutated partition records of the MBR and the EBRs never crash inspect, and reads stay bounded', () => {
+    const img = load();
+    const records = [0, ...ebrLbas()].map((lba) => lba * 512 + 446);
+    const mutation = fc.record({
+      at: fc.nat({ max: records.length - 1 }),
+      edits: fc.array(fc.tuple(fc.nat({ max: 65 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 10 }),
+    });
+    fc.assert(
+      fc.property(mutation, ({ at, edits }) => {
+        const saved: [number, number][] = [];
+        for (const [pos, v] of edits) {
+          const o = records[at]! + pos;
+          saved.push([o, img[o]!]);
+          img[o] = v;
+        }
+        try {
+          const { layers, stats } = inspectBytes(img);
+          for (const { layer } of walk(layers)) {
+            expect(layer.offset >= 0 && layer.offset < img.length).toBe(true);
+            for (const f of layer.findings) expect(Number.isInteger(f.offset) && f.offset >= 0 && f.offset < img.length, f.message).toBe(true);
+          }
+          expect(stats.reads).toBeLessThan(2000);
+        } finally {
+          for (const [o, v] of saved.reverse()) img[o] = v;
+        }
+      }),
+      { numRuns: 150, seed: Number(process.env.NVTOOL_SEED ?? 6) },
+    );
+  }, 60_000);
 
   it('a long chain of empty EBRs stops after 100 links, as Linux does', () => {
     const img = new Uint8Array(2 * MiB);
