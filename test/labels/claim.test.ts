@@ -12,6 +12,7 @@ import {
   CLAIM_CLASS_GUIDS, applyWrite, buildArea, collectWrites, createNamespace, labelV12, logicalView, readLabelArea, setClaimClass,
   setNamespaceLabel, slotOffset, FUZZ_SET, type MediaWrite,
 } from '../../src/labels/index.js';
+import { expectCrashSafe } from './crashPoints.js';
 import { kernelFixtures } from './fixtures.js';
 
 const MiB = 1n << 20n;
@@ -90,35 +91,6 @@ describe('claim class: nvtool equals what Linux 6.1 + ndctl wrote', () => {
   });
 });
 
-function tornAt(old: Uint8Array, w: MediaWrite, cut: number): MediaWrite {
-  const b = old.slice(w.offset, w.offset + w.bytes.length);
-  b.set(w.bytes.subarray(0, cut));
-  return { ...w, bytes: b };
-}
-
-/** Every crash point of `writes` on `area` reads back as old or new (crash.test.ts's enumeration). */
-function expectCrashSafe(area: Uint8Array, writes: MediaWrite[]): number {
-  const after = area.slice();
-  for (const w of writes) applyWrite(after, w);
-  const allowed = new Set([logicalView(area, FUZZ_SET), logicalView(after, FUZZ_SET)]);
-  let points = 0;
-  const work = area.slice();
-  for (let k = 0; k <= writes.length; k++) {
-    expect(allowed.has(logicalView(work, FUZZ_SET)), `after ${k} of ${writes.length} writes`).toBe(true);
-    points++;
-    const w = writes[k];
-    if (!w) break;
-    for (let cut = 8; cut < w.bytes.length; cut += 8) {
-      const torn = work.slice();
-      applyWrite(torn, tornAt(work, w, cut));
-      expect(allowed.has(logicalView(torn, FUZZ_SET)), `write ${k} (${w.what}) torn at byte ${cut}`).toBe(true);
-      points++;
-    }
-    applyWrite(work, w);
-  }
-  expect(Buffer.from(work).equals(Buffer.from(after))).toBe(true);
-  return points;
-}
 
 describe('claim class changes are crash safe (every prefix, every torn write)', () => {
   const states: Array<{ name: string; area: Uint8Array }> = [

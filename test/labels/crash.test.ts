@@ -8,6 +8,7 @@ import {
   applyWrite, buildArea, collectWrites, createNamespace, deleteNamespace, initArea, logicalView, readLabelArea, renameNamespace,
   repairArea, FUZZ_SET, type MediaWrite,
 } from '../../src/labels/index.js';
+import { expectCrashSafe } from './crashPoints.js';
 import { kernelFixtures } from './fixtures.js';
 
 const MiB = 1n << 20n;
@@ -40,38 +41,13 @@ function ops(area: Uint8Array): Array<{ name: string; gen: () => Generator<Media
   return list;
 }
 
-function tornAt(old: Uint8Array, w: MediaWrite, cut: number): MediaWrite {
-  const b = old.slice(w.offset, w.offset + w.bytes.length);
-  b.set(w.bytes.subarray(0, cut));
-  return { ...w, bytes: b };
-}
 
 describe('crash safety: every prefix and every torn write reads back as old or new', () => {
   for (const s of states()) {
     for (const op of ops(s.area)) {
       it(`${s.name}: ${op.name}`, () => {
         const { writes } = collectWrites(op.gen());
-        const after = s.area.slice();
-        for (const w of writes) applyWrite(after, w);
-        const oldV = logicalView(s.area, FUZZ_SET);
-        const newV = logicalView(after, FUZZ_SET);
-        const allowed = new Set([oldV, newV]);
-        let points = 0;
-        const work = s.area.slice();
-        for (let k = 0; k <= writes.length; k++) {
-          expect(allowed.has(logicalView(work, FUZZ_SET)), `after ${k} of ${writes.length} writes`).toBe(true);
-          points++;
-          const w = writes[k];
-          if (!w) break;
-          for (let cut = 8; cut < w.bytes.length; cut += 8) {
-            const torn = work.slice();
-            applyWrite(torn, tornAt(work, w, cut));
-            expect(allowed.has(logicalView(torn, FUZZ_SET)), `write ${k} (${w.what}) torn at byte ${cut}`).toBe(true);
-            points++;
-          }
-          applyWrite(work, w);
-        }
-        expect(Buffer.from(work).equals(Buffer.from(after))).toBe(true);
+        const points = expectCrashSafe(s.area, writes);
         expect(points).toBeGreaterThan(writes.length);
       });
     }
