@@ -24,10 +24,10 @@ import type { Finding } from '../core/schema/index.js';
 import { readLabelArea, labelUuid, expectedCookie, namespacesOf, type AreaView, type DimmSet, type LiveLabel } from './area.js';
 import { interleaveSetCookies, type SetCookies, type SetMember } from './cookie.js';
 import { isFree, nextSeq, setFree } from './indexBlock.js';
-import { FLAG_UPDATING, PMEM_TYPE_GUID, claimClassOf, type CLAIM_CLASS_GUIDS, type ClaimClass, type LabelV11, type LabelV12 } from './label.js';
+import { CLAIM_CLASS_GUIDS, FLAG_UPDATING, PMEM_TYPE_GUID, claimClassOf, type ClaimClass, type LabelV11, type LabelV12 } from './label.js';
 import {
-  alignDown, alignUp, applyWrite, checkName, freeExtents, labelUpdatePass, requireCurrent, type Extent, type MediaWrite,
-  type NewNamespace,
+  alignDown, alignUp, applyWrite, checkName, collectWrites, freeExtents, labelUpdatePass, repairArea, requireCurrent, type Extent, type MediaWrite,
+  type NewNamespace, type RepairReport,
 } from './update.js';
 import { encodeStruct } from '../core/schema/index.js';
 import { indexBlockStruct, NSINDEX_SIGNATURE, type IndexBlock } from './indexBlock.js';
@@ -239,6 +239,143 @@ export function* deleteSetNamespace(areas: readonly Uint8Array[], set: Interleav
     yield { offset: next * S, bytes: encodeStruct(indexBlockStruct(S), ix), what: `index[${next}] seq ${ix.seq} (delete ${want})`, kind: 'index', dimm: i };
   }
   return freed;
+}
+
+// ---- rename / claim class / lbasize -------------------------------------------------------------
+
+export interface SetLabelChange {
+  /** New name (namespace_devs.c alt_name_store). */
+  name?: string;
+  /** New claim class (holder_class_store; v1.2 labels only). */
+  claimClass?: keyof typeof CLAIM_CLASS_GUIDS;
+  /** New lbasize (sector_size_store: 512 or 4096 for pmem). */
+  lbasize?: bigint;
+}
+
+/**
+ * Rename a namespace of the set, or change its claim class / lbasize, as Linux does when
+ * `alt_name`, `holder_class` or `sector_size` is written: the attribute is set on the assembled
+ * namespace (nspm), then nd_namespace_label_update → nd_pmem_namespace_label_update: the UPDATING
+ * pass (__pmem_label_update(..., pos = i, NSLABEL_FLAG_UPDATING)) on mapping 0, 1, ... n-1, then the
+ * final pass (flags 0) on mapping 0 .. n-1: 4·n writes. Every DIMM's label is rewritten from nspm,
+ * as __pmem_label_update does: name, lbasize and claim class of the namespace (those of the
+ * position-0 label unless changed), the set's cookie for that DIMM's index version, nlabel = n,
+ * position = i, type GUID = PM, align 0, flags = UPDATING / 0; DPA and rawsize stay those of the
+ * DIMM's own label (its DPA resource). Only a namespace Linux assembles (state `active`) can be
+ * changed, as only such a namespace has a sysfs device to write to.
+ */
+export function* updateSetNamespace(areas: readonly Uint8Array[], set: InterleaveSet, uuid: string, change: SetLabelChange): Generator<SetWrite, NewNamespace[]> {
+  const views = checkAreas(areas, set);
+  const formats = new Set(views.map((v) => v.format));
+  if (formats.has('cxl')) fail('set', 'CXL label areas are read-only in nvtool');
+  if (formats.size > 1) fail('set', `the DIMMs' label areas mix label versions (${[...formats].join(', ')}); nvtool does not update such a set`);
+  const want = uuid.toLowerCase();
+  const sv = readInterleaveSet(areas, set);
+  const ns = sv.namespaces.find((x) => x.uuid === want);
+  if (!ns) {
+    const elsewhere = sv.orphans.filter((o) => o.uuid === want);
+    return fail('uuid', elsewhere.length
+      ? `${uuid} is only an orphan label on DIMM(s) ${elsewhere.map((o) => set.dimms[o.dimm]!.name).join(', ')} (mapping 0 has no label for it): Linux never assembles it, so there is nothing to update; nvtool labels delete --uuid ${uuid} removes it`
+      : `no namespace with uuid ${uuid} starts on DIMM ${set.dimms[0]!.name} (mapping 0): Linux assembles namespaces from mapping 0's labels only`);
+  }
+  if (ns.state !== 'active') {
+    fail('uuid', `namespace ${uuid} is ${ns.state}: ${ns.reason}. Linux has no namespace device to rename or reclass, so nvtool does not update it (fix the set first: nvtool labels check / repair / delete)`);
+  }
+  if (change.name !== undefined) checkName(change.name);
+  if (change.claimClass !== undefined && !(change.claimClass in CLAIM_CLASS_GUIDS)) fail('claimClass', `unknown claim class ${String(change.claimClass)}`);
+  if (formats.has('v1.1') && change.claimClass !== undefined && change.claimClass !== 'none') {
+    fail('claimClass', 'v1.1 labels have no claim class field (Linux records the mode in the info block only)');
+  }
+  if (change.lbasize !== undefined && change.lbasize !== 512n && change.lbasize !== 4096n) {
+    fail('lbasize', `lbasize ${change.lbasize}: Linux accepts 512 or 4096 for a pmem namespace (pmem_lbasize_supported)`);
+  }
+  views.forEach((v, i) => {
+    const { cur } = requireCurrent(v);
+    let free = 0;
+    for (let s = 0; s < cur.nslot; s++) if (isFree(cur.free, s)) free++;
+    // Each pass takes one free slot and frees the replaced label's slot with its index write.
+    if (free < 1) fail(`dimm[${i}]`, `DIMM ${set.dimms[i]!.name}: updating a label takes a free label slot; none is free (nd_label_alloc_slot)`);
+  });
+  const labels: NewNamespace[] = ns.shares.map((s, i) => ({
+    uuid: want, name: change.name ?? ns.name, dpa: s.dpa, rawsize: s.rawsize, lbasize: change.lbasize ?? ns.lbasize,
+    claimClass: change.claimClass !== undefined ? CLAIM_CLASS_GUIDS[change.claimClass] : ns.abstractionGuid ?? 'none',
+    nlabel: set.dimms.length, position: i, isetcookie: expectedCookie(views[i]!, dimmSetFor(set, i)), keep: { align: 0, typeGuid: PMEM_TYPE_GUID },
+  }));
+  const works = areas.map((a) => a.slice());
+  for (const flags of [FLAG_UPDATING, 0]) {
+    for (let i = 0; i < works.length; i++) {
+      for (const w of iterate(labelUpdatePass(works[i]!, labels[i]!, flags))) yield { ...w, dimm: i };
+    }
+  }
+  return labels;
+}
+
+/** Rename across the set: `updateSetNamespace(areas, set, uuid, { name })`. */
+export function renameSetNamespace(areas: readonly Uint8Array[], set: InterleaveSet, uuid: string, name: string): Generator<SetWrite, NewNamespace[]> {
+  return updateSetNamespace(areas, set, uuid, { name });
+}
+
+// ---- repair --------------------------------------------------------------------------------------
+
+export interface SetRepairReport {
+  /** Per DIMM (mapping order): what its own repair did (repairArea), or why it could not. */
+  dimms: Array<{ dimm: number; name: string; report?: RepairReport; error?: string }>;
+  /** After the repair: does Linux assemble the region, and why not. */
+  regionActive: boolean;
+  regionReason?: string;
+  /** Set-level problems left after the repair (incomplete namespaces, orphans...), explained. */
+  problems: Finding[];
+}
+
+/**
+ * Repair every DIMM of the set: each damaged index block is rewritten from the DIMM's good one (or,
+ * with both invalid, rebuilt from a slot scan), DIMM by DIMM in mapping order (repairArea). Then
+ * the set is assembled by Linux's rules (readInterleaveSet) and what is still wrong at set level is
+ * reported, never mended: a namespace with a position missing on some DIMM makes
+ * create_namespace_pmem fail (-EINVAL) and with it scan_labels, so Linux probes no namespace of
+ * the region; nvtool does not invent the missing label (its DPA, and whether the namespace was
+ * being created or deleted, are not knowable). A label the surviving index of that DIMM does not
+ * reference is pointed out when it has the missing uuid.
+ */
+export function* repairSet(areas: readonly Uint8Array[], set: InterleaveSet): Generator<SetWrite, SetRepairReport> {
+  if (areas.length !== set.dimms.length) fail('set', `the interleave set has ${set.dimms.length} DIMM(s) but ${areas.length} label area(s) were given; repair needs every DIMM's label area to judge the set`);
+  const works = areas.map((a) => a.slice());
+  const out: SetRepairReport = { dimms: [], regionActive: true, problems: [] };
+  for (let i = 0; i < works.length; i++) {
+    const name = set.dimms[i]!.name;
+    let r: { writes: MediaWrite[]; result: RepairReport };
+    try {
+      r = collectWrites(repairArea(works[i]!));
+    } catch (e) {
+      if (!(e instanceof NvError)) throw e;
+      out.dimms.push({ dimm: i, name, error: e.message });
+      continue;
+    }
+    for (const w of r.writes) {
+      applyWrite(works[i]!, w);
+      yield { ...w, dimm: i };
+    }
+    out.dimms.push({ dimm: i, name, report: r.result });
+  }
+  const sv = readInterleaveSet(works, set);
+  out.regionActive = sv.regionActive;
+  if (sv.regionReason) out.regionReason = sv.regionReason;
+  out.problems = sv.findings.filter((f) => f.code.startsWith('set-'));
+  for (const d of out.dimms) {
+    if (d.error) out.problems.push({ severity: 'error', code: 'set-repair-failed', path: `dimm[${d.dimm}]`, message: `DIMM ${d.name}: ${d.error}; Linux sees no labels on it${d.dimm === 0 ? ' and so assembles no namespace in the region' : ''}` });
+  }
+  for (const ns of sv.namespaces) {
+    if (ns.state !== 'incomplete') continue;
+    const hints: string[] = [];
+    for (const d of out.dimms) {
+      for (const l of d.report?.lost ?? []) if (l.uuid === ns.uuid) hints.push(`DIMM ${d.name} slot ${l.slot} still holds a label for it that the surviving index does not reference (it may be the missing one, or a stale copy: nvtool does not put it back)`);
+    }
+    out.problems.push({
+      severity: 'error', code: 'set-repair-incomplete', path: 'set',
+      message: `namespace ${ns.uuid}${ns.name ? ` "${ns.name}"` : ''} is incomplete and repair does not invent labels: Linux will not probe the region (create_namespace_pmem -EINVAL → scan_labels fails) until it is complete or gone. Restore the missing DIMM's label area from a copy, or remove the partial labels with nvtool labels delete --uuid ${ns.uuid} over every DIMM of the set (the data on the media stays, the namespace is gone)${hints.length ? `. ${hints.join('; ')}` : ''}`,
+    });
+  }
+  return out;
 }
 
 // ---- reading -------------------------------------------------------------------------------------

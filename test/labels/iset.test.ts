@@ -11,6 +11,12 @@
  * - drivers/nvdimm/namespace_devs.c scan_labels / create_namespace_pmem / has_uuid_at_pos /
  *   select_pmem_id: DIMM 0's labels start namespaces; a missing position fails the region.
  * - drivers/nvdimm/region_devs.c default_align; namespace_devs.c space_valid (align / mappings).
+ * - namespace_devs.c alt_name_store / holder_class_store / sector_size_store →
+ *   nd_namespace_label_update → label.c nd_pmem_namespace_label_update: the same two passes as a
+ *   create; __pmem_label_update writes every field from the namespace (nspm: name, lbasize,
+ *   claim class) and the set (cookie, nlabel, position = i, type GUID, align 0, flags).
+ * - namespace_devs.c create_namespace_pmem: nspm's name, lbasize and claim class come from the
+ *   label with position 0 (mapping 0's); has_uuid_at_pos does not compare names or classes.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +25,8 @@ import { interleaveSetsFromNfit, pickNfitSet } from '../../src/cli/labels/target
 import { fletcher64 } from '../../src/core/checksum/fletcher64.js';
 import {
   applySetWrite, applyWrite, collectWrites, createSetNamespace, deleteNamespace, deleteSetNamespace, initArea, logicalSetView,
-  makeInterleaveSet, readInterleaveSet, readLabelArea, regionDefaultAlign, type InterleaveSet, type SetDimm, type SetWrite, type LabelV12,
+  makeInterleaveSet, readInterleaveSet, readLabelArea, regionDefaultAlign, renameNamespace, renameSetNamespace, repairSet, updateSetNamespace,
+  type InterleaveSet, type SetDimm, type SetWrite, type LabelV12,
 } from '../../src/labels/index.js';
 import { kernelFixtures } from './fixtures.js';
 
@@ -388,5 +395,172 @@ describe('interleave set from an NFIT (build-nfit generic profile)', () => {
     expect(pickNfitSet(sets, 'test.aml', 2, ['0x10', '0x20']).order).toEqual([1, 0]);
     expect(pickNfitSet(sets, 'test.aml', 2, []).order).toEqual([0, 1]);
     expect(() => pickNfitSet(sets, 'test.aml', 3, [])).toThrow(/no persistent-memory SPA range has 3 DIMM/);
+  });
+});
+
+/** Every prefix and every write torn at each 8-byte boundary (k = writes fully done before it). */
+function crashPoints(start: Uint8Array[], writes: SetWrite[], set: InterleaveSet): Array<{ k: number; torn: boolean; view: string; areas: Uint8Array[] }> {
+  const out: Array<{ k: number; torn: boolean; view: string; areas: Uint8Array[] }> = [];
+  const work = start.map((a) => a.slice());
+  for (let k = 0; k <= writes.length; k++) {
+    out.push({ k, torn: false, view: logicalSetView(work, set), areas: work.map((a) => a.slice()) });
+    const w = writes[k];
+    if (!w) break;
+    for (let cut = 8; cut < w.bytes.length; cut += 8) {
+      const torn = work.map((a) => a.slice());
+      const b = work[w.dimm]!.slice(w.offset, w.offset + w.bytes.length);
+      b.set(w.bytes.subarray(0, cut));
+      applySetWrite(torn, { ...w, bytes: b });
+      out.push({ k, torn: true, view: logicalSetView(torn, set), areas: torn });
+    }
+    applySetWrite(work, w);
+  }
+  return out;
+}
+
+describe('interleave set: rename and claim class / lbasize across DIMMs (nd_pmem_namespace_label_update)', () => {
+  const u = '00000000-0000-4000-8000-0000000000f1';
+  const made = (n: number, version: '1.1' | '1.2') => {
+    const ds: Ident[] = Array.from({ length: n }, (_, i) => ({ offset: BigInt(n - 1 - i) << 30n, serial: 0x200 + i, vendor: 0x8086, date: 0x1907, loc: i }));
+    const set = makeInterleaveSet(dimmsOf(ds, 1n << 30n));
+    const areas = freshAreas(n, version);
+    run(areas, createSetNamespace(areas, set, { uuid: u, name: 'before', size: set.align }));
+    return { set, areas, k: kernelCookies(ds) };
+  };
+
+  it('rename on 2 DIMMs (v1.2): UPDATING pass on mapping 0 then 1, final pass on 0 then 1; every label gets the name, the rest kept', () => {
+    const { set, areas, k } = made(2, '1.2');
+    const before = areas.map((a) => labelOf(a, u));
+    const { writes } = run(areas, renameSetNamespace(areas, set, u, 'after'));
+    expect(writes.map((w) => `${w.dimm}:${w.kind}`)).toEqual(['0:label', '0:index', '1:label', '1:index', '0:label', '0:index', '1:label', '1:index']);
+    // After create on a fresh area the final label sits in slot 1 (slot 0, the UPDATING copy, freed);
+    // nd_label_alloc_slot takes the lowest free slot: UPDATING → slot 0 (reaps 1), final → slot 1.
+    expect(writes.filter((w) => w.kind === 'label').map((w) => w.what)).toEqual([
+      `label[0] ${u} UPDATING`, `label[0] ${u} UPDATING`, `label[1] ${u}`, `label[1] ${u}`,
+    ]);
+    for (const [i, area] of areas.entries()) {
+      const l = labelOf(area, u);
+      expect(readLabelArea(area).live).toHaveLength(1);
+      expect({ name: l.name, flags: l.flags, nlabel: l.nlabel, position: l.position, isetcookie: l.isetcookie, dpa: l.dpa, rawsize: l.rawsize, lbasize: l.lbasize, slot: l.slot })
+        .toEqual({ name: 'after', flags: 0, nlabel: 2, position: i, isetcookie: k.cookie2, dpa: before[i]!.dpa, rawsize: before[i]!.rawsize, lbasize: 512n, slot: 1 });
+    }
+    expect(readInterleaveSet(areas, set).namespaces[0]).toMatchObject({ uuid: u, name: 'after', state: 'active', size: set.align });
+  });
+
+  it('claim class + lbasize on 2 DIMMs (holder_class_store, sector_size_store): every label carries them; names follow position 0 (nspm->alt_name)', () => {
+    const { set, areas } = made(2, '1.2');
+    // DIMM 1's label renamed alone (one DIMM at a time): Linux still shows position 0's name.
+    for (const w of collectWrites(renameNamespace(areas[1]!, u, 'odd')).writes) applyWrite(areas[1]!, w);
+    expect(readInterleaveSet(areas, set).namespaces[0]!.name).toBe('before');
+    run(areas, updateSetNamespace(areas, set, u, { claimClass: 'pfn', lbasize: 4096n }));
+    for (const area of areas) {
+      const l = labelOf(area, u);
+      // label.h NVDIMM_PFN_GUID; __pmem_label_update writes nspm->alt_name on every mapping.
+      expect({ name: l.name, abstractionGuid: l.abstractionGuid, lbasize: l.lbasize }).toEqual({ name: 'before', abstractionGuid: '266400ba-fb9f-4677-bcb0-968f11d0d225', lbasize: 4096n });
+    }
+    expect(readInterleaveSet(areas, set).namespaces[0]).toMatchObject({ claimClass: 'pfn', lbasize: 4096n, state: 'active' });
+  });
+
+  it('refuses what Linux could not do: an incomplete namespace, an orphan, a claim class on v1.1 labels, lbasize 520', () => {
+    const { set, areas } = made(2, '1.2');
+    expect(() => collectWrites(updateSetNamespace(areas, set, u, { lbasize: 520n }))).toThrow(/512 or 4096/);
+    const inc = areas.map((a) => a.slice());
+    for (const w of collectWrites(deleteNamespace(inc[1]!, u)).writes) applyWrite(inc[1]!, w);
+    expect(() => collectWrites(renameSetNamespace(inc, set, u, 'x'))).toThrow(/is incomplete/);
+    const orph = areas.map((a) => a.slice());
+    for (const w of collectWrites(deleteNamespace(orph[0]!, u)).writes) applyWrite(orph[0]!, w);
+    expect(() => collectWrites(renameSetNamespace(orph, set, u, 'x'))).toThrow(/only an orphan label on DIMM\(s\) 0x2/);
+    const v11 = made(2, '1.1');
+    expect(() => collectWrites(updateSetNamespace(v11.areas, v11.set, u, { claimClass: 'dax' }))).toThrow(/v1\.1 labels have no claim class/);
+  });
+
+  for (const [n, version, change] of [
+    [2, '1.2', { name: 'after' }],
+    [3, '1.1', { name: 'after', lbasize: 4096n }],
+    [4, '1.2', { claimClass: 'dax', name: 'after' }],
+  ] as const) {
+    it(`power cut during ${JSON.stringify(change, (_, v) => (typeof v === 'bigint' ? String(v) : v))} on ${n} DIMMs (v${version}): old until DIMM 0's first index write, then what Linux shows is new (position 0's label); re-running completes it`, () => {
+      const { set, areas: start } = made(n, version);
+      const { writes } = collectWrites(updateSetNamespace(start, set, u, change));
+      expect(writes).toHaveLength(4 * n);
+      const oldV = logicalSetView(start, set);
+      const after = start.map((a) => a.slice());
+      for (const w of writes) applySetWrite(after, w);
+      const newV = logicalSetView(after, set);
+      expect(newV).not.toBe(oldV);
+      // Linux takes name/lbasize/claim class from the position-0 label (create_namespace_pmem), and
+      // has_uuid_at_pos matches uuid/cookie/nlabel/position only: once DIMM 0's first-pass index
+      // (write 1) is written every position is still found exactly once, and the namespace shows
+      // the new values, while DIMMs 1..n-1 may still carry the old label.
+      const phase = (done: number) => (done <= 1 ? 'old' : 'new');
+      let mixed = 0;
+      for (const p of crashPoints(start, writes, set)) {
+        const allowed = p.torn ? [phase(p.k), phase(p.k + 1)] : [phase(p.k)];
+        const got = p.view === oldV ? 'old' : p.view === newV ? 'new' : `other:\n${p.view}`;
+        expect(allowed, `k=${p.k} torn=${p.torn}`).toContain(got);
+        if (!p.torn && p.k >= 2 && p.k <= 2 * n) {
+          // DIMM i's own first-pass index is write 2i+1: before it, DIMM i still has the old label.
+          const names = p.areas.map((a) => labelOf(a, u).name);
+          expect(names).toEqual(Array.from({ length: n }, (_, i) => (p.k > 2 * i + 1 ? 'after' : 'before')));
+          const sv = readInterleaveSet(p.areas, set);
+          expect(sv.regionActive).toBe(true);
+          expect(sv.namespaces[0]!.name).toBe('after');
+          if (names.includes('before')) {
+            mixed++;
+            expect(sv.findings.some((f) => f.code === 'set-names')).toBe(true);
+          }
+        }
+        // Running the same change again from this point finishes it: the new state, no UPDATING left.
+        const fix = p.areas.map((a) => a.slice());
+        run(fix, updateSetNamespace(fix, set, u, change));
+        expect(logicalSetView(fix, set)).toBe(newV);
+        expect(fix.map((a) => labelOf(a, u).flags)).toEqual(Array(n).fill(0));
+      }
+      expect(mixed).toBe(2 * (n - 1)); // k = 2 .. 2n-1
+    });
+  }
+});
+
+describe('interleave set: repair', () => {
+  const u = '00000000-0000-4000-8000-0000000000a1';
+  const ds: Ident[] = [A, B];
+  const set = makeInterleaveSet(dimmsOf(ds, 256n * MiB));
+  const S = 256; // 16 KiB area, 256-byte labels: geometryFor → index blocks of 256 bytes
+  const damage = (area: Uint8Array, block: number) => { area[block * S + 100]! ^= 0xff; };
+
+  it("rewrites each DIMM's damaged index from its good copy (repairArea per mapping); the set reads the same", () => {
+    const areas = freshAreas(2, '1.2');
+    run(areas, createSetNamespace(areas, set, { uuid: u, name: 'r', size: 32n * MiB }));
+    const before = logicalSetView(areas, set);
+    const nexts = areas.map((a) => readLabelArea(a).next!);
+    areas.forEach((a, i) => damage(a, nexts[i]!));
+    expect(areas.map((a) => readLabelArea(a).checks[nexts[0]!]!.valid)).toEqual([false, false]);
+    const { writes, result } = run(areas, repairSet(areas, set));
+    expect(writes.map((w) => [w.dimm, w.kind, w.offset])).toEqual([[0, 'index', nexts[0]! * S], [1, 'index', nexts[1]! * S]]);
+    expect(areas.every((a) => readLabelArea(a).checks.every((c) => c.valid))).toBe(true);
+    expect(logicalSetView(areas, set)).toBe(before);
+    expect(result).toMatchObject({ regionActive: true, problems: [] });
+  });
+
+  it('a DIMM whose label for the set is missing: reported as an incomplete set (Linux fails the region), no label invented', () => {
+    const areas = freshAreas(2, '1.2');
+    run(areas, createSetNamespace(areas, set, { uuid: u, size: 32n * MiB }));
+    // DIMM 1 loses its label (its index frees the slot), then the older index that still
+    // referenced it is damaged: repair can only rebuild from the surviving (newer) index.
+    for (const w of collectWrites(deleteNamespace(areas[1]!, u)).writes) applyWrite(areas[1]!, w);
+    damage(areas[1]!, readLabelArea(areas[1]!).next!);
+    const slotsBefore = areas.map((a) => readLabelArea(a).live.map((l) => l.slot));
+    const { writes, result } = run(areas, repairSet(areas, set));
+    expect(writes.map((w) => `${w.dimm}:${w.kind}`)).toEqual(['1:index']);
+    expect(areas.map((a) => readLabelArea(a).live.map((l) => l.slot))).toEqual(slotsBefore);
+    // namespace_devs.c has_uuid_at_pos finds no position 1 → create_namespace_pmem -EINVAL →
+    // scan_labels fails: no namespace of the region appears.
+    expect(result.regionActive).toBe(false);
+    const codes = result.problems.map((f) => f.code);
+    expect(codes).toContain('set-incomplete');
+    const inc = result.problems.find((f) => f.code === 'set-repair-incomplete')!;
+    expect(inc.severity).toBe('error');
+    expect(inc.message).toMatch(/does not invent labels/);
+    expect(inc.message).toMatch(/DIMM 0x2 slot 1 still holds a label for it/);
   });
 });
