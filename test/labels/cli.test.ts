@@ -92,4 +92,55 @@ describe('nvtool labels on the DIMMs of an interleave set', () => {
     expect(q.code).toBe(2);
     expect(q.stderr).toMatch(/one region per DIMM/);
   });
+
+  it('rename and repair --nfit over two label areas: --dry-run names each write and its file; repair mends indexes and reports an incomplete set', async () => {
+    const { buildNfit } = await import('../../src/acpi/build/index.js');
+    const memdev = (deviceHandle: number, regionIndex: number, regionOffset: string) => ({
+      type: 1, deviceHandle, rangeIndex: 1, regionIndex, regionSize: '0x10000000', regionOffset, address: '0x0', interleaveIndex: 1, interleaveWays: 2,
+    });
+    const dcr = (regionIndex: number, serialNumber: number) => ({ type: 4, regionIndex, vendorId: 0x8086, serialNumber, code: 0x301 });
+    const nfit = join(work, 'nfit-rr.aml');
+    writeFileSync(nfit, buildNfit({ profile: 'generic', structures: [
+      { type: 0, rangeIndex: 1, flags: 0, rangeGuid: 'persistent', address: '0x100000000', rangeLength: '0x20000000', memoryMapping: '0x8008' },
+      memdev(0x1, 1, '0x0'), memdev(0x101, 2, '0x10000000'), dcr(1, 0xaaaa), dcr(2, 0xbbbb), { type: 2, interleaveIndex: 1, lineSize: 256, lineOffsets: [0, 1] },
+    ] }).bytes);
+    const a = join(work, 'rr-a.lsa');
+    const b = join(work, 'rr-b.lsa');
+    for (const f of [a, b]) {
+      writeFileSync(f, new Uint8Array(128 << 10));
+      expect((await nv('labels', 'init', f)).code).toBe(0);
+    }
+    const uuid = '6f0c4b0e-1d7b-4c1e-9d2e-0123456789ab';
+    expect((await nv('labels', 'create', '--nfit', nfit, '--size', '64M', '--name', 'old', '--uuid', uuid, a, b)).code).toBe(0);
+    const snap = [readFileSync(a), readFileSync(b)];
+    const dry = await nv('labels', 'rename', '--dry-run', '--nfit', nfit, '--uuid', uuid, '--name', 'new', a, b);
+    expect(dry.code).toBe(0);
+    // nd_pmem_namespace_label_update: UPDATING pass on mapping 0 (a), 1 (b), then the final pass.
+    const files = dry.out.trim().split('\n').map((l) => /to (\S+) at/.exec(l)![1]);
+    expect(files).toEqual([a, a, b, b, a, a, b, b]);
+    expect([readFileSync(a), readFileSync(b)].map((x, i) => x.equals(snap[i]!))).toEqual([true, true]);
+    // One area of a 2-DIMM set: refused rather than renaming one DIMM's label.
+    expect((await nv('labels', 'rename', '--nfit', nfit, '--uuid', uuid, '--name', 'new', a)).code).toBe(2);
+    const ren = await nv('labels', 'rename', '--nfit', nfit, '--uuid', uuid, '--name', 'new', a, b);
+    expect(ren.code).toBe(0);
+    expect(ren.out.match(/^wrote /gm)).toHaveLength(8);
+    const ns = JSON.parse((await nv('labels', 'list', '--json', '--nfit', nfit, a, b)).out);
+    expect(ns).toMatchObject([{ uuid, name: 'new', state: 'active', interleave_ways: 2 }]);
+    // Damage b's non-current index block: repair rewrites it from the good one (1 write, to b).
+    const img = readFileSync(b);
+    const stale = readLabelArea(new Uint8Array(img)).next! * 256;
+    img[stale + 100]! ^= 0xff;
+    writeFileSync(b, img);
+    const rep = await nv('labels', 'repair', '--nfit', nfit, a, b);
+    expect(rep.code).toBe(0);
+    expect(rep.out.match(/^wrote .* to (\S+) at/gm)).toEqual([expect.stringContaining(b)]);
+    expect((await nv('labels', 'check', '--nfit', nfit, a, b)).code).toBe(0);
+    // b's label deleted alone: repair writes nothing, reports the incomplete set, exit 1.
+    expect((await nv('labels', 'delete', '--uuid', uuid, b)).code).toBe(0);
+    const inc = await nv('labels', 'repair', '--nfit', nfit, a, b);
+    expect(inc.code).toBe(1);
+    expect(inc.out).not.toMatch(/^wrote /m);
+    expect(inc.out).toMatch(/does not invent labels/);
+    expect(inc.out).toMatch(/region still fails/);
+  });
 });

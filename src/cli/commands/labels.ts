@@ -77,7 +77,7 @@ export const labelsCommand = defineCommand<Args>({
   builder: (y: Argv) =>
     y
       .positional('action', { choices: ACTIONS, demandOption: true, describe: 'what to do' })
-      .positional('targets', { type: 'string', array: true, demandOption: true, describe: 'a raw label-area file, or a QEMU NVDIMM backing file (label area = its last label-size bytes); create/list/check/delete take one per DIMM of an interleave set (with --nfit or --platform)' })
+      .positional('targets', { type: 'string', array: true, demandOption: true, describe: 'a raw label-area file, or a QEMU NVDIMM backing file (label area = its last label-size bytes); create/list/check/delete/rename/repair take one per DIMM of an interleave set (with --nfit or --platform)' })
       .option('label-size', { type: 'string', describe: "size of the label area at the end of a backing file (QEMU label-size=); probed when absent" })
       .option('label-version', { type: 'string', choices: ['1.1', '1.2'], default: '1.2', describe: 'init: v1.1 (128-byte) or v1.2 (256-byte) labels' })
       .option('variant', { choices: ['linux', 'ndctl'], default: 'linux', describe: "init: the kernel's index blocks (bits past nslot cleared) or ndctl init-labels' (left set)" })
@@ -103,12 +103,14 @@ export const labelsCommand = defineCommand<Args>({
     ['$0 labels list --json --platform vm.json --dimm nv0 nv0.img', 'namespaces with `ndctl list -N` fields, cookie checked against the platform'],
     ['$0 labels repair nvdimm0.img', 'rewrite a damaged index block from the good one and report what may be lost'],
     ['$0 labels create --nfit nfit.aml --size 256M --name striped dimm0.img dimm1.img', "one namespace across a 2-DIMM interleave set: a label per DIMM (position = NFIT memdev order, the set's cookie), written DIMM by DIMM as Linux does"],
+    ['$0 labels rename --dry-run --nfit nfit.aml --uuid U --name new dimm0.img dimm1.img', "rename across the set: Linux's UPDATING pass on every DIMM, then the final pass; --dry-run lists each write with its file"],
+    ['$0 labels repair --nfit nfit.aml dimm0.img dimm1.img', "repair each DIMM's damaged index from its good copy; report incomplete namespaces and orphans (no label is invented)"],
     ['$0 labels list --json --nfit nfit.aml --dimm 0x1 --dimm 0x101 a.img b.img', 'the assembled namespace once (ndctl list -N fields) with each DIMM\'s share; incomplete sets explained'],
   ],
   fileOf: (a) => a.targets?.[0],
   run(a) {
     const dimms = a.dimm === undefined ? [] : Array.isArray(a.dimm) ? a.dimm.map(String) : [String(a.dimm)];
-    if (a.targets.length > 1 || (a.action === 'create' && a.nfit && nfitSetSize(a.nfit, dimms[0]) > 1)) {
+    if (a.targets.length > 1 || ((a.action === 'create' || a.action === 'rename') && a.nfit && nfitSetSize(a.nfit, dimms[0]) > 1)) {
       return runSet({
         action: a.action, targets: a.targets, dimm: dimms, json: a.json, dryRun: a.dryRun, mode: a.mode, claimClass: CLAIM[a.mode],
         ...(a.labelSize !== undefined ? { labelSize: a.labelSize } : {}), ...(a.size !== undefined ? { size: a.size } : {}),

@@ -1,5 +1,5 @@
 /**
- * `nvtool labels create|list|check|delete` on several targets: the label areas of every DIMM of
+ * `nvtool labels create|list|check|delete|rename|repair` on several targets: the label areas of every DIMM of
  * an interleave set, from `--nfit` (the SPA range's memdevs) or `--platform` (QEMU: one region per
  * NVDIMM, so only one-DIMM sets). Targets map to the set's DIMMs by `--dimm` (one per target, in
  * target order) or by NFIT memdev order.
@@ -8,7 +8,7 @@ import { parsePlatform, resolvePlatform } from '../../acpi/qemu/index.js';
 import type { Finding } from '../../core/schema/index.js';
 import {
   collectWrites, createSetNamespace, labelUuid, readLabelArea, deleteSetNamespace, listSetNamespacesJson, makeInterleaveSet, ndctlJsonText, qemuSetMember,
-  readInterleaveSet, type InterleaveSet, type SetWrite,
+  readInterleaveSet, renameSetNamespace, repairSet, type InterleaveSet, type SetWrite,
 } from '../../labels/index.js';
 import { CliError, readInput, readJsonFile, toJsonText } from '../io.js';
 import { findingsText } from './present.js';
@@ -93,8 +93,8 @@ function applyWrites(a: SetArgs, b: Bound, writes: SetWrite[], summary: unknown)
 }
 
 export function runSet(a: SetArgs): number {
-  if (!['create', 'list', 'check', 'delete'].includes(a.action)) {
-    throw new CliError(`labels ${a.action} takes one target; create, list, check and delete take the label areas of every DIMM of a set`);
+  if (!['create', 'list', 'check', 'delete', 'rename', 'repair'].includes(a.action)) {
+    throw new CliError(`labels ${a.action} takes one target; create, list, check, delete, rename and repair take the label areas of every DIMM of a set`);
   }
   const bound = bind(a);
   if (!a.json) for (const b of bound) process.stderr.write(`nvtool labels: ${b.how}\n`);
@@ -143,6 +143,33 @@ export function runSet(a: SetArgs): number {
         if (!has && bound.length > 1) continue; // --platform: the namespace lives on one of the DIMMs
         const { writes, result } = collectWrites(deleteSetNamespace(areas, b.set, a.uuid));
         exit = Math.max(exit, applyWrites(a, b, writes, { uuid: a.uuid, freedSlots: result.map((slots, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, slots })) }));
+      }
+      return exit;
+    }
+    case 'rename': {
+      if (!a.uuid || a.name === undefined) throw new CliError('rename needs --uuid and --name');
+      const want = a.uuid.toLowerCase();
+      const hits = bound.filter((b) => b.targets.some((t) => readLabelArea(readArea(t)).live.some((l) => labelUuid(l) === want)));
+      const b = hits[0] ?? bound[0]!; // --platform: the namespace lives on one of the one-DIMM regions
+      const { writes, result } = collectWrites(renameSetNamespace(b.targets.map(readArea), b.set, a.uuid, a.name));
+      return applyWrites(a, b, writes, { uuid: want, name: a.name, dimms: result.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, position: l.position, dpa: l.dpa, rawsize: l.rawsize })) });
+    }
+    case 'repair': {
+      let exit = 0;
+      for (const b of bound) {
+        const { writes, result } = collectWrites(repairSet(b.targets.map(readArea), b.set));
+        if (!a.json) {
+          for (const d of result.dimms) {
+            const file = b.targets[d.dimm]!.file;
+            if (d.error) process.stdout.write(`DIMM ${d.name} (${file}): cannot repair: ${d.error}\n`);
+            for (const s of d.report?.actions ?? []) process.stdout.write(`DIMM ${d.name} (${file}): ${s}\n`);
+            for (const l of d.report?.lost ?? []) process.stdout.write(`DIMM ${d.name} (${file}): possibly lost: slot ${l.slot} holds a label for ${l.uuid}${l.name ? ` "${l.name}"` : ''} that the surviving index does not reference\n`);
+          }
+          process.stdout.write(findingsText(result.problems));
+          process.stdout.write(result.regionActive ? 'after the repair Linux assembles the region\n' : `after the repair the region still fails: ${result.regionReason ?? 'see above'}\n`);
+        }
+        const summary = { dimms: result.dimms.map((d) => ({ ...d, file: b.targets[d.dimm]!.file })), regionActive: result.regionActive, ...(result.regionReason ? { regionReason: result.regionReason } : {}), problems: result.problems };
+        exit = Math.max(exit, applyWrites(a, b, writes, summary), result.problems.some((f) => f.severity === 'error') ? 1 : 0);
       }
       return exit;
     }
