@@ -1,6 +1,7 @@
 import type { QmpClient } from '../test/harness/qmp.js';
 import { QmpError } from '../test/harness/qmp.js';
 import type { PlatformNvdimm, Platform } from '../test/harness/platform.js';
+import { mulberry32 } from '../test/support/prng.js';
 
 /** What QOM says about the dimms of a running (stopped) VM. */
 export interface QomSnapshot {
@@ -47,18 +48,6 @@ export async function snapshotQom(qmp: QmpClient): Promise<QomSnapshot> {
     raw,
     slotOf,
     memoryDevices: await qmp.execute('query-memory-devices'),
-  };
-}
-
-/** Deterministic PRNG (mulberry32) so the random id sets are the same on every regeneration. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

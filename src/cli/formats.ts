@@ -1,5 +1,5 @@
 import { acpiSignature, genericTable } from '../acpi/genericTable.js';
-import { decodeNfit, encodeNfit, fitBuffer, nfitFromJson, nfitToJson, validateNfit } from '../acpi/nfit/index.js';
+import { decodeNfit, encodeNfit, fitBuffer, nfitFromJson, nfitToJson, structureOffsets, validateNfit } from '../acpi/nfit/index.js';
 import { decodeStruct, encodeStruct, structFromJson, type Finding, type Span } from '../core/schema/index.js';
 import { NvError } from '../core/errors.js';
 
@@ -54,13 +54,7 @@ const fitFormat: DecodableFormat = {
   detect: () => false,
   decode(bytes, { spans }) {
     const d = decodeStruct(fitBuffer, bytes, { format: 'FIT', spans });
-    const offsets: number[] = [];
-    let off = 0;
-    for (const s of d.value.structures) {
-      offsets.push(off);
-      off += s.length;
-    }
-    return { format: 'FIT', findings: [...d.findings, ...validateNfit(d.value, offsets)], ...(d.spans ? { spans: d.spans } : {}), json: fitBuffer.toJson(d.value) };
+    return { format: 'FIT', findings: [...d.findings, ...validateNfit(d.value, structureOffsets(d.value, 0, 0))], ...(d.spans ? { spans: d.spans } : {}), json: fitBuffer.toJson(d.value) };
   },
   encode(json, { preserve }) {
     const { value, pins } = structFromJson(fitBuffer, json);

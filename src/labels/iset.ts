@@ -30,6 +30,7 @@ import {
   type NewNamespace, type RepairReport,
 } from './update.js';
 import { encodeStruct } from '../core/schema/index.js';
+import { modeOf, type NamespaceJsonBase } from './ndctlJson.js';
 import { indexBlockStruct, NSINDEX_SIGNATURE, type IndexBlock } from './indexBlock.js';
 
 /** One DIMM of the set: its identity (for the cookie) and its mapping of the SPA range. */
@@ -610,25 +611,16 @@ export function logicalSetView(areas: readonly Uint8Array[], set: InterleaveSet)
 }
 
 /** `ndctl list -N` fields for the assembled namespaces, once per namespace, with each DIMM's share. */
-export interface SetNamespaceJson {
-  mode: string;
-  size?: bigint;
-  uuid?: string;
-  raw_uuid?: string;
-  sector_size?: number;
-  name?: string;
-  raw_size: bigint;
-  claim_class?: string;
+export interface SetNamespaceJson extends NamespaceJsonBase {
   interleave_ways: number;
   isetcookie: bigint;
   state: SetNamespace['state'];
-  reason?: string;
   dimms: Array<{ dimm: string; position: number; dpa: bigint; raw_size: bigint; slot: number }>;
 }
 
 export function listSetNamespacesJson(sv: SetView, set: InterleaveSet): SetNamespaceJson[] {
   return sv.namespaces.map((ns) => {
-    const mode = ns.claimClass === 'pfn' ? 'fsdax' : ns.claimClass === 'dax' ? 'devdax' : ns.claimClass === 'btt' || ns.claimClass === 'btt2' ? 'sector' : ns.claimClass === undefined || ns.claimClass === 'none' ? 'raw' : 'unknown';
+    const mode = modeOf(ns);
     const raw = mode === 'raw';
     return {
       mode,

@@ -102,7 +102,7 @@ export function readLabelsJson(area: Uint8Array, dev: string): ReadLabelsJson | 
 }
 
 /** ndctl's mode names for claim classes (util/json.c; ndctl_namespace_get_mode). */
-export function modeOf(ns: NamespaceView): string {
+export function modeOf(ns: Pick<NamespaceView, 'claimClass'>): string {
   switch (ns.claimClass) {
     case 'pfn': return 'fsdax';
     case 'dax': return 'devdax';
@@ -113,21 +113,26 @@ export function modeOf(ns: NamespaceView): string {
   }
 }
 
-export interface ListNamespaceJson {
-  dev?: string;
+/** The `ndctl list -N` fields nvtool reports for any namespace, plus its label's raw size. */
+export interface NamespaceJsonBase {
   mode: string;
   size?: bigint;
   uuid?: string;
   raw_uuid?: string;
   sector_size?: number;
   name?: string;
-  /** nvtool additions (not in ndctl): where the namespace lives on this DIMM and why. */
+  /** nvtool addition (not in ndctl): the size the labels claim. */
   raw_size: bigint;
+  claim_class?: string;
+  reason?: string;
+}
+
+export interface ListNamespaceJson extends NamespaceJsonBase {
+  dev?: string;
+  /** nvtool additions (not in ndctl): where the namespace lives on this DIMM and why. */
   dpa: bigint;
   slots: number[];
-  claim_class?: string;
   state: 'active' | 'ignored';
-  reason?: string;
 }
 
 /**

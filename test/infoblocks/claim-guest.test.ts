@@ -6,7 +6,7 @@
  * holder_class must be the class nvtool recorded (so Linux took the mode from the label's claim
  * class), and `ndctl read-labels -j` must equal nvtool's offline JSON of the same bytes.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { readLabelsJson } from '../../src/labels/index.js';
 import { runGuest } from '../harness/linux-guest/guest.js';
 import { normalize } from '../labels/fixtures.js';
 import { runCli } from '../support/cli.js';
+import { readRange } from '../support/files.js';
 
 const MiB = 1024 * 1024;
 const LSA = 128 * 1024;
@@ -27,16 +28,7 @@ async function nv(...args: string[]): Promise<any> {
   return args.includes('--json') ? JSON.parse(r.stdout) : r.stdout;
 }
 
-function lsa(file: string): Uint8Array {
-  const fd = openSync(file, 'r');
-  try {
-    const b = new Uint8Array(LSA);
-    readSync(fd, b, 0, LSA, SIZE - LSA);
-    return b;
-  } finally {
-    closeSync(fd);
-  }
-}
+const lsa = (file: string): Uint8Array => readRange(file, SIZE - LSA, LSA);
 
 /** ndctl prints u64 values as bare JSON integers: keep long ones exact as strings. */
 const parse = (s: string | undefined) => JSON.parse((s ?? 'null').replace(/:\s*(\d{16,})/g, ':"$1"'));

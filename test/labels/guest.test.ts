@@ -6,7 +6,7 @@
  *  - in the same guest, `ndctl init-labels` + `create-namespace` write a third DIMM's labels;
  *    nvtool decodes that backing file afterwards into the namespaces ndctl listed.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import {
 import { runGuest } from '../harness/linux-guest/guest.js';
 import { normalize } from './fixtures.js';
 import { runCli } from '../support/cli.js';
+import { readRange } from '../support/files.js';
 
 const MiB = 1024 * 1024;
 const LSA = 128 * 1024;
@@ -23,16 +24,7 @@ const SIZE = 256 * MiB;
 const work = mkdtempSync(join(tmpdir(), 'nvtool-labels-guest-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function lsaOf(file: string): Uint8Array {
-  const fd = openSync(file, 'r');
-  try {
-    const b = new Uint8Array(LSA);
-    readSync(fd, b, 0, LSA, SIZE - LSA);
-    return b;
-  } finally {
-    closeSync(fd);
-  }
-}
+const lsaOf = (file: string): Uint8Array => readRange(file, SIZE - LSA, LSA);
 
 async function nvtool(...args: string[]): Promise<void> {
   const r = await runCli(args);

@@ -213,30 +213,6 @@ describe('interleave set: reading (namespace_devs.c scan_labels)', () => {
 });
 
 describe('interleave set: crash points across DIMMs', () => {
-  function tornAt(old: Uint8Array, w: SetWrite, cut: number): SetWrite {
-    const b = old.slice(w.offset, w.offset + w.bytes.length);
-    b.set(w.bytes.subarray(0, cut));
-    return { ...w, bytes: b };
-  }
-
-  /** Every prefix and every write torn at each 8-byte boundary, with the view there. */
-  function points(start: Uint8Array[], writes: SetWrite[], set: InterleaveSet): Array<{ k: number; torn: boolean; view: string; areas: Uint8Array[] }> {
-    const out: Array<{ k: number; torn: boolean; view: string; areas: Uint8Array[] }> = [];
-    const work = start.map((a) => a.slice());
-    for (let k = 0; k <= writes.length; k++) {
-      out.push({ k, torn: false, view: logicalSetView(work, set), areas: work.map((a) => a.slice()) });
-      const w = writes[k];
-      if (!w) break;
-      for (let cut = 8; cut < w.bytes.length; cut += 8) {
-        const torn = work.map((a) => a.slice());
-        applySetWrite(torn, tornAt(work[w.dimm]!, w, cut));
-        out.push({ k, torn: true, view: logicalSetView(torn, set), areas: torn });
-      }
-      applySetWrite(work, w);
-    }
-    return out;
-  }
-
   for (const [n, version] of [[2, '1.2'], [3, '1.1'], [4, '1.2']] as const) {
     it(`create on ${n} DIMMs (v${version}): old before DIMM 0's first index, new after the last DIMM's first index, incomplete (region fails) in between; delete recovers`, () => {
       const ds: Ident[] = Array.from({ length: n }, (_, i) => ({ offset: BigInt(n - 1 - i) << 30n, serial: 0x100 + i, vendor: 0x8086, date: 0, loc: i }));
@@ -258,7 +234,7 @@ describe('interleave set: crash points across DIMMs', () => {
       // the last DIMM's first index write (write 2(n-1)+1) is done, incomplete in between. A torn
       // write reads as before it or (when its missing tail already held the same bytes) as after it.
       const phase = (done: number) => (done <= firstIndex0 ? 'old' : done > lastFirstPassIndex ? 'new' : 'incomplete');
-      for (const p of points(start, writes, set)) {
+      for (const p of crashPoints(start, writes, set)) {
         const allowed = p.torn ? [phase(p.k), phase(p.k + 1)] : [phase(p.k)];
         const got = p.view === oldV ? 'old' : p.view === newV ? 'new' : 'incomplete';
         expect(allowed, `k=${p.k} torn=${p.torn}: ${p.view}`).toContain(got);
@@ -290,7 +266,7 @@ describe('interleave set: crash points across DIMMs', () => {
     for (const w of writes) applySetWrite(after, w);
     const newV = logicalSetView(after, set);
     let orphaned = 0;
-    for (const p of points(start, writes, set)) {
+    for (const p of crashPoints(start, writes, set)) {
       expect([oldV, newV]).toContain(p.view);
       if (readInterleaveSet(p.areas, set).orphans.length) orphaned++;
     }

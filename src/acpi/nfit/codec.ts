@@ -16,10 +16,13 @@ export function decodeNfit(bytes: Uint8Array, opts: { spans?: boolean; base?: nu
   return { table: d.value, findings: [...d.findings, ...validateNfit(d.value, offsets)], ...(d.spans ? { spans: d.spans } : {}) };
 }
 
-/** Absolute offset of each structure, from the lengths (structures are packed back to back). */
-export function structureOffsets(t: Pick<Nfit, 'structures'>, base = 0): number[] {
+/**
+ * Absolute offset of each structure, from the lengths (structures are packed back to back);
+ * `first` is where the list starts: after the header in a table, 0 in a `_FIT` buffer.
+ */
+export function structureOffsets(t: Pick<Nfit, 'structures'>, base = 0, first: number = nfitTable.offsetOf('structures')): number[] {
   const out: number[] = [];
-  let off = base + nfitTable.offsetOf('structures');
+  let off = base + first;
   for (const s of t.structures) {
     out.push(off);
     off += s.length;

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QemuRefusedError, qemuVersion, startQemu, type Platform } from '../../../harness/qemu.js';
+import { mulberry32 as prng } from '../../../support/prng.js';
 
 export interface ObservedDevice {
   id: string | null;
@@ -129,18 +130,6 @@ export const HANDPICKED: Array<[string, Platform]> = [
   ['errors-backend-before-device', base([{ id: 'a', size: '64M', slot: 9 }, { id: 'b', size: '64M', align: '3M' }])],
   ['mixed-anon-named-q35', { machine: { type: 'q35' }, memory: { size: M, slots: 8, maxmem: '16G' }, nvdimms: [{}, { id: 'x' }, {}, { id: 'y' }, { id: 'z' }].map((d) => ({ ...d, size: '4K' })) }],
 ];
-
-/** mulberry32: a tiny seeded PRNG so the random platforms are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Random platforms. `mostlyValid` keeps labels >= 128 KiB on dimms of 129 MiB and up, slots in
