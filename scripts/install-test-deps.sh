@@ -4,7 +4,7 @@
 #   acpica-tools     iasl / acpiexec (AML and data-table oracle)
 #   gdisk fdisk      sgdisk / sfdisk (GPT and MBR oracle)
 #   ndctl daxctl     ndctl write-/read-infoblock on the host, ndctl & daxctl inside the guest
-#   busybox-static kmod xz-utils e2fsprogs xfsprogs util-linux
+#   busybox-static kmod xz-utils cpio e2fsprogs xfsprogs util-linux cpio
 #                    the Linux guest's initramfs (the kernel itself is fetched with apt-get download)
 #   btrfs-progs      mkfs.btrfs, for inspect's file-system detection (blkid is the oracle)
 #   python3          uuid byte-order oracle
@@ -15,5 +15,5 @@ SUDO=""
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   qemu-system-x86 acpica-tools gdisk fdisk ndctl daxctl \
-  busybox-static kmod xz-utils e2fsprogs xfsprogs btrfs-progs util-linux python3 ca-certificates >/dev/null
+  busybox-static kmod xz-utils cpio e2fsprogs xfsprogs btrfs-progs util-linux python3 ca-certificates >/dev/null
 echo "install-test-deps: $(qemu-system-x86_64 --version | head -1); iasl $(iasl -v 2>/dev/null | grep -o 'version [0-9]*' | head -1); ndctl $(ndctl --version)"
