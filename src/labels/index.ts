@@ -8,3 +8,4 @@ export * from './rebuild.js';
 export * from './ndctlJson.js';
 export * from './fuzz.js';
 export * from './iset.js';
+export * from './nfitSets.js';

@@ -21,10 +21,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildNfit } from '../../src/acpi/build/index.js';
-import { interleaveSetsFromNfit, pickNfitSet } from '../../src/cli/labels/target.js';
+import { decodeNfit } from '../../src/acpi/nfit/index.js';
 import { fletcher64 } from '../../src/core/checksum/fletcher64.js';
 import {
-  applySetWrite, applyWrite, collectWrites, createSetNamespace, deleteNamespace, deleteSetNamespace, initArea, logicalSetView,
+  applySetWrite, applyWrite, collectWrites, createSetNamespace, deleteNamespace, deleteSetNamespace, initArea, interleaveSetsFromNfit, logicalSetView,
+  pickNfitSet,
   makeInterleaveSet, readInterleaveSet, readLabelArea, regionDefaultAlign, renameNamespace, renameSetNamespace, repairSet, updateSetNamespace,
   type InterleaveSet, type SetDimm, type SetWrite, type LabelV12,
 } from '../../src/labels/index.js';
@@ -359,7 +360,7 @@ describe('interleave set from an NFIT (build-nfit generic profile)', () => {
   it('memdevs in table order are the mappings; cookie from the DCR identities sorted by region offset', () => {
     // Table order: handle 0x20 (offset 0x40000000) first, then 0x10 (offset 0).
     const bytes = buildNfit({ profile: 'generic', structures: [spa, memdev(0x20, 2, '0x40000000'), memdev(0x10, 1, '0x0'), dcr(1, 0x1111), dcr(2, 0x2222), idt] }).bytes;
-    const sets = interleaveSetsFromNfit(bytes, 'test.aml');
+    const sets = interleaveSetsFromNfit(decodeNfit(bytes).table);
     expect(sets).toHaveLength(1);
     const set = sets[0]!.set;
     expect(set.dimms.map((d) => d.handle)).toEqual([0x20, 0x10]);
@@ -368,9 +369,9 @@ describe('interleave set from an NFIT (build-nfit generic profile)', () => {
       { offset: 0n, serial: 0x1111, vendor: 0x8086, date: 0x1907, loc: 1 },
     ]);
     expect(set.cookies).toMatchObject(k);
-    expect(pickNfitSet(sets, 'test.aml', 2, ['0x10', '0x20']).order).toEqual([1, 0]);
-    expect(pickNfitSet(sets, 'test.aml', 2, []).order).toEqual([0, 1]);
-    expect(() => pickNfitSet(sets, 'test.aml', 3, [])).toThrow(/no persistent-memory SPA range has 3 DIMM/);
+    expect(pickNfitSet(sets, 2, [0x10, 0x20]).order).toEqual([1, 0]);
+    expect(pickNfitSet(sets, 2, []).order).toEqual([0, 1]);
+    expect(() => pickNfitSet(sets, 3, [])).toThrow(/no persistent-memory SPA range has 3 DIMM/);
   });
 });
 

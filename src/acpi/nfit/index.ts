@@ -11,3 +11,4 @@ export * from './capabilities.js';
 export * from './table.js';
 export * from './validate.js';
 export * from './codec.js';
+export * from './select.js';

@@ -188,3 +188,8 @@ export function resolvePlatform(platform: Platform, options: ResolveOptions = {}
   if (platform.machine.nvdimmPersistence !== undefined) result.persistence = platform.machine.nvdimmPersistence;
   return result;
 }
+
+/** The NVDIMM a user names: its `-device id=`, or else its index in `-device` order. */
+export function findDimm(platform: Pick<ResolvedPlatform, 'dimms'>, idOrIndex: string): ResolvedDimm | undefined {
+  return platform.dimms.find((x) => x.id === idOrIndex) ?? platform.dimms.find((x) => String(x.index) === idOrIndex);
+}

@@ -1,21 +1,20 @@
 import { basename } from 'node:path';
 import type { Argv } from 'yargs';
 import {
-  collectWrites, createNamespace, deleteNamespace, initArea, listNamespacesJson, namespacesOf, ndctlJsonText, readLabelArea,
+  collectWrites, createNamespace, deleteNamespace, initArea, interleaveSetsFromNfit, listNamespacesJson, namespacesOf, ndctlJsonText, readLabelArea,
   readLabelsJson, renameNamespace, repairArea, type MediaWrite,
 } from '../../labels/index.js';
 import type { Finding } from '../../core/schema/index.js';
 import { defineCommand } from '../command.js';
 import { CliError, toJsonText } from '../io.js';
 import { dumpText, findingsText, namespacesText } from '../labels/present.js';
-import { interleaveSetsFromNfit, parseSize, readArea, resolveDimm, resolveTarget, writeInPlace, type LabelTarget } from '../labels/target.js';
+import { inFile, parseHandles, parseSize, readArea, readNfit, resolveDimm, resolveTarget, writeInPlace, type LabelTarget } from '../labels/target.js';
 import { runSet } from '../labels/setCommand.js';
-import { readInput } from '../io.js';
 
 /** DIMMs in the NFIT set holding `handle` (or the first PM set). */
 function nfitSetSize(nfit: string, handle?: string): number {
-  const sets = interleaveSetsFromNfit(readInput(nfit), nfit);
-  const h = handle === undefined ? undefined : Number(handle);
+  const sets = inFile(nfit, () => interleaveSetsFromNfit(readNfit(nfit)));
+  const h = handle === undefined ? undefined : parseHandles([handle])[0];
   const s = h === undefined ? sets[0] : sets.find((x) => x.set.dimms.some((d) => d.handle === h));
   return s?.set.dimms.length ?? 1;
 }

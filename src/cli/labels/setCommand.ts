@@ -4,15 +4,15 @@
  * NVDIMM, so only one-DIMM sets). Targets map to the set's DIMMs by `--dimm` (one per target, in
  * target order) or by NFIT memdev order.
  */
-import { parsePlatform, resolvePlatform } from '../../acpi/qemu/index.js';
+import { findDimm, parsePlatform, resolvePlatform } from '../../acpi/qemu/index.js';
 import type { Finding } from '../../core/schema/index.js';
 import {
-  collectWrites, createSetNamespace, labelUuid, readLabelArea, deleteSetNamespace, listSetNamespacesJson, makeInterleaveSet, ndctlJsonText, qemuSetMember,
-  readInterleaveSet, renameSetNamespace, repairSet, type InterleaveSet, type SetWrite,
+  collectWrites, createSetNamespace, labelUuid, readLabelArea, deleteSetNamespace, interleaveSetsFromNfit, listSetNamespacesJson, ndctlJsonText, pickNfitSet,
+  qemuDimmSet, readInterleaveSet, renameSetNamespace, repairSet, type InterleaveSet, type SetWrite,
 } from '../../labels/index.js';
-import { CliError, readInput, readJsonFile, toJsonText } from '../io.js';
+import { CliError, readJsonFile, toJsonText } from '../io.js';
 import { findingsText } from './present.js';
-import { interleaveSetsFromNfit, parseSize, pickNfitSet, readArea, resolveTarget, writeInPlace, type LabelTarget } from './target.js';
+import { inFile, parseHandles, parseSize, readArea, readNfit, resolveTarget, writeInPlace, type LabelTarget } from './target.js';
 
 export interface SetArgs {
   action: string;
@@ -44,8 +44,10 @@ const QEMU_NOTE = 'QEMU describes every NVDIMM as its own SPA range (hw/acpi/nvd
 function bind(a: SetArgs): Bound[] {
   const labelSize = parseSize(a.labelSize, '--label-size');
   if (a.nfit) {
-    const sets = interleaveSetsFromNfit(readInput(a.nfit), a.nfit);
-    const pick = pickNfitSet(sets, a.nfit, a.targets.length, a.dimm);
+    if (a.dimm.length > 0 && a.dimm.length !== a.targets.length) throw new CliError(`give one --dimm per target (${a.targets.length} target(s), ${a.dimm.length} --dimm)`);
+    const nfit = readNfit(a.nfit);
+    const handles = parseHandles(a.dimm);
+    const pick = inFile(a.nfit, () => pickNfitSet(interleaveSetsFromNfit(nfit), a.targets.length, handles));
     if (pick.set.dimms.length !== a.targets.length) {
       throw new CliError(`${a.nfit}: SPA range ${pick.rangeIndex} interleaves ${pick.set.dimms.length} DIMMs (${pick.set.dimms.map((d) => d.name).join(', ')}); give one label area per DIMM (${a.targets.length} given): Linux writes a label on every DIMM of the set, and a set missing one is not assembled`);
     }
@@ -60,9 +62,9 @@ function bind(a: SetArgs): Bound[] {
     if (a.dimm.length > 0 && a.dimm.length !== a.targets.length) throw new CliError(`give one --dimm per target (${a.targets.length} target(s), ${a.dimm.length} --dimm)`);
     return a.targets.map((file, k) => {
       const want = a.dimm[k];
-      const d = want === undefined ? resolved.dimms[k] : resolved.dimms.find((x) => x.id === want) ?? resolved.dimms.find((x) => String(x.index) === want);
+      const d = want === undefined ? resolved.dimms[k] : findDimm(resolved, want);
       if (!d) throw new CliError(`${a.platform}: no NVDIMM ${want ?? `#${k}`} for ${file} (have: ${resolved.dimms.map((x) => x.id ?? x.index).join(', ')})`);
-      const set = makeInterleaveSet([{ member: qemuSetMember(d.slot), dpaStart: 0n, dpaSize: d.pmemSize, name: String(d.id ?? d.index) }]);
+      const set = qemuDimmSet(d);
       const ls = labelSize ?? (d.labelSize > 0n ? Number(d.labelSize) : undefined);
       return { set, targets: [resolveTarget(file, ls)], how: `platform ${a.platform}: ${d.id ?? d.index} (slot ${d.slot}) ← ${file}, its own one-DIMM region` };
     });

@@ -4,12 +4,11 @@
  * capacity): `--platform P --dimm ID`, `--nfit FILE [--dimm HANDLE]`, or QEMU's first slot.
  */
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { decodeNfit } from '../../acpi/nfit/index.js';
-import { SPA_RANGE_GUIDS } from '../../acpi/nfit/guids.js';
-import { parsePlatform, resolvePlatform } from '../../acpi/qemu/index.js';
+import { decodeNfit, type Nfit } from '../../acpi/nfit/index.js';
+import { findDimm, parsePlatform, resolvePlatform, slotToSerial } from '../../acpi/qemu/index.js';
+import { NvError } from '../../core/errors.js';
 import {
-  interleaveSetCookies, makeInterleaveSet, qemuSetMember, readLabelArea, type DimmSet, type InterleaveSet, type MediaWrite, type SetDimm,
-  type SetMember,
+  dimmSetFor, makeInterleaveSet, nfitDimm, qemuDimmSet, qemuSetMember, readLabelArea, type DimmSet, type InterleaveSet, type MediaWrite,
 } from '../../labels/index.js';
 import { CliError, readInput, readJsonFile } from '../io.js';
 
@@ -122,105 +121,53 @@ export interface DimmIdentity {
   assumed: boolean;
 }
 
-/**
- * The label position of mapping `me` is its index in the region's mappings (NFIT memdev order):
- * label.c __pmem_label_update writes `position = pos` with pos the mapping index. (The sort order
- * of acpi_nfit_init_interleave_set, `c.positions`, is only the sysfs mappingN position.)
- */
-function setFrom(members: SetMember[], me: number): DimmSet {
-  const c = interleaveSetCookies(members);
-  return { cookie1: c.cookie1, cookie2: c.cookie2, altcookie: c.altcookie, mappings: members.length, position: me };
+/** Device handles as the user typed them (`0x101`, `257`). */
+export function parseHandles(handles: readonly string[]): number[] {
+  return handles.map((h) => {
+    const n = Number(h);
+    if (!Number.isInteger(n) || n < 0) throw new CliError(`--dimm ${h}: not an NFIT device handle (a number, e.g. 0x101)`);
+    return n;
+  });
 }
 
-export interface NfitSet {
-  rangeIndex: number;
-  set: InterleaveSet;
+/** The decoded NFIT in `file`, its problems prefixed with the file name. */
+export function readNfit(file: string): Nfit {
+  return inFile(file, () => decodeNfit(readInput(file)).table);
 }
 
-/**
- * Every persistent-memory SPA range of an NFIT as an interleave set: its memdevs in table order
- * (acpi_nfit_register_region walks acpi_desc->memdevs, which add_memdev fills in table order), each
- * DIMM's identity from its control region (acpi_nfit_init_interleave_set), its mapping from the
- * memdev's Address and Region Size (acpi_nfit_init_mapping).
- */
-export function interleaveSetsFromNfit(bytes: Uint8Array, file: string): NfitSet[] {
-  const { table } = decodeNfit(bytes);
-  const st = table.structures as Array<Record<string, any>>;
-  const spas = st.filter((s) => s.type === 0 && s.rangeGuid === SPA_RANGE_GUIDS.persistent && s.rangeIndex !== 0);
-  const out: NfitSet[] = [];
-  for (const spa of spas) {
-    const memdevs = st.filter((s) => s.type === 1 && s.rangeIndex === spa.rangeIndex);
-    if (memdevs.length === 0) continue;
-    const dimms: SetDimm[] = memdevs.map((m) => {
-      const dcr = st.find((s) => s.type === 4 && s.regionIndex === m.regionIndex);
-      if (!dcr) throw new CliError(`${file}: memdev 0x${m.deviceHandle.toString(16)} has no control region ${m.regionIndex} (Linux: failed to find DCR)`);
-      return {
-        member: { regionOffset: m.regionOffset as bigint, serial: dcr.serialNumber, vendorId: dcr.vendorId, manufacturingDate: dcr.manufacturingDate, manufacturingLocation: dcr.manufacturingLocation },
-        dpaStart: m.address as bigint, dpaSize: m.regionSize as bigint, name: `0x${(m.deviceHandle as number).toString(16)}`, handle: m.deviceHandle as number,
-      };
-    });
-    out.push({ rangeIndex: spa.rangeIndex as number, set: makeInterleaveSet(dimms) });
+/** Library errors about `file`'s content, as the one line the user sees. */
+export function inFile<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof NvError) throw new CliError(`${file}: ${e.message}`);
+    throw e;
   }
-  if (out.length === 0) throw new CliError(`${file}: no memory device maps a persistent-memory SPA range`);
-  return out;
 }
 
-/**
- * The set several targets belong to: the range holding the given device handles (all in one range,
- * ordered as the targets), or the first range with as many DIMMs as there are targets.
- */
-export function pickNfitSet(sets: NfitSet[], file: string, targets: number, handles: string[]): { set: InterleaveSet; order: number[]; rangeIndex: number } {
-  const describe = () => sets.map((s) => `range ${s.rangeIndex}: ${s.set.dimms.map((d) => d.name).join(', ')}`).join('; ');
-  if (handles.length > 0) {
-    if (handles.length !== targets) throw new CliError(`give one --dimm per target (${targets} target(s), ${handles.length} --dimm)`);
-    const want = handles.map((h) => Number(h));
-    const hit = sets.find((s) => s.set.dimms.some((d) => d.handle === want[0]));
-    if (!hit) throw new CliError(`${file}: no PM memdev with device handle ${handles[0]} (${describe()})`);
-    const order = want.map((h, k) => {
-      const i = hit.set.dimms.findIndex((d) => d.handle === h);
-      if (i < 0) throw new CliError(`${file}: device handle ${handles[k]} is not in SPA range ${hit.rangeIndex} (${describe()})`);
-      return i;
-    });
-    if (new Set(order).size !== order.length) throw new CliError('each --dimm must name a different DIMM');
-    return { set: hit.set, order, rangeIndex: hit.rangeIndex };
-  }
-  const hit = sets.find((s) => s.set.dimms.length === targets);
-  if (!hit) throw new CliError(`${file}: no persistent-memory SPA range has ${targets} DIMM(s) (${describe()}); pass --dimm HANDLE per target`);
-  return { set: hit.set, order: hit.set.dimms.map((_, i) => i), rangeIndex: hit.rangeIndex };
+/** The DIMM's cookies and position, with its mapping kept apart (not used to skip labels). */
+function identity(set: InterleaveSet, position: number, how: string): DimmIdentity {
+  const { dpaStart, dpaSize, ...cookies } = dimmSetFor(set, position);
+  return { set: cookies, ...(dpaStart !== undefined ? { dpaStart } : {}), ...(dpaSize !== undefined ? { dpaSize } : {}), how, assumed: false };
 }
 
 export function resolveDimm(o: { platform?: string; nfit?: string; dimm?: string }, target?: LabelTarget): DimmIdentity {
   if (o.platform) {
     if (o.dimm === undefined) throw new CliError('--platform needs --dimm ID (the -device id, or its index)');
     const resolved = resolvePlatform(parsePlatform(readJsonFile(o.platform)));
-    const d = resolved.dimms.find((x) => x.id === o.dimm) ?? resolved.dimms.find((x) => String(x.index) === o.dimm);
+    const d = findDimm(resolved, o.dimm);
     if (!d) throw new CliError(`${o.platform}: no NVDIMM with id or index ${o.dimm} (have: ${resolved.dimms.map((x) => x.id ?? x.index).join(', ')})`);
-    return {
-      set: setFrom([qemuSetMember(d.slot)], 0), dpaStart: 0n, dpaSize: d.pmemSize, ...(d.labelSize > 0n ? { labelSize: Number(d.labelSize) } : {}),
-      how: `platform ${o.platform}: dimm ${o.dimm} in slot ${d.slot} (serial 0x${(0x123456 + d.slot).toString(16)}), ${d.pmemSize} bytes of pmem`, assumed: false,
-    };
+    const how = `platform ${o.platform}: dimm ${o.dimm} in slot ${d.slot} (serial 0x${slotToSerial(d.slot).toString(16)}), ${d.pmemSize} bytes of pmem`;
+    return { ...identity(qemuDimmSet(d), 0, how), ...(d.labelSize > 0n ? { labelSize: Number(d.labelSize) } : {}) };
   }
   if (o.nfit) {
-    const { table } = decodeNfit(readInput(o.nfit));
-    const st = table.structures as Array<Record<string, any>>;
-    const pmSpas = new Set(st.filter((s) => s.type === 0 && s.rangeGuid === SPA_RANGE_GUIDS.persistent).map((s) => s.rangeIndex as number));
-    const memdevs = st.filter((s) => s.type === 1 && pmSpas.has(s.rangeIndex));
-    if (memdevs.length === 0) throw new CliError(`${o.nfit}: no memory device maps a persistent-memory SPA range`);
-    const want = o.dimm === undefined ? undefined : Number(o.dimm);
-    const me = want === undefined ? memdevs[0]! : memdevs.find((m) => m.deviceHandle === want);
-    if (!me) throw new CliError(`${o.nfit}: no PM memdev with device handle ${o.dimm} (have: ${memdevs.map((m) => `0x${m.deviceHandle.toString(16)}`).join(', ')})`);
-    const group = memdevs.filter((m) => m.rangeIndex === me.rangeIndex);
-    const members = group.map((m) => {
-      const dcr = st.find((s) => s.type === 4 && s.regionIndex === m.regionIndex);
-      if (!dcr) throw new CliError(`${o.nfit}: memdev 0x${m.deviceHandle.toString(16)} has no control region ${m.regionIndex} (Linux: failed to find DCR)`);
-      return { regionOffset: m.regionOffset as bigint, serial: dcr.serialNumber, vendorId: dcr.vendorId, manufacturingDate: dcr.manufacturingDate, manufacturingLocation: dcr.manufacturingLocation };
-    });
-    return {
-      set: setFrom(members, group.indexOf(me)), dpaStart: me.address, dpaSize: me.regionSize,
-      how: `NFIT ${o.nfit}: device handle 0x${me.deviceHandle.toString(16)}, SPA range ${me.rangeIndex} with ${group.length} DIMM(s)`, assumed: false,
-    };
+    const nfit = readNfit(o.nfit);
+    const handle = o.dimm === undefined ? undefined : parseHandles([o.dimm])[0];
+    const me = inFile(o.nfit, () => nfitDimm(nfit, handle));
+    return identity(me.set, me.position, `NFIT ${o.nfit}: device handle 0x${me.memdev.deviceHandle.toString(16)}, SPA range ${me.rangeIndex} with ${me.set.dimms.length} DIMM(s)`);
   }
-  const out: DimmIdentity = { set: setFrom([qemuSetMember(0)], 0), how: 'no --platform or --nfit: assuming QEMU slot 0 (serial 0x123456, region offset 0), as a lone QEMU NVDIMM has', assumed: true };
+  const slot0 = identity(makeInterleaveSet([{ member: qemuSetMember(0), dpaStart: 0n, dpaSize: 0n, name: 'slot 0' }]), 0, 'no --platform or --nfit: assuming QEMU slot 0 (serial 0x123456, region offset 0), as a lone QEMU NVDIMM has');
+  const out: DimmIdentity = { set: slot0.set, how: slot0.how, assumed: true };
   if (target?.kind === 'backing') {
     out.dpaStart = 0n;
     // QEMU: the guest sees size - label-size, aligned down to the backend's page alignment.
