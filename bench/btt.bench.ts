@@ -7,7 +7,7 @@ import { closeSync, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FileStore } from '../src/infoblocks/blockStore.js';
+import { FileBlockIO } from '../src/core/blockio.js';
 import { Btt } from '../src/infoblocks/btt.js';
 
 export interface BttBenchResult {
@@ -37,7 +37,7 @@ export function measure(o: { sizeMiB?: number; ops?: number; sectorSize?: 512 | 
     const fd0 = openSync(file, 'w');
     ftruncateSync(fd0, size);
     closeSync(fd0);
-    const store = FileStore.open(file, true);
+    const store = FileBlockIO.open(file, true);
     const btt = Btt.create(store, { uuid: '0b0b0b0b-0000-4000-8000-000000000000', lbasize: sectorSize, version: { major: 1, minor: 1 } });
     const data = Uint8Array.from({ length: sectorSize }, (_, i) => i & 0xff);
     let x = 12345;

@@ -8,7 +8,7 @@ import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FileBlockIO } from '../src/disk/blockio.js';
+import { FileBlockIO } from '../src/core/blockio.js';
 import { FILL_CHUNK, writeFrameTable } from '../src/xen/frameTable.js';
 
 export interface FrameTableBenchResult {

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { FileBlockIO, SectorBlockIO, WindowBlockIO, type BlockIO } from '../disk/blockio.js';
+import { FileBlockIO, SectorBlockIO, WindowBlockIO, type BlockIO } from '../core/blockio.js';
 import { namespacesOf, readLabelArea } from '../labels/index.js';
 import { findLabelledNamespace, type NamespaceRef } from '../namespace/labelsGlue.js';
 import { openNamespaceView, type NamespaceMode, type NamespaceView } from '../namespace/view.js';

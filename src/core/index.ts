@@ -7,3 +7,5 @@ export * from './checksum/fletcher64.js';
 export * from './guid.js';
 export * from './hex.js';
 export * from './schema/index.js';
+export * from './blockio.js';
+export * from './mediaWrites.js';

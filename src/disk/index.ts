@@ -1,4 +1,3 @@
-export * from './blockio.js';
 export * from './mbr.js';
 export * from './gpt.js';
 export * from './gptTypes.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { crc32 } from '../core/checksum/crc32.js';
 import { NvError, isNvError } from '../core/errors.js';
 import { decodeStruct, encodeStruct, type Finding } from '../core/schema/index.js';
-import type { BlockIO } from './blockio.js';
+import type { BlockIO } from '../core/blockio.js';
 import {
   GPT_DEFAULT_ENTRIES, GPT_ENTRY_SIZE, GPT_HEADER_SIZE, GPT_REVISION, GPT_SIGNATURE, UNUSED_GUID,
   gptEntry, gptHeader, type GptEntry, type GptHeader,

@@ -1,7 +1,7 @@
 import { NvError } from '../core/errors.js';
 import { NIL_GUID } from '../core/guid.js';
 import { decodeStruct, encodeStruct, type Finding } from '../core/schema/index.js';
-import { zeroRange, type BlockStore } from './blockStore.js';
+import { zeroRange, type BlockIO } from '../core/blockio.js';
 import { BTT_INFO_SIZE, BTT_PG_SIZE, BTT_SIG, IB_FLAG_ERROR, bttArenaInvalidReason, decodeBttInfo, encodeBttInfo, type BttInfo } from './bttInfo.js';
 import { bttInitialOffset, bttSectorSize, planArenas, type ArenaLayout, type BttVersion } from './bttLayout.js';
 import {
@@ -63,7 +63,7 @@ export class Btt {
   readonly findings: Finding[] = [];
   /** Use Btt.open / Btt.create. */
   constructor(
-    readonly store: BlockStore,
+    readonly store: BlockIO,
     readonly version: BttVersion,
     readonly arenas: Arena[],
   ) {}
@@ -90,7 +90,7 @@ export class Btt {
   }
 
   /** Write a fresh layout the way btt_init() -> create_arenas() -> btt_meta_init() does, then open it. */
-  static create(store: BlockStore, o: BttCreateOptions): Btt {
+  static create(store: BlockIO, o: BttCreateOptions): Btt {
     const initial = bttInitialOffset(o.version);
     const rawsize = store.size - initial;
     const plan = planArenas(rawsize, o.lbasize);
@@ -104,7 +104,7 @@ export class Btt {
     return planArenas(nsSize - initial, o.lbasize).map((a) => ({ layout: a, info: arenaInfo(a, o) }));
   }
 
-  static open(store: BlockStore, o: BttOpenOptions = {}): Btt {
+  static open(store: BlockIO, o: BttOpenOptions = {}): Btt {
     const versions: BttVersion[] = o.version ? [o.version] : [{ major: 1, minor: 1 }, { major: 2, minor: 0 }];
     let lastReason = '';
     for (const version of versions) {
@@ -244,7 +244,7 @@ function arenaInfo(a: ArenaLayout, o: BttCreateOptions): BttInfo {
 }
 
 /** btt_arena_write_layout(): zero the map, init the log, write info2 then info. */
-function writeArenaLayout(store: BlockStore, initial: number, a: ArenaLayout, o: BttCreateOptions): void {
+function writeArenaLayout(store: BlockIO, initial: number, a: ArenaLayout, o: BttCreateOptions): void {
   const base = initial + a.infooff;
   zeroRange(store, base + a.mapoff, a.logoff - a.mapoff);
   zeroRange(store, base + a.logoff, a.info2off - a.logoff, 4096);
@@ -258,7 +258,7 @@ function writeArenaLayout(store: BlockStore, initial: number, a: ArenaLayout, o:
 }
 
 /** discover_arenas() + log_set_indices() + btt_freelist_init() for each arena. */
-function discover(store: BlockStore, version: BttVersion, o: BttOpenOptions): Btt {
+function discover(store: BlockIO, version: BttVersion, o: BttOpenOptions): Btt {
   const initial = bttInitialOffset(version);
   const rawsize = store.size - initial;
   let remaining = rawsize;
@@ -302,7 +302,7 @@ function discover(store: BlockStore, version: BttVersion, o: BttOpenOptions): Bt
   return btt;
 }
 
-function checkArenaGeometry(store: BlockStore, base: number, info: BttInfo, index: number): void {
+function checkArenaGeometry(store: BlockIO, base: number, info: BttInfo, index: number): void {
   const p = `arenas[${index}]`;
   if (info.nfree === 0 || info.nfree > 4096) fail(`nfree ${info.nfree} is not a usable lane count`, base + 72, p);
   if (info.externalNlba + info.nfree !== info.internalNlba) fail(`external_nlba ${info.externalNlba} + nfree ${info.nfree} != internal_nlba ${info.internalNlba}`, base + 60, p);
@@ -313,7 +313,7 @@ function checkArenaGeometry(store: BlockStore, base: number, info: BttInfo, inde
   if (!end(info.logoff, info.nfree * LOG_GRP_SIZE)) fail('log runs past the namespace', base + 104, p);
 }
 
-function initFreelist(store: BlockStore, a: Arena, groups: LogGroup[], recover: boolean, findings: Finding[]): void {
+function initFreelist(store: BlockIO, a: Arena, groups: LogGroup[], recover: boolean, findings: Finding[]): void {
   const ix = a.logIndices;
   for (let i = 0; i < groups.length; i++) {
     const g = groups[i]!;

@@ -1,4 +1,3 @@
-export * from './blockStore.js';
 export * from './btt.js';
 export * from './bttInfo.js';
 export * from './bttLayout.js';

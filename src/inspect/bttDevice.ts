@@ -7,14 +7,14 @@
  * single byte written to the image.
  */
 import { NvError } from '../core/errors.js';
-import type { BlockStore } from '../infoblocks/blockStore.js';
+import type { BlockIO } from '../core/blockio.js';
 import type { Arena, Btt } from '../infoblocks/btt.js';
 import { MAP_ENT_SIZE, mapLookup } from '../infoblocks/bttLog.js';
 
 /** A store whose writes stay in memory (Linux's flog recovery of the map), reads see them. */
-export class OverlayStore implements BlockStore {
+export class OverlayStore implements BlockIO {
   private readonly patches = new Map<number, Uint8Array>();
-  constructor(readonly parent: BlockStore) {}
+  constructor(readonly parent: BlockIO) {}
   get size(): number {
     return this.parent.size;
   }
@@ -35,6 +35,8 @@ export class OverlayStore implements BlockStore {
     if (!Number.isSafeInteger(offset) || offset < 0 || offset + data.length > this.size) throw new NvError('inspect', '', offset, `overlay write of ${data.length} bytes at ${offset} is outside the store`);
     this.patches.set(offset, data.slice());
   }
+  /** Nothing reaches the media. */
+  flush(): void {}
 }
 
 interface Where {

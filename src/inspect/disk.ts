@@ -6,7 +6,7 @@
  */
 import { isNvError } from '../core/errors.js';
 import { decodeStruct } from '../core/schema/index.js';
-import { WindowBlockIO } from '../disk/blockio.js';
+import { WindowBlockIO } from '../core/blockio.js';
 import { GPT_HEADER_SIZE, gptHeader } from '../disk/gpt.js';
 import { gptTypeName, XEN_PMEM_PARTITION_TYPE_GUID } from '../disk/gptTypes.js';
 import { MBR_TYPE_NAMES, mbr, mbrKind, type Mbr } from '../disk/mbr.js';

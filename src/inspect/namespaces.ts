@@ -8,7 +8,7 @@
  */
 import { isNvError } from '../core/errors.js';
 import { NIL_GUID } from '../core/guid.js';
-import { WindowStore } from '../infoblocks/blockStore.js';
+import { WindowBlockIO } from '../core/blockio.js';
 import { Btt, NoBttError } from '../infoblocks/btt.js';
 import { BTT_INFO_SIZE, bttInfoBlock, decodeBttInfo, hasBttSignature } from '../infoblocks/bttInfo.js';
 import { DAX_SIG, PFN_INFO_OFFSET, PFN_INFO_SIZE, PFN_SIG, decodePfnInfo, pfnDataRange, pfnEffective, pfnInfoBlock, validatePfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
@@ -40,7 +40,7 @@ export function namespaceLayer(ctx: InspectContext, r: CountingReader, s: Namesp
     dev: `namespace0.${s.index}`, uuid: s.uuid ?? NIL_GUID, labelled: s.uuid !== undefined, name: s.name, claimClass: s.claimClass,
     dpa: s.at, rawSize: s.size, ...(s.labelVersion ? { labelVersion: s.labelVersion } : {}),
   });
-  const store = new WindowStore(r, s.at, s.size);
+  const store = new WindowBlockIO(r, s.at, s.size);
   const nsUuid = s.uuid ?? NIL_GUID;
   const finish = (mode: string, size: number, blockdev: string, how: Confidence) => {
     l.fields.mode = mode;

@@ -1,7 +1,7 @@
 /**
  * The only way inspect touches an image: positioned reads through a byte counter, never the whole
  * file. It satisfies both block abstractions of the format layers (`disk` BlockIO and `infoblocks`
- * BlockStore) so their readers can run over it; writes are refused (inspect is read-only).
+ * BlockIO) so their readers can run over it; writes are refused (inspect is read-only).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { NvError } from '../core/errors.js';

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { NvError } from '../core/errors.js';
+import { applyWrite, type MediaWrite as CoreMediaWrite } from '../core/mediaWrites.js';
 import { decodeStruct, encodeStruct, type Finding } from '../core/schema/index.js';
 import { planRebuild, rebuildIndexWrites, type RebuildResult } from './rebuild.js';
 import { geometryFor, slotOffset, type Geometry, type LabelSize } from './geometry.js';
@@ -15,18 +16,11 @@ import { bitmapBytes, indexBlockStruct, isFree, nextSeq, setFree, type IndexBloc
 import { CLAIM_CLASS_GUIDS, FLAG_UPDATING, PMEM_TYPE_GUID, labelV11, labelV12, type LabelV11, type LabelV12 } from './label.js';
 import { expectedCookie, labelUuid, readLabelArea, type AreaView, type DimmSet } from './area.js';
 
-export interface MediaWrite {
-  /** Offset in the label area. */
-  offset: number;
-  bytes: Uint8Array;
-  /** `index[1] seq 2`, `label[5] UPDATING`... */
-  what: string;
+/** A write to a label area (offset in the area). */
+export interface MediaWrite extends CoreMediaWrite {
   kind: 'index' | 'label';
 }
-
-export function applyWrite(area: Uint8Array, w: MediaWrite): void {
-  area.set(w.bytes, w.offset);
-}
+export { applyWrite };
 
 /** Run an operation to the end, collecting its writes (errors surface before any write is used). */
 export function collectWrites<R, W extends MediaWrite = MediaWrite>(gen: Generator<W, R>): { writes: W[]; result: R } {

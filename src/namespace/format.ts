@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { NvError } from '../core/errors.js';
-import { WindowStore, type BlockStore } from '../infoblocks/blockStore.js';
+import { WindowBlockIO, type BlockIO } from '../core/blockio.js';
 import { Btt } from '../infoblocks/btt.js';
 import { hasBttSignature } from '../infoblocks/bttInfo.js';
 import type { BttVersion } from '../infoblocks/bttLayout.js';
@@ -47,7 +47,7 @@ export interface FormatResult {
 const SIGS = [PFN_SIG, DAX_SIG];
 
 /** What personality bytes are present (any signature at 0 or 4 KiB), for the --force check. */
-export function existingPersonality(store: BlockStore): string | undefined {
+export function existingPersonality(store: BlockIO): string | undefined {
   for (const off of [0, PFN_INFO_OFFSET]) {
     if (store.size < off + 16) continue;
     const b = store.read(off, 16);
@@ -64,8 +64,8 @@ export function claimClassFor(mode: NamespaceMode, labelVersion: string | undefi
   return mode === 'sector' ? 'btt2' : mode === 'fsdax' ? 'pfn' : mode === 'devdax' ? 'dax' : 'none';
 }
 
-export function formatNamespace(image: BlockStore, ns: NamespaceRef, o: FormatOptions): FormatResult {
-  const store = new WindowStore(image, ns.offset, ns.size);
+export function formatNamespace(image: BlockIO, ns: NamespaceRef, o: FormatOptions): FormatResult {
+  const store = new WindowBlockIO(image, ns.offset, ns.size);
   const existing = existingPersonality(store);
   if (existing && !o.force) throw new NvError('namespace', '', ns.offset, `holds ${existing}; pass --force to overwrite it`);
   const uuid = (o.uuid ?? randomUUID()).toLowerCase();
@@ -127,9 +127,9 @@ function lbasizeFor(mode: FormatOptions['mode'], o: FormatOptions): number | und
  * lbasize changes there. `o.claimClass` overrides the class (e.g. 'none' for BTT 1.1 under v1.2).
  * Label-less namespaces get the personality only.
  */
-export function formatLabelledNamespace(image: BlockStore, ns: NamespaceRef, o: FormatOptions): LabelledFormatResult {
+export function formatLabelledNamespace(image: BlockIO, ns: NamespaceRef, o: FormatOptions): LabelledFormatResult {
   if (!ns.labelArea) return { ...formatNamespace(image, ns, o), ns };
-  const existing = existingPersonality(new WindowStore(image, ns.offset, ns.size));
+  const existing = existingPersonality(new WindowBlockIO(image, ns.offset, ns.size));
   if (existing && !o.force) throw new NvError('namespace', '', ns.offset, `holds ${existing}; pass --force to overwrite it`);
   const claimClass: ClaimClass = ns.labelVersion === '1.2' ? (o.claimClass ?? claimClassFor(o.mode, '1.2')) : 'none';
   if (claimClass === 'unknown') throw new NvError('namespace', '', ns.offset, 'cannot record an unknown claim class');

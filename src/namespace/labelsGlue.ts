@@ -5,7 +5,8 @@
  * setNamespaceLabel: Linux's holder_class update, two passes of __pmem_label_update.
  */
 import { NvError } from '../core/errors.js';
-import type { BlockStore } from '../infoblocks/blockStore.js';
+import { WindowBlockIO, type BlockIO } from '../core/blockio.js';
+import { applyMediaWrites } from '../core/mediaWrites.js';
 import { collectWrites, namespacesOf, readLabelArea, setNamespaceLabel, type MediaWrite } from '../labels/index.js';
 
 export type ClaimClass = 'none' | 'btt' | 'btt2' | 'pfn' | 'dax' | 'unknown';
@@ -26,7 +27,7 @@ export interface NamespaceRef {
 }
 
 /** The label area is the last labelSize bytes of the image; finds `uuid` among Linux's active namespaces. */
-export function findLabelledNamespace(image: BlockStore, uuid: string, labelSize: number): NamespaceRef {
+export function findLabelledNamespace(image: BlockIO, uuid: string, labelSize: number): NamespaceRef {
   if (labelSize <= 0 || labelSize > image.size) throw new NvError('labels', '', undefined, `label size ${labelSize} does not fit the image`);
   const areaOff = image.size - labelSize;
   const view = readLabelArea(image.read(areaOff, labelSize));
@@ -55,10 +56,10 @@ export interface LabelUpdate {
 /**
  * Record a claim class (v1.2 labels) and/or lbasize in a labelled namespace's label, as Linux does
  * when ndctl writes the namespace's holder_class / sector_size: the label engine's two-pass update,
- * each write applied to the image in order (a crash leaves the old or the new label, see
- * test/labels/claim.test.ts).
+ * each write applied to the image and flushed before the next (a crash leaves the old or the new
+ * label, see test/labels/claim.test.ts and test/namespace/format-crash.test.ts).
  */
-export function writeNamespaceLabel(image: BlockStore, ns: NamespaceRef, change: { claimClass?: Exclude<ClaimClass, 'unknown'>; lbasize?: number }): LabelUpdate {
+export function writeNamespaceLabel(image: BlockIO, ns: NamespaceRef, change: { claimClass?: Exclude<ClaimClass, 'unknown'>; lbasize?: number }): LabelUpdate {
   if (!ns.labelArea) throw new NvError('labels', '', undefined, `namespace ${ns.uuid} has no label to update (label-less)`);
   const { offset, size } = ns.labelArea;
   const area = image.read(offset, size);
@@ -66,11 +67,12 @@ export function writeNamespaceLabel(image: BlockStore, ns: NamespaceRef, change:
     ...(change.claimClass !== undefined ? { claimClass: change.claimClass } : {}),
     ...(change.lbasize !== undefined ? { lbasize: BigInt(change.lbasize) } : {}),
   }));
-  for (const w of writes) image.write(offset + w.offset, w.bytes);
+  const areaIO = new WindowBlockIO(image, offset, size);
+  applyMediaWrites(writes, () => areaIO);
   return { writes, ns: findLabelledNamespace(image, ns.uuid, size) };
 }
 
 /** A label-less NVDIMM: one io namespace over the whole pmem area, with the nil uuid. */
-export function labellessNamespace(image: BlockStore, labelSize: number): NamespaceRef {
+export function labellessNamespace(image: BlockIO, labelSize: number): NamespaceRef {
   return { offset: 0, size: image.size - labelSize, uuid: '00000000-0000-0000-0000-000000000000', claimClass: 'none' };
 }

@@ -5,7 +5,7 @@
  */
 import { NvError } from '../core/errors.js';
 import type { Finding } from '../core/schema/index.js';
-import { WindowStore, type BlockStore } from '../infoblocks/blockStore.js';
+import { WindowBlockIO, type BlockIO } from '../core/blockio.js';
 import { Btt, NoBttError } from '../infoblocks/btt.js';
 import { DAX_SIG, PFN_INFO_OFFSET, PFN_INFO_SIZE, PFN_SIG, decodePfnInfo, pfnDataRange, validatePfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
 import type { ClaimClass, NamespaceRef } from './labelsGlue.js';
@@ -31,14 +31,14 @@ export interface NamespaceView {
   /** Namespace offset where the exposed bytes start (raw, fsdax, devdax); undefined for sector. */
   dataOffset?: number;
   /** Byte-addressed view (raw, fsdax, devdax). */
-  bytes?: BlockStore;
+  bytes?: BlockIO;
   /** Sector-addressed device: the BTT for sector mode, the byte view cut into 512-byte sectors otherwise. */
   device: SectorDevice;
   /** Why other modes were not taken (what Linux would log). */
   findings: Finding[];
 }
 
-function bytesDevice(store: BlockStore, sectorSize = 512): SectorDevice {
+function bytesDevice(store: BlockIO, sectorSize = 512): SectorDevice {
   return {
     sectorSize,
     nlba: Math.floor(store.size / sectorSize),
@@ -53,8 +53,8 @@ function bytesDevice(store: BlockStore, sectorSize = 512): SectorDevice {
 const allows = (c: ClaimClass, ...ok: ClaimClass[]) => c === 'none' || ok.includes(c);
 
 /** Probe a namespace (a window of `image`) as Linux does and return its block-device view. */
-export function openNamespaceView(image: BlockStore, ns: NamespaceRef): NamespaceView {
-  const store = new WindowStore(image, ns.offset, ns.size);
+export function openNamespaceView(image: BlockIO, ns: NamespaceRef): NamespaceView {
+  const store = new WindowBlockIO(image, ns.offset, ns.size);
   const findings: Finding[] = [];
   if (allows(ns.claimClass, 'btt', 'btt2') && ns.size >= 16 * 1024 * 1024) {
     try {
@@ -75,7 +75,7 @@ export function openNamespaceView(image: BlockStore, ns: NamespaceRef): Namespac
       const err = problems.find((f) => f.severity === 'error');
       if (!err) {
         const r = pfnDataRange(value, ns.size);
-        const bytes = new WindowStore(store, r.offset, r.size);
+        const bytes = new WindowBlockIO(store, r.offset, r.size);
         return { mode, ns, pfn: value, size: r.size, dataOffset: r.offset, bytes, device: bytesDevice(bytes), findings: [...findings, ...problems] };
       }
       if (err.code !== 'signature') findings.push(err);

@@ -1,4 +1,4 @@
-import type { BlockIO } from '../disk/blockio.js';
+import type { BlockIO } from '../core/blockio.js';
 import { encodeStruct } from '../core/schema/index.js';
 import { INITIAL_PAGE_INFO, INVALID_M2P_ENTRY, M2P_ENTRY_SIZE, PAGE_INFO_SIZE, pageInfo, type PageInfo } from './pageInfo.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NvError } from '../core/errors.js';
 import { NIL_GUID } from '../core/guid.js';
 import { decodeStruct, encodeStruct, type Finding } from '../core/schema/index.js';
-import { WindowBlockIO, type BlockIO } from '../disk/blockio.js';
+import { WindowBlockIO, type BlockIO } from '../core/blockio.js';
 import { XEN_PMEM_PARTITION_TYPE_GUID } from '../disk/gptTypes.js';
 import { GPT_ENTRY_SIZE } from '../disk/gpt.js';
 import { addPartition, arrayLbas, detectSectorSize, modelOf, newModel, readGpt, writeGpt, type SectorSize } from '../disk/table.js';

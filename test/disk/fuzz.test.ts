@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runFuzz } from '../../src/core/fuzz.js';
 import { gptFuzzTarget, mbrFuzzTarget } from '../../src/disk/fuzz.js';
-import { MemoryBlockIO } from '../../src/disk/blockio.js';
+import { MemoryBlockIO } from '../../src/core/blockio.js';
 import { readGpt, verifyGpt } from '../../src/disk/table.js';
 import fc from 'fast-check';
 import { xenPageInfoFuzzTarget, xenSuperBlockFuzzTarget } from '../../src/xen/fuzz.js';

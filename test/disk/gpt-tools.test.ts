@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileBlockIO, MemoryBlockIO } from '../../src/disk/blockio.js';
+import { FileBlockIO, MemoryBlockIO } from '../../src/core/blockio.js';
 import { decodeStruct, encodeStruct } from '../../src/core/schema/index.js';
 import { mbr } from '../../src/disk/mbr.js';
 import { readGpt, verifyGpt } from '../../src/disk/table.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runGuest } from '../harness/linux-guest/guest.js';
-import { MemoryBlockIO } from '../../src/disk/blockio.js';
+import { MemoryBlockIO } from '../../src/core/blockio.js';
 import { readGpt } from '../../src/disk/table.js';
 import { MiB, nvtool, workDir } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MemoryBlockIO, SectorBlockIO } from '../../src/disk/blockio.js';
+import { MemoryBlockIO, SectorBlockIO } from '../../src/core/blockio.js';
 
 /** A sector device over memory that only accepts whole, in-range sectors (as the BTT does). */
 function sectorDevice(ss: number, nlba: number) {

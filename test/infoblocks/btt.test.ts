@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FileStore, MemoryStore, type BlockStore } from '../../src/infoblocks/blockStore.js';
+import { FileBlockIO, MemoryBlockIO, type BlockIO } from '../../src/core/blockio.js';
 import { Btt } from '../../src/infoblocks/btt.js';
 import { ARENA_MAX_SIZE, planArenas } from '../../src/infoblocks/bttLayout.js';
 import { LOG_GRP_SIZE, MAP_ENT_NORMAL, detectLogIndices, logOldEntry, type LogGroup } from '../../src/infoblocks/bttLog.js';
@@ -17,8 +17,8 @@ const MiB = 1024 * 1024;
 const UUID = '0f0e0d0c-0b0a-0908-0706-050403020100';
 const V11 = { major: 1, minor: 1 } as const;
 
-function fresh(size = 16 * MiB + 4096, lbasize = 512): { store: MemoryStore; btt: Btt } {
-  const store = new MemoryStore(new Uint8Array(size));
+function fresh(size = 16 * MiB + 4096, lbasize = 512): { store: MemoryBlockIO; btt: Btt } {
+  const store = new MemoryBlockIO(new Uint8Array(size));
   return { store, btt: Btt.create(store, { uuid: UUID, lbasize, version: V11 }) };
 }
 
@@ -79,9 +79,9 @@ describe('BTT sector I/O', () => {
 });
 
 /** Counts writes; throws once `limit` is reached (a power cut between two media writes). */
-class CrashStore implements BlockStore {
+class CrashStore implements BlockIO {
   writes = 0;
-  constructor(readonly inner: BlockStore, readonly limit: number) {}
+  constructor(readonly inner: BlockIO, readonly limit: number) {}
   get size() {
     return this.inner.size;
   }
@@ -93,6 +93,7 @@ class CrashStore implements BlockStore {
     this.writes++;
     this.inner.write(o, d);
   }
+  flush() {}
 }
 
 describe('torn flog updates recover as Linux says', () => {
@@ -194,14 +195,14 @@ describe('layout and large namespaces', () => {
       const fd = openSync(f, 'w');
       ftruncateSync(fd, 1024 * 1024 * MiB + 64 * MiB);
       closeSync(fd);
-      const s = FileStore.open(f, true);
+      const s = FileBlockIO.open(f, true);
       const btt = Btt.create(s, { uuid: UUID, lbasize: 4096, version: V11 });
       expect(btt.arenas.length).toBe(3);
       const last = btt.nlba - 1;
       btt.write(last, pattern(4096, 77));
       btt.write(0, pattern(4096, 78));
       s.close();
-      const s2 = FileStore.open(f, false);
+      const s2 = FileBlockIO.open(f, false);
       const re = Btt.open(s2);
       expect(re.arenas.map((a) => a.info.nextoff > 0n)).toEqual([true, true, false]);
       expect(Buffer.from(re.read(last)).equals(Buffer.from(pattern(4096, 77)))).toBe(true);

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isNvError } from '../../src/core/errors.js';
 import { runFuzz, type FuzzTarget } from '../../src/core/fuzz.js';
-import { MemoryStore } from '../../src/infoblocks/blockStore.js';
+import { MemoryBlockIO } from '../../src/core/blockio.js';
 import { Btt } from '../../src/infoblocks/btt.js';
 import { bttFlogFuzzTarget, bttFuzzTarget, pfnFuzzTarget } from '../../src/infoblocks/fuzz.js';
 import { encodePfnInfo, pfnInfoBlock, validatePfnInfo } from '../../src/infoblocks/pfn.js';
@@ -30,7 +30,7 @@ describe('validators and the BTT opener on arbitrary input', () => {
   it('a damaged BTT gives a view or NvError, never another exception, quickly', () => {
     const size = 16 * 1024 * 1024 + 8192;
     const pristine = new Uint8Array(size);
-    const btt = Btt.create(new MemoryStore(pristine), { uuid: '11111111-2222-3333-4444-555555555555', lbasize: 512, version: { major: 1, minor: 1 } });
+    const btt = Btt.create(new MemoryBlockIO(pristine), { uuid: '11111111-2222-3333-4444-555555555555', lbasize: 512, version: { major: 1, minor: 1 } });
     const a = btt.arenas[0]!;
     const hot = [a.base, a.base + 48, a.base + 56, a.base + 88, a.base + 4088, a.base + Number(a.info.logoff), a.base + Number(a.info.logoff) + 12, a.base + Number(a.info.mapoff)];
     fc.assert(
@@ -39,7 +39,7 @@ describe('validators and the BTT opener on arbitrary input', () => {
         for (const [base, d, b] of edits) img[base + d] = b;
         const t0 = performance.now();
         try {
-          const v = openNamespaceView(new MemoryStore(img), { offset: 0, size, uuid: '00000000-0000-0000-0000-000000000000', claimClass: 'none' });
+          const v = openNamespaceView(new MemoryBlockIO(img), { offset: 0, size, uuid: '00000000-0000-0000-0000-000000000000', claimClass: 'none' });
           if (v.btt) v.device.read(0);
         } catch (e) {
           if (!isNvError(e)) throw e;

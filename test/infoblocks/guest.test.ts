@@ -13,7 +13,7 @@ import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileStore } from '../../src/infoblocks/blockStore.js';
+import { FileBlockIO } from '../../src/core/blockio.js';
 import { Btt } from '../../src/infoblocks/btt.js';
 import { encodeBttInfo } from '../../src/infoblocks/bttInfo.js';
 import { decodePfnInfo, encodePfnInfo, planPfnInfo } from '../../src/infoblocks/pfn.js';
@@ -58,15 +58,15 @@ beforeAll(async () => {
   const d0 = join(work, 'd0.img');
   writeFileSync(d0, fx.image);
   dimms = [
-    { file: d0, labelSize: 128 * 1024, ns: () => findLabelledNamespace(FileStore.open(d0, false), labelledUuid, 128 * 1024) },
-    { file: blank('d1.img', 64 * MiB), labelSize: 0, ns: () => labellessNamespace(FileStore.open(join(work, 'd1.img'), false), 0) },
-    { file: blank('d2.img', 80 * MiB), labelSize: 0, ns: () => labellessNamespace(FileStore.open(join(work, 'd2.img'), false), 0) },
-    { file: blank('d3.img', 96 * MiB), labelSize: 0, ns: () => labellessNamespace(FileStore.open(join(work, 'd3.img'), false), 0) },
-    { file: blank('d4.img', 1024 * MiB), labelSize: 0, ns: () => labellessNamespace(FileStore.open(join(work, 'd4.img'), false), 0) },
-    { file: blank('d5.img', 112 * MiB), labelSize: 0, ns: () => labellessNamespace(FileStore.open(join(work, 'd5.img'), false), 0) },
+    { file: d0, labelSize: 128 * 1024, ns: () => findLabelledNamespace(FileBlockIO.open(d0, false), labelledUuid, 128 * 1024) },
+    { file: blank('d1.img', 64 * MiB), labelSize: 0, ns: () => labellessNamespace(FileBlockIO.open(join(work, 'd1.img'), false), 0) },
+    { file: blank('d2.img', 80 * MiB), labelSize: 0, ns: () => labellessNamespace(FileBlockIO.open(join(work, 'd2.img'), false), 0) },
+    { file: blank('d3.img', 96 * MiB), labelSize: 0, ns: () => labellessNamespace(FileBlockIO.open(join(work, 'd3.img'), false), 0) },
+    { file: blank('d4.img', 1024 * MiB), labelSize: 0, ns: () => labellessNamespace(FileBlockIO.open(join(work, 'd4.img'), false), 0) },
+    { file: blank('d5.img', 112 * MiB), labelSize: 0, ns: () => labellessNamespace(FileBlockIO.open(join(work, 'd5.img'), false), 0) },
   ];
   const fmt = (i: number, o: Parameters<typeof formatNamespace>[2]) => {
-    const s = FileStore.open(dimms[i]!.file, true);
+    const s = FileBlockIO.open(dimms[i]!.file, true);
     try {
       const ns = dimms[i]!.ns();
       const r = formatNamespace(s, ns, o);
@@ -157,7 +157,7 @@ describe('real kernel on nvtool-formatted namespaces (one boot)', () => {
 
   it("sectors the guest wrote read back through nvtool's BTT and fsdax view", () => {
     expect(result.rcs).toMatchObject({ d0_write: 0, d1_write: 0, d3_write: 0 });
-    const s0 = FileStore.open(dimms[0]!.file, false);
+    const s0 = FileBlockIO.open(dimms[0]!.file, false);
     const v0 = openNamespaceView(s0, dimms[0]!.ns());
     expect(v0.mode).toBe('sector');
     expect(Buffer.from(v0.device.read(7)).equals(yesBytes('guest-sector-7', 4096))).toBe(true);
@@ -165,11 +165,11 @@ describe('real kernel on nvtool-formatted namespaces (one boot)', () => {
     expect(Buffer.from(v0.device.read(50000)).equals(yesBytes('guest-sector-50000', 4096))).toBe(true);
     expect(Buffer.from(v0.device.read(0)).equals(Buffer.from(pattern(4096, 1)))).toBe(true);
     s0.close();
-    const s1 = FileStore.open(dimms[1]!.file, false);
+    const s1 = FileBlockIO.open(dimms[1]!.file, false);
     const v1 = openNamespaceView(s1, dimms[1]!.ns());
     expect(Buffer.from(v1.device.read(3)).equals(yesBytes('guest-fsdax', 512))).toBe(true);
     s1.close();
-    const s3 = FileStore.open(dimms[3]!.file, false);
+    const s3 = FileBlockIO.open(dimms[3]!.file, false);
     const v3 = openNamespaceView(s3, dimms[3]!.ns());
     expect(Buffer.from(v3.device.read(9)).equals(yesBytes('guest-512', 512))).toBe(true);
     s3.close();
@@ -178,7 +178,7 @@ describe('real kernel on nvtool-formatted namespaces (one boot)', () => {
   it('the BTT the kernel created on a 1 GiB namespace is the worked example and equals nvtool planning byte for byte', () => {
     expect(result.rcs.kbtt, result.sections['kbtt.stderr']).toBe(0);
     const created = JSON.parse(result.sections.kbtt!);
-    const s = FileStore.open(dimms[4]!.file, false);
+    const s = FileBlockIO.open(dimms[4]!.file, false);
     const btt = Btt.open(s, { namespaceUuid: '00000000-0000-0000-0000-000000000000' });
     expect(btt.uuid).toBe(created.uuid);
     expect(btt.size).toBe(listed('list1').find((x) => x.uuid === created.uuid).size);
@@ -194,7 +194,7 @@ describe('real kernel on nvtool-formatted namespaces (one boot)', () => {
   it('the fsdax info block the kernel wrote equals nd_pfn_init planning byte for byte', () => {
     expect(result.rcs.kfsdax, result.sections['kfsdax.stderr']).toBe(0);
     const created = JSON.parse(result.sections.kfsdax!);
-    const s = FileStore.open(dimms[5]!.file, false);
+    const s = FileBlockIO.open(dimms[5]!.file, false);
     const raw = s.read(4096, 4096);
     const d = decodePfnInfo(raw);
     expect(d.value.uuid).toBe(created.uuid);

@@ -4,7 +4,7 @@
  * own planner reproduces the kernel's bytes exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, WindowStore } from '../../src/infoblocks/blockStore.js';
+import { MemoryBlockIO, WindowBlockIO } from '../../src/core/blockio.js';
 import { Btt } from '../../src/infoblocks/btt.js';
 import { decodeBttInfo, encodeBttInfo } from '../../src/infoblocks/bttInfo.js';
 import { decodePfnInfo, encodePfnInfo, planPfnInfo, validatePfnInfo } from '../../src/infoblocks/pfn.js';
@@ -19,7 +19,7 @@ describe.each([
   ['devdax-v1.2', 'devdax', 'dax'],
 ] as const)('kernel-written %s', (name, mode, cls) => {
   const fx = loadFixture(name);
-  const image = new MemoryStore(fx.image);
+  const image = new MemoryBlockIO(fx.image);
   const labelSize = fx.expected.image.labelSize as number;
   const rawUuid = fx.listed.raw_uuid as string;
 
@@ -56,7 +56,7 @@ describe.each([
   ['sector-v1.2', { major: 2, minor: 0 }, 0, '1.2', 'btt2'],
 ] as const)('kernel-written %s', (name, version, initial, lv, cls) => {
   const fx = loadFixture(name);
-  const image = new MemoryStore(fx.image);
+  const image = new MemoryBlockIO(fx.image);
   const labelSize = fx.expected.image.labelSize as number;
   const rawUuid = fx.listed.raw_uuid as string;
   const ns = findLabelledNamespace(image, rawUuid, labelSize);
@@ -84,12 +84,12 @@ describe.each([
     expect(view.btt!.sectorSize).toBe(fx.listed.sector_size);
     expect(view.btt!.arenas[0]!.logIndices).toEqual([0, 1]);
     // a fresh copy written by nvtool has the same map + flog bytes as the kernel's (the kernel has not written sectors yet)
-    const mine = new MemoryStore(new Uint8Array(ns.size));
+    const mine = new MemoryBlockIO(new Uint8Array(ns.size));
     const b = Btt.create(mine, { uuid: fx.listed.uuid, parentUuid: rawUuid, lbasize: 4096, version });
     const a = b.arenas[0]!;
     const from = a.base + Number(a.info.mapoff);
     const to = a.base + Number(a.info.info2off) + 4096;
-    const kernel = new WindowStore(image, ns.offset, ns.size).read(from, to - from);
+    const kernel = new WindowBlockIO(image, ns.offset, ns.size).read(from, to - from);
     expect(Buffer.from(mine.read(from, to - from)).equals(Buffer.from(kernel))).toBe(true);
   });
 });
@@ -97,7 +97,7 @@ describe.each([
 describe('kernel-written raw-v1.2', () => {
   it('is raw over the whole namespace', () => {
     const fx = loadFixture('raw-v1.2');
-    const image = new MemoryStore(fx.image);
+    const image = new MemoryBlockIO(fx.image);
     const ns = findLabelledNamespace(image, fx.listed.uuid, fx.expected.image.labelSize);
     const view = openNamespaceView(image, ns);
     expect(view.mode).toBe('raw');

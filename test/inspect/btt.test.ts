@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/infoblocks/blockStore.js';
+import { MemoryBlockIO } from '../../src/core/blockio.js';
 import { Btt } from '../../src/infoblocks/btt.js';
 import { CountingReader, inspectFile, inspectReader, renderDiagram, renderHexdump, renderSvg, renderTree, walk, type Layer } from '../../src/inspect/index.js';
 import { buildSectorImage, run } from './build.js';
@@ -25,7 +25,7 @@ let torn: string;
 
 /** The logical device of the (only) BTT in a label-less image, as Linux reads it, into a plain file. */
 function logicalDevice(path: string, out: string): number {
-  const btt = Btt.open(new MemoryStore(new Uint8Array(readFileSync(path))), { version: { major: 1, minor: 1 } });
+  const btt = Btt.open(new MemoryBlockIO(new Uint8Array(readFileSync(path))), { version: { major: 1, minor: 1 } });
   const fd = openSync(out, 'w');
   for (let lba = 0; lba < btt.nlba; lba++) {
     const s = btt.read(lba);
@@ -125,7 +125,7 @@ describe('inside a BTT (sector mode)', () => {
 
   it('a torn write the flog completes is read as Linux reads it after recovery, and the image is not written', () => {
     // Without recovery, LBA 1 still reads as the zeroed block: the test really needs the flog.
-    const stale = Btt.open(new MemoryStore(new Uint8Array(readFileSync(torn))), { version: { major: 1, minor: 1 }, recover: false });
+    const stale = Btt.open(new MemoryBlockIO(new Uint8Array(readFileSync(torn))), { version: { major: 1, minor: 1 }, recover: false });
     expect(stale.read(1).every((b) => b === 0)).toBe(true);
     const ls = checkAgainstOracle(torn);
     const recovered = all(ls).flatMap((l) => l.findings).filter((f) => f.code === 'flog-recovery');

@@ -8,15 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { ftruncateSync } from 'node:fs';
 import { encodeStruct } from '../../src/core/schema/index.js';
-import { FileBlockIO, WindowBlockIO } from '../../src/disk/blockio.js';
+import { FileBlockIO, WindowBlockIO } from '../../src/core/blockio.js';
 import { addPartition, newModel, writeGpt } from '../../src/disk/table.js';
-import { FileStore } from '../../src/infoblocks/blockStore.js';
 import type { Btt } from '../../src/infoblocks/btt.js';
 import { NvError } from '../../src/core/errors.js';
 import { NIL_GUID } from '../../src/core/guid.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BlockIO } from '../../src/disk/blockio.js';
+import type { BlockIO } from '../../src/core/blockio.js';
 import { pfnDataRange } from '../../src/infoblocks/pfn.js';
 import { FUZZ_SET, applyWrite, collectWrites, createNamespace, initArea } from '../../src/labels/index.js';
 import { formatNamespace } from '../../src/namespace/format.js';
@@ -59,7 +58,7 @@ export function buildImage(path: string, size: number, o: BuildOptions): Built {
   closeSync(fd);
   const ns = created.result;
   const nsRef = { offset: Number(ns.dpa), size: Number(ns.rawsize), uuid: ns.uuid, claimClass: 'pfn' as const, labelVersion: '1.2' as const };
-  const store = FileStore.open(path, true);
+  const store = FileBlockIO.open(path, true);
   const fmt = formatNamespace(store, nsRef, { mode: 'fsdax' });
   store.close();
   const range = pfnDataRange(fmt.pfn!, nsRef.size);
@@ -133,11 +132,11 @@ export function bttBlockIO(btt: Btt): BlockIO {
  * GPT (src/disk) and partition 1 holding the first 256 KiB of a host mkfs.ext4 (made in `tmp`),
  * all written through nvtool's BTT writer. The store stays open for more writes (close it).
  */
-export function buildSectorImage(path: string, size: number, o: { partSize: number; fsLabel: string }, tmp: string): { btt: Btt; store: FileStore; partStartLba: number } {
+export function buildSectorImage(path: string, size: number, o: { partSize: number; fsLabel: string }, tmp: string): { btt: Btt; store: FileBlockIO; partStartLba: number } {
   const fd = openSync(path, 'w');
   ftruncateSync(fd, size);
   closeSync(fd);
-  const store = FileStore.open(path, true);
+  const store = FileBlockIO.open(path, true);
   const fmt = formatNamespace(store, { offset: 0, size, uuid: NIL_GUID, claimClass: 'none' }, { mode: 'sector', sectorSize: 512 });
   const btt = fmt.btt!;
   const io = bttBlockIO(btt);

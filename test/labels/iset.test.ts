@@ -18,6 +18,7 @@
  * - namespace_devs.c create_namespace_pmem: nspm's name, lbasize and claim class come from the
  *   label with position 0 (mapping 0's); has_uuid_at_pos does not compare names or classes.
  */
+import { crashPoints as enumerateCrashPoints } from '../../src/core/mediaWrites.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildNfit } from '../../src/acpi/build/index.js';
@@ -375,24 +376,9 @@ describe('interleave set from an NFIT (build-nfit generic profile)', () => {
   });
 });
 
-/** Every prefix and every write torn at each 8-byte boundary (k = writes fully done before it). */
+/** Every prefix and every write torn at each 8-byte boundary (k = writes fully done before it), via the library's enumerator. */
 function crashPoints(start: Uint8Array[], writes: SetWrite[], set: InterleaveSet): Array<{ k: number; torn: boolean; view: string; areas: Uint8Array[] }> {
-  const out: Array<{ k: number; torn: boolean; view: string; areas: Uint8Array[] }> = [];
-  const work = start.map((a) => a.slice());
-  for (let k = 0; k <= writes.length; k++) {
-    out.push({ k, torn: false, view: logicalSetView(work, set), areas: work.map((a) => a.slice()) });
-    const w = writes[k];
-    if (!w) break;
-    for (let cut = 8; cut < w.bytes.length; cut += 8) {
-      const torn = work.map((a) => a.slice());
-      const b = work[w.dimm]!.slice(w.offset, w.offset + w.bytes.length);
-      b.set(w.bytes.subarray(0, cut));
-      applySetWrite(torn, { ...w, bytes: b });
-      out.push({ k, torn: true, view: logicalSetView(torn, set), areas: torn });
-    }
-    applySetWrite(work, w);
-  }
-  return out;
+  return [...enumerateCrashPoints(start, writes, (w) => w.dimm)].map((p) => ({ k: p.completed, torn: p.torn !== undefined, view: logicalSetView(p.devices, set), areas: p.devices }));
 }
 
 describe('interleave set: rename and claim class / lbasize across DIMMs (nd_pmem_namespace_label_update)', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeStruct, encodeStruct } from '../../src/core/schema/index.js';
-import { MemoryBlockIO, FileBlockIO } from '../../src/disk/blockio.js';
+import { MemoryBlockIO, FileBlockIO } from '../../src/core/blockio.js';
 import { formatXen, inspectXen, locateSuperBlock, planSuperBlock } from '../../src/xen/layout.js';
 import { INITIAL_PAGE_INFO, pageInfo, PGC_pmem_page, PGC_state_free } from '../../src/xen/pageInfo.js';
 import { writeFrameTable } from '../../src/xen/frameTable.js';

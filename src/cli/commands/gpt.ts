@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isGuidString } from '../../core/guid.js';
 import { formatFinding } from '../../core/schema/index.js';
-import { FileBlockIO } from '../../disk/blockio.js';
+import { FileBlockIO } from '../../core/blockio.js';
 import { GPT_TYPES, resolveGptType } from '../../disk/gptTypes.js';
 import { gptDump, gptJson, gptPrint, mbrDump, mbrJson, verifySummary } from '../../disk/format.js';
 import {

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { NvError } from '../../core/errors.js';
 import { bytesToHex } from '../../core/hex.js';
 import { encodeStruct, formatDump, structFromJson, type Finding } from '../../core/schema/index.js';
-import { FileStore } from '../../infoblocks/blockStore.js';
+import { FileBlockIO } from '../../core/blockio.js';
 import { BTT_SIG, bttInfoBlock, decodeBttInfo, hasBttSignature } from '../../infoblocks/bttInfo.js';
 import { DAX_SIG, PFN_SIG, decodePfnInfo, pfnInfoBlock, validatePfnInfo } from '../../infoblocks/pfn.js';
 import { formatLabelledNamespace } from '../../namespace/format.js';
@@ -79,7 +79,7 @@ function nsOptions(y: Argv): Argv<NsArgs> {
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' }) as never;
 }
 
-function resolveNamespace(store: FileStore, a: NsArgs): NamespaceRef {
+function resolveNamespace(store: FileBlockIO, a: NsArgs): NamespaceRef {
   const labelSize = a.labelSize ?? (a.namespace && a.offset === undefined ? 128 * 1024 : 0);
   if (a.offset !== undefined) {
     const size = a.size ?? store.size - labelSize - a.offset;
@@ -91,10 +91,10 @@ function resolveNamespace(store: FileStore, a: NsArgs): NamespaceRef {
   return labellessNamespace(store, labelSize);
 }
 
-function withStore<T>(file: string, writable: boolean, f: (s: FileStore) => T): T {
-  let s: FileStore;
+function withStore<T>(file: string, writable: boolean, f: (s: FileBlockIO) => T): T {
+  let s: FileBlockIO;
   try {
-    s = FileStore.open(file, writable);
+    s = FileBlockIO.open(file, writable);
   } catch (e) {
     throw new CliError(`${file}: cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

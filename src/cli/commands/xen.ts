@@ -9,7 +9,7 @@ import { registerFormat } from '../formats.js';
 import { exitFor, summarize } from '../findings.js';
 import { CliError, toJsonText } from '../io.js';
 import { openTarget, parseBytes, targetOptions, type TargetArgs } from '../target.js';
-import { WindowBlockIO, type BlockIO } from '../../disk/blockio.js';
+import { WindowBlockIO, type BlockIO } from '../../core/blockio.js';
 import { abstractionGuidOf, claimNamespace } from '../../xen/claim.js';
 import type { Finding } from '../../core/schema/index.js';
 import type { NamespaceTarget } from '../target.js';

@@ -12,7 +12,8 @@ import {
 } from '../../labels/index.js';
 import { CliError, readJsonFile, toJsonText } from '../io.js';
 import { findingsText } from './present.js';
-import { inFile, parseHandles, parseSize, readArea, readNfit, resolveTarget, writeInPlace, type LabelTarget } from './target.js';
+import { inFile, openArea, parseHandles, parseSize, readArea, readNfit, resolveTarget, type LabelTarget } from './target.js';
+import { applyMediaWrites } from '../../core/mediaWrites.js';
 
 export interface SetArgs {
   action: string;
@@ -85,10 +86,13 @@ function applyWrites(a: SetArgs, b: Bound, writes: SetWrite[], summary: unknown)
     return 0;
   }
   // In the protocol's order across files, each write followed by fsync: DIMM by DIMM as Linux does.
-  for (const w of writes) {
-    writeInPlace(b.targets[w.dimm]!, [w], () => {
+  const areas = b.targets.map(openArea);
+  try {
+    applyMediaWrites(writes, (w) => areas[w.dimm]!.io, (w) => {
       if (!a.json) process.stdout.write(`wrote ${w.bytes.length} bytes to ${b.targets[w.dimm]!.file} at 0x${(b.targets[w.dimm]!.areaOffset + w.offset).toString(16)}: ${w.what} (fsync)\n`);
     });
+  } finally {
+    for (const x of areas) x.close();
   }
   if (a.json) process.stdout.write(toJsonText({ writes: writes.map(where), summary }));
   return 0;

@@ -3,10 +3,12 @@
  * bytes are the area (hw/mem/nvdimm.c), and who the DIMM is (for the interleave-set cookie and its
  * capacity): `--platform P --dimm ID`, `--nfit FILE [--dimm HANDLE]`, or QEMU's first slot.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { decodeNfit, type Nfit } from '../../acpi/nfit/index.js';
 import { findDimm, parsePlatform, resolvePlatform, slotToSerial } from '../../acpi/qemu/index.js';
+import { FileBlockIO, WindowBlockIO, type BlockIO } from '../../core/blockio.js';
 import { NvError } from '../../core/errors.js';
+import { applyMediaWrites } from '../../core/mediaWrites.js';
 import {
   dimmSetFor, makeInterleaveSet, nfitDimm, qemuDimmSet, qemuSetMember, readLabelArea, type DimmSet, type InterleaveSet, type MediaWrite,
 } from '../../labels/index.js';
@@ -87,26 +89,27 @@ export function readArea(t: LabelTarget): Uint8Array {
   }
 }
 
-/**
- * Apply writes in order, in place, each followed by fsync: the ordering the update protocol's
- * crash safety relies on. Only the bytes of each write are touched.
- */
-export function writeInPlace(t: LabelTarget, writes: readonly MediaWrite[], onWrite?: (w: MediaWrite) => void): void {
-  let fd: number;
+/** The target's label area, open for writing (close it when done). */
+export function openArea(t: LabelTarget): { io: BlockIO; close(): void } {
+  let file: FileBlockIO;
   try {
-    fd = openSync(t.file, 'r+');
+    file = new FileBlockIO(t.file, true);
   } catch (e) {
     throw new CliError(`${t.file}: cannot open for writing: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  return { io: new WindowBlockIO(file, t.areaOffset, t.areaSize), close: () => file.close() };
+}
+
+/**
+ * Apply writes in order, in place, each followed by fsync (applyMediaWrites): the ordering the
+ * update protocol's crash safety relies on. Only the bytes of each write are touched.
+ */
+export function writeInPlace(t: LabelTarget, writes: readonly MediaWrite[], onWrite?: (w: MediaWrite) => void): void {
+  const area = openArea(t);
   try {
-    for (const w of writes) {
-      if (w.offset < 0 || w.offset + w.bytes.length > t.areaSize) throw new CliError(`internal: write outside the label area`);
-      writeSync(fd, w.bytes, 0, w.bytes.length, t.areaOffset + w.offset);
-      fsyncSync(fd);
-      onWrite?.(w);
-    }
+    applyMediaWrites(writes, () => area.io, onWrite);
   } finally {
-    closeSync(fd);
+    area.close();
   }
 }
 

@@ -1,11 +1,11 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
-import { NvError } from '../core/errors.js';
+import { NvError } from './errors.js';
 
 /**
- * Byte-addressed random access to a disk-like container (an image file, a window of one, a
- * namespace's block-device view). Partition tables and the Xen super block are read and written
- * through this, a few sectors at a time, so a sparse multi-terabyte image is never loaded whole.
- * Offsets are JS numbers (exact up to 8 PiB).
+ * Byte-addressed random access to storage: an image file, a window of one, a namespace, a label
+ * area, a namespace's block-device view. Every format that reads or writes media in place (BTT,
+ * partition tables, the Xen super block, label areas) goes through this, a few sectors at a time,
+ * so a sparse multi-terabyte image is never loaded whole. Offsets are JS numbers (exact up to 8 PiB).
  */
 export interface BlockIO {
   /** Size in bytes. */
@@ -13,7 +13,7 @@ export interface BlockIO {
   /** Exactly `length` bytes at `offset`; throws NvError if the range is outside the container. */
   read(offset: number, length: number): Uint8Array;
   write(offset: number, data: Uint8Array): void;
-  /** Make writes durable (fsync for files). */
+  /** Make the writes so far durable (fsync for files) before any later write. */
   flush(): void;
 }
 
@@ -23,7 +23,7 @@ function checkRange(what: string, size: number, offset: number, length: number):
   }
 }
 
-/** A container held in memory (tests, fuzzing). */
+/** A container held in memory (tests, fuzzing, an area read whole). */
 export class MemoryBlockIO implements BlockIO {
   constructor(readonly bytes: Uint8Array) {}
   get size(): number {
@@ -48,6 +48,10 @@ export class FileBlockIO implements BlockIO {
   constructor(readonly path: string, writable: boolean, size?: number) {
     this.fd = openSync(path, writable ? 'r+' : 'r');
     this.size = size ?? fstatSync(this.fd).size;
+  }
+
+  static open(path: string, writable: boolean): FileBlockIO {
+    return new FileBlockIO(path, writable);
   }
 
   /** Create (or extend) a sparse file of `size` bytes. */
@@ -109,8 +113,19 @@ export class WindowBlockIO implements BlockIO {
   }
 }
 
-/** What a sector-addressed device offers (the BTT of a sector-mode namespace, src/namespace/view.ts). */
-export interface SectorAddressed {
+/** Write `length` zero bytes in chunks (the way Linux zeroes the BTT map: 2 MiB at a time). */
+export function zeroRange(io: BlockIO, offset: number, length: number, chunk = 2 * 1024 * 1024): void {
+  const z = new Uint8Array(Math.min(chunk, length));
+  let done = 0;
+  while (done < length) {
+    const n = Math.min(z.length, length - done);
+    io.write(offset + done, n === z.length ? z : z.subarray(0, n));
+    done += n;
+  }
+}
+
+/** What a sector-addressed device offers (a BTT, or a byte view cut into sectors). */
+export interface SectorDevice {
   readonly sectorSize: number;
   readonly nlba: number;
   read(lba: number): Uint8Array;
@@ -124,7 +139,7 @@ export interface SectorAddressed {
  */
 export class SectorBlockIO implements BlockIO {
   readonly size: number;
-  constructor(readonly device: SectorAddressed, private readonly onFlush: () => void = () => {}) {
+  constructor(readonly device: SectorDevice, private readonly onFlush: () => void = () => {}) {
     this.size = device.nlba * device.sectorSize;
   }
   read(offset: number, length: number): Uint8Array {
