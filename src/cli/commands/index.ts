@@ -11,6 +11,7 @@ import { xenCommand } from './xen.js';
 import { labelsCommand } from './labels.js';
 import { namespaceCommand } from './namespace.js';
 import { inspectCommand } from './inspect.js';
+import { simCommand } from './sim.js';
 
 /** Every nvtool command; one file each in this folder. Add new ones here. */
-export const commands: CommandModule<object, any>[] = [decodeCommand, encodeCommand, buildNfitCommand, fuzzCommand, disasmCommand, buildSsdtCommand, gptCommand, xenCommand, namespaceCommand, labelsCommand, inspectCommand];
+export const commands: CommandModule<object, any>[] = [decodeCommand, encodeCommand, buildNfitCommand, fuzzCommand, disasmCommand, buildSsdtCommand, gptCommand, xenCommand, namespaceCommand, labelsCommand, inspectCommand, simCommand];

@@ -1,0 +1,100 @@
+import { resolve } from 'node:path';
+import {
+  SCENARIO_SCHEMA, ScenarioError, SimDir, hypercallEntries, loadScenario, runAll, runRemaining, runStage, stageNames, startRun, stagesFor,
+} from '../../sim/index.js';
+import { defineCommand } from '../command.js';
+import { CliError, toJsonText } from '../io.js';
+
+interface Args {
+  action: string;
+  target?: string;
+  out?: string;
+  force: boolean;
+  json: boolean;
+}
+
+/** What a run directory holds after the stages so far, for the report. */
+function summary(dir: SimDir) {
+  const sc = dir.scenario();
+  return {
+    dir: resolve(dir.root),
+    design: sc.design,
+    stages: dir.state().stages,
+    next: stagesFor(sc.design).map((s) => s.name).find((n) => !dir.state().stages.includes(n)) ?? null,
+    hypercalls: hypercallEntries(dir).map((e) => ({ seq: e.seq, caller: e.caller, op: e.op, file: e.file, result: e.result })),
+  };
+}
+
+function print(a: Args, dir: SimDir): number {
+  const s = summary(dir);
+  if (a.json) process.stdout.write(toJsonText(s));
+  else {
+    process.stdout.write(`${s.dir}: design ${s.design}, stages done: ${s.stages.join(', ')}${s.next ? `; next: nvtool sim ${s.next} ${a.out ?? a.target}` : ''}\n`);
+    for (const h of s.hypercalls) process.stdout.write(`  ${h.file}  ${h.result}\n`);
+  }
+  return 0;
+}
+
+/** Actions other than stages; later parts add theirs here (e.g. `size`). */
+export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> = {
+  async run(a) {
+    return print(a, await runAll(need(a.target, 'SCENARIO.json'), need(a.out, '--out DIR'), { force: a.force }));
+  },
+  async host(a) {
+    return print(a, await startRun(need(a.target, 'SCENARIO.json'), need(a.out, '--out DIR'), { force: a.force }));
+  },
+  async resume(a) {
+    const dir = new SimDir(need(a.target, 'DIR'));
+    await runRemaining(dir);
+    return print(a, dir);
+  },
+  check(a) {
+    const sc = loadScenario(need(a.target, 'SCENARIO.json'));
+    if (a.json) process.stdout.write(toJsonText({ ok: true, design: sc.design, dimms: sc.platform.dimms.map((d) => d.id) }));
+    else process.stdout.write(`${a.target}: a valid ${sc.design} scenario\n`);
+    return 0;
+  },
+  schema() {
+    process.stdout.write(JSON.stringify(SCENARIO_SCHEMA, null, 2) + '\n');
+    return 0;
+  },
+};
+
+function need(v: string | undefined, what: string): string {
+  if (!v) throw new CliError(`missing ${what}`);
+  return v;
+}
+
+export const simCommand = defineCommand<Args>({
+  command: 'sim <action> [target]',
+  describe: 'Simulate the Xen vNVDIMM design on real images: host, Dom0, Xen, ... one stage at a time (specs/sim.md)',
+  builder: (y) =>
+    y
+      .positional('action', { type: 'string', demandOption: true, describe: `run | host | STAGE (${stageNames().filter((n) => n !== 'host').join(', ')}) | resume | check | schema${Object.keys(SIM_ACTIONS).filter((k) => !['run', 'host', 'resume', 'check', 'schema'].includes(k)).map((k) => ` | ${k}`).join('')}` })
+      .positional('target', { type: 'string', describe: 'SCENARIO.json (run, host, check) or the run directory (a stage, resume)' })
+      .option('out', { alias: 'o', type: 'string', describe: 'run directory to create (run, host)' })
+      .option('force', { type: 'boolean', default: false, describe: 'run, host: replace a non-empty run directory' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the run summary as JSON' }) as never,
+  examples: [
+    ['$0 sim run scenario.json --out run1', 'every stage of the scenario\'s design: host, then dom0 and xen (v1) or xen and dom0 (v3)'],
+    ['$0 sim host scenario.json --out run1', 'the first stage only: run1/host/nfit.aml and run1/host/<id>.img'],
+    ['$0 sim dom0 run1', 'the next stage on the directory the previous one left (edit a file in between if you like)'],
+    ['$0 sim check scenario.json', 'check a scenario: one line per problem, exit 2'],
+    ['$0 sim schema > scenario.schema.json', 'the scenario\'s JSON Schema'],
+  ],
+  fileOf: (a) => a.target,
+  async run(a) {
+    try {
+      const act = SIM_ACTIONS[a.action];
+      if (act) return await act(a);
+      if (!stageNames().includes(a.action)) throw new CliError(`unknown action "${a.action}" (run, host, ${stageNames().filter((n) => n !== 'host').join(', ')}, ${Object.keys(SIM_ACTIONS).filter((k) => !['run', 'host'].includes(k)).join(', ')})`);
+      const dir = new SimDir(need(a.target, 'DIR'));
+      await runStage(dir, a.action);
+      return print(a, dir);
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      for (const p of e.problems) process.stderr.write(`nvtool: ${e.file}: ${p.path}: ${p.message}\n`);
+      return 2;
+    }
+  },
+});

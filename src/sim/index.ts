@@ -1,0 +1,15 @@
+/**
+ * The simulation of the Xen vNVDIMM design (specs/sim.md): actors as stages over a run directory.
+ * Importing this module registers every stage.
+ */
+export * from './seed.js';
+export * from './scenario/schema.js';
+export * from './scenario/check.js';
+export * from './scenario/scenario.js';
+export * from './runDir.js';
+export * from './stages.js';
+export * from './hypercalls.js';
+export * from './run.js';
+export * from './host/machine.js';
+export * from './host/spa.js';
+export * from './host/stage.js';
