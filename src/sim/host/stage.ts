@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { NvError } from '../../core/errors.js';
 import { buildNfit } from '../../acpi/build/index.js';
 import { slotToHandle } from '../../acpi/qemu/identifiers.js';
-import { FileBlockIO } from '../../disk/blockio.js';
+import { FileBlockIO } from '../../core/blockio.js';
 import type { SimDir } from '../runDir.js';
 import { registerStage } from '../stages.js';
 import { HOST_MACHINE, HOST_NFIT, dimmImagePath, type HostMachine } from './machine.js';
