@@ -1,12 +1,12 @@
 import { nfitFuzzTarget } from '../acpi/nfit/fuzz.js';
 import type { FuzzTarget } from '../core/fuzz.js';
 import { gptFuzzTarget, mbrFuzzTarget } from '../disk/fuzz.js';
-import { xenPageInfoFuzzTarget, xenSuperBlockFuzzTarget } from '../xen/fuzz.js';
+import { hypercallFuzzTargets, xenPageInfoFuzzTarget, xenSuperBlockFuzzTarget } from '../xen/fuzz.js';
 import { bttFlogFuzzTarget, bttFuzzTarget, pfnFuzzTarget } from '../infoblocks/fuzz.js';
 import { labelsFuzzTarget } from '../labels/fuzz.js';
 
 /** Decoders `nvtool fuzz` can exercise; format modules add theirs with `registerFuzzTarget`. */
-const targets: FuzzTarget<any>[] = [nfitFuzzTarget, pfnFuzzTarget, bttFuzzTarget, bttFlogFuzzTarget, labelsFuzzTarget, gptFuzzTarget, mbrFuzzTarget, xenSuperBlockFuzzTarget, xenPageInfoFuzzTarget];
+const targets: FuzzTarget<any>[] = [nfitFuzzTarget, pfnFuzzTarget, bttFuzzTarget, bttFlogFuzzTarget, labelsFuzzTarget, gptFuzzTarget, mbrFuzzTarget, xenSuperBlockFuzzTarget, xenPageInfoFuzzTarget, ...hypercallFuzzTargets];
 
 export function registerFuzzTarget(t: FuzzTarget<any>): void {
   targets.push(t);

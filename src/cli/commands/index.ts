@@ -1,4 +1,5 @@
 import '../labels/decodeFormat.js';
+import '../hypercallFormats.js';
 import type { CommandModule } from 'yargs';
 import { buildNfitCommand } from './build-nfit.js';
 import { buildSsdtCommand } from './build-ssdt.js';

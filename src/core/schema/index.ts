@@ -7,3 +7,4 @@ export * from './struct.js';
 export * from './nested.js';
 export * from './api.js';
 export * from './dump.js';
+export * from './union.js';
