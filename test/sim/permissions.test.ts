@@ -7,7 +7,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EBUSY, EINVAL, ENOMEM, ENXIO } from '../../src/sim/errno.js';
+import { fail, type XenRc } from '../../src/xen/hypercalls/errno.js';
+
+const EBUSY = fail('EBUSY');
+const EINVAL = fail('EINVAL');
+const ENOMEM = fail('ENOMEM');
+const ENXIO = fail('ENXIO');
 import {
   BitmapStore,
   createStore,
@@ -56,7 +61,7 @@ class Reference {
     return out;
   }
 
-  grant(dom: number, s: number, e: number): number {
+  grant(dom: number, s: number, e: number): XenRc {
     if (s > e) return EINVAL;
     for (let p = s; p <= e; p++) if (!Reference.isData(p)) return ENXIO;
     for (const [d, set] of this.held) if (d !== dom) for (let p = s; p <= e; p++) if (set.has(p)) return EBUSY;
@@ -72,7 +77,7 @@ class Reference {
     return 0;
   }
 
-  revoke(dom: number, s: number, e: number): number {
+  revoke(dom: number, s: number, e: number): XenRc {
     if (s > e) return EINVAL;
     const mine = this.held.get(dom);
     if (!mine) return 0;
@@ -140,7 +145,7 @@ function agree(store: PermissionStore, cap: number | undefined, cmds: Cmd[]): vo
       const e = c.s + c.len - 1; // len 0 gives an inverted range
       const got = c.op === 'check' ? t.check(c.dom, c.s, e) : t[c.op](c.dom, c.s, e);
       const want = c.op === 'check' ? ref.check(c.dom, c.s, e) : ref[c.op](c.dom, c.s, e);
-      expect(got, at).toBe(want);
+      expect(got, at).toEqual(want);
       if (c.op === 'grant' && got === 0) destroyed.delete(c.dom);
     }
     const owner = new Map<number, number>();
@@ -190,12 +195,12 @@ describe('permission designs against the reference model', () => {
     const a = DATA[0]!.first;
     expect(t.grant(1, a, a + 1)).toBe(0);
     expect(t.grant(1, a + 10, a + 11)).toBe(0);
-    expect(t.grant(1, a + 20, a + 20)).toBe(ENOMEM); // a third range
-    expect(t.grant(1, a + 8, a + 9)).toBe(ENOMEM); // merges with [a+10, a+11] only after allocating
+    expect(t.grant(1, a + 20, a + 20)).toEqual(ENOMEM); // a third range
+    expect(t.grant(1, a + 8, a + 9)).toEqual(ENOMEM); // merges with [a+10, a+11] only after allocating
     expect(t.grant(1, a + 2, a + 9)).toBe(0); // extends the first range, then merges
     expect(t.ranges(1)).toEqual([{ first: a, last: a + 11 }]);
     expect(t.grant(1, a + 20, a + 20)).toBe(0);
-    expect(t.revoke(1, a + 5, a + 5)).toBe(ENOMEM); // a split needs a third struct
+    expect(t.revoke(1, a + 5, a + 5)).toEqual(ENOMEM); // a split needs a third struct
     expect(t.ranges(1)).toEqual([{ first: a, last: a + 11 }, { first: a + 20, last: a + 20 }]);
     expect(t.revoke(1, a, a + 5)).toBe(0);
   });
@@ -204,11 +209,11 @@ describe('permission designs against the reference model', () => {
     for (const d of DESIGNS) {
       const t = makeTable(createStore(d, { host: HOST, chunkPages: 32 }));
       const a = DATA[0]!.first;
-      expect(t.grant(1, a + 3, a + 2), d).toBe(EINVAL);
-      expect(t.grant(1, HOST.first, a), d).toBe(ENXIO); // starts in the management area
-      expect(t.grant(1, DATA[0]!.last, DATA[1]!.first), d).toBe(ENXIO); // spans the gap
+      expect(t.grant(1, a + 3, a + 2), d).toEqual(EINVAL);
+      expect(t.grant(1, HOST.first, a), d).toEqual(ENXIO); // starts in the management area
+      expect(t.grant(1, DATA[0]!.last, DATA[1]!.first), d).toEqual(ENXIO); // spans the gap
       expect(t.grant(1, a, a + 40), d).toBe(0);
-      expect(t.grant(2, a + 40, a + 41), d).toBe(EBUSY);
+      expect(t.grant(2, a + 40, a + 41), d).toEqual(EBUSY);
       t.destroy(1);
       expect(t.grant(2, a + 40, a + 41), d).toBe(0);
     }

@@ -1,3 +1,4 @@
+import type { XenRc } from '../../xen/hypercalls/errno.js';
 import { allSet, anySet, appendRuns, clearBits, setBits } from './bits.js';
 import type { DomId, HostPmem, MemoryUse, OperationCost, PageRange, PermissionStore } from './types.js';
 
@@ -30,14 +31,14 @@ export class BitmapStore implements PermissionStore {
     return a <= b ? [this.bit(a), this.bit(b)] : undefined;
   }
 
-  grant(dom: DomId, first: number, last: number): number {
+  grant(dom: DomId, first: number, last: number): XenRc {
     let m = this.maps.get(dom);
     if (!m) this.maps.set(dom, (m = new Uint32Array(Math.ceil(this.pages / 32))));
     setBits(m, this.bit(first), this.bit(last));
     return 0;
   }
 
-  revoke(dom: DomId, first: number, last: number): number {
+  revoke(dom: DomId, first: number, last: number): XenRc {
     const m = this.maps.get(dom);
     const c = this.clip(first, last);
     if (m && c) clearBits(m, c[0], c[1]);

@@ -1,3 +1,4 @@
+import type { XenRc } from '../../xen/hypercalls/errno.js';
 import { allSet, anySet, appendRuns, clearBits, setBits } from './bits.js';
 import type { DomId, MemoryUse, OperationCost, PageRange, PermissionStore } from './types.js';
 
@@ -53,7 +54,7 @@ export class HybridStore implements PermissionStore {
   }
 
   /** Split [first, last] at chunk boundaries: partial head and tail chunks, whole chunks in between as one piece. */
-  private pieces(first: number, last: number, fn: (a: number, b: number, whole: boolean) => number): number {
+  private pieces(first: number, last: number, fn: (a: number, b: number, whole: boolean) => void): void {
     const C = this.chunkPages;
     let p = first;
     while (p <= last) {
@@ -67,11 +68,9 @@ export class HybridStore implements PermissionStore {
         b = Math.min(last, chunkEnd);
         whole = false;
       }
-      const rc = fn(p, b, whole);
-      if (rc) return rc;
+      fn(p, b, whole);
       p = b + 1;
     }
-    return 0;
   }
 
   /** Make [a, b] (chunk aligned) one merged range node, absorbing sub-bitmaps and ranges it covers or touches. */
@@ -131,33 +130,33 @@ export class HybridStore implements PermissionStore {
     return fresh;
   }
 
-  grant(dom: DomId, first: number, last: number): number {
+  grant(dom: DomId, first: number, last: number): XenRc {
     const t = this.tree(dom);
-    return this.pieces(first, last, (a, b, whole) => {
-      if (whole) return this.addWhole(t, a, b), 0;
+    this.pieces(first, last, (a, b, whole) => {
+      if (whole) return this.addWhole(t, a, b);
       const i = HybridStore.floor(t, a);
-      if (i >= 0 && !t[i]!.bits && t[i]!.e >= b) return 0; // inside a range already
+      if (i >= 0 && !t[i]!.bits && t[i]!.e >= b) return; // inside a range already
       const n = this.subBitmap(t, a, true)!;
       n.count += setBits(n.bits!, a - n.s, b - n.s);
       if (n.count === this.chunkPages) {
         t.splice(HybridStore.floor(t, n.s), 1);
         this.addWhole(t, n.s, n.e);
       }
-      return 0;
     });
+    return 0;
   }
 
-  revoke(dom: DomId, first: number, last: number): number {
+  revoke(dom: DomId, first: number, last: number): XenRc {
     const t = this.trees.get(dom);
     if (!t) return 0;
-    return this.pieces(first, last, (a, b, whole) => {
-      if (whole) return this.removeWhole(t, a, b), 0;
+    this.pieces(first, last, (a, b, whole) => {
+      if (whole) return this.removeWhole(t, a, b);
       const n = this.subBitmap(t, a, false);
-      if (!n) return 0;
+      if (!n) return;
       n.count -= clearBits(n.bits!, a - n.s, b - n.s);
       if (n.count === 0) t.splice(HybridStore.floor(t, n.s), 1);
-      return 0;
     });
+    return 0;
   }
 
   check(dom: DomId, first: number, last: number): boolean {

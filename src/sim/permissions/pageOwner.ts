@@ -1,3 +1,4 @@
+import type { XenRc } from '../../xen/hypercalls/errno.js';
 import { PAGE_INFO_SIZE, PGC_allocated, PGC_pmem_page, PGC_state_free, PGC_state_inuse } from '../../xen/pageInfo.js';
 import type { DomId, HostPmem, MemoryUse, OperationCost, PageRange, PermissionStore } from './types.js';
 
@@ -41,7 +42,7 @@ export class PageOwnerStore implements PermissionStore {
     return (this.countHi[i]! & ALLOCATED) !== 0 && this.owner[i] === dom;
   }
 
-  grant(dom: DomId, first: number, last: number): number {
+  grant(dom: DomId, first: number, last: number): XenRc {
     let n = 0;
     for (let i = first - this.host.first, end = last - this.host.first; i <= end; i++) {
       if (this.ownedBy(i, dom)) continue;
@@ -53,7 +54,7 @@ export class PageOwnerStore implements PermissionStore {
     return 0;
   }
 
-  revoke(dom: DomId, first: number, last: number): number {
+  revoke(dom: DomId, first: number, last: number): XenRc {
     let n = 0;
     const [a, end] = this.clip(first, last);
     for (let i = a; i <= end; i++) {

@@ -1,4 +1,4 @@
-import { ENOMEM } from '../errno.js';
+import { fail, type XenRc } from '../../xen/hypercalls/errno.js';
 import type { PageRange } from './types.js';
 
 /**
@@ -70,7 +70,7 @@ export class Rangeset {
   }
 
   /** `rangeset_add_range`: 0 or -ENOMEM (unchanged). */
-  addRange(s: number, e: number): number {
+  addRange(s: number, e: number): XenRc {
     if (s > e) throw new RangeError(`rangeset ${this.name}: range [${s}, ${e}] is inverted`);
     this.lastSteps = 0;
     const S = this.s;
@@ -79,7 +79,7 @@ export class Rangeset {
     const y = this.find(e);
     if (x === y) {
       if (x < 0 || (E[x]! < s && E[x]! + 1 !== s)) {
-        if (!this.alloc()) return ENOMEM;
+        if (!this.alloc()) return fail('ENOMEM');
         x = y + 1;
         this.insertAt(x, s, e);
       } else if (E[x]! < e) E[x] = e;
@@ -102,7 +102,7 @@ export class Rangeset {
   }
 
   /** `rangeset_remove_range`: 0 or -ENOMEM (a split at the limit; unchanged). */
-  removeRange(s: number, e: number): number {
+  removeRange(s: number, e: number): XenRc {
     if (s > e) throw new RangeError(`rangeset ${this.name}: range [${s}, ${e}] is inverted`);
     this.lastSteps = 0;
     const S = this.s;
@@ -112,7 +112,7 @@ export class Rangeset {
     if (x === y) {
       if (x < 0 || E[x]! < s) return 0;
       if (S[x]! < s && E[x]! > e) {
-        if (!this.alloc()) return ENOMEM;
+        if (!this.alloc()) return fail('ENOMEM');
         this.insertAt(x + 1, e + 1, E[x]!);
         E[x] = s - 1;
       } else if (S[x] === s && E[x]! <= e) this.destroyAt(x);

@@ -1,3 +1,4 @@
+import type { XenRc } from '../../xen/hypercalls/errno.js';
 import { Rangeset } from './rangeset.js';
 import type { DesignName, DomId, MemoryUse, OperationCost, PageRange, PermissionStore } from './types.js';
 
@@ -36,11 +37,11 @@ export class RangesetStore implements PermissionStore {
     return r;
   }
 
-  grant(dom: DomId, first: number, last: number): number {
+  grant(dom: DomId, first: number, last: number): XenRc {
     return this.set(dom).addRange(first, last);
   }
 
-  revoke(dom: DomId, first: number, last: number): number {
+  revoke(dom: DomId, first: number, last: number): XenRc {
     const r = this.sets.get(dom);
     return r ? r.removeRange(first, last) : 0;
   }

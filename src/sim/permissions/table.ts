@@ -1,4 +1,4 @@
-import { EBUSY, EINVAL, ENXIO } from '../errno.js';
+import type { XenErrno, XenRc } from '../../xen/hypercalls/errno.js';
 import { Rangeset } from './rangeset.js';
 import type { DomId, PageRange, PermissionStore } from './types.js';
 
@@ -40,26 +40,27 @@ export class PmemPermissions {
     }
   }
 
-  private refuse(rc: number, why: string): number {
+  private refuse(rc: XenRc | XenErrno, why: string): XenRc {
+    if (typeof rc === 'string') rc = { errno: rc };
     this.stats.refused[why] = (this.stats.refused[why] ?? 0) + 1;
     return rc;
   }
 
   /** Give `dom` pages `[first, last]`: 0, -EINVAL, -ENXIO, -EBUSY or -ENOMEM (nothing changed on error). */
-  grant(dom: DomId, first: number, last: number): number {
+  grant(dom: DomId, first: number, last: number): XenRc {
     this.stats.grant++;
-    if (!(first <= last) || first < 0) return this.refuse(EINVAL, 'inverted');
-    if (!this.data.containsRange(first, last)) return this.refuse(ENXIO, 'outside data regions');
-    const rc = this.timed(() => (this.store.heldByOther(dom, first, last) ? EBUSY : this.store.grant(dom, first, last)));
-    return rc ? this.refuse(rc, rc === EBUSY ? 'held by another domain' : 'store full') : 0;
+    if (!(first <= last) || first < 0) return this.refuse('EINVAL', 'inverted');
+    if (!this.data.containsRange(first, last)) return this.refuse('ENXIO', 'outside data regions');
+    const rc = this.timed(() => (this.store.heldByOther(dom, first, last) ? ({ errno: 'EBUSY' } as const) : this.store.grant(dom, first, last)));
+    return rc === 0 ? 0 : this.refuse(rc, rc.errno === 'EBUSY' ? 'held by another domain' : 'store full');
   }
 
   /** Take `[first, last]` from `dom`: 0, -EINVAL or -ENOMEM (a capped rangeset that cannot split). */
-  revoke(dom: DomId, first: number, last: number): number {
+  revoke(dom: DomId, first: number, last: number): XenRc {
     this.stats.revoke++;
-    if (!(first <= last) || first < 0) return this.refuse(EINVAL, 'inverted');
+    if (!(first <= last) || first < 0) return this.refuse('EINVAL', 'inverted');
     const rc = this.timed(() => this.store.revoke(dom, first, last));
-    return rc ? this.refuse(rc, 'store full') : 0;
+    return rc === 0 ? 0 : this.refuse(rc, 'store full');
   }
 
   /** Does `dom` hold every page of `[first, last]`? (what a mapping or pmem_rw asks) */

@@ -8,6 +8,8 @@
  * that, identically for every design). Each store answers the same questions; only memory, time
  * and the `-ENOMEM` refusals of the capped rangeset differ.
  */
+import type { XenRc } from '../../xen/hypercalls/errno.js';
+
 export type DomId = number;
 
 export interface PageRange {
@@ -46,9 +48,9 @@ export interface MemoryUse {
 export interface PermissionStore {
   readonly design: DesignName;
   /** Give `dom` every page of `[first, last]`: 0, or `-ENOMEM` (nothing changed). */
-  grant(dom: DomId, first: number, last: number): number;
+  grant(dom: DomId, first: number, last: number): XenRc;
   /** Take every page of `[first, last]` from `dom` (pages it lacks are ignored): 0 or `-ENOMEM`. */
-  revoke(dom: DomId, first: number, last: number): number;
+  revoke(dom: DomId, first: number, last: number): XenRc;
   /** True if `dom` holds every page of `[first, last]`. */
   check(dom: DomId, first: number, last: number): boolean;
   /** True if any domain other than `dom` holds a page of `[first, last]`. */
