@@ -15,4 +15,5 @@ export * as infoblocks from './infoblocks/index.js';
 export * as namespace from './namespace/index.js';
 export * as disk from './disk/index.js';
 export * as xen from './xen/index.js';
+export * as codecs from './codecs/index.js';
 export { NvError } from './core/errors.js';

@@ -12,7 +12,7 @@ import { amlTableArb } from '../../src/aml/fuzz.js';
 import { amlTableFromJson } from '../../src/aml/json.js';
 import { decodeAmlTable, encodeAmlTable } from '../../src/aml/table.js';
 import { disassembleTable } from '../../src/aml/disasm.js';
-import { formatFor, formatForJson } from '../../src/cli/formats.js';
+import { formatFor, formatForJson } from '../../src/codecs/index.js';
 import { toJsonText } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import '../../src/cli/commands/index.js';

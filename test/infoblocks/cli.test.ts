@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { tool } from './helpers.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nvtool-ns-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,7 +65,7 @@ describe('nvtool namespace', () => {
     expect(j.size).toBe(64 * 1024 * 1024 - nd.dataoff);
     const d = await cli(['decode', f, '--json']);
     expect(d.code).toBe(0);
-    expect(JSON.parse(d.out)).toMatchObject({ format: 'PFN info block', value: { uuid: nd.uuid } });
+    expect(validateCliJson('decode', d.out)).toMatchObject({ format: 'pfn-info', title: 'PFN info block', value: { uuid: nd.uuid } });
   });
 
   it('a damaged info block is reported, and the namespace shows as raw', async () => {

@@ -2,7 +2,7 @@ import { isAcpidumpText, parseAcpidump } from '../../acpi/acpidump.js';
 import { formatDump, type Finding } from '../../core/schema/index.js';
 import { hexInt } from '../../core/hex.js';
 import { defineCommand } from '../command.js';
-import { formatFor } from '../formats.js';
+import { DOCUMENT_SCHEMA_VERSION, decodeDocument, documentOf } from '../../codecs/index.js';
 import { exitFor, summarize } from '../findings.js';
 import { CliError, readInput, toJsonText, writeOutput } from '../io.js';
 import { openTarget, targetOptions } from '../target.js';
@@ -63,19 +63,17 @@ export const decodeCommand = defineCommand<Args>({
     const docs = inputs.map((input) => {
       // Tables of one listing resolve each other's names (AML), as `iasl -da` does.
       const siblings = inputs.filter((o) => o !== input && (o.signature === 'DSDT' || o.signature === 'SSDT')).map((o) => o.bytes);
-      const doc = formatFor(input.bytes, a.format).decode(input.bytes, { spans: !a.json, refs: [...refs, ...siblings] });
-      return { input, doc };
+      const { fmt, doc } = decodeDocument(input.bytes, { ...(a.format ? { format: a.format } : {}), spans: !a.json, refs: [...refs, ...siblings] });
+      return { input, fmt, doc };
     });
     const findings: Finding[] = docs.flatMap(({ doc }) => doc.findings);
     let out: string;
     if (a.json) {
       const one = (d: (typeof docs)[number]) => ({
-        format: d.doc.format,
+        ...documentOf(d.fmt, d.doc, d.input.bytes),
         ...(d.input.signature ? { signature: d.input.signature, address: hexInt(d.input.address ?? 0n) } : {}),
-        value: d.doc.json,
-        findings: d.doc.findings,
       });
-      out = toJsonText(inputs.length === 1 && !inputs[0]!.signature ? one(docs[0]!) : { tables: docs.map(one) });
+      out = toJsonText(inputs.length === 1 && !inputs[0]!.signature ? one(docs[0]!) : { schemaVersion: DOCUMENT_SCHEMA_VERSION, tables: docs.map(one) });
     } else {
       out = docs
         .map(({ input, doc }) => {

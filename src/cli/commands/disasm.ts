@@ -1,12 +1,7 @@
 import { amlFuzzTarget } from '../../aml/fuzz.js';
-import { AML_SIGNATURES, decodeAmlTable, encodeAmlTable } from '../../aml/table.js';
-import { amlTableFromJson, isAmlTableJson } from '../../aml/json.js';
-import { disassembleTable } from '../../aml/disasm.js';
-import { acpiSignature } from '../../acpi/genericTable.js';
-import type { Finding } from '../../core/schema/index.js';
+import { disasmDocument } from '../../codecs/index.js';
 import { defineCommand } from '../command.js';
 import { exitFor, findingLines, summarize } from '../findings.js';
-import { registerFormat } from '../formats.js';
 import { registerFuzzTarget } from '../fuzzTargets.js';
 import { readInput, toJsonText, writeOutput } from '../io.js';
 
@@ -17,35 +12,6 @@ interface Args {
   force: boolean;
   json: boolean;
 }
-
-/** Decode + disassemble, with the findings the disassembly adds (names other tables define, encodings ASL cannot express). */
-function disasmDocument(bytes: Uint8Array, refs: Uint8Array[], banner: string[]) {
-  const d = decodeAmlTable(bytes, { refs });
-  const dis = disassembleTable(d.table, { unresolved: d.unresolved.keys(), banner });
-  const findings: Finding[] = [...d.findings];
-  for (const n of d.unresolved.keys()) findings.push({ severity: 'info', code: 'external-name', path: n, message: `${n} is not defined in this table (nor in the --ref tables)` });
-  for (const n of dis.notes) findings.push({ severity: 'warning', code: 'asl-inexpressible', path: '', message: `${n}: iasl will not reproduce this encoding` });
-  return { d, dis, findings };
-}
-
-/**
- * `nvtool decode` of a DSDT/SSDT shows the disassembly; `--json` the term model, which
- * `nvtool encode` turns back into the table (PkgLengths, length and checksum recomputed unless
- * the header pins them with `{"$pin": v}` or `--preserve` keeps the header as given).
- */
-registerFormat({
-  name: 'AML',
-  detect: (b) => (AML_SIGNATURES as readonly string[]).includes(acpiSignature(b) ?? ''),
-  decode(bytes, { refs }) {
-    const { d, dis, findings } = disasmDocument(bytes, refs ?? [], []);
-    return { format: d.table.header.signature, findings, json: d.table, text: dis.text + findingLines(findings) };
-  },
-  encode(json, { preserve }) {
-    const { table, pins } = amlTableFromJson(json);
-    return encodeAmlTable(table, preserve ? { preserveHeader: true } : { pins });
-  },
-  detectJson: isAmlTableJson,
-});
 
 registerFuzzTarget(amlFuzzTarget);
 

@@ -1,5 +1,5 @@
 import { defineCommand } from '../command.js';
-import { formatForJson } from '../formats.js';
+import { encodeDocument } from '../../codecs/index.js';
 import { readJsonFile, writeOutput } from '../io.js';
 
 interface Args {
@@ -28,10 +28,7 @@ export const encodeCommand = defineCommand<Args>({
   ],
   fileOf: (a) => a.file,
   run(a) {
-    const doc = readJsonFile(a.file) as { value?: unknown; format?: string };
-    const json = doc && typeof doc === 'object' && 'value' in doc && 'findings' in doc ? doc.value : doc;
-    const fmt = formatForJson(json, a.format);
-    const bytes = fmt.encode!(json, { preserve: a.preserve });
+    const { fmt, bytes } = encodeDocument(readJsonFile(a.file), { ...(a.format ? { format: a.format } : {}), preserve: a.preserve });
     writeOutput(a.output, bytes, a.force);
     if (a.output !== '-') process.stderr.write(`${a.output}: ${bytes.length} bytes (${fmt.name})\n`);
     return 0;

@@ -12,7 +12,6 @@ import { decodeStruct, encodeStruct, structFromJson } from '../../core/schema/in
 import { gptHeader } from '../../disk/gpt.js';
 import { mbr } from '../../disk/mbr.js';
 import { defineCommand } from '../command.js';
-import { registerFormat } from '../formats.js';
 import { CliError, toJsonText } from '../io.js';
 import { openTarget, parseBytes, targetOptions, type Target, type TargetArgs } from '../target.js';
 
@@ -60,32 +59,6 @@ function nonZero(io: { read(o: number, n: number): Uint8Array }, from: number, l
   const n = Math.min(len, 1024 * 1024);
   return io.read(from, n).some((b) => b !== 0);
 }
-
-/** `nvtool decode` of one GPT header block ("EFI PART" at 0) or an MBR sector (`--format mbr`). */
-registerFormat({
-  name: 'gpt-header',
-  detect: (b) => b.length >= 92 && Buffer.from(b.subarray(0, 8)).toString('latin1') === 'EFI PART',
-  decode(bytes, { spans }) {
-    const d = decodeStruct(gptHeader, bytes, { format: 'gpt.header', spans });
-    return { format: 'gpt-header', findings: d.findings, ...(d.spans ? { spans: d.spans } : {}), json: gptHeader.toJson(d.value) };
-  },
-  encode(json, { preserve }) {
-    const { value, pins } = structFromJson(gptHeader, json);
-    return encodeStruct(gptHeader, value, { pins: preserve ? 'all' : pins });
-  },
-});
-registerFormat({
-  name: 'mbr',
-  detect: () => false,
-  decode(bytes, { spans }) {
-    const d = decodeStruct(mbr, bytes, { format: 'mbr', spans });
-    return { format: 'mbr', findings: d.findings, ...(d.spans ? { spans: d.spans } : {}), json: mbr.toJson(d.value) };
-  },
-  encode(json, { preserve }) {
-    const { value, pins } = structFromJson(mbr, json);
-    return encodeStruct(mbr, value, { pins: preserve ? 'all' : pins });
-  },
-});
 
 export const gptCommand = defineCommand<Args>({
   command: 'gpt <action> <target>',

@@ -1,5 +1,3 @@
-import '../labels/decodeFormat.js';
-import '../hypercallFormats.js';
 import type { CommandModule } from 'yargs';
 import { buildNfitCommand } from './build-nfit.js';
 import { buildSsdtCommand } from './build-ssdt.js';

@@ -10,54 +10,7 @@ import { findLabelledNamespace, labellessNamespace, type NamespaceRef } from '..
 import { openNamespaceView, type NamespaceMode, type NamespaceView } from '../../namespace/view.js';
 import { defineCommand } from '../command.js';
 import { exitFor, findingLines, summarize } from '../findings.js';
-import { registerFormat, type DecodableFormat } from '../formats.js';
 import { CliError, readInput, toJsonText, writeOutput } from '../io.js';
-
-// ---- `nvtool decode` learns the info blocks (at offset 0, or at 4 KiB as in a namespace image) ----
-function sigAt(b: Uint8Array, off: number): string | undefined {
-  if (b.length < off + 4096) return undefined;
-  const s = b.subarray(off, off + 16);
-  if (hasBttSignature(s)) return BTT_SIG;
-  const t = String.fromCharCode(...s.subarray(0, 15));
-  return (t === PFN_SIG || t === DAX_SIG) && s[15] === 0 ? t : undefined;
-}
-const infoOffset = (b: Uint8Array, sigs: string[]) => [0, 4096].find((o) => sigs.includes(sigAt(b, o) ?? ''));
-const sigOf = (j: unknown) => (j && typeof j === 'object' ? (j as { signature?: unknown }).signature : undefined);
-
-const pfnFormat: DecodableFormat = {
-  name: 'pfn-info',
-  detect: (b) => infoOffset(b, [PFN_SIG, DAX_SIG]) !== undefined,
-  decode(bytes, { spans }) {
-    const off = infoOffset(bytes, [PFN_SIG, DAX_SIG]) ?? 0;
-    const raw = bytes.subarray(off, off + 4096);
-    const d = decodePfnInfo(raw, off, spans);
-    const findings = [...d.findings, ...validatePfnInfo(d.value, raw, { base: off }).filter((f) => f.code !== 'checksum')];
-    return { format: d.value.signature === DAX_SIG ? 'DAX info block' : 'PFN info block', findings, ...(d.spans ? { spans: d.spans } : {}), json: pfnInfoBlock.toJson(d.value) };
-  },
-  encode(json, { preserve }) {
-    const { value, pins } = structFromJson(pfnInfoBlock, json);
-    return encodeStruct(pfnInfoBlock, value, { pins: preserve ? 'all' : pins });
-  },
-  detectJson: (j) => sigOf(j) === PFN_SIG || sigOf(j) === DAX_SIG,
-};
-
-const bttFormat: DecodableFormat = {
-  name: 'btt-info',
-  detect: (b) => infoOffset(b, [BTT_SIG]) !== undefined,
-  decode(bytes, { spans }) {
-    const off = infoOffset(bytes, [BTT_SIG]) ?? 0;
-    const d = decodeBttInfo(bytes.subarray(off, off + 4096), off, spans);
-    return { format: `BTT ${d.value.versionMajor}.${d.value.versionMinor} arena info block`, findings: d.findings, ...(d.spans ? { spans: d.spans } : {}), json: bttInfoBlock.toJson(d.value) };
-  },
-  encode(json, { preserve }) {
-    const { value, pins } = structFromJson(bttInfoBlock, json);
-    return encodeStruct(bttInfoBlock, value, { pins: preserve ? 'all' : pins });
-  },
-  detectJson: (j) => sigOf(j) === BTT_SIG,
-};
-
-registerFormat(pfnFormat);
-registerFormat(bttFormat);
 
 // ---- namespace selection, shared by every subcommand ----------------------------------------------
 interface NsArgs {

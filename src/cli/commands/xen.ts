@@ -5,7 +5,6 @@ import { formatXen, inspectXen, locateSuperBlock } from '../../xen/layout.js';
 import { PLACEMENT, PLACEMENT_NAMES, XEN_PMEM_CLAIM_CLASS_GUID, XEN_SB_SIZE, xenSuperBlock } from '../../xen/superblock.js';
 import { encodeStruct, structFromJson } from '../../core/schema/index.js';
 import { defineCommand } from '../command.js';
-import { registerFormat } from '../formats.js';
 import { exitFor, summarize } from '../findings.js';
 import { CliError, toJsonText } from '../io.js';
 import { openTarget, parseBytes, targetOptions, type TargetArgs } from '../target.js';
@@ -78,20 +77,6 @@ function progressBar(quiet: boolean, label: string): { update(done: number, tota
     },
   };
 }
-
-/** `nvtool decode` of a super block on its own (magic at offset 0). */
-registerFormat({
-  name: 'xen-superblock',
-  detect: (b) => b.length >= XEN_SB_SIZE && Buffer.from(b.subarray(0, 16)).toString('latin1') === 'XEN_PMEM_SUPERBK',
-  decode(bytes, { spans }) {
-    const d = decodeStruct(xenSuperBlock, bytes, { format: 'xen.superblock', spans });
-    return { format: 'xen-superblock', findings: d.findings, ...(d.spans ? { spans: d.spans.filter((s) => s.path !== 'reserved') } : {}), json: xenSuperBlock.toJson(d.value) };
-  },
-  encode(json, { preserve }) {
-    const { value, pins } = structFromJson(xenSuperBlock, json);
-    return encodeStruct(xenSuperBlock, value, { pins: preserve ? 'all' : pins });
-  },
-});
 
 export const xenCommand = defineCommand<Args>({
   command: 'xen <action> <target>',

@@ -1,0 +1,117 @@
+/**
+ * Namespace label storage areas: a raw label-area file (NAMESPACE_INDEX signature at offset 0, or
+ * at the second block's offset when the first is damaged), or a QEMU NVDIMM backing file whose
+ * last label-size bytes hold one (probed: 128 KiB, 256 KiB, ... up to half the file).
+ *
+ * The JSON value keeps both index blocks and every live label as their declared structures
+ * (editable; checksums recomputed on encode unless pinned), next to the view Linux would take of
+ * them (current index, namespaces) for reading only.
+ */
+import { decodeStruct, encodeStruct, structFromJson, type Finding, type Span, type Struct } from '../core/schema/index.js';
+import { NvError } from '../core/errors.js';
+import {
+  NSINDEX_SIGNATURE, cxlNamespaceLabel, cxlOtherLabel, cxlRegionLabel, indexBlockStruct, labelV11, labelV12, listNamespacesJson,
+  readLabelArea, readLabelsJson, slotOffset, type Geometry, type LiveLabel,
+} from '../labels/index.js';
+import type { DecodableFormat } from './registry.js';
+
+const SIG = new TextEncoder().encode(NSINDEX_SIGNATURE + '\0');
+const KiB = 1024;
+
+function sigAt(b: Uint8Array, off: number): boolean {
+  if (off < 0 || off + SIG.length > b.length) return false;
+  for (let i = 0; i < SIG.length; i++) if (b[off + i] !== SIG[i]) return false;
+  return true;
+}
+
+/** Index blocks sit at 0 and S (S = 256, 512, 1024... for areas up to a few MiB). */
+const hasIndexAt = (b: Uint8Array, base: number) => [0, 256, 512, 1024, 2048].some((o) => sigAt(b, base + o));
+
+export function locateLabelArea(b: Uint8Array): { offset: number; size: number; how: string } | undefined {
+  if (b.length >= 1024 && hasIndexAt(b, 0)) return { offset: 0, size: b.length, how: 'raw label area (NAMESPACE_INDEX at the start)' };
+  for (let ls = 128 * KiB; ls <= b.length / 2; ls *= 2) {
+    if (hasIndexAt(b, b.length - ls)) return { offset: b.length - ls, size: ls, how: `QEMU backing file: label area in the last ${ls} bytes (probed)` };
+  }
+  return undefined;
+}
+
+const LABEL_STRUCTS: Record<LiveLabel['format'], Struct<any>> = {
+  'v1.1': labelV11, 'v1.2': labelV12, 'cxl-namespace': cxlNamespaceLabel, 'cxl-region': cxlRegionLabel, 'cxl-other': cxlOtherLabel,
+};
+
+interface LabelsValue {
+  area: { offset: number; size: number; how: string };
+  geometry: Geometry | null;
+  index: (unknown | null)[];
+  labels: { slot: number; format: LiveLabel['format']; label: unknown }[];
+}
+
+export const labelsFormat: DecodableFormat = {
+  name: 'labels',
+  detect: (b) => locateLabelArea(b) !== undefined,
+  decode(bytes, { spans: wantSpans }) {
+    const at = locateLabelArea(bytes) ?? { offset: 0, size: bytes.length, how: 'the whole input taken as a label area (--format labels)' };
+    const area = bytes.subarray(at.offset, at.offset + at.size);
+    const view = readLabelArea(area);
+    const findings: Finding[] = [{ severity: 'info', code: 'label-area', path: '', offset: at.offset, message: `${at.how}: ${at.size} bytes at offset ${at.offset}; ${view.selection}` }];
+    const spans: Span[] = [];
+    const g = view.geometry ?? view.probes.find((p) => p.geometry)?.geometry;
+    const index: (unknown | null)[] = [];
+    if (g) {
+      for (const i of [0, 1]) {
+        const S = indexBlockStruct(g.indexSize);
+        const d = decodeStruct(S, area.subarray(i * g.indexSize, (i + 1) * g.indexSize), { base: at.offset + i * g.indexSize, spans: wantSpans });
+        index.push(S.toJson(d.value));
+        for (const s of d.spans ?? []) spans.push({ ...s, path: `index[${i}]${s.path ? '.' + s.path : ''}`, ...(s.group ? { label: `Namespace Index Block ${i}${view.current === i ? ' (current)' : ''}` } : {}) });
+        // Checksum and signature problems are explained by the engine's own findings (which block is current, why).
+        for (const f of d.findings) if (f.code !== 'checksum' && f.code !== 'unexpected-value') findings.push({ ...f, path: `index[${i}].${f.path}` });
+      }
+    }
+    const labels: LabelsValue['labels'] = [];
+    for (const l of view.live) {
+      const off = slotOffset(view.geometry!, l.slot);
+      const S = LABEL_STRUCTS[l.format];
+      const d = decodeStruct(S, area.subarray(off, off + view.geometry!.labelSize), { base: at.offset + off, spans: wantSpans });
+      labels.push({ slot: l.slot, format: l.format, label: S.toJson(d.value) });
+      for (const s of d.spans ?? []) spans.push({ ...s, path: `label[${l.slot}]${s.path ? '.' + s.path : ''}`, ...(s.group ? { label: `${S.label}, slot ${l.slot} (live)` } : {}) });
+    }
+    findings.push(...view.findings);
+    findings.push({ severity: 'info', code: 'cookie-unchecked', path: '', message: "the interleave-set cookies are not checked here (the DIMM's identity is unknown); nvtool labels check --platform/--nfit does" });
+    const value: LabelsValue & Record<string, unknown> = {
+      area: at,
+      geometry: g ?? null,
+      index,
+      labels,
+      // what Linux makes of it (read only: encode uses the fields above)
+      current: view.current ?? null,
+      selection: view.selection,
+      labelFormat: view.format ?? null,
+      readLabels: readLabelsJson(area, 'area') ?? null,
+      namespaces: listNamespacesJson(area),
+    };
+    return { format: `label area${view.format ? ` (${view.format})` : ''}`, findings, ...(wantSpans ? { spans } : {}), json: value, valueOffset: at.offset };
+  },
+  encode(json, { preserve }) {
+    const v = json as LabelsValue;
+    const size = v?.area?.size;
+    if (!Number.isSafeInteger(size) || size < 0 || size > 2 ** 31) throw new NvError('json', 'area.size', undefined, `not a label area size: ${size}`);
+    const out = new Uint8Array(size);
+    const put = (S: Struct<any>, j: unknown, off: number, path: string) => {
+      const { value, pins } = structFromJson(S, j);
+      const b = encodeStruct(S, value, { pins: preserve ? 'all' : pins });
+      if (off + b.length > size) throw new NvError('json', path, undefined, `${b.length} bytes at ${off} do not fit the ${size}-byte area`);
+      out.set(b, off);
+    };
+    const g = v.geometry;
+    if (g) {
+      for (const [i, ix] of (v.index ?? []).entries()) if (ix) put(indexBlockStruct(g.indexSize), ix, i * g.indexSize, `index[${i}]`);
+      for (const [i, l] of (v.labels ?? []).entries()) {
+        const S = LABEL_STRUCTS[l.format];
+        if (!S) throw new NvError('json', `labels[${i}].format`, undefined, `unknown label format "${l.format}"`);
+        put(S, l.label, slotOffset(g, l.slot), `labels[${i}]`);
+      }
+    }
+    return out;
+  },
+  detectJson: (j) => !!j && typeof j === 'object' && 'area' in j && 'index' in j && 'labels' in j,
+};
