@@ -183,3 +183,21 @@ export function ndctlJsonText(v: unknown): string {
 export function ndctlGuid(efi: string): string {
   return guidToString(guidFromString(efi, 'efi'), 'rfc');
 }
+
+/**
+ * Text exactly as ndctl prints it: json-c's JSON_C_TO_STRING_PRETTY (two-space indent, no space
+ * after ':', 64-bit integers in full), then a newline. Strings are escaped as JSON.stringify does,
+ * which agrees with json-c for the ASCII ndctl prints.
+ */
+export function ndctlPrettyText(v: unknown): string {
+  const out = (x: unknown, ind: string): string => {
+    if (typeof x === 'bigint' || typeof x === 'number' || typeof x === 'boolean') return String(x);
+    if (x === null || x === undefined) return 'null';
+    if (typeof x === 'string') return JSON.stringify(x);
+    const inner = `${ind}  `;
+    if (Array.isArray(x)) return x.length ? `[\n${x.map((e) => inner + out(e, inner)).join(',\n')}\n${ind}]` : '[\n]';
+    const entries = Object.entries(x as Record<string, unknown>).filter(([, e]) => e !== undefined);
+    return entries.length ? `{\n${entries.map(([k, e]) => `${inner}${JSON.stringify(k)}:${out(e, inner)}`).join(',\n')}\n${ind}}` : '{\n}';
+  };
+  return out(v, '') + '\n';
+}

@@ -28,30 +28,6 @@ export interface HypercallEntry {
 
 const TRACE = 'hypercalls/trace.jsonl';
 
-/** Xen's errno values (xen/include/public/errno.h), for results as strings. */
-export const XEN_ERRNO: Readonly<Record<string, number>> = {
-  EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, ENOEXEC: 8, EBADF: 9, ECHILD: 10, EAGAIN: 11,
-  ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, EXDEV: 18, ENODEV: 19, EINVAL: 22, ENFILE: 23, EMFILE: 24,
-  ENOSPC: 28, EMLINK: 31, EDOM: 33, ERANGE: 34, EDEADLK: 35, ENAMETOOLONG: 36, ENOLCK: 37, ENOSYS: 38, ENODATA: 61,
-  ETIME: 62, EBADMSG: 74, EOVERFLOW: 75, EILSEQ: 84, ERESTART: 85, ENOTSOCK: 88, EOPNOTSUPP: 95, EADDRINUSE: 98,
-  EADDRNOTAVAIL: 99, ENOBUFS: 105, EISCONN: 106, ENOTCONN: 107, ETIMEDOUT: 110,
-};
-
-/** A return value as the trace writes it: 0 → "0", -22 → "-EINVAL", positive values as numbers. */
-export function resultString(rc: number): string {
-  if (rc >= 0) return String(rc);
-  const name = Object.entries(XEN_ERRNO).find(([, v]) => v === -rc)?.[0];
-  return name ? `-${name}` : String(rc);
-}
-
-/** The number of a result string ("-EINVAL" → -22); undefined for "pending". */
-export function resultNumber(result: string): number | undefined {
-  if (result === PENDING) return undefined;
-  const m = /^-(E[A-Z0-9]+)$/.exec(result);
-  if (m) return -(XEN_ERRNO[m[1]!] ?? NaN);
-  return Number(result);
-}
-
 const jsonLine = (e: HypercallEntry) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
 
 export function hypercallEntries(dir: SimDir): HypercallEntry[] {

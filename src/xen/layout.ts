@@ -52,9 +52,17 @@ export function planSuperBlock(o: PlanOptions): XenSuperBlock {
   };
 }
 
-/** Write the super block, then the frame table and M2P, then the super block again with the flags set. */
-export function writeXenArea(io: BlockIO, sb: XenSuperBlock, o: { onProgress?: Progress; chunk?: number } = {}): XenSuperBlock {
+/**
+ * Write the super block, then the frame table and M2P, then the super block again with the flags set.
+ * `superBlockOnly`: the super block alone, flags 0 (the tables are left to Xen, as in the simulation
+ * where Dom0 formats and Xen builds its frame table when the area is reported, specs/sim.md).
+ */
+export function writeXenArea(io: BlockIO, sb: XenSuperBlock, o: { onProgress?: Progress; chunk?: number; superBlockOnly?: boolean } = {}): XenSuperBlock {
   io.write(Number(sb.superBlockOffset), encodeStruct(xenSuperBlock, { ...sb, flags: 0 }));
+  if (o.superBlockOnly) {
+    io.flush();
+    return { ...sb, flags: 0 };
+  }
   const pages = Number(sb.managedPages);
   const total = pages * (32 + M2P_ENTRY_SIZE);
   const chunk = o.chunk !== undefined ? { chunk: o.chunk } : {};
@@ -132,6 +140,12 @@ export interface FormatOptions {
   containerUuid?: string;
   onProgress?: Progress;
   chunk?: number;
+  /** Write the super block only (flags 0), no frame table or M2P (see writeXenArea). */
+  superBlockOnly?: boolean;
+  /** Fixed identifiers instead of random ones (reproducible runs): super block uuid, (a) disk GUID, (a) data / (b) Xen partition GUID. */
+  uuid?: string;
+  diskGuid?: string;
+  partitionGuid?: string;
 }
 
 export interface FormatResult {
@@ -148,9 +162,9 @@ export function formatXen(io: BlockIO, o: FormatOptions): FormatResult {
   const ss = o.sectorSize;
   if (o.placement === 'a') {
     const sbOff = placementASuperBlockOffset(ss, 128);
-    const probe = planSuperBlock({ placement: PLACEMENT.afterPartitionTable, containerSize: io.size, superBlockOffset: sbOff });
-    const m = newModel(io.size, { sectorSize: ss, firstUsableLba: probe.dataOffset / BigInt(ss) });
-    addPartition(m, { partitions: [] }, { typeGuid: o.dataTypeGuid ?? '0fc63daf-8483-4772-8e79-3d69d8477de4', start: m.firstUsableLba, name: 'xen-pmem-data' });
+    const probe = planSuperBlock({ placement: PLACEMENT.afterPartitionTable, containerSize: io.size, superBlockOffset: sbOff, ...(o.uuid ? { uuid: o.uuid } : {}) });
+    const m = newModel(io.size, { sectorSize: ss, firstUsableLba: probe.dataOffset / BigInt(ss), ...(o.diskGuid ? { diskGuid: o.diskGuid } : {}) });
+    addPartition(m, { partitions: [] }, { typeGuid: o.dataTypeGuid ?? '0fc63daf-8483-4772-8e79-3d69d8477de4', start: m.firstUsableLba, name: 'xen-pmem-data', ...(o.partitionGuid ? { uniqueGuid: o.partitionGuid } : {}) });
     const e = m.entries[0]!;
     const sb = { ...probe, containerUuid: m.diskGuid, dataOffset: e.startingLba * BigInt(ss), dataSize: (((e.endingLba - e.startingLba + 1n) * BigInt(ss)) / P) * P };
     writeGpt(io, m);
@@ -164,16 +178,16 @@ export function formatXen(io: BlockIO, o: FormatOptions): FormatResult {
       d = readGpt(io, ss);
     }
     const m = modelOf(d);
-    const n = addPartition(m, d, { typeGuid: XEN_PMEM_PARTITION_TYPE_GUID, name: 'xen-pmem', ...(o.partitionLbas !== undefined ? { sizeLbas: o.partitionLbas } : {}), alignment: DATA_ALIGN / BigInt(ss) });
+    const n = addPartition(m, d, { typeGuid: XEN_PMEM_PARTITION_TYPE_GUID, name: 'xen-pmem', ...(o.partitionLbas !== undefined ? { sizeLbas: o.partitionLbas } : {}), alignment: DATA_ALIGN / BigInt(ss), ...(o.partitionGuid ? { uniqueGuid: o.partitionGuid } : {}) });
     writeGpt(io, m, { keepMbr: d.mbrKind === 'protective' || d.mbrKind === 'hybrid' });
     const e = m.entries[n - 1]!;
     const off = Number(e.startingLba) * ss;
     const size = Number(e.endingLba - e.startingLba + 1n) * ss;
     const win = new WindowBlockIO(io, off, size);
-    const sb = writeXenArea(win, planSuperBlock({ placement: PLACEMENT.partition, containerSize: size, superBlockOffset: 0n, containerUuid: e.uniquePartitionGuid }), o);
+    const sb = writeXenArea(win, planSuperBlock({ placement: PLACEMENT.partition, containerSize: size, superBlockOffset: 0n, containerUuid: e.uniquePartitionGuid, ...(o.uuid ? { uuid: o.uuid } : {}) }), o);
     return { located: { placement: PLACEMENT.partition, containerOffset: off, containerSize: size, superBlockOffset: 0, sectorSize: ss, partitionNumber: n }, sb };
   }
-  const sb = writeXenArea(io, planSuperBlock({ placement: PLACEMENT.namespace, containerSize: io.size, superBlockOffset: 0n, ...(o.containerUuid ? { containerUuid: o.containerUuid } : {}) }), o);
+  const sb = writeXenArea(io, planSuperBlock({ placement: PLACEMENT.namespace, containerSize: io.size, superBlockOffset: 0n, ...(o.containerUuid ? { containerUuid: o.containerUuid } : {}), ...(o.uuid ? { uuid: o.uuid } : {}) }), o);
   return { located: { placement: PLACEMENT.namespace, containerOffset: 0, containerSize: io.size, superBlockOffset: 0 }, sb };
 }
 

@@ -7,9 +7,7 @@
  * (QEMU: pmem = image [0, size - label-size)).
  */
 import { NvError } from '../../core/errors.js';
-import { decodeNfit } from '../../acpi/nfit/codec.js';
-import { SPA_RANGE_GUIDS } from '../../acpi/nfit/guids.js';
-import type { MemoryMap, Nfit, SpaRange } from '../../acpi/nfit/table.js';
+import { NFIT_TYPE, SPA_RANGE_GUIDS, decodeNfit, structuresOfType, type Nfit } from '../../acpi/nfit/index.js';
 import type { SimDir } from '../runDir.js';
 import { HOST_NFIT, readHostMachine, type HostDimm } from './machine.js';
 
@@ -36,9 +34,9 @@ export interface SpaLocation {
 }
 
 /** Every PMEM mapping the NFIT describes, in NFIT order of the SPA ranges. */
-export function pmemMappings(nfit: Nfit, dimms: readonly HostDimm[]): SpaMapping[] {
-  const spas = nfit.structures.filter((s): s is SpaRange & { type: 0 } => s.type === 0 && (s as SpaRange).rangeGuid === SPA_RANGE_GUIDS.persistent);
-  const memdevs = nfit.structures.filter((s): s is MemoryMap & { type: 1 } => s.type === 1);
+export function pmemMappings(nfit: Pick<Nfit, 'structures'>, dimms: readonly HostDimm[]): SpaMapping[] {
+  const spas = structuresOfType(nfit, NFIT_TYPE.spaRange).filter((s) => s.rangeGuid === SPA_RANGE_GUIDS.persistent);
+  const memdevs = structuresOfType(nfit, NFIT_TYPE.memoryMap);
   const out: SpaMapping[] = [];
   for (const r of spas) {
     for (const m of memdevs.filter((x) => x.rangeIndex === r.rangeIndex)) {

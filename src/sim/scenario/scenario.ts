@@ -119,6 +119,7 @@ function namespaceOf(j: J, path: string, labelVersion: string, errors: SchemaErr
   if (xen === 'b') errors.push({ path: `${path}.xen.placement`, message: 'placement "b" is a partition of its own: put {"xen": {"placement": "b"}} on an entry of "partitions"' });
   const blockless = mode === 'devdax';
   if (blockless && (xen || partitions.length || j.filesystem)) errors.push({ path: `${path}.mode`, message: 'a devdax namespace has no block device for partitions, a file system or a Xen super block' });
+  if (mode === 'sector' && (partitions.length || j.filesystem)) errors.push({ path: `${path}.mode`, message: 'the simulation partitions and formats byte-addressed block devices (raw, fsdax); a sector namespace is written through its BTT' });
   if (mode === 'sector' && (xen || partitions.some((p) => p.xen))) errors.push({ path: `${path}.xen`, message: 'a sector namespace is reached through the BTT, whose blocks have no fixed physical address; Xen needs a byte-addressed (raw or fsdax) container' });
   if (xen === 'c') {
     if (mode !== 'raw') errors.push({ path: `${path}.mode`, message: `placement "namespace" claims the whole namespace for Xen: mode must be "raw" (an info block would sit where the super block goes), not "${mode}"` });
