@@ -30,6 +30,18 @@ export interface QemuNvdimmSsdtOptions {
   slots: number;
   /** MEMA, the 32-bit DSM buffer address the firmware patches in (0: QEMU's unpatched blob). */
   dsmBuffer?: number;
+  /**
+   * A `_FIT` buffer (NFIT structures without the table header) the `_FIT` method returns as it is,
+   * instead of QEMU's RFIT/`_FIT` pair that asks QEMU for the FIT it built itself. For a guest
+   * given an NFIT nvtool built: Linux prefers `_FIT` over the NFIT table (drivers/acpi/nfit/core.c
+   * acpi_nfit_add), so QEMU's own FIT would otherwise win.
+   */
+  fit?: Uint8Array;
+  /**
+   * The header's OEM Revision (QEMU: 1). A table given to Linux through the initrd replaces the
+   * firmware's only when this is higher (drivers/acpi/tables.c acpi_table_initrd_override).
+   */
+  oemRevision?: number;
 }
 
 const L = aml.local;
@@ -174,14 +186,15 @@ export function qemuNvdimmSsdtTerms(o: QemuNvdimmSsdtOptions): Term[] {
   const rootDsm = aml.method('_DSM', 4, false, [aml.return_(aml.call('NCAL', [A(0), A(1), A(2), A(3), aml.int(0)]))]);
   const devices: Term[] = [];
   for (let slot = 0; slot < o.slots; slot++) devices.push(nvdimmDevice(slot));
+  const fit = o.fit ? [aml.method('_FIT', 0, false, [aml.return_(aml.buffer(o.fit))])] : fitMethods();
   return [
-    aml.scope('\\_SB', [aml.device('NVDR', [aml.name('_HID', aml.str('ACPI0012')), ncal(), rootDsm, ...fitMethods(), ...devices])]),
+    aml.scope('\\_SB', [aml.device('NVDR', [aml.name('_HID', aml.str('ACPI0012')), ncal(), rootDsm, ...fit, ...devices])]),
     aml.name('MEMA', aml.intOf('dword', mema)),
   ];
 }
 
 export function qemuNvdimmSsdt(o: QemuNvdimmSsdtOptions): AmlTable {
-  return amlTable(amlHeader('SSDT', 'NVDIMM'), qemuNvdimmSsdtTerms(o));
+  return amlTable(amlHeader('SSDT', 'NVDIMM', o.oemRevision !== undefined ? { oemRevision: o.oemRevision } : {}), qemuNvdimmSsdtTerms(o));
 }
 
 /** The table bytes, length and checksum computed (the checksum the firmware would compute). */

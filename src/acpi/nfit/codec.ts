@@ -1,6 +1,6 @@
 import { decodeStruct, encodeStruct, structFromJson, type Finding, type Span } from '../../core/schema/index.js';
 import { validateNfit } from './validate.js';
-import { nfitTable, type Nfit } from './table.js';
+import { fitBuffer, nfitTable, type Nfit } from './table.js';
 
 export interface DecodedNfit {
   table: Nfit;
@@ -32,6 +32,11 @@ export function structureOffsets(t: Pick<Nfit, 'structures'>, base = 0, first: n
 
 export function encodeNfit(t: Nfit, pins?: 'all' | ReadonlySet<string>): Uint8Array {
   return encodeStruct(nfitTable, t, pins ? { pins } : {});
+}
+
+/** What `_FIT` returns for these structures: the NFIT's structures without its header (ACPI 6.5 §6.5.9). */
+export function encodeFit(t: Pick<Nfit, 'structures'>): Uint8Array {
+  return encodeStruct(fitBuffer, { structures: t.structures });
 }
 
 export function nfitToJson(t: Nfit): unknown {

@@ -11,12 +11,13 @@
  * One boot costs ~5-10 s under TCG, so batch many checks into one job.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type GuestAssets, ensureGuestAssets, requireTool } from './assets.js';
 import { buildCpio } from './cpio.js';
 import { MARK } from './init-script.js';
+import type { PlatformDescription } from '../../../src/acpi/qemu/platform.js';
 
 export interface NvdimmSpec {
   /** Backing file (must exist). Its layout: pmem = [0, size - labelSize), labels = the last labelSize bytes. */
@@ -29,8 +30,35 @@ export interface NvdimmSpec {
   share?: boolean;
 }
 
+/**
+ * An ACPI table handed to the kernel through the initrd (CONFIG_ACPI_TABLE_UPGRADE,
+ * Documentation/admin-guide/acpi/initrd_table_override.rst). It replaces the firmware's table with
+ * the same signature, OEM ID and OEM Table ID when its OEM Revision is higher; otherwise it is
+ * added as a new table (drivers/acpi/tables.c acpi_table_initrd_override / acpi_table_initrd_scan).
+ */
+export interface AcpiOverride {
+  /** The whole table, header included; length and checksum must be right (the kernel checks both). */
+  bytes: Uint8Array;
+  /** File name under kernel/firmware/acpi/ in the initrd; default `SIGNATURE-N.aml`. */
+  name?: string;
+}
+
+/** What the kernel did with the tables of `acpiOverrides` (from its log), `SIG-OEMID-OEMTABLE` each. */
+export interface AcpiUpgradeReport {
+  /** Accepted from the initrd (signature, length and checksum good). */
+  found: string[];
+  /** Replaced a firmware table. */
+  overridden: string[];
+  /** Added as a new table. */
+  installed: string[];
+  /** The kernel's complaints (`ACPI OVERRIDE: ...`). */
+  errors: string[];
+}
+
 export interface RunGuestOptions {
   nvdimms: NvdimmSpec[];
+  /** ACPI tables for the kernel to use instead of (or besides) QEMU's; see AcpiOverride. */
+  acpiOverrides?: AcpiOverride[];
   /** busybox sh script run as root in the guest. */
   job: string;
   /** Wall-clock bound for the whole boot; default 180 s. */
@@ -55,6 +83,8 @@ export interface GuestResult {
   /** Console log (kernel messages, init log, job stderr). */
   console: string;
   durationMs: number;
+  /** With `acpiOverrides`: what the kernel did with each table. */
+  acpiUpgrade?: AcpiUpgradeReport;
   /** The exact QEMU command line used. */
   qemuArgs: string[];
   assets: GuestAssets;
@@ -127,17 +157,39 @@ function memSizeBytes(m: string): number {
   return Number(mm[1]) * mult;
 }
 
+/** maxmem (MiB) must cover RAM + all NVDIMMs; round up generously to a GiB. */
+function maxmemMiB(memory: string, nvdimms: readonly NvdimmSpec[]): number {
+  const sizes = nvdimms.map((n) => n.size ?? 0);
+  return Math.ceil((memSizeBytes(memory) + sizes.reduce((a, b) => a + b, 0)) / (1024 * MiB) + 1) * 1024;
+}
+
+/**
+ * The machine runGuest starts, as an nvtool platform description (src/acpi/qemu): resolve it to
+ * learn where QEMU places each NVDIMM (slot, SPA base, pmem size) and the SSDT's slot count, e.g. to
+ * build tables for `acpiOverrides`. NVDIMM ids are `nv0`, `nv1`... in `nvdimms` order; sizes must
+ * be given (`size`, the backing file's size).
+ */
+export function guestPlatform(opts: Pick<RunGuestOptions, 'nvdimms' | 'memory'>): PlatformDescription {
+  const memory = opts.memory ?? '512M';
+  return {
+    machine: { type: 'pc' },
+    memory: { size: memory, slots: Math.max(1, opts.nvdimms.length), maxmem: `${maxmemMiB(memory, opts.nvdimms)}M` },
+    nvdimms: opts.nvdimms.map((n, i) => {
+      if (n.size === undefined) throw new Error(`guestPlatform: nvdimms[${i}] needs its size`);
+      const label = n.labelSize ?? 128 * 1024;
+      return { id: `nv${i}`, size: n.size, ...(label > 0 ? { labelSize: label } : {}) };
+    }),
+  };
+}
+
 /** Build the QEMU argument list (exported so fixtures can record it). */
 export function qemuArgs(opts: { vmlinux: string; initrd: string; consoleLog: string; resultLog: string } & Pick<RunGuestOptions, 'nvdimms' | 'memory' | 'append'>): string[] {
   const memory = opts.memory ?? '512M';
-  const sizes = opts.nvdimms.map((n) => n.size ?? 0);
-  // maxmem must cover RAM + all NVDIMMs; round up generously to a GiB.
-  const maxmem = Math.ceil((memSizeBytes(memory) + sizes.reduce((a, b) => a + b, 0)) / (1024 * MiB) + 1) * 1024;
   const args = [
     '-machine', 'pc,nvdimm=on,accel=tcg',
     '-cpu', 'max',
     '-smp', '1',
-    '-m', `${memory},slots=${Math.max(1, opts.nvdimms.length)},maxmem=${maxmem}M`,
+    '-m', `${memory},slots=${Math.max(1, opts.nvdimms.length)},maxmem=${maxmemMiB(memory, opts.nvdimms)}M`,
   ];
   opts.nvdimms.forEach((n, i) => {
     const label = n.labelSize ?? 128 * 1024;
@@ -155,6 +207,32 @@ export function qemuArgs(opts: { vmlinux: string; initrd: string; consoleLog: st
     '-serial', `file:${opts.resultLog}`,
   );
   return args;
+}
+
+const ACPI_DIR = 'kernel/firmware/acpi';
+const ACPI_LOG_SECTION = 'nvtool.acpi-upgrade';
+/** Prepended to the job when tables are given: the kernel's log lines about them. */
+const ACPI_LOG_JOB = `run ${ACPI_LOG_SECTION} sh -c "dmesg | grep -e 'ACPI table found in initrd' -e 'Table Upgrade:' -e 'ACPI OVERRIDE:'"`;
+
+function acpiCpio(tables: readonly AcpiOverride[]): Buffer {
+  const files = tables.map((t, i) => {
+    if (t.bytes.length < 36) throw new Error(`runGuest: acpiOverrides[${i}] is ${t.bytes.length} bytes, shorter than an ACPI header`);
+    const sig = Buffer.from(t.bytes.subarray(0, 4)).toString('latin1');
+    return { kind: 'file' as const, path: `${ACPI_DIR}/${t.name ?? `${sig}-${i}.aml`}`, data: Buffer.from(t.bytes) };
+  });
+  return buildCpio([{ kind: 'dir', path: 'kernel' }, { kind: 'dir', path: 'kernel/firmware' }, { kind: 'dir', path: ACPI_DIR }, ...files]);
+}
+
+/** The kernel's lines (drivers/acpi/tables.c): "%4.4s ACPI table found in initrd [...]", "Table Upgrade: override|install [SIG-OEMID-OEMTABLE]". */
+function acpiUpgradeReport(log: string): AcpiUpgradeReport {
+  const out: AcpiUpgradeReport = { found: [], overridden: [], installed: [], errors: [] };
+  for (const line of log.split('\n')) {
+    const up = /Table Upgrade: (override|install) \[(.*)\]/.exec(line);
+    if (up) (up[1] === 'override' ? out.overridden : out.installed).push(up[2]!);
+    else if (/ACPI table found in initrd/.test(line)) out.found.push(line.replace(/^.*?\] (ACPI: )?/, ''));
+    else if (/ACPI OVERRIDE:/.test(line)) out.errors.push(line.replace(/^.*?ACPI OVERRIDE: /, ''));
+  }
+  return out;
 }
 
 /**
@@ -183,14 +261,17 @@ export async function runGuest(options: RunGuestOptions): Promise<GuestResult> {
     const initrd = join(work, 'initrd.cpio');
     const consoleLog = join(work, 'console.log');
     const resultLog = join(work, 'result.log');
-    copyFileSync(assets.initramfs, initrd);
+    // The kernel looks for kernel/firmware/acpi/ files in the uncompressed cpio at the start of
+    // the initrd (acpi_table_upgrade → find_cpio_data), so the tables go first.
+    if (options.acpiOverrides?.length) writeFileSync(initrd, acpiCpio(options.acpiOverrides));
+    appendFileSync(initrd, readFileSync(assets.initramfs));
     const env = `NVTOOL_NMEM=${nvdimms.length}\nNVTOOL_WAIT_TICKS=600\n`;
     appendFileSync(
       initrd,
       buildCpio([
         { kind: 'dir', path: 'job' },
         { kind: 'file', path: 'job/env', data: Buffer.from(env) },
-        { kind: 'file', path: 'job/job.sh', data: Buffer.from(options.job), mode: 0o755 },
+        { kind: 'file', path: 'job/job.sh', data: Buffer.from(options.acpiOverrides?.length ? `${ACPI_LOG_JOB}\n${options.job}` : options.job), mode: 0o755 },
       ]),
     );
     const args = qemuArgs({ vmlinux: assets.kernel.vmlinux, initrd, consoleLog, resultLog, nvdimms, memory: options.memory, append: options.append });
@@ -227,6 +308,10 @@ export async function runGuest(options: RunGuestOptions): Promise<GuestResult> {
     if (parsed.exitCode === undefined) {
       throw new GuestError(`runGuest: guest ended without completing the job (crash or init failure)${where}`, consoleText, resultText);
     }
+    const acpiUpgrade = options.acpiOverrides?.length ? acpiUpgradeReport(parsed.sections[ACPI_LOG_SECTION] ?? '') : undefined;
+    if (acpiUpgrade && (acpiUpgrade.errors.length > 0 || acpiUpgrade.found.length !== options.acpiOverrides!.length)) {
+      throw new GuestError(`runGuest: the kernel took ${acpiUpgrade.found.length} of ${options.acpiOverrides!.length} ACPI table(s) from the initrd: ${JSON.stringify(acpiUpgrade)}${where}`, consoleText, resultText);
+    }
     if (options.checkExit !== false && parsed.exitCode !== 0) {
       throw new GuestError(`runGuest: job exited with status ${parsed.exitCode}${where}`, consoleText, resultText);
     }
@@ -237,6 +322,7 @@ export async function runGuest(options: RunGuestOptions): Promise<GuestResult> {
       exitCode: parsed.exitCode,
       console: consoleText,
       durationMs,
+      ...(acpiUpgrade ? { acpiUpgrade } : {}),
       qemuArgs: [qemu, ...args],
       assets,
     };
