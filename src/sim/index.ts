@@ -21,3 +21,4 @@ export * from './dom0/ndctl.js';
 export * from './dom0/sysfs.js';
 export * from './dom0/xenAreas.js';
 export * from './dom0/stage.js';
+export * from './dom0/report.js';

@@ -16,6 +16,7 @@ import { enumerateLinux, type Dom0Linux } from './linux.js';
 import { ndctlListText } from './ndctl.js';
 import { setupDimm, type HostImage, type MadeNamespace } from './setup.js';
 import { DOM0_SYS, mountsText, writeSysfs, type Mount } from './sysfs.js';
+import { reportXenArea } from './report.js';
 import { findXenAreas, type XenArea } from './xenAreas.js';
 
 export const DOM0_NFIT = 'dom0/acpi/NFIT.aml';
@@ -50,9 +51,6 @@ const areaJson = (a: XenArea) => ({
   spfn: hex(a.spfn), epfn: hex(a.epfn), rsv_spfn: hex(a.rsvSpfn), rsv_epfn: hex(a.rsvEpfn), data_spfn: hex(a.dataSpfn), data_epfn: hex(a.dataEpfn),
 });
 
-/** Hooks the v1 report takes (set by report.ts): emit one XENPF_pmem_add per area. */
-export const dom0Hooks: { reportArea?: (dir: SimDir, a: XenArea) => void } = {};
-
 export function runDom0(dir: SimDir): Dom0Linux {
   const sc = dir.scenario();
   const seed = dir.seed();
@@ -77,7 +75,7 @@ export function runDom0(dir: SimDir): Dom0Linux {
     if (sc.design === 'v1') {
       const { areas, refused } = findXenAreas(linux);
       dir.writeText(DOM0_XEN_AREAS, JSON.stringify({ areas: areas.map(areaJson), refused: refused.map((r) => ({ device: `/dev/${r.device}`, why: r.why })) }, null, 2) + '\n');
-      for (const a of areas) dom0Hooks.reportArea?.(dir, a);
+      for (const a of areas) reportXenArea(dir, a);
     }
     return linux;
   } finally {
