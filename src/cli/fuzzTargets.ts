@@ -4,9 +4,10 @@ import { gptFuzzTarget, mbrFuzzTarget } from '../disk/fuzz.js';
 import { hypercallFuzzTargets, xenPageInfoFuzzTarget, xenSuperBlockFuzzTarget } from '../xen/fuzz.js';
 import { bttFlogFuzzTarget, bttFuzzTarget, pfnFuzzTarget } from '../infoblocks/fuzz.js';
 import { labelsFuzzTarget } from '../labels/fuzz.js';
+import { amlFuzzTarget } from '../aml/fuzz.js';
 
-/** Decoders `nvtool fuzz` can exercise; format modules add theirs with `registerFuzzTarget`. */
-const targets: FuzzTarget<any>[] = [nfitFuzzTarget, pfnFuzzTarget, bttFuzzTarget, bttFlogFuzzTarget, labelsFuzzTarget, gptFuzzTarget, mbrFuzzTarget, xenSuperBlockFuzzTarget, xenPageInfoFuzzTarget, ...hypercallFuzzTargets];
+/** Decoders `nvtool fuzz` can exercise. */
+const targets: FuzzTarget<any>[] = [nfitFuzzTarget, pfnFuzzTarget, bttFuzzTarget, bttFlogFuzzTarget, labelsFuzzTarget, gptFuzzTarget, mbrFuzzTarget, xenSuperBlockFuzzTarget, xenPageInfoFuzzTarget, ...hypercallFuzzTargets, amlFuzzTarget];
 
 export function registerFuzzTarget(t: FuzzTarget<any>): void {
   targets.push(t);

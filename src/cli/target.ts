@@ -4,38 +4,19 @@ import { namespacesOf, readLabelArea } from '../labels/index.js';
 import { findLabelledNamespace, type NamespaceRef } from '../namespace/labelsGlue.js';
 import { openNamespaceView, type NamespaceMode, type NamespaceView } from '../namespace/view.js';
 import { CliError } from './io.js';
-import { parseSize, resolveTarget } from './labels/target.js';
+import { resolveTarget } from './labels/target.js';
+import type { ImageTargetArgs } from './options/target.js';
 
 /**
- * The one place `gpt` and `xen` commands turn `TARGET [--offset --size] [--namespace UUID
+ * The one place commands turn `TARGET [--window-offset --window-size] [--namespace UUID
  * --label-size N]` into a BlockIO. With `--namespace`, TARGET is a one-DIMM NVDIMM image (QEMU
  * backing file: pmem = DPA 0.., label area = its last `--label-size` bytes, probed as the labels
  * commands do when absent) and the BlockIO is what Linux exposes as that namespace's block device
  * (src/namespace/view.ts): raw = the namespace; fsdax/devdax = from the info block's data offset;
  * sector = the BTT's logical sectors, every byte read and written through the BTT.
  */
-export interface TargetArgs {
+export interface TargetArgs extends ImageTargetArgs {
   target: string;
-  offset?: string;
-  size?: string;
-  namespace?: string;
-  'label-size'?: string;
-}
-
-export const targetOptions = {
-  offset: { type: 'string', describe: 'work on a window of TARGET starting at this byte offset (K/M/G/T suffixes)' },
-  size: { type: 'string', describe: 'size of that window in bytes (default: to the end of TARGET)' },
-  namespace: { type: 'string', describe: 'work on the block device Linux exposes for this namespace UUID inside IMAGE (raw: the namespace; fsdax/devdax: past the info block; sector: through the BTT)' },
-  'label-size': { type: 'string', describe: 'with --namespace: label storage area size at the end of IMAGE (QEMU label-size=), as the labels commands take it; probed when absent' },
-} as const;
-
-const UNITS: Record<string, bigint> = { '': 1n, K: 1n << 10n, M: 1n << 20n, G: 1n << 30n, T: 1n << 40n, P: 1n << 50n };
-
-/** `4096`, `0x1000`, `64M`, `1.5G`-free integer sizes with binary suffixes (KiB/MiB also accepted). */
-export function parseBytes(s: string, what: string): bigint {
-  const m = /^\s*(0x[0-9a-f]+|\d+)\s*([KMGTP]?)(i?B)?\s*$/i.exec(s);
-  if (!m) throw new CliError(`${what}: cannot read "${s}" as a size (examples: 4096, 0x1000, 64M, 2G)`);
-  return BigInt(m[1]!) * UNITS[(m[2] ?? '').toUpperCase()]!;
 }
 
 /** Where a `--namespace` target lives in its image (for commands that also touch the labels). */
@@ -99,11 +80,9 @@ function findNamespace(file: FileBlockIO, uuid: string, areaOffset: number, area
 }
 
 function openNamespaceTarget(a: TargetArgs, writable: boolean): Target {
-  if (a.offset !== undefined || a.size !== undefined) throw new CliError('--namespace and --offset/--size are two ways to address a namespace; pick one');
   const uuid = a.namespace!;
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid)) throw new CliError(`--namespace: not a UUID: ${uuid}`);
   if (!existsSync(a.target)) throw new CliError(`${a.target}: no such file`);
-  const lt = resolveTarget(a.target, parseSize(a['label-size'], '--label-size'));
+  const lt = resolveTarget(a.target, a.labelSize);
   if (lt.kind !== 'backing') throw new CliError(`${a.target}: ${lt.how}; --namespace needs an NVDIMM image whose label area is its last --label-size bytes`);
   const file = openFile(a.target, writable);
   try {
@@ -130,12 +109,11 @@ function openNamespaceTarget(a: TargetArgs, writable: boolean): Target {
 
 export function openTarget(a: TargetArgs, writable: boolean): Target {
   if (a.namespace !== undefined) return openNamespaceTarget(a, writable);
-  if (a['label-size'] !== undefined) throw new CliError('--label-size only goes with --namespace');
   const file = openFile(a.target, writable);
-  if (a.offset === undefined && a.size === undefined) return Object.assign(file, { describe: a.target });
-  const off = a.offset === undefined ? 0n : parseBytes(a.offset, '--offset');
-  const size = a.size === undefined ? BigInt(file.size) - off : parseBytes(a.size, '--size');
-  if (off < 0n || size <= 0n || off + size > BigInt(file.size)) {
+  if (a.windowOffset === undefined && a.windowSize === undefined) return Object.assign(file, { describe: a.target });
+  const off = a.windowOffset ?? 0n;
+  const size = a.windowSize ?? BigInt(file.size) - off;
+  if (size <= 0n || off + size > BigInt(file.size)) {
     file.close();
     throw new CliError(`${a.target}: window ${off}+${size} is outside the ${file.size}-byte file`);
   }

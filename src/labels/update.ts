@@ -69,13 +69,20 @@ function indexWrite(g: Geometry, base: IndexBlock, index: 0 | 1, seq: number, fr
 
 // ---- init ------------------------------------------------------------------------------------
 
+/** Label versions an area can be initialised with: v1.1 (128-byte labels) and v1.2 (256-byte). */
+export const LABEL_VERSIONS = ['1.1', '1.2'] as const;
+/** Whose index blocks `initArea` writes (see InitOptions.variant). */
+export const INIT_VARIANTS = ['linux', 'ndctl'] as const;
+/** Namespace sector sizes Linux accepts for pmem (drivers/nvdimm/pmem.c pmem_lbasize_supported). */
+export const PMEM_LBASIZES = [512, 4096] as const;
+
 export interface InitOptions {
-  version: '1.1' | '1.2';
+  version: (typeof LABEL_VERSIONS)[number];
   /**
    * `linux`: the kernel's init_labels (bitmap bits past nslot cleared, the rest of each block zero);
    * `ndctl`: ndctl init-labels (ALIGN(nslot, 64)/8 bytes of 0xFF, the rest of each block as it was).
    */
-  variant: 'linux' | 'ndctl';
+  variant: (typeof INIT_VARIANTS)[number];
 }
 
 /**

@@ -131,8 +131,11 @@ export function inspectXen(io: BlockIO, loc: Located, o: { deep?: boolean } = {}
   return { located: loc, sb: d.value, findings };
 }
 
+/** Where `formatXen` can put the super block: (a) after a new GPT, (b) its own partition, (c) a whole namespace. */
+export const XEN_PLACEMENTS = ['a', 'b', 'c'] as const;
+
 export interface FormatOptions {
-  placement: 'a' | 'b' | 'c';
+  placement: (typeof XEN_PLACEMENTS)[number];
   sectorSize: SectorSize;
   /** (b): size of the new Xen partition in LBAs (default all free space); (a): data partition type. */
   partitionLbas?: bigint;

@@ -15,7 +15,6 @@ import { disassembleTable } from '../../src/aml/disasm.js';
 import { formatFor, formatForJson } from '../../src/codecs/index.js';
 import { toJsonText } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import '../../src/cli/commands/index.js';
 import { FIXTURES, iaslCompile, qemuAmlFixtures, sameBytes } from './helpers.js';
 
 const fixtures = qemuAmlFixtures();

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { commands } from '../../src/cli/commands/index.js';
+import { COMMANDS } from '../../src/cli/registry.js';
 import { runCli } from '../support/cli.js';
 
 /** Leaf commands: top-level ones, and the subcommands their --help lists under "Commands:". */
 async function leafCommands(): Promise<string[][]> {
   const leaves: string[][] = [];
-  for (const c of commands) {
-    const name = String(c.command).split(' ')[0]!;
+  for (const name of new Set(COMMANDS.map((c) => c.name.split(' ')[0]!))) {
     const help = (await runCli([name, '--help'])).stdout;
     const subs = [...help.matchAll(new RegExp(`^\\s+nvtool ${name} ([a-z][a-z0-9-]*)`, 'gm'))].map((m) => m[1]!);
     if (subs.length === 0) leaves.push([name]);
@@ -21,7 +20,7 @@ describe('CLI conventions', () => {
   it('the top-level --help lists every command', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of commands) expect(r.stdout).toContain(`nvtool ${String(c.command).split(' ')[0]}`);
+    for (const c of COMMANDS) expect(r.stdout).toContain(`nvtool ${c.name}`);
   });
 
   it.each(leaves.map((l) => [l.join(' '), l] as const))('nvtool %s --help shows examples and offers --json', async (_n, leaf) => {

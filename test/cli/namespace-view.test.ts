@@ -44,7 +44,7 @@ describe('--namespace views (kernel-written fsdax + GPT + ext4)', () => {
     await inTempDirAsync(async (tmp) => {
       const img = join(tmp, 'image.img');
       writeFileSync(img, gunzipSync(readFileSync(join(dir, 'image.img.gz'))));
-      const r = await runCli(['decode', img, '--namespace', ns.raw_uuid!, '--format', 'mbr', '--json', '--size', '4096']);
+      const r = await runCli(['decode', img, '--namespace', ns.raw_uuid!, '--format', 'mbr', '--json', '--window-size', '4096']);
       expect(r.code).toBe(0);
       const doc = JSON.parse(r.stdout) as { value: { partitions: { osType: number; startingLba?: number; startLba?: number }[] } };
       expect(doc.value.partitions[0]!.osType).toBe(0xee);

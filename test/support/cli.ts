@@ -6,8 +6,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `nvtool ARGS` in this process, capturing what it prints. */
-export async function runCli(args: string[]): Promise<CliResult> {
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs `nvtool ARGS` in this process, capturing what it prints; calls run one at a time (they share stdout). */
+export function runCli(args: string[]): Promise<CliResult> {
+  const r = queue.then(() => runOnce(args));
+  queue = r.catch(() => undefined);
+  return r;
+}
+
+async function runOnce(args: string[]): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
   const o = process.stdout.write.bind(process.stdout);

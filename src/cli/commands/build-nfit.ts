@@ -2,6 +2,7 @@ import { buildNfit } from '../../acpi/build/index.js';
 import { decodeNfit, nfitToJson } from '../../acpi/nfit/index.js';
 import { hexInt } from '../../core/hex.js';
 import { defineCommand } from '../command.js';
+import { file } from '../options/values.js';
 import { readJsonFile, toJsonText, writeOutput } from '../io.js';
 
 interface Args {
@@ -12,14 +13,14 @@ interface Args {
 }
 
 export const buildNfitCommand = defineCommand<Args>({
-  command: 'build-nfit <platform>',
+  name: 'build-nfit',
   describe: "Build the NFIT a guest sees for a platform description (QEMU 7.2's bytes, or any table with the generic profile)",
-  builder: (y) =>
-    y
-      .positional('platform', { type: 'string', demandOption: true, describe: 'PLATFORM.json (machine, memory, numa, nvdimms)' })
-      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'NFIT file to write (- for stdout)' })
-      .option('force', { type: 'boolean', default: false, describe: 'replace an existing output file' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the resolved dimms and the table as JSON' }) as never,
+  positionals: [{ name: 'platform', describe: 'PLATFORM.json (machine, memory, numa, nvdimms)', value: file({ dash: 'stdin' }) }],
+  options: {
+    output: { alias: 'o', describe: 'NFIT file to write (- for stdout)', value: file({ dash: 'stdout' }), required: true },
+    force: { describe: 'replace an existing output file' },
+    json: { describe: 'print the resolved dimms and the table as JSON' },
+  },
   examples: [
     ['$0 build-nfit platform.json -o nfit.aml', 'the NFIT QEMU 7.2 gives a guest with these options, byte for byte'],
     ['$0 build-nfit generic.json -o nfit.aml', 'any NFIT: {"profile": "generic", "structures": [{"type": 0, ...}, ...]}'],

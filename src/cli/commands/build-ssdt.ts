@@ -2,6 +2,7 @@ import { parsePlatform, resolvePlatform } from '../../acpi/qemu/index.js';
 import { buildQemuNvdimmSsdt } from '../../aml/qemuNvdimmSsdt.js';
 import { hexInt } from '../../core/hex.js';
 import { defineCommand } from '../command.js';
+import { file } from '../options/values.js';
 import { readJsonFile, toJsonText, writeOutput } from '../io.js';
 
 interface Args {
@@ -12,14 +13,14 @@ interface Args {
 }
 
 export const buildSsdtCommand = defineCommand<Args>({
-  command: 'build-ssdt <platform>',
+  name: 'build-ssdt',
   describe: "Build QEMU 7.2's NVDIMM SSDT (NVDR, NCAL, _FIT, one NVxx per slot with _LSI/_LSR/_LSW) for a platform description",
-  builder: (y) =>
-    y
-      .positional('platform', { type: 'string', demandOption: true, describe: 'PLATFORM.json (as for build-nfit; "dsmBuffer" = MEMA, default 0)' })
-      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'SSDT file to write (- for stdout)' })
-      .option('force', { type: 'boolean', default: false, describe: 'replace an existing output file' })
-      .option('json', { type: 'boolean', default: false, describe: 'print slots, MEMA and size as JSON' }) as never,
+  positionals: [{ name: 'platform', describe: 'PLATFORM.json (as for build-nfit; "dsmBuffer" = MEMA, default 0)', value: file({ dash: 'stdin' }) }],
+  options: {
+    output: { alias: 'o', describe: 'SSDT file to write (- for stdout)', value: file({ dash: 'stdout' }), required: true },
+    force: { describe: 'replace an existing output file' },
+    json: { describe: 'print slots, MEMA and size as JSON' },
+  },
   examples: [
     ['$0 build-ssdt platform.json -o ssdt.aml', "the SSDT QEMU 7.2 gives a guest with these options, byte for byte"],
     ['$0 build-ssdt platform.json -o - | $0 disasm -', 'build and read it as ASL'],

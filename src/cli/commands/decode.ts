@@ -5,9 +5,19 @@ import { defineCommand } from '../command.js';
 import { DOCUMENT_SCHEMA_VERSION, decodeDocument, documentOf } from '../../codecs/index.js';
 import { exitFor, summarize } from '../findings.js';
 import { CliError, readInput, toJsonText, writeOutput } from '../io.js';
-import { openTarget, targetOptions } from '../target.js';
+import { labelSizeOption, namespaceOption, windowOptions, type ImageTargetArgs } from '../options/target.js';
+import { file, text, UsageError, type ValueType } from '../options/values.js';
 
-interface Args {
+/** An ACPI table signature as acpidump prints it (NFIT, SSDT...). */
+const signatureValue: ValueType<string> = {
+  name: 'SIG',
+  parse(t, option) {
+    if (!/^[A-Za-z0-9_]{4}$/.test(t)) throw new UsageError(`${option}: "${t}" is not an ACPI table signature (four letters or digits, e.g. NFIT)`);
+    return t.toUpperCase();
+  },
+};
+
+interface Args extends ImageTargetArgs {
   file: string;
   json: boolean;
   format?: string;
@@ -15,14 +25,12 @@ interface Args {
   output?: string;
   force: boolean;
   table: string[];
-  namespace?: string;
-  'label-size'?: string;
-  offset?: string;
-  size?: string;
 }
 
 /** A namespace's block device can be terabytes: decode reads this much of it unless --size says. */
 const VIEW_READ_LIMIT = 16 << 20;
+/** The most decode reads at once. */
+const WINDOW_MAX = 256 << 20;
 
 interface Input {
   bytes: Uint8Array;
@@ -32,28 +40,32 @@ interface Input {
 }
 
 export const decodeCommand = defineCommand<Args>({
-  command: 'decode <file>',
-  describe: 'Annotated field dump of a binary (NFIT and other ACPI tables...), with validation findings',
-  builder: (y) =>
-    y
-      .positional('file', { type: 'string', demandOption: true, describe: 'binary to decode (- for stdin)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the decoded value and findings as JSON (encode reads it back)' })
-      .option('format', { type: 'string', describe: 'decode as this format instead of detecting it' })
-      .option('ref', { type: 'string', array: true, default: [], describe: 'other tables to resolve names from (AML)' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write the output to a file instead of stdout' })
-      .option('force', { type: 'boolean', default: false, describe: 'replace an existing output file' })
-      .option('table', { type: 'string', array: true, default: [], describe: 'with an acpidump listing: only these signatures' })
-      .options(targetOptions) as never,
+  name: 'decode',
+  describe: 'Annotated field dump of a binary (NFIT and other ACPI tables, label areas, info blocks, GPT/MBR, Xen super block...), with validation findings',
+  positionals: [{ name: 'file', describe: 'binary to decode (- for stdin)', value: file({ dash: 'stdin' }) }],
+  options: {
+    json: { describe: 'print the decoded value and findings as JSON (encode reads it back)' },
+    format: { describe: 'decode as this format instead of detecting it (an unknown name lists the known ones)', value: text('FORMAT') },
+    ref: { describe: 'other tables to resolve names from (AML)', value: file(), repeatable: true },
+    output: { alias: 'o', describe: 'write the output to a file instead of stdout', value: file({ dash: 'stdout' }) },
+    force: { describe: 'replace an existing output file' },
+    table: { describe: 'with an acpidump listing: only these signatures', value: signatureValue, repeatable: true },
+    namespace: namespaceOption,
+    'label-size': labelSizeOption,
+    ...windowOptions,
+  },
+  requires: [['label-size', 'namespace'], ['force', 'output']],
   examples: [
     ['$0 decode nfit.aml', 'field-by-field dump with offsets, decoded flags and GUID names'],
     ['$0 decode nfit.aml --json > nfit.json', 'the table as editable JSON (see `nvtool encode`)'],
     ['acpidump > tables.txt && $0 decode tables.txt --table NFIT', 'read the hex listing acpidump, fwts and bug reports carry'],
     ['$0 decode fit.bin --format FIT', 'a _FIT buffer: NFIT structures without the table header'],
-    ['$0 decode nvdimm0.img --namespace UUID --format mbr', 'the protective MBR on the namespace\'s block device (reads its first 16 MiB unless --size)'],
+    ['$0 decode big.img --window-offset 1M --window-size 4K --format pfn-info', 'a window of a large image (files over 2 GiB are read through a window)'],
+    ['$0 decode nvdimm0.img --namespace UUID --format mbr', "the protective MBR on the namespace's block device (its first 16 MiB unless --window-size)"],
   ],
   fileOf: (a) => a.file,
-  run(a) {
-    const raw = readWindow(a);
+  async run(a) {
+    const raw = await readWindow(a);
     const inputs: Input[] = isAcpidumpText(raw)
       ? parseAcpidump(Buffer.from(raw).toString('latin1'))
           .filter((t) => a.table.length === 0 || a.table.includes(t.signature))
@@ -88,24 +100,21 @@ export const decodeCommand = defineCommand<Args>({
   },
 });
 
-/** The whole file, or the window/namespace view the target options name. */
-function readWindow(a: Args): Uint8Array {
-  if (a.namespace === undefined && a.offset === undefined && a.size === undefined) return readInput(a.file);
-  const viewOnly = a.namespace !== undefined;
-  const t = openTarget(
-    {
-      target: a.file,
-      ...(viewOnly ? { namespace: a.namespace } : { ...(a.offset !== undefined ? { offset: a.offset } : {}), ...(a.size !== undefined ? { size: a.size } : {}) }),
-      ...(a['label-size'] !== undefined ? { 'label-size': a['label-size'] } : {}),
-    },
-    false,
-  );
+/** The whole file, or the window of it (or of the namespace's block device) the options name. */
+async function readWindow(a: Args): Promise<Uint8Array> {
+  if (a.namespace === undefined && a.windowOffset === undefined && a.windowSize === undefined) return readInput(a.file);
+  if (a.file === '-') throw new UsageError('a window or --namespace needs a file, not stdin');
+  const { openTarget } = await import('../target.js');
+  const t = openTarget({ target: a.file, ...(a.namespace !== undefined ? { namespace: a.namespace } : {}), ...(a.labelSize !== undefined ? { labelSize: a.labelSize } : {}) }, false);
   try {
-    const limit = viewOnly && a.size !== undefined ? Number(a.size) : VIEW_READ_LIMIT;
-    if (!viewOnly && t.size > 256 << 20) throw new CliError(`${a.file}: window of ${t.size} bytes is too large to decode; give a smaller --size`);
-    const n = viewOnly ? Math.min(t.size, Number.isSafeInteger(limit) && limit > 0 ? limit : VIEW_READ_LIMIT) : t.size;
-    if (viewOnly && n < t.size) process.stderr.write(`nvtool: decoding the first ${n} of ${t.size} bytes of ${t.describe}\n`);
-    return t.read(0, n);
+    const off = a.windowOffset ?? 0n;
+    if (off >= BigInt(t.size)) throw new CliError(`${t.describe}: --window-offset ${off} is past its end (${t.size} bytes)`);
+    const rest = BigInt(t.size) - off;
+    const want = a.windowSize ?? (a.namespace !== undefined && rest > BigInt(VIEW_READ_LIMIT) ? BigInt(VIEW_READ_LIMIT) : rest);
+    if (want > rest) throw new CliError(`${t.describe}: window ${off}+${want} is outside its ${t.size} bytes`);
+    if (want > BigInt(WINDOW_MAX)) throw new CliError(`${t.describe}: a window of ${want} bytes is too large to decode; give a --window-size of at most ${WINDOW_MAX}`);
+    if (a.windowSize === undefined && want < rest) process.stderr.write(`nvtool: decoding the first ${want} of ${t.size} bytes of ${t.describe}\n`);
+    return t.read(Number(off), Number(want));
   } finally {
     t.close();
   }

@@ -1,8 +1,7 @@
-import { amlFuzzTarget } from '../../aml/fuzz.js';
 import { disasmDocument } from '../../codecs/index.js';
 import { defineCommand } from '../command.js';
+import { file } from '../options/values.js';
 import { exitFor, findingLines, summarize } from '../findings.js';
-import { registerFuzzTarget } from '../fuzzTargets.js';
 import { readInput, toJsonText, writeOutput } from '../io.js';
 
 interface Args {
@@ -13,18 +12,17 @@ interface Args {
   json: boolean;
 }
 
-registerFuzzTarget(amlFuzzTarget);
-
 export const disasmCommand = defineCommand<Args>({
-  command: 'disasm <file>',
+  name: 'disasm',
   describe: 'Disassemble a DSDT/SSDT to ASL that iasl compiles back to the same AML body',
-  builder: (y) =>
-    y
-      .positional('file', { type: 'string', demandOption: true, describe: 'AML table (DSDT, SSDT; - for stdin)' })
-      .option('ref', { type: 'string', array: true, default: [], describe: 'other tables whose methods resolve calls (like iasl -e)' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write the ASL to this file instead of stdout' })
-      .option('force', { type: 'boolean', default: false, describe: 'replace an existing output file' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the decoded term model and findings as JSON' }) as never,
+  positionals: [{ name: 'file', describe: 'AML table (DSDT, SSDT; - for stdin)', value: file({ dash: 'stdin' }) }],
+  options: {
+    ref: { describe: 'other tables whose methods resolve calls (like iasl -e)', value: file(), repeatable: true },
+    output: { alias: 'o', describe: 'write the ASL to this file instead of stdout', value: file({ dash: 'stdout' }) },
+    force: { describe: 'replace an existing output file' },
+    json: { describe: 'print the decoded term model and findings as JSON' },
+  },
+  requires: [['force', 'output']],
   examples: [
     ['$0 disasm SSDT.aml -o ssdt.dsl', 'legacy ASL; `iasl -oa ssdt.dsl` gives the same body bytes'],
     ['$0 disasm DSDT.aml --ref SSDT.aml', 'resolve calls to methods the SSDT defines'],

@@ -1,6 +1,7 @@
 import { defineCommand } from '../command.js';
 import { encodeDocument } from '../../codecs/index.js';
-import { readJsonFile, writeOutput } from '../io.js';
+import { file, text } from '../options/values.js';
+import { readJsonFile, toJsonText, writeOutput } from '../io.js';
 
 interface Args {
   file: string;
@@ -8,18 +9,20 @@ interface Args {
   format?: string;
   preserve: boolean;
   force: boolean;
+  json: boolean;
 }
 
 export const encodeCommand = defineCommand<Args>({
-  command: 'encode <file>',
+  name: 'encode',
   describe: 'Turn JSON from `decode --json` (edited or not) back into the binary',
-  builder: (y) =>
-    y
-      .positional('file', { type: 'string', demandOption: true, describe: 'JSON document (the whole `decode --json` output, or its "value")' })
-      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'binary to write (- for stdout)' })
-      .option('format', { type: 'string', describe: 'format of the JSON, when it cannot be told from its content' })
-      .option('preserve', { type: 'boolean', default: false, describe: 'write lengths, counts and checksums exactly as the JSON gives them' })
-      .option('force', { type: 'boolean', default: false, describe: 'replace an existing output file' }) as never,
+  positionals: [{ name: 'file', describe: 'JSON document (the whole `decode --json` output, or its "value"; - for stdin)', value: file({ dash: 'stdin' }) }],
+  options: {
+    output: { alias: 'o', describe: 'binary to write (- for stdout)', value: file({ dash: 'stdout' }), required: true },
+    format: { describe: 'format of the JSON, when it cannot be told from its content', value: text('FORMAT') },
+    preserve: { describe: 'write lengths, counts and checksums exactly as the JSON gives them' },
+    force: { describe: 'replace an existing output file' },
+    json: { describe: 'print what was written (file, bytes, format) as JSON on stderr' },
+  },
   examples: [
     ['$0 decode nfit.aml --json > nfit.json && $EDITOR nfit.json && $0 encode nfit.json -o new.aml', 'edit a field; lengths and checksum are recomputed'],
     ['$0 encode bad.json -o bad.aml --preserve', 'keep a deliberately wrong checksum (crafting test images)'],
@@ -30,7 +33,8 @@ export const encodeCommand = defineCommand<Args>({
   run(a) {
     const { fmt, bytes } = encodeDocument(readJsonFile(a.file), { ...(a.format ? { format: a.format } : {}), preserve: a.preserve });
     writeOutput(a.output, bytes, a.force);
-    if (a.output !== '-') process.stderr.write(`${a.output}: ${bytes.length} bytes (${fmt.name})\n`);
+    if (a.json) process.stderr.write(toJsonText({ output: a.output, bytes: bytes.length, format: fmt.name }));
+    else if (a.output !== '-') process.stderr.write(`${a.output}: ${bytes.length} bytes (${fmt.name})\n`);
     return 0;
   },
 });

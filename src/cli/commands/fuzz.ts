@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { runFuzz } from '../../core/fuzz.js';
 import { defineCommand } from '../command.js';
+import { choice, count, file } from '../options/values.js';
 import { fuzzTargets } from '../fuzzTargets.js';
-import { CliError, toJsonText, writeOutput } from '../io.js';
+import { toJsonText, writeOutput } from '../io.js';
 
 interface Args {
   target: string;
@@ -14,15 +15,15 @@ interface Args {
 }
 
 export const fuzzCommand = defineCommand<Args>({
-  command: 'fuzz <target>',
+  name: 'fuzz',
   describe: "Run a decoder's properties (round trip, mutated and arbitrary bytes); save failing inputs",
-  builder: (y) =>
-    y
-      .positional('target', { type: 'string', demandOption: true, describe: 'decoder to fuzz (`all` for every one)' })
-      .option('runs', { type: 'number', default: 1000, describe: 'cases per property' })
-      .option('seed', { type: 'number', describe: 'seed, to reproduce a run (printed at the start)' })
-      .option('out', { type: 'string', default: '.', describe: 'folder for failing inputs' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' }) as never,
+  positionals: [{ name: 'target', describe: 'decoder to fuzz (`all` for every one)', value: choice([...fuzzTargets().map((t) => t.name), 'all']) }],
+  options: {
+    runs: { describe: 'cases per property', value: count({ min: 1, max: 1e9 }), default: 1000 },
+    seed: { describe: 'seed, to reproduce a run (printed at the start)', value: count({ max: 0xffffffff }) },
+    out: { describe: 'folder for failing inputs', value: file(), default: '.' },
+    json: { describe: 'print the report as JSON' },
+  },
   examples: [
     ['$0 fuzz nfit --runs 10000', 'fuzz the NFIT decoder'],
     ['$0 fuzz nfit --runs 10000 --seed 42', 'reproduce a run'],
@@ -30,7 +31,6 @@ export const fuzzCommand = defineCommand<Args>({
   ],
   run(a) {
     const list = a.target === 'all' ? fuzzTargets() : fuzzTargets().filter((t) => t.name === a.target);
-    if (list.length === 0) throw new CliError(`unknown fuzz target "${a.target}"; known: ${fuzzTargets().map((t) => t.name).join(', ')}, all`);
     const seed = a.seed ?? (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0;
     const reports = [];
     let failed = 0;

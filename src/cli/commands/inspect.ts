@@ -9,7 +9,8 @@ import { renderTree } from '../../inspect/render/tree.js';
 import { defineCommand } from '../command.js';
 import { CliError, toJsonText, writeOutput } from '../io.js';
 import { openTarget, type Target } from '../target.js';
-import { parseSize } from '../labels/target.js';
+import { labelSizeOption } from '../options/target.js';
+import { file, uuid } from '../options/values.js';
 
 interface Args {
   file: string;
@@ -17,24 +18,25 @@ interface Args {
   svg?: string;
   hexdump: boolean;
   stats: boolean;
-  'label-size'?: string;
+  labelSize?: number;
   namespace?: string;
   force: boolean;
 }
 
 export const inspectCommand = defineCommand<Args>({
-  command: 'inspect <file>',
+  name: 'inspect',
   describe: 'find and explain every layer of an image: ACPI tables, label areas, namespaces, info blocks/BTT, GPT/MBR, Xen super block, file systems',
-  builder: (y) =>
-    y
-      .positional('file', { type: 'string', demandOption: true, describe: 'an ACPI table, a label area, a QEMU NVDIMM backing file, a pmem or disk image' })
-      .option('json', { type: 'boolean', default: false, describe: 'print { file, size, layers: [...] } (specs/inspect.md)' })
-      .option('svg', { type: 'string', describe: 'write a picture of the layout to this file' })
-      .option('hexdump', { type: 'boolean', default: false, describe: 'also print the bytes of every decoded structure, field by field' })
-      .option('stats', { type: 'boolean', default: false, describe: 'print how many bytes were read and how long it took' })
-      .option('label-size', { type: 'string', describe: "QEMU's label-size= (the file's last N bytes are the label area); default: probed" })
-      .option('namespace', { type: 'string', describe: 'inspect the block device Linux exposes for this namespace UUID inside FILE (raw: the namespace; fsdax/devdax: past the info block; sector: through the BTT)' })
-      .option('force', { type: 'boolean', default: false, describe: 'replace an existing --svg file' }) as any,
+  positionals: [{ name: 'file', describe: 'an ACPI table, a label area, a QEMU NVDIMM backing file, a pmem or disk image', value: file() }],
+  options: {
+    json: { describe: 'print { file, size, layers: [...] } (specs/inspect.md)' },
+    svg: { describe: 'write a picture of the layout to this file (- for stdout)', value: file({ dash: 'stdout' }) },
+    hexdump: { describe: 'also print the bytes of every decoded structure, field by field' },
+    stats: { describe: 'print how many bytes were read and how long it took' },
+    'label-size': labelSizeOption,
+    namespace: { describe: 'inspect the block device Linux exposes for this namespace UUID inside FILE (raw: the namespace; fsdax/devdax: past the info block; sector: through the BTT)', value: uuid() },
+    force: { describe: 'replace an existing --svg file' },
+  },
+  requires: [['force', 'svg']],
   examples: [
     ['nvtool inspect nvdimm0.img', 'tree and to-scale diagram of a QEMU NVDIMM backing file'],
     ['nvtool inspect pmem.img --json --stats', 'the layers as JSON, and the bytes read'],
@@ -47,13 +49,13 @@ export const inspectCommand = defineCommand<Args>({
   run: (a) => {
     if (!existsSync(a.file)) throw new CliError(`${a.file}: no such file`);
     if (statSync(a.file).isDirectory()) throw new CliError(`${a.file}: is a directory`);
-    const labelSize = parseSize(a['label-size'], '--label-size');
+    const labelSize = a.labelSize;
     const t0 = performance.now();
     let r: CountingReader;
     let view: Target | undefined;
     try {
       if (a.namespace !== undefined) {
-        view = openTarget({ target: a.file, namespace: a.namespace, ...(a['label-size'] !== undefined ? { 'label-size': a['label-size'] } : {}) }, false);
+        view = openTarget({ target: a.file, namespace: a.namespace, ...(labelSize !== undefined ? { labelSize } : {}) }, false);
         r = CountingReader.fromBlockIO(view, `${a.file} namespace ${a.namespace}`);
       } else r = CountingReader.openFile(a.file);
     } catch (e) {

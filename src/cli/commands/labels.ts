@@ -1,14 +1,16 @@
 import { basename } from 'node:path';
-import type { Argv } from 'yargs';
 import {
   collectWrites, createNamespace, deleteNamespace, initArea, interleaveSetsFromNfit, listNamespacesJson, namespacesOf, ndctlJsonText, readLabelArea,
-  readLabelsJson, renameNamespace, repairArea, type MediaWrite,
+  readLabelsJson, renameNamespace, repairArea, INIT_VARIANTS, LABEL_VERSIONS, PMEM_LBASIZES, type MediaWrite,
 } from '../../labels/index.js';
 import type { Finding } from '../../core/schema/index.js';
 import { defineCommand } from '../command.js';
+import { NAMESPACE_MODES, type NamespaceMode } from '../../namespace/view.js';
+import { labelSizeValue } from '../options/target.js';
+import { bytes, choice, file, text, uuid, UsageError } from '../options/values.js';
 import { CliError, toJsonText } from '../io.js';
 import { dumpText, findingsText, namespacesText } from '../labels/present.js';
-import { inFile, parseHandles, parseSize, readArea, readNfit, resolveDimm, resolveTarget, writeInPlace, type LabelTarget } from '../labels/target.js';
+import { inFile, parseHandles, readArea, readNfit, resolveDimm, resolveTarget, writeInPlace, type LabelTarget } from '../labels/target.js';
 import { runSet } from '../labels/setCommand.js';
 
 /** DIMMs in the NFIT set holding `handle` (or the first PM set). */
@@ -21,24 +23,26 @@ function nfitSetSize(nfit: string, handle?: string): number {
 
 const ACTIONS = ['init', 'dump', 'list', 'create', 'delete', 'rename', 'check', 'repair'] as const;
 type Action = (typeof ACTIONS)[number];
+const SET_ACTIONS = ['list', 'check', 'create', 'delete', 'rename', 'repair'] as const;
+const WRITERS = ['init', 'create', 'delete', 'rename', 'repair'] as const;
 
 interface Args {
   action: Action;
   targets: string[];
   target: string;
-  labelSize?: string;
-  labelVersion: '1.1' | '1.2';
-  variant: 'linux' | 'ndctl';
-  size?: string;
+  labelSize?: number;
+  labelVersion: (typeof LABEL_VERSIONS)[number];
+  variant: (typeof INIT_VARIANTS)[number];
+  size?: bigint;
   name?: string;
   uuid?: string;
-  mode: 'raw' | 'fsdax' | 'devdax' | 'sector';
+  mode: NamespaceMode;
   sectorSize?: number;
-  align?: string;
-  capacity?: string;
+  align?: bigint;
+  capacity?: bigint;
   platform?: string;
   nfit?: string;
-  dimm?: string | string[];
+  dimm: string[];
   dev?: string;
   json: boolean;
   force: boolean;
@@ -71,29 +75,43 @@ function checkExit(findings: Finding[]): number {
 }
 
 export const labelsCommand = defineCommand<Args>({
-  command: 'labels <action> <targets..>',
+  name: 'labels',
   describe: 'NVDIMM namespace labels offline: init, dump, list, create, delete, rename, check, repair a label area or QEMU backing file',
-  builder: (y: Argv) =>
-    y
-      .positional('action', { choices: ACTIONS, demandOption: true, describe: 'what to do' })
-      .positional('targets', { type: 'string', array: true, demandOption: true, describe: 'a raw label-area file, or a QEMU NVDIMM backing file (label area = its last label-size bytes); create/list/check/delete/rename/repair take one per DIMM of an interleave set (with --nfit or --platform)' })
-      .option('label-size', { type: 'string', describe: "size of the label area at the end of a backing file (QEMU label-size=); probed when absent" })
-      .option('label-version', { type: 'string', choices: ['1.1', '1.2'], default: '1.2', describe: 'init: v1.1 (128-byte) or v1.2 (256-byte) labels' })
-      .option('variant', { choices: ['linux', 'ndctl'], default: 'linux', describe: "init: the kernel's index blocks (bits past nslot cleared) or ndctl init-labels' (left set)" })
-      .option('size', { type: 'string', describe: 'create: namespace size on this DIMM (default: the largest free extent)' })
-      .option('name', { type: 'string', describe: 'create/rename: namespace name (up to 63 ASCII characters)' })
-      .option('uuid', { type: 'string', describe: 'create: the uuid (default: random); delete/rename: which namespace' })
-      .option('mode', { choices: ['raw', 'fsdax', 'devdax', 'sector'], default: 'raw', describe: 'create: claim class to record (v1.2 labels); no info block is written' })
-      .option('sector-size', { type: 'number', describe: 'create: the label lbasize (default 512, 4096 for sector)' })
-      .option('align', { type: 'string', describe: "create: DPA alignment and size granularity (default Linux's region align: 16M, 4K below 16M)" })
-      .option('capacity', { type: 'string', describe: "create on a raw label-area file: the DIMM's pmem size (a backing file or platform gives it)" })
-      .option('platform', { type: 'string', describe: 'PLATFORM.json describing the QEMU machine (with --dimm ID): DIMM identity, pmem size, label size' })
-      .option('nfit', { type: 'string', describe: "an NFIT table (with --dimm HANDLE): the interleave set's cookie and this DIMM's mapping" })
-      .option('dimm', { type: 'string', describe: 'with --platform: the -device id (or index); with --nfit: the device handle. Several targets: one --dimm per target, in target order (default: NFIT memdev order / platform order)' })
-      .option('dev', { type: 'string', describe: 'dump --json: the "dev" to print (default: the file name)' })
-      .option('json', { type: 'boolean', default: false, describe: 'dump: ndctl read-labels -j fields; list: ndctl list -N fields; others: machine-readable result' })
-      .option('force', { type: 'boolean', default: false, describe: 'init: overwrite an area that already has valid labels' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'print the writes the update protocol would make, write nothing' }) as never,
+  positionals: [
+    { name: 'action', describe: 'what to do', value: choice(ACTIONS) },
+    { name: 'targets', describe: 'a raw label-area file, or a QEMU NVDIMM backing file (label area = its last label-size bytes); create/list/check/delete/rename/repair take one per DIMM of an interleave set (with --nfit or --platform)', value: file(), variadic: true },
+  ],
+  options: {
+    'label-size': { describe: "size of the label area at the end of a backing file (QEMU label-size=); probed when absent", value: labelSizeValue },
+    'label-version': { describe: 'v1.1 (128-byte) or v1.2 (256-byte) labels', value: choice(LABEL_VERSIONS), default: '1.2', actions: ['init'] },
+    variant: { describe: "the kernel's index blocks (bits past nslot cleared) or ndctl init-labels' (left set)", value: choice(INIT_VARIANTS), default: 'linux', actions: ['init'] },
+    size: { describe: 'namespace size on this DIMM (default: the largest free extent)', value: bytes({ min: 1n }), actions: ['create'] },
+    name: { describe: 'namespace name (up to 63 ASCII characters)', value: text('NAME', { maxLength: 63 }), actions: ['create', 'rename'] },
+    uuid: { describe: 'create: the uuid (default: random); delete/rename: which namespace', value: uuid(), actions: ['create', 'delete', 'rename'] },
+    mode: { describe: 'claim class to record (v1.2 labels); no info block is written', value: choice(NAMESPACE_MODES), default: 'raw', actions: ['create'] },
+    'sector-size': { describe: 'the label lbasize (default 512, 4096 for sector)', value: choice(PMEM_LBASIZES), actions: ['create'] },
+    align: { describe: "DPA alignment and size granularity, a power of two (default Linux's region align: 16M, 4K below 16M)", value: bytes({ min: 4096n, max: 1n << 40n }), actions: ['create'] },
+    capacity: { describe: "on a raw label-area file: the DIMM's pmem size (a backing file or platform gives it)", value: bytes({ min: 1n }), actions: ['create'] },
+    platform: { describe: 'PLATFORM.json describing the QEMU machine (with --dimm ID): DIMM identity, pmem size, label size', value: file() },
+    nfit: { describe: "an NFIT table (with --dimm HANDLE): the interleave set's cookie and this DIMM's mapping", value: file() },
+    dimm: { describe: 'with --platform: the -device id (or index); with --nfit: the device handle. Several targets: one --dimm per target, in target order (default: NFIT memdev order / platform order)', value: text('ID'), repeatable: true },
+    dev: { describe: 'the "dev" --json prints (default: the file name)', value: text('NAME'), actions: ['dump'] },
+    json: { describe: 'dump: ndctl read-labels -j fields; list: ndctl list -N fields; others: machine-readable result' },
+    force: { describe: 'overwrite an area that already has valid labels', actions: ['init'] },
+    'dry-run': { describe: 'print the writes the update protocol would make, write nothing', actions: WRITERS },
+  },
+  conflicts: [['platform', 'nfit']],
+  check(a) {
+    const t = a.targets as string[];
+    if (t.length > 1 && !(SET_ACTIONS as readonly string[]).includes(a.action as string)) {
+      throw new UsageError(`labels ${a.action} takes one target; ${SET_ACTIONS.join(', ')} take the label areas of every DIMM of a set`);
+    }
+    if (a.dimm && (a.dimm as string[]).length > 0 && !a.platform && !a.nfit) throw new UsageError('--dimm needs --platform or --nfit');
+    if ((a.action === 'delete' || a.action === 'rename') && a.uuid === undefined) throw new UsageError(`labels ${a.action} needs --uuid`);
+    if (a.action === 'rename' && a.name === undefined) throw new UsageError('labels rename needs --name');
+    const align = a.align as bigint | undefined;
+    if (align !== undefined && (align & (align - 1n)) !== 0n) throw new UsageError(`--align: ${align} is not a power of two`);
+  },
   examples: [
     ['$0 labels check nvdimm0.img', 'which index is current and why, live labels, every finding in words (exit 0 clean, 1 warnings, 2 errors)'],
     ['$0 labels dump --json nvdimm0.img', 'the same JSON as `ndctl read-labels -j`, offline'],
@@ -108,7 +126,7 @@ export const labelsCommand = defineCommand<Args>({
   ],
   fileOf: (a) => a.targets?.[0],
   run(a) {
-    const dimms = a.dimm === undefined ? [] : Array.isArray(a.dimm) ? a.dimm.map(String) : [String(a.dimm)];
+    const dimms = a.dimm;
     if (a.targets.length > 1 || ((a.action === 'create' || a.action === 'rename') && a.nfit && nfitSetSize(a.nfit, dimms[0]) > 1)) {
       return runSet({
         action: a.action, targets: a.targets, dimm: dimms, json: a.json, dryRun: a.dryRun, mode: a.mode, claimClass: CLAIM[a.mode],
@@ -119,9 +137,8 @@ export const labelsCommand = defineCommand<Args>({
       });
     }
     a.target = a.targets[0]!;
-    a.dimm = dimms[0];
-    const dimmOpts = { ...(a.platform ? { platform: a.platform } : {}), ...(a.nfit ? { nfit: a.nfit } : {}), ...(a.dimm ? { dimm: a.dimm } : {}) };
-    let labelSize = parseSize(a.labelSize, '--label-size');
+    const dimmOpts = { ...(a.platform ? { platform: a.platform } : {}), ...(a.nfit ? { nfit: a.nfit } : {}), ...(dimms[0] !== undefined ? { dimm: dimms[0] } : {}) };
+    let labelSize = a.labelSize;
     if (labelSize === undefined && a.platform) labelSize = resolveDimm(dimmOpts).labelSize;
     const t = resolveTarget(a.target, labelSize);
     note(a, `${a.target}: ${t.how}`);
@@ -167,15 +184,13 @@ export const labelsCommand = defineCommand<Args>({
       }
       case 'create': {
         const d = dimm!;
-        const cap = parseSize(a.capacity, '--capacity');
-        const dpaSize = cap !== undefined ? BigInt(cap) : d.dpaSize;
+        const dpaSize = a.capacity ?? d.dpaSize;
         if (dpaSize === undefined) throw new CliError(`${a.target}: the DIMM's capacity is unknown for a raw label area; pass --capacity, --platform or --nfit`);
-        const alignArg = parseSize(a.align, '--align');
-        const align = alignArg !== undefined ? BigInt(alignArg) : dpaSize >= 16n * MiB ? 16n * MiB : 4096n;
-        const size = parseSize(a.size, '--size');
+        const align = a.align ?? (dpaSize >= 16n * MiB ? 16n * MiB : 4096n);
+        const size = a.size;
         const { writes, result } = collectWrites(
           createNamespace(area, {
-            ...(a.uuid ? { uuid: a.uuid } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(size !== undefined ? { size: BigInt(size) } : {}),
+            ...(a.uuid ? { uuid: a.uuid } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(size !== undefined ? { size } : {}),
             claimClass: view.format === 'v1.1' ? 'none' : CLAIM[a.mode], lbasize: BigInt(a.sectorSize ?? (a.mode === 'sector' ? 4096 : 512)),
             dpaStart: d.dpaStart ?? 0n, dpaSize, align, set: d.set,
           }),
@@ -184,13 +199,11 @@ export const labelsCommand = defineCommand<Args>({
         return apply(a, t, writes, { uuid: result.uuid, name: result.name, dpa: result.dpa, size: result.rawsize, isetcookie: result.isetcookie });
       }
       case 'delete': {
-        if (!a.uuid) throw new CliError('delete needs --uuid');
-        const { writes, result } = collectWrites(deleteNamespace(area, a.uuid));
+        const { writes, result } = collectWrites(deleteNamespace(area, a.uuid!));
         return apply(a, t, writes, { uuid: a.uuid, freedSlots: result });
       }
       case 'rename': {
-        if (!a.uuid || a.name === undefined) throw new CliError('rename needs --uuid and --name');
-        const { writes } = collectWrites(renameNamespace(area, a.uuid, a.name));
+        const { writes } = collectWrites(renameNamespace(area, a.uuid!, a.name!));
         return apply(a, t, writes, { uuid: a.uuid, name: a.name });
       }
       case 'repair': {

@@ -1,4 +1,3 @@
-import type { Argv } from 'yargs';
 import { NvError } from '../../core/errors.js';
 import { bytesToHex } from '../../core/hex.js';
 import { encodeStruct, formatDump, structFromJson, type Finding } from '../../core/schema/index.js';
@@ -7,37 +6,41 @@ import { BTT_SIG, bttInfoBlock, decodeBttInfo, hasBttSignature } from '../../inf
 import { DAX_SIG, PFN_SIG, decodePfnInfo, pfnInfoBlock, validatePfnInfo } from '../../infoblocks/pfn.js';
 import { formatLabelledNamespace } from '../../namespace/format.js';
 import { findLabelledNamespace, labellessNamespace, type NamespaceRef } from '../../namespace/labelsGlue.js';
-import { openNamespaceView, type NamespaceMode, type NamespaceView } from '../../namespace/view.js';
+import { NAMESPACE_MODES, openNamespaceView, type NamespaceMode, type NamespaceView } from '../../namespace/view.js';
+import { BTT_LBASIZES } from '../../infoblocks/bttLayout.js';
 import { defineCommand } from '../command.js';
 import { exitFor, findingLines, summarize } from '../findings.js';
 import { CliError, readInput, toJsonText, writeOutput } from '../io.js';
+import type { OptionSpec } from '../options/spec.js';
+import { byteNumber, choice, count, file, uuid, UsageError } from '../options/values.js';
 
 // ---- namespace selection, shared by every subcommand ----------------------------------------------
 interface NsArgs {
   image: string;
   namespace?: string;
   labelSize?: number;
-  offset?: number;
-  size?: number;
+  windowOffset?: number;
+  windowSize?: number;
   json: boolean;
 }
 
-function nsOptions(y: Argv): Argv<NsArgs> {
-  return y
-    .positional('image', { type: 'string', demandOption: true, describe: 'NVDIMM backing file (pmem then label area) or a namespace image' })
-    .option('namespace', { alias: 'n', type: 'string', describe: 'namespace UUID, found through the labels (one-DIMM image)' })
-    .option('label-size', { type: 'number', describe: 'label storage area size at the end of IMAGE (default 131072 with --namespace, else 0)' })
-    .option('offset', { type: 'number', describe: 'namespace byte offset in IMAGE (instead of labels)' })
-    .option('size', { type: 'number', describe: 'namespace size in bytes (with --offset)' })
-    .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' }) as never;
-}
+/** The namespace selection every subcommand takes: labels (`--namespace`) or a byte window. */
+const nsPositionals = [{ name: 'image', describe: 'NVDIMM backing file (pmem then label area) or a namespace image', value: file() }] as const;
+const nsOptions = {
+  namespace: { alias: 'n', describe: 'namespace UUID, found through the labels (one-DIMM image); with --window-offset, the uuid to report', value: uuid() },
+  'label-size': { describe: 'label storage area size at the end of IMAGE (default 128K with --namespace, else 0)', value: byteNumber({ max: 1 << 30 }) },
+  'window-offset': { describe: 'the namespace is this byte range of IMAGE (instead of labels): its offset', value: byteNumber() },
+  'window-size': { describe: 'with --window-offset: its size (default: to the label area)', value: byteNumber({ min: 1 }) },
+  json: { describe: 'machine-readable output' },
+} satisfies Record<string, OptionSpec>;
+const nsRequires = [['window-size', 'window-offset']] as const;
 
 function resolveNamespace(store: FileBlockIO, a: NsArgs): NamespaceRef {
-  const labelSize = a.labelSize ?? (a.namespace && a.offset === undefined ? 128 * 1024 : 0);
-  if (a.offset !== undefined) {
-    const size = a.size ?? store.size - labelSize - a.offset;
-    if (size <= 0 || a.offset + size > store.size) throw new CliError(`${a.image}: namespace at ${a.offset} of ${size} bytes does not fit`);
-    return { offset: a.offset, size, uuid: (a.namespace ?? '00000000-0000-0000-0000-000000000000').toLowerCase(), claimClass: 'none' };
+  const labelSize = a.labelSize ?? (a.namespace && a.windowOffset === undefined ? 128 * 1024 : 0);
+  if (a.windowOffset !== undefined) {
+    const size = a.windowSize ?? store.size - labelSize - a.windowOffset;
+    if (size <= 0 || a.windowOffset + size > store.size) throw new CliError(`${a.image}: namespace at ${a.windowOffset} of ${size} bytes does not fit`);
+    return { offset: a.windowOffset, size, uuid: a.namespace ?? '00000000-0000-0000-0000-000000000000', claimClass: 'none' };
   }
   if (a.namespace) return findLabelledNamespace(store, a.namespace, labelSize);
   if (labelSize >= store.size) throw new CliError(`${a.image}: label size ${labelSize} leaves no pmem`);
@@ -82,31 +85,32 @@ function viewSummary(v: NamespaceView): Record<string, unknown> {
 // ---- format ------------------------------------------------------------------------------------
 interface FormatArgs extends NsArgs {
   mode: NamespaceMode;
-  align?: string;
+  align?: number;
   sectorSize: number;
   map: 'dev' | 'mem';
   uuid?: string;
   force: boolean;
 }
 
-function parseSize(s: string | undefined, what: string): number | undefined {
-  if (s === undefined) return undefined;
-  const m = /^(\d+)([KMG]?)$/i.exec(s.trim());
-  if (!m) throw new CliError(`--${what}: not a size: ${s}`);
-  return Number(m[1]) * ({ '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? '').toUpperCase()] ?? 1);
-}
-
-const formatCmd = defineCommand<FormatArgs>({
-  command: 'format <image>',
+export const formatCmd = defineCommand<FormatArgs>({
+  name: 'namespace format',
   describe: 'Write the fsdax/devdax info block, the BTT (sector) or clear it (raw) the way Linux 6.1 does',
-  builder: (y) =>
-    nsOptions(y)
-      .option('mode', { alias: 'm', choices: ['raw', 'fsdax', 'devdax', 'sector'] as const, demandOption: true, describe: 'personality to write' })
-      .option('align', { alias: 'a', type: 'string', describe: 'fsdax/devdax alignment (default 2M)' })
-      .option('sector-size', { alias: 'l', type: 'number', default: 4096, describe: 'sector mode: 512, 520, 528, 4096, 4104, 4160, 4224' })
-      .option('map', { alias: 'M', choices: ['dev', 'mem'] as const, default: 'dev' as const, describe: 'fsdax/devdax: memmap on the device or in System RAM' })
-      .option('uuid', { alias: 'u', type: 'string', describe: 'uuid of the new pfn/dax/btt device (default random)' })
-      .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'overwrite an existing info block or BTT' }) as never,
+  positionals: nsPositionals,
+  options: {
+    ...nsOptions,
+    mode: { alias: 'm', describe: 'personality to write', value: choice(NAMESPACE_MODES), required: true },
+    align: { alias: 'a', describe: 'fsdax/devdax alignment, a power of two (default 2M)', value: byteNumber({ min: 4096, max: 1 << 30 }) },
+    'sector-size': { alias: 'l', describe: 'sector mode: the BTT external LBA size', value: choice(BTT_LBASIZES), default: 4096 },
+    map: { alias: 'M', describe: 'fsdax/devdax: memmap on the device or in System RAM', value: choice(['dev', 'mem'] as const), default: 'dev' },
+    uuid: { alias: 'u', describe: 'uuid of the new pfn/dax/btt device (default random)', value: uuid() },
+    force: { alias: 'f', describe: 'overwrite an existing info block or BTT' },
+  },
+  requires: nsRequires,
+  check(a) {
+    const align = a.align as number | undefined;
+    if (align !== undefined && a.mode !== 'fsdax' && a.mode !== 'devdax') throw new UsageError(`--align is for --mode fsdax or devdax, not ${a.mode}`);
+    if (align !== undefined && (align & (align - 1)) !== 0) throw new UsageError(`--align: ${align} is not a power of two`);
+  },
   examples: [
     ['$0 namespace format nvdimm.img --mode sector', 'BTT 1.1 on the label-less namespace of a whole file'],
     ['$0 namespace format nvdimm.img -n f63c19aa-7467-420b-aa98-4da276e4952f --mode fsdax --align 2M', 'fsdax info block on a labelled namespace'],
@@ -115,7 +119,7 @@ const formatCmd = defineCommand<FormatArgs>({
   run(a) {
     return withStore(a.image, true, (store) => {
       const ns = resolveNamespace(store, a);
-      const r = formatLabelledNamespace(store, ns, { mode: a.mode, align: parseSize(a.align, 'align'), sectorSize: a.sectorSize, map: a.map, uuid: a.uuid, force: a.force });
+      const r = formatLabelledNamespace(store, ns, { mode: a.mode, align: a.align, sectorSize: a.sectorSize, map: a.map, uuid: a.uuid, force: a.force });
       const view = openNamespaceView(store, r.ns);
       const findings: Finding[] = [];
       if (view.mode !== a.mode) throw new NvError('namespace', '', ns.offset, `wrote ${a.mode} but the namespace probes as ${view.mode}`);
@@ -132,10 +136,12 @@ const formatCmd = defineCommand<FormatArgs>({
 });
 
 // ---- show --------------------------------------------------------------------------------------
-const showCmd = defineCommand<NsArgs>({
-  command: 'show <image>',
+export const showCmd = defineCommand<NsArgs>({
+  name: 'namespace show',
   describe: 'How Linux would bring the namespace up: mode, info block or BTT arenas, with findings',
-  builder: (y) => nsOptions(y),
+  positionals: nsPositionals,
+  options: nsOptions,
+  requires: nsRequires,
   examples: [
     ['$0 namespace show nvdimm.img', 'mode and info block of a label-less NVDIMM image'],
     ['$0 namespace show nvdimm.img -n UUID --json', 'as JSON'],
@@ -174,17 +180,21 @@ interface ViewArgs extends NsArgs {
   force: boolean;
 }
 
-const viewCmd = defineCommand<ViewArgs>({
-  command: 'view <image>',
+export const viewCmd = defineCommand<ViewArgs>({
+  name: 'namespace view',
   describe: 'Read or write sectors of the block device Linux exposes (through the BTT in sector mode)',
-  builder: (y) =>
-    nsOptions(y)
-      .option('read', { type: 'number', describe: 'first sector to read (hex dump, or raw bytes with --output)' })
-      .option('count', { type: 'number', default: 1, describe: 'sectors to read' })
-      .option('write', { type: 'number', describe: 'first sector to write from --input' })
-      .option('input', { alias: 'i', type: 'string', describe: 'data to write (a multiple of the sector size)' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write the sectors read to this file' })
-      .option('force', { type: 'boolean', default: false, describe: 'replace an existing output file' }) as never,
+  positionals: nsPositionals,
+  options: {
+    ...nsOptions,
+    read: { describe: 'first sector to read (hex dump, or raw bytes with --output)', value: count() },
+    count: { describe: 'sectors to read', value: count({ min: 1, max: 1 << 20 }), default: 1 },
+    write: { describe: 'first sector to write from --input', value: count() },
+    input: { alias: 'i', describe: 'data to write (a multiple of the sector size; - for stdin)', value: file({ dash: 'stdin' }) },
+    output: { alias: 'o', describe: 'write the sectors read to this file (- for stdout)', value: file({ dash: 'stdout' }) },
+    force: { describe: 'replace an existing output file' },
+  },
+  conflicts: [['read', 'write'], ['write', 'output'], ['write', 'count']],
+  requires: [...nsRequires, ['write', 'input'], ['input', 'write'], ['output', 'read'], ['count', 'read'], ['force', 'output']],
   examples: [
     ['$0 namespace view nvdimm.img --read 0 --count 2', 'hex dump of the first two sectors of /dev/pmem0s'],
     ['$0 namespace view nvdimm.img --write 10 -i data.bin', 'write sectors 10.. through the BTT, as Linux would'],
@@ -196,8 +206,7 @@ const viewCmd = defineCommand<ViewArgs>({
       const view = openNamespaceView(store, ns);
       const dev = view.device;
       if (a.write !== undefined) {
-        if (!a.input) throw new CliError('--write needs --input');
-        const data = readInput(a.input);
+        const data = readInput(a.input!);
         if (data.length % dev.sectorSize !== 0 || data.length === 0) throw new CliError(`${a.input}: ${data.length} bytes is not a multiple of the ${dev.sectorSize}-byte sector`);
         const n = data.length / dev.sectorSize;
         if (a.write < 0 || a.write + n > dev.nlba) throw new CliError(`sectors ${a.write}..${a.write + n - 1} are outside 0..${dev.nlba - 1}`);
@@ -219,10 +228,3 @@ const viewCmd = defineCommand<ViewArgs>({
     });
   },
 });
-
-export const namespaceCommand = {
-  command: 'namespace <command>',
-  describe: 'Namespace personalities: format (fsdax/devdax/sector/raw), show, view (the block device)',
-  builder: (y: Argv) => y.command(formatCmd).command(showCmd).command(viewCmd).demandCommand(1),
-  handler: () => undefined,
-};

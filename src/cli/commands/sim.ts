@@ -3,6 +3,7 @@ import {
   SCENARIO_SCHEMA, ScenarioError, SimDir, hypercallEntries, loadScenario, runAll, runRemaining, runStage, stageNames, startRun, stagesFor,
 } from '../../sim/index.js';
 import { defineCommand } from '../command.js';
+import { choice, file } from '../options/values.js';
 import { CliError, toJsonText } from '../io.js';
 
 interface Args {
@@ -66,15 +67,17 @@ function need(v: string | undefined, what: string): string {
 }
 
 export const simCommand = defineCommand<Args>({
-  command: 'sim <action> [target]',
+  name: 'sim',
   describe: 'Simulate the Xen vNVDIMM design on real images: host, Dom0, Xen, ... one stage at a time (specs/sim.md)',
-  builder: (y) =>
-    y
-      .positional('action', { type: 'string', demandOption: true, describe: `run | host | STAGE (${stageNames().filter((n) => n !== 'host').join(', ')}) | resume | check | schema${Object.keys(SIM_ACTIONS).filter((k) => !['run', 'host', 'resume', 'check', 'schema'].includes(k)).map((k) => ` | ${k}`).join('')}` })
-      .positional('target', { type: 'string', describe: 'SCENARIO.json (run, host, check) or the run directory (a stage, resume)' })
-      .option('out', { alias: 'o', type: 'string', describe: 'run directory to create (run, host)' })
-      .option('force', { type: 'boolean', default: false, describe: 'run, host: replace a non-empty run directory' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the run summary as JSON' }) as never,
+  positionals: [
+    { name: 'action', describe: 'run | host | a stage | resume | check | schema', value: choice([...new Set([...Object.keys(SIM_ACTIONS), ...stageNames()])]) },
+    { name: 'target', describe: 'SCENARIO.json (run, host, check) or the run directory (a stage, resume)', value: file(), optional: true },
+  ],
+  options: {
+    out: { alias: 'o', describe: 'run directory to create', value: file(), actions: ['run', 'host'] },
+    force: { describe: 'replace a non-empty run directory', actions: ['run', 'host'] },
+    json: { describe: 'print the run summary as JSON' },
+  },
   examples: [
     ['$0 sim run scenario.json --out run1', 'every stage of the scenario\'s design: host, then dom0 and xen (v1) or xen and dom0 (v3)'],
     ['$0 sim host scenario.json --out run1', 'the first stage only: run1/host/nfit.aml and run1/host/<id>.img'],

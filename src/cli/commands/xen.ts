@@ -1,13 +1,16 @@
 import { formatDump, formatFinding, decodeStruct } from '../../core/schema/index.js';
-import { detectSectorSize, hasPartitionTable, type SectorSize } from '../../disk/table.js';
+import { SECTOR_SIZES, detectSectorSize, hasPartitionTable, type SectorSize } from '../../disk/table.js';
 import { resolveGptType } from '../../disk/gptTypes.js';
-import { formatXen, inspectXen, locateSuperBlock } from '../../xen/layout.js';
+import { XEN_PLACEMENTS, formatXen, inspectXen, locateSuperBlock } from '../../xen/layout.js';
 import { PLACEMENT, PLACEMENT_NAMES, XEN_PMEM_CLAIM_CLASS_GUID, XEN_SB_SIZE, xenSuperBlock } from '../../xen/superblock.js';
 import { encodeStruct, structFromJson } from '../../core/schema/index.js';
 import { defineCommand } from '../command.js';
 import { exitFor, summarize } from '../findings.js';
 import { CliError, toJsonText } from '../io.js';
-import { openTarget, parseBytes, targetOptions, type TargetArgs } from '../target.js';
+import { openTarget, type TargetArgs } from '../target.js';
+import { imageTargetConflicts, imageTargetOptions } from '../options/target.js';
+import { choice, extent, extentLbas, file, uuid, UsageError, type Extent } from '../options/values.js';
+import { gptTypeValue } from './gpt.js';
 import { WindowBlockIO, type BlockIO } from '../../core/blockio.js';
 import { abstractionGuidOf, claimNamespace } from '../../xen/claim.js';
 import type { Finding } from '../../core/schema/index.js';
@@ -44,13 +47,15 @@ function claimFindings(ns: NamespaceTarget, found: boolean): Finding[] {
   return [{ severity: 'warning', code: 'not-claimed', path: 'label.abstractionGuid', offset: at, message: `namespace ${ns.ref.uuid}: its label's claim class is ${guid ?? '(none: v1.1 labels)'}, not Xen's ${XEN_PMEM_CLAIM_CLASS_GUID}; Linux may claim it (nvtool xen format --placement namespace --namespace UUID writes the claim)` }];
 }
 
+const ACTIONS = ['format', 'inspect', 'check'] as const;
+
 interface Args extends TargetArgs {
-  action: 'format' | 'inspect' | 'check';
-  placement: 'a' | 'b' | 'c' | 'namespace';
-  'sector-size'?: number;
-  'part-size'?: string;
-  'data-type'?: string;
-  'container-uuid'?: string;
+  action: (typeof ACTIONS)[number];
+  placement: (typeof XEN_PLACEMENTS)[number] | 'namespace';
+  sectorSize?: SectorSize;
+  partSize?: Extent;
+  dataType?: string;
+  containerUuid?: string;
   json: boolean;
   force: boolean;
   quiet: boolean;
@@ -79,21 +84,31 @@ function progressBar(quiet: boolean, label: string): { update(done: number, tota
 }
 
 export const xenCommand = defineCommand<Args>({
-  command: 'xen <action> <target>',
+  name: 'xen',
   describe: "nvtool's Xen pmem super block, reserved area and frame table (specs/xen-pmem-superblock.md): format, inspect, check",
-  builder: (y) =>
-    y
-      .positional('action', { choices: ['format', 'inspect', 'check'] as const, demandOption: true, describe: 'what to do' })
-      .positional('target', { type: 'string', demandOption: true, describe: 'disk image, block device, or namespace view' })
-      .options(targetOptions)
-      .option('placement', { choices: ['a', 'b', 'c', 'namespace'] as const, default: 'a' as const, describe: 'format: a = after the partition table (new GPT), b = own partition with the Xen type GUID, c (= namespace) = a whole namespace, claimed by its v1.2 label with --namespace' })
-      .option('sector-size', { type: 'number', describe: 'logical sector size for the GPT, 512 or 4096 (default: detected, else 512)' })
-      .option('part-size', { type: 'string', describe: 'format b: size of the Xen partition (sectors or bytes with a suffix); default all free space' })
-      .option('data-type', { type: 'string', describe: 'format a: type of the data partition (default linux)' })
-      .option('container-uuid', { type: 'string', describe: 'format c: the namespace uuid to record' })
-      .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
-      .option('force', { type: 'boolean', default: false, describe: 'format over an existing partition table or super block' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress bar' }) as never,
+  positionals: [
+    { name: 'action', describe: 'what to do', value: choice(ACTIONS) },
+    { name: 'target', describe: 'disk image, block device, or NVDIMM image (with --namespace)', value: file() },
+  ],
+  options: {
+    ...imageTargetOptions,
+    placement: { describe: 'a = after the partition table (new GPT), b = own partition with the Xen type GUID, c (= namespace) = a whole namespace, claimed by its v1.2 label with --namespace', value: choice([...XEN_PLACEMENTS, 'namespace'] as const), default: 'a', actions: ['format'] },
+    'sector-size': { describe: 'logical sector size for the GPT (default: detected, else 512)', value: choice(SECTOR_SIZES) },
+    'part-size': { describe: 'placement b: size of the Xen partition (sectors, or bytes with a unit); default all free space', value: extent(), actions: ['format'] },
+    'data-type': { describe: 'placement a: type of the data partition (default linux)', value: gptTypeValue, actions: ['format'] },
+    'container-uuid': { describe: 'placement c: the namespace uuid to record', value: uuid(), actions: ['format'] },
+    json: { describe: 'machine-readable output' },
+    force: { describe: 'format over an existing partition table or super block', actions: ['format'] },
+    quiet: { alias: 'q', describe: 'no progress bar', actions: ['format'] },
+  },
+  conflicts: imageTargetConflicts,
+  requires: [['label-size', 'namespace']],
+  check(a) {
+    const p = a.placement === 'namespace' ? 'c' : a.placement;
+    if (a.partSize !== undefined && p !== 'b') throw new UsageError(`--part-size is for placement b, not ${a.placement}`);
+    if (a.dataType !== undefined && p !== 'a') throw new UsageError(`--data-type is for placement a, not ${a.placement}`);
+    if (a.containerUuid !== undefined && p !== 'c') throw new UsageError(`--container-uuid is for placement c, not ${a.placement}`);
+  },
   examples: [
     ['$0 xen format pmem.img --placement a', 'GPT + super block + reserved area before partition 1 (the data area)'],
     ['$0 xen format disk.img --placement b --part-size 1G', 'a Xen-type partition holding super block, reserved area and data'],
@@ -107,9 +122,7 @@ export const xenCommand = defineCommand<Args>({
   run(a) {
     const io = openTarget(a, a.action === 'format');
     try {
-      const asked = a['sector-size'];
-      if (asked !== undefined && asked !== 512 && asked !== 4096) throw new CliError(`--sector-size must be 512 or 4096, not ${asked}`);
-      const ss: SectorSize = (asked as SectorSize | undefined) ?? detectSectorSize(io) ?? 512;
+      const ss: SectorSize = a.sectorSize ?? detectSectorSize(io) ?? 512;
       if (a.action === 'format') {
         const placement = a.placement === 'namespace' ? 'c' : a.placement;
         const ns = io.namespace;
@@ -127,13 +140,12 @@ export const xenCommand = defineCommand<Args>({
         if (placement === 'c' && !a.force && box.read(0, XEN_SB_SIZE).some((b) => b !== 0)) {
           throw new CliError(`${io.describe}: the first 4 KiB are not zero (data or an info block?); pass --force to format the whole namespace`);
         }
-        const dataType = a['data-type'] === undefined ? undefined : resolveGptType(a['data-type']);
-        if (a['data-type'] !== undefined && !dataType) throw new CliError(`--data-type: unknown partition type "${a['data-type']}"`);
+        const dataType = a.dataType === undefined ? undefined : resolveGptType(a.dataType);
         const bar = progressBar(a.quiet || a.json, 'frame table');
-        const containerUuid = a['container-uuid']?.toLowerCase() ?? (placement === 'c' && ns ? ns.ref.uuid : undefined);
+        const containerUuid = a.containerUuid ?? (placement === 'c' && ns ? ns.ref.uuid : undefined);
         const r = formatXen(box, {
           placement, sectorSize: ss, onProgress: bar.update,
-          ...(a['part-size'] !== undefined ? { partitionLbas: /^\d+$/.test(a['part-size']) ? BigInt(a['part-size']) : parseBytes(a['part-size'], '--part-size') / BigInt(ss) } : {}),
+          ...(a.partSize !== undefined ? { partitionLbas: extentLbas(a.partSize, ss, '--part-size') } : {}),
           ...(dataType ? { dataTypeGuid: dataType } : {}),
           ...(containerUuid ? { containerUuid } : {}),
         });

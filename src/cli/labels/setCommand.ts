@@ -12,20 +12,20 @@ import {
 } from '../../labels/index.js';
 import { CliError, readJsonFile, toJsonText } from '../io.js';
 import { findingsText } from './present.js';
-import { inFile, openArea, parseHandles, parseSize, readArea, readNfit, resolveTarget, type LabelTarget } from './target.js';
+import { inFile, openArea, parseHandles, readArea, readNfit, resolveTarget, type LabelTarget } from './target.js';
 import { applyMediaWrites } from '../../core/mediaWrites.js';
 
 export interface SetArgs {
   action: string;
   targets: string[];
-  labelSize?: string;
-  size?: string;
+  labelSize?: number;
+  size?: bigint;
   name?: string;
   uuid?: string;
   claimClass: 'none' | 'pfn' | 'dax' | 'btt2';
   mode: string;
   sectorSize?: number;
-  align?: string;
+  align?: bigint;
   platform?: string;
   nfit?: string;
   dimm: string[];
@@ -43,7 +43,7 @@ interface Bound {
 const QEMU_NOTE = 'QEMU describes every NVDIMM as its own SPA range (hw/acpi/nvdimm.c nvdimm_build_structure_spa: one region per DIMM), so a QEMU platform only has one-DIMM interleave sets';
 
 function bind(a: SetArgs): Bound[] {
-  const labelSize = parseSize(a.labelSize, '--label-size');
+  const labelSize = a.labelSize;
   if (a.nfit) {
     if (a.dimm.length > 0 && a.dimm.length !== a.targets.length) throw new CliError(`give one --dimm per target (${a.targets.length} target(s), ${a.dimm.length} --dimm)`);
     const nfit = readNfit(a.nfit);
@@ -129,12 +129,11 @@ export function runSet(a: SetArgs): number {
       }
       const b = bound[0]!;
       const areas = b.targets.map(readArea);
-      const size = parseSize(a.size, '--size');
-      const alignArg = parseSize(a.align, '--align');
-      const set = alignArg !== undefined ? { ...b.set, align: BigInt(alignArg) } : b.set;
+      const size = a.size;
+      const set = a.align !== undefined ? { ...b.set, align: a.align } : b.set;
       const { writes, result } = collectWrites(
         createSetNamespace(areas, set, {
-          ...(a.uuid ? { uuid: a.uuid } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(size !== undefined ? { size: BigInt(size) } : {}),
+          ...(a.uuid ? { uuid: a.uuid } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(size !== undefined ? { size } : {}),
           claimClass: a.claimClass, lbasize: BigInt(a.sectorSize ?? (a.mode === 'sector' ? 4096 : 512)),
         }),
       );

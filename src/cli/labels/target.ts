@@ -39,16 +39,6 @@ function readAt(fd: number, offset: number, length: number): Uint8Array {
   return b;
 }
 
-export function parseSize(s: string | number | undefined, what: string): number | undefined {
-  if (s === undefined) return undefined;
-  const m = /^(\d+)\s*([KMGT]?)i?B?$/i.exec(String(s).trim());
-  if (!m) throw new CliError(`${what}: cannot read size ${JSON.stringify(s)} (use bytes or K/M/G/T)`);
-  const mult = { '': 1, K: KiB, M: KiB ** 2, G: KiB ** 3, T: KiB ** 4 }[(m[2] ?? '').toUpperCase()] ?? 1;
-  const v = Number(m[1]) * mult;
-  if (!Number.isSafeInteger(v)) throw new CliError(`${what}: ${s} is too large`);
-  return v;
-}
-
 /** Find the label area in `file`: `--label-size` if given, else probe as Linux would validate it. */
 export function resolveTarget(file: string, labelSize?: number): LabelTarget {
   let fd: number;
