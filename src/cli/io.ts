@@ -9,12 +9,23 @@ export class CliError extends Error {
   }
 }
 
+/** Why a file could not be read, in words about the file (never an internal error). */
+export function fileProblem(file: string, e: unknown, doing = 'read'): CliError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new CliError(`${file}: no such file`);
+  if (code === 'EISDIR') return new CliError(`${file}: is a directory, not a file`);
+  if (code === 'ERR_FS_FILE_TOO_LARGE' || e instanceof RangeError) {
+    return new CliError(`${file}: too large to ${doing} whole (over 2 GiB); address a part of it with --window-offset/--window-size, or --namespace UUID`);
+  }
+  return new CliError(`${file}: cannot ${doing}: ${code ?? (e as Error).message}`);
+}
+
 export function readInput(file: string): Uint8Array {
   try {
     if (file === '-') return new Uint8Array(readFileSync(0));
     return new Uint8Array(readFileSync(file));
   } catch (e) {
-    throw new CliError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw fileProblem(file === '-' ? 'stdin' : file, e);
   }
 }
 
