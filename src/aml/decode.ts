@@ -1,5 +1,6 @@
 /**
- * AML decoder: bytes → model, driven by the opcode table, namespace-aware.
+ * AML decoder: bytes → the compact node table of `code.ts`, driven by the opcode table,
+ * namespace-aware. `toTerms` (`terms.ts`) turns the table into the object model on demand.
  *
  * Method invocations can only be told from name references through the namespace, so a table is
  * parsed in up to two passes: the first learns every object and method (argument counts from the
@@ -12,11 +13,13 @@
  * every loop consumes at least one byte. Anything malformed is an NvError with its offset.
  */
 import { NvError } from '../core/errors.js';
-import type { Arg, FieldElement, IntTerm, NameString, OpTerm, Term } from './model.js';
+import { AmlCode, K, OP, opKind } from './code.js';
+import type { NameString, Term } from './model.js';
 import { formatNameString, isSegByte } from './nameString.js';
 import { Namespace, type NsNode } from './namespace.js';
-import { EXT_OP_PREFIX, LIT, NAME, extOpByCode, isNameLead, opByCode, type ArgKind, type OpInfo } from './opcodes.js';
-import { pkgLengthSize, pkgLengthSizeFor, readPkgLength } from './pkgLength.js';
+import { EXT_OP_PREFIX, LIT, NAME, OPCODES, extOpByCode, isNameLead, opByCode, type ArgKind, type OpInfo } from './opcodes.js';
+import { readPkgLength } from './pkgLength.js';
+import { toTerms } from './terms.js';
 
 export interface DecodeAmlOptions {
   /** Absolute offset of `bytes[0]` in the file (for error offsets), e.g. 36 after the header. */
@@ -28,7 +31,10 @@ export interface DecodeAmlOptions {
 }
 
 export interface DecodedAml {
-  terms: Term[];
+  /** The decoded model: a node table over the bytes. */
+  code: AmlCode;
+  /** The same terms as objects (`model.ts`), built on first access. */
+  readonly terms: Term[];
   /** Everything the table defines, plus what `known` and Externals added. */
   namespace: Namespace;
   /** Names used as values that resolve to nothing known (candidates for External). */
@@ -39,14 +45,11 @@ export interface DecodedAml {
 
 export const DEFAULT_MAX_DEPTH = 256;
 
-/** 0n..255n: ByteConst values share these (bigints are immutable) instead of allocating one each. */
-const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
-
 type Mode = 'call' | 'plain';
 
-/** A method body as pass 1 parsed it: where it is, in which scope and depth, and whether to re-parse it. */
+/** A method body as pass 1 parsed it: its list node, bytes, scope and depth, and whether to re-parse it. */
 interface MethodUnit {
-  term: OpTerm;
+  list: number;
   start: number;
   end: number;
   scope: NsNode;
@@ -66,26 +69,23 @@ class Parser {
   /** Unit being parsed (-1: outside any method). */
   unit = -1;
   /**
-   * Pass 1: every name looked up in a call position, with what it resolved to then (argument
-   * count, -1 not a method) and the unit it was in; parallel arrays (no object per lookup).
+   * Pass 1: every name looked up in a call position (its byte offset), with what it resolved to
+   * then (argument count, -1 not a method) and the unit it was in; parallel arrays.
    */
-  readonly log = { scope: [] as NsNode[], name: [] as NameString[], argc: [] as number[], unit: [] as number[] };
-  /** NameSeg strings by their 4 bytes (one string per distinct segment, shared by both passes). */
-  readonly segs: Map<number, string>;
+  readonly log = { scope: [] as NsNode[], at: [] as number[], argc: [] as number[], unit: [] as number[] };
+  readonly bytes: Uint8Array;
 
   constructor(
-    readonly bytes: Uint8Array,
-    readonly base: number,
+    readonly code: AmlCode,
     readonly ns: Namespace,
     readonly pass: 1 | 2,
     readonly maxDepth: number,
-    segs?: Map<number, string>,
   ) {
-    this.segs = segs ?? new Map();
+    this.bytes = code.bytes;
   }
 
   fail(reason: string, at = this.pos): never {
-    throw new NvError('AML', '', this.base + at, reason);
+    throw new NvError('AML', '', this.code.base + at, reason);
   }
 
   u8(end: number, what: string): number {
@@ -93,60 +93,32 @@ class Parser {
     return this.bytes[this.pos++]!;
   }
 
-  le(end: number, size: number, what: string): bigint {
-    return BigInt(size <= 4 ? this.leNum(end, size, what) : this.leBig(end, size, what));
-  }
-
-  leNum(end: number, size: number, what: string): number {
+  /** Checks `size` bytes of data are left and steps over them. */
+  skip(end: number, size: number, what: string): void {
     if (end - this.pos < size) this.fail(`${what} needs ${size} bytes, ${end - this.pos} left`);
-    const b = this.bytes;
-    const p = this.pos;
     this.pos += size;
-    if (size === 1) return b[p]!;
-    if (size === 2) return b[p]! | (b[p + 1]! << 8);
-    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   }
 
-  leBig(end: number, size: number, what: string): bigint {
-    if (end - this.pos < size) this.fail(`${what} needs ${size} bytes, ${end - this.pos} left`);
-    let v = 0n;
-    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.bytes[this.pos + i]!);
-    this.pos += size;
-    return v;
-  }
-
-  nameString(end: number): NameString {
+  /** Checks the NameString at `pos` and steps over it; returns where it starts. */
+  nameString(end: number): number {
     const start = this.pos;
-    let root = false;
-    let parents = 0;
     let b = this.u8(end, 'NameString');
-    if (b === NAME.root) {
-      root = true;
-      b = this.u8(end, 'NameString');
-    } else {
-      while (b === NAME.parent) {
-        parents++;
-        b = this.u8(end, 'NameString');
-      }
-    }
+    if (b === NAME.root) b = this.u8(end, 'NameString');
+    else while (b === NAME.parent) b = this.u8(end, 'NameString');
     let count: number;
-    let multi = false;
-    if (b === NAME.nullName) return { root, parents, segs: [] };
+    if (b === NAME.nullName) return start;
     if (b === NAME.dual) count = 2;
-    else if (b === NAME.multi) {
-      count = this.u8(end, 'MultiNamePath SegCount');
-      multi = count < 3;
-    } else {
+    else if (b === NAME.multi) count = this.u8(end, 'MultiNamePath SegCount');
+    else {
       this.pos--;
       count = 1;
     }
     if (end - this.pos < 4 * count) this.fail(`NameString of ${count} segments runs past the end`, start);
-    const segs: string[] = [];
-    for (let i = 0; i < count; i++) segs.push(this.seg());
-    return multi ? { root, parents, segs, multi } : { root, parents, segs };
+    for (let i = 0; i < count; i++) this.seg();
+    return start;
   }
 
-  /** One NameSeg at `pos` (the caller checked 4 bytes are left). */
+  /** Checks one NameSeg at `pos` (the caller checked 4 bytes are left) and steps over it; returns it interned. */
   seg(): string {
     const b = this.bytes;
     const p = this.pos;
@@ -156,85 +128,99 @@ class Parser {
     if (!isSegByte(c2, false)) this.fail(`byte 0x${c2.toString(16)} is not a NameSeg character`, p + 2);
     if (!isSegByte(c3, false)) this.fail(`byte 0x${c3.toString(16)} is not a NameSeg character`, p + 3);
     this.pos = p + 4;
-    // Segment bytes are 0x30..0x5F: 6 bits each after subtracting 0x30, a 24-bit (small integer) key.
-    const key = ((c0 - 0x30) << 18) | ((c1 - 0x30) << 12) | ((c2 - 0x30) << 6) | (c3 - 0x30);
-    let s = this.segs.get(key);
-    if (s === undefined) {
-      s = String.fromCharCode(c0, c1, c2, c3);
-      this.segs.set(key, s);
+    return this.code.segAt(p);
+  }
+
+  /** Parses terms up to `end` as children appended after the current last node; returns the first (-1 none). */
+  termList(end: number, scope: NsNode, mode: Mode): number {
+    let first = -1;
+    let prev = -1;
+    while (this.pos < end) {
+      const n = this.term(end, scope, mode);
+      if (prev >= 0) this.code.next[prev] = n;
+      else first = n;
+      prev = n;
     }
-    return s;
+    return first;
   }
 
-  termList(end: number, scope: NsNode): Term[] {
-    const out: Term[] = [];
-    while (this.pos < end) out.push(this.term(end, scope, 'call'));
-    return out;
-  }
-
-  term(end: number, scope: NsNode, mode: Mode): Term {
+  term(end: number, scope: NsNode, mode: Mode): number {
     if (++this.depth > this.maxDepth) this.fail(`terms nested deeper than ${this.maxDepth}`);
-    try {
-      return this.termInner(end, scope, mode);
-    } finally {
-      this.depth--;
-    }
+    const n = this.termInner(end, scope, mode);
+    this.depth--;
+    return n;
   }
 
-  termInner(end: number, scope: NsNode, mode: Mode): Term {
+  termInner(end: number, scope: NsNode, mode: Mode): number {
     const at = this.pos;
     const b = this.u8(end, 'term');
+    const code = this.code;
     switch (b) {
       case LIT.zero:
-        return { t: 'int', value: 0n, enc: 'zero' };
+        return code.add(K.zero, at);
       case LIT.one:
-        return { t: 'int', value: 1n, enc: 'one' };
+        return code.add(K.one, at);
       case LIT.ones:
-        return { t: 'int', value: 0xffffffffffffffffn, enc: 'ones' } satisfies IntTerm;
+        return code.add(K.ones, at);
       case LIT.byte:
-        return { t: 'int', value: SMALL_BIGINTS[this.leNum(end, 1, 'ByteConst')]!, enc: 'byte' };
+        this.skip(end, 1, 'ByteConst');
+        return code.add(K.byte, at);
       case LIT.word:
-        return { t: 'int', value: this.le(end, 2, 'WordConst'), enc: 'word' };
+        this.skip(end, 2, 'WordConst');
+        return code.add(K.word, at);
       case LIT.dword:
-        return { t: 'int', value: this.le(end, 4, 'DWordConst'), enc: 'dword' };
+        this.skip(end, 4, 'DWordConst');
+        return code.add(K.dword, at);
       case LIT.qword:
-        return { t: 'int', value: this.le(end, 8, 'QWordConst'), enc: 'qword' };
+        this.skip(end, 8, 'QWordConst');
+        return code.add(K.qword, at);
       case LIT.string: {
         const from = this.pos;
-        let s = '';
+        const bytes = this.bytes;
         for (;;) {
           if (this.pos >= end) this.fail('String has no terminating NUL before the end of its package', at);
-          const c = this.bytes[this.pos++]!;
+          const c = bytes[this.pos++]!;
           if (c === 0) break;
           if (c > 0x7f) this.fail(`String byte 0x${c.toString(16)} is not ASCII`, this.pos - 1);
-          s += String.fromCharCode(c);
-          if (s.length > 0x100000) this.fail('String longer than 1 MiB', from);
+          if (this.pos - from > 0x100000) this.fail('String longer than 1 MiB', from);
         }
-        return { t: 'str', value: s };
+        return code.add(K.str, at);
       }
     }
     if (isNameLead(b)) {
       this.pos = at;
-      const name = this.nameString(end);
+      this.nameString(end);
       if (mode === 'plain') {
-        if (this.pass === 1 && !this.ns.lookup(scope, name)) this.unresolved.set(`${scope.key}|${formatNameString(name)}`, { scope, name, call: false });
-        return { t: 'name', name };
+        if (this.pass === 1 && !this.ns.hasAt(scope, this.bytes, at)) {
+          const name = code.nameAt(at);
+          this.unresolved.set(`${this.ns.key(scope)}|${formatNameString(name)}`, { scope, name, call: false });
+        }
+        return code.add(K.name, at);
       }
-      const argc = this.ns.methodArgsAt(scope, name);
+      const argc = this.ns.methodArgsAtBytes(scope, this.bytes, at);
       if (this.pass === 1) {
         const log = this.log;
         log.scope.push(scope);
-        log.name.push(name);
+        log.at.push(at);
         log.argc.push(argc ?? -1);
         log.unit.push(this.unit);
       }
       if (argc === undefined) {
-        if (this.pass === 1 && !this.ns.lookup(scope, name)) this.unresolved.set(`${scope.key}|${formatNameString(name)}`, { scope, name, call: true });
-        return { t: 'name', name };
+        if (this.pass === 1 && !this.ns.hasAt(scope, this.bytes, at)) {
+          const name = code.nameAt(at);
+          this.unresolved.set(`${this.ns.key(scope)}|${formatNameString(name)}`, { scope, name, call: true });
+        }
+        return code.add(K.name, at);
       }
-      const args: Term[] = [];
-      for (let i = 0; i < argc; i++) args.push(this.term(end, scope, 'call'));
-      return { t: 'call', name, args };
+      const n = code.add(K.call, at);
+      let prev = -1;
+      for (let i = 0; i < argc; i++) {
+        const c = this.term(end, scope, 'call');
+        if (prev >= 0) code.next[prev] = c;
+        prev = c;
+      }
+      if (argc > 0) code.setKids(n);
+      return n;
     }
     let info: OpInfo | undefined;
     if (b === EXT_OP_PREFIX) {
@@ -248,69 +234,96 @@ class Parser {
     return this.op(info, end, scope, at);
   }
 
-  op(info: OpInfo, end: number, scope: NsNode, at: number): OpTerm {
-    const n = info.args.length;
-    // Sized once (an empty array grows to a 17-slot store on its first push).
-    const term: OpTerm = { t: 'op', op: info.name, args: new Array<Arg>(n) };
+  op(info: OpInfo, end: number, scope: NsNode, at: number): number {
+    const code = this.code;
+    const kind = opKind(info);
+    const n = code.add(kind, at);
     let limit = end;
     if (info.pkg) {
       const lenAt = this.pos;
-      const pl = readPkgLength(this.bytes, lenAt, end);
-      if (typeof pl === 'string') this.fail(`${info.name}: ${pl}`, lenAt);
-      if (pl.value < pl.width) this.fail(`${info.name}: PkgLength ${pl.value} is shorter than itself`, lenAt);
-      if (pl.value > end - lenAt) this.fail(`${info.name}: PkgLength ${pl.value} runs past the end (${end - lenAt} bytes left)`, lenAt);
-      limit = lenAt + pl.value;
-      this.pos = lenAt + pl.width;
-      if (pl.width !== pkgLengthSizeFor(pl.value - pl.width)) term.pkgLenBytes = pl.width;
+      const b = this.bytes;
+      // readPkgLength inlined for the common well-formed case (no result object per operator).
+      const follow = lenAt < end ? b[lenAt]! >> 6 : -1;
+      let value: number;
+      let width: number;
+      if (follow === 0) {
+        value = b[lenAt]! & 0x3f;
+        width = 1;
+      } else if (follow > 0 && lenAt + follow < end && !(b[lenAt]! & 0x30)) {
+        value = b[lenAt]! & 0x0f;
+        for (let i = 1; i <= follow; i++) value |= b[lenAt + i]! << (4 + 8 * (i - 1));
+        value >>>= 0;
+        width = follow + 1;
+      } else {
+        const pl = readPkgLength(b, lenAt, end);
+        this.fail(`${info.name}: ${typeof pl === 'string' ? pl : 'bad PkgLength'}`, lenAt);
+      }
+      if (value < width) this.fail(`${info.name}: PkgLength ${value} is shorter than itself`, lenAt);
+      if (value > end - lenAt) this.fail(`${info.name}: PkgLength ${value} runs past the end (${end - lenAt} bytes left)`, lenAt);
+      limit = lenAt + value;
+      this.pos = lenAt + width;
     }
+    const args = info.args;
+    // Flagged first: `register` reads the arguments parsed so far.
+    if (args.length > 0) code.setKids(n);
     let inner = scope;
-    const firstList = firstListArg(info);
-    const registerAt = firstList < 0 ? info.args.length : firstList;
-    for (let i = 0; i < info.args.length; i++) {
-      if (i === registerAt) inner = this.register(info, term, scope);
-      term.args[i] = this.arg(info.args[i]!, limit, i === registerAt || firstList >= 0 && i > registerAt ? inner : scope, info, term);
+    const firstList = firstListArg(kind);
+    const registerAt = firstList < 0 ? args.length : firstList;
+    let prev = -1;
+    for (let i = 0; i < args.length; i++) {
+      if (i === registerAt) inner = this.register(info, n, scope);
+      const c = this.arg(args[i]!, limit, i === registerAt || (firstList >= 0 && i > registerAt) ? inner : scope, info, n);
+      if (prev >= 0) code.next[prev] = c;
+      prev = c;
     }
-    if (registerAt === info.args.length) this.register(info, term, scope);
+    if (registerAt === args.length) this.register(info, n, scope);
     if (info.pkg && this.pos !== limit) this.fail(`${info.name}: package has ${limit - this.pos} bytes after its last element`);
-    void at;
-    return term;
+    return n;
+  }
+
+  /** The namespace node named by operator node `n`'s i-th argument (created when missing), when it is a name. */
+  nameArg(n: number, i: number, scope: NsNode): NsNode | undefined {
+    const c = this.code.arg(n, i);
+    return c >= 0 && this.code.kindOf(c) === K.name ? this.ns.nodeForAt(scope, this.bytes, this.code.pos[c]!) : undefined;
+  }
+
+  /** Operator node `n`'s i-th argument when it is ByteData, else 0. */
+  u8Arg(n: number, i: number): number {
+    const c = this.code.arg(n, i);
+    return c >= 0 && this.code.kindOf(c) === K.u8 ? this.bytes[this.code.pos[c]!]! : 0;
   }
 
   /** Records what the operator creates; returns the scope its lists are parsed in. */
-  register(info: OpInfo, term: OpTerm, scope: NsNode): NsNode {
+  register(info: OpInfo, n: number, scope: NsNode): NsNode {
     if (this.pass === 2) {
       // The namespace is complete after pass 1: only the scope is needed.
-      const n = info.opensScope !== undefined ? nameArgOf(term, info.opensScope) : undefined;
-      return n ? this.ns.nodeFor(scope, n) : scope;
+      return (info.opensScope !== undefined ? this.nameArg(n, info.opensScope, scope) : undefined) ?? scope;
     }
     if (info.name === 'External') {
-      const n = nameArgOf(term, 0);
-      const type = term.args[1]?.t === 'u8' ? (term.args[1] as { value: number }).value : 0;
-      const argc = term.args[2]?.t === 'u8' ? (term.args[2] as { value: number }).value : 0;
-      if (n) this.ns.defineAt(this.ns.nodeFor(scope, n), { type, ...(type === 8 ? { argc: argc & 7 } : {}), from: 'external' });
+      const node = this.nameArg(n, 0, scope);
+      const type = this.u8Arg(n, 1);
+      const argc = this.u8Arg(n, 2);
+      if (node !== undefined) this.ns.defineAt(node, { type, ...(type === 8 ? { argc: argc & 7 } : {}), from: 'external' });
       return scope;
     }
     if (info.creates !== undefined) {
-      const n = nameArgOf(term, info.creates);
-      if (n) {
-        const node = this.ns.nodeFor(scope, n);
-        if (info.name === 'Method') {
-          const flags = term.args[1]?.t === 'u8' ? (term.args[1] as { value: number }).value : 0;
-          this.ns.defineAt(node, { type: 8, argc: flags & 7, from: 'table' });
-        } else this.ns.defineAt(node, { type: OBJECT_TYPE[info.name] ?? 0, from: 'table' });
+      const node = this.nameArg(n, info.creates, scope);
+      if (node !== undefined) {
+        if (info.name === 'Method') this.ns.defineAt(node, { type: 8, argc: this.u8Arg(n, 1) & 7, from: 'table' });
+        else this.ns.defineAt(node, { type: OBJECT_TYPE[info.name] ?? 0, from: 'table' });
       }
     }
-    if (info.opensScope !== undefined) {
-      const n = nameArgOf(term, info.opensScope);
-      if (n) return this.ns.nodeFor(scope, n);
-    }
+    if (info.opensScope !== undefined) return this.nameArg(n, info.opensScope, scope) ?? scope;
     return scope;
   }
 
-  arg(kind: ArgKind, end: number, scope: NsNode, info: OpInfo, term: OpTerm): Arg {
+  arg(kind: ArgKind, end: number, scope: NsNode, info: OpInfo, op: number): number {
+    const code = this.code;
+    const at = this.pos;
     switch (kind) {
       case 'name':
-        return { t: 'name', name: this.nameString(end) };
+        this.nameString(end);
+        return code.add(K.name, at);
       case 'term':
         return this.term(end, scope, 'call');
       case 'super':
@@ -318,55 +331,70 @@ class Parser {
       case 'target':
         if (this.pos < end && this.bytes[this.pos] === 0) {
           this.pos++;
-          return { t: 'none' };
+          return code.add(K.none, at);
         }
         return this.term(end, scope, 'plain');
       case 'u8':
-        return { t: 'u8', value: this.leNum(end, 1, 'byte data') };
+        this.skip(end, 1, 'byte data');
+        return code.add(K.u8, at);
       case 'u16':
-        return { t: 'u16', value: this.leNum(end, 2, 'word data') };
+        this.skip(end, 2, 'word data');
+        return code.add(K.u16, at);
       case 'u32':
-        return { t: 'u32', value: this.leNum(end, 4, 'dword data') };
-      case 'bytes': {
-        const b = this.bytes.slice(this.pos, end);
+        this.skip(end, 4, 'dword data');
+        return code.add(K.u32, at);
+      case 'bytes':
         this.pos = end;
-        return { t: 'bytes', bytes: b };
-      }
-      case 'elems': {
-        const terms: Term[] = [];
-        while (this.pos < end) terms.push(this.term(end, scope, 'plain'));
-        return { t: 'list', terms };
-      }
+        return code.add(K.bytes, at);
+      case 'elems':
+        return this.list(end, scope, 'plain');
       case 'terms': {
         if (this.pass === 1 && info.name === 'Method') {
+          const list = code.add(K.list, at);
           const outer = this.unit;
-          const unit: MethodUnit = { term, start: this.pos, end, scope, depth: this.depth, again: false };
+          const unit: MethodUnit = { list, start: at, end, scope, depth: this.depth, again: false };
           this.unit = this.units.push(unit) - 1;
           try {
-            return { t: 'list', terms: this.termList(end, scope) };
+            if (this.termList(end, scope, 'call') >= 0) code.setKids(list);
           } catch (e) {
             if (!(e instanceof NvError)) throw e;
             // Possibly a call to a method defined further on; pass 2 decides.
             this.skipped = true;
             unit.again = true;
             this.pos = end;
-            return { t: 'list', terms: [] };
+            this.depth = unit.depth;
+            code.count = list + 1;
           } finally {
             this.unit = outer;
           }
+          return list;
         }
-        return { t: 'list', terms: this.termList(end, scope) };
+        void op;
+        return this.list(end, scope, 'call');
       }
-      case 'fields':
-        return { t: 'fields', elems: this.fields(end, scope) };
+      case 'fields': {
+        const list = code.add(K.fields, at);
+        if (this.fields(end, scope) >= 0) code.setKids(list);
+        return list;
+      }
     }
   }
 
-  fields(end: number, scope: NsNode): FieldElement[] {
-    const out: FieldElement[] = [];
+  list(end: number, scope: NsNode, mode: Mode): number {
+    const list = this.code.add(K.list, this.pos);
+    if (this.termList(end, scope, mode) >= 0) this.code.setKids(list);
+    return list;
+  }
+
+  /** Field elements up to `end`, appended as siblings; returns the first (-1 none). */
+  fields(end: number, scope: NsNode): number {
+    const code = this.code;
+    let first = -1;
+    let prev = -1;
     while (this.pos < end) {
       const at = this.pos;
       const b = this.bytes[this.pos]!;
+      let n: number;
       if (b === 0x00 || isSegByte(b, true)) {
         let name: string | undefined;
         if (b === 0x00) this.pos++;
@@ -377,46 +405,44 @@ class Parser {
         const pl = readPkgLength(this.bytes, this.pos, end);
         if (typeof pl === 'string') this.fail(`field width: ${pl}`, this.pos);
         this.pos += pl.width;
-        const extra = pl.width !== pkgLengthSize(pl.value) ? { lenBytes: pl.width } : {};
         if (name !== undefined) {
-          if (this.pass === 1) this.ns.defineAt(scope.child(name), { type: 5, from: 'table' });
-          out.push({ k: 'named', name, bits: pl.value, ...extra });
-        } else out.push({ k: 'reserved', bits: pl.value, ...extra });
+          if (this.pass === 1) this.ns.defineAt(this.ns.child(scope, name), { type: 5, from: 'table' });
+          n = code.add(K.fnamed, at);
+        } else n = code.add(K.freserved, at);
       } else if (b === 0x01) {
         this.pos++;
-        const type = this.u8(end, 'AccessType');
-        out.push({ k: 'access', type, attrib: this.u8(end, 'AccessAttrib') });
+        this.u8(end, 'AccessType');
+        this.u8(end, 'AccessAttrib');
+        n = code.add(K.faccess, at);
       } else if (b === 0x03) {
         this.pos++;
-        const type = this.u8(end, 'AccessType');
-        const attrib = this.u8(end, 'ExtendedAccessAttrib');
-        out.push({ k: 'extaccess', type, attrib, length: this.u8(end, 'AccessLength') });
+        this.u8(end, 'AccessType');
+        this.u8(end, 'ExtendedAccessAttrib');
+        this.u8(end, 'AccessLength');
+        n = code.add(K.fextaccess, at);
       } else if (b === 0x02) {
         this.pos++;
-        if (this.pos < end && this.bytes[this.pos] === 0x11) {
-          const t = this.term(end, scope, 'plain');
-          out.push({ k: 'connection', target: t as OpTerm });
-        } else out.push({ k: 'connection', target: { t: 'name', name: this.nameString(end) } });
+        n = code.add(K.fconn, at);
+        if (this.pos < end && this.bytes[this.pos] === 0x11) this.term(end, scope, 'plain');
+        else {
+          const p = this.pos;
+          this.nameString(end);
+          code.add(K.name, p);
+        }
+        code.setKids(n);
       } else this.fail(`byte 0x${b.toString(16)} does not start a field element`, at);
+      if (prev >= 0) code.next[prev] = n;
+      else first = n;
+      prev = n;
     }
-    return out;
+    return first;
   }
 }
 
-function nameArgOf(term: OpTerm, i: number): NameString | undefined {
-  const a = term.args[i];
-  return a && a.t === 'name' ? a.name : undefined;
-}
-
-const firstListCache = new Map<OpInfo, number>();
+const FIRST_LIST = OPCODES.map((info) => info.args.findIndex((k) => k === 'terms' || k === 'elems' || k === 'bytes' || k === 'fields'));
 /** Index of the operator's first list argument (TermList, FieldList...), -1 without one. */
-function firstListArg(info: OpInfo): number {
-  let i = firstListCache.get(info);
-  if (i === undefined) {
-    i = info.args.findIndex((k) => k === 'terms' || k === 'elems' || k === 'bytes' || k === 'fields');
-    firstListCache.set(info, i);
-  }
-  return i;
+function firstListArg(kind: number): number {
+  return FIRST_LIST[kind - OP]!;
 }
 
 /** ObjectType codes (External, §19.6.44) of what each named-object operator creates. */
@@ -426,6 +452,21 @@ const OBJECT_TYPE: Record<string, number> = {
   CreateDWordField: 14, CreateQWordField: 14, CreateField: 14, DataTableRegion: 10,
 };
 
+function decoded(code: AmlCode, namespace: Namespace, unresolved: Map<string, NameString>, passes: number): DecodedAml {
+  code.trim();
+  namespace.trim();
+  let terms: Term[] | undefined;
+  return {
+    code,
+    get terms() {
+      return (terms ??= toTerms(code));
+    },
+    namespace,
+    unresolved,
+    passes,
+  };
+}
+
 /**
  * Decodes a TermList (a table body) with namespace-aware method invocation parsing.
  *
@@ -433,28 +474,30 @@ const OBJECT_TYPE: Record<string, number> = {
  * position. Once the namespace is complete, each logged lookup is asked again: a body parses
  * differently in a second pass exactly when one of its lookups now answers differently (a method
  * defined further on, a nearer definition shadowing an outer one) or it failed to parse. Only
- * those method bodies are parsed again (in their scope, at their depth) and put in place, in byte
- * order, so a body that fails again throws the error a whole second pass would meet first; a lookup
- * outside any method body that changed makes pass 2 re-parse the whole table. Everything else
- * would parse to the same terms in a second pass (same bytes, same answers), so pass 1's are kept.
+ * those method bodies are parsed again (in their scope, at their depth) and their new nodes linked
+ * in place of the old, in byte order, so a body that fails again throws the error a whole second
+ * pass would meet first; a lookup outside any method body that changed makes pass 2 re-parse the
+ * whole table. Everything else would parse to the same nodes in a second pass (same bytes, same
+ * answers), so pass 1's are kept.
  */
 export function decodeAml(bytes: Uint8Array, o: DecodeAmlOptions = {}): DecodedAml {
   const base = o.base ?? 0;
   const maxDepth = o.maxDepth ?? DEFAULT_MAX_DEPTH;
   const ns1 = new Namespace();
   if (o.known) for (const [k, v] of o.known.objects) ns1.set(k, v);
-  const p1 = new Parser(bytes, base, ns1, 1, maxDepth);
-  const terms1 = p1.termList(bytes.length, ns1.root);
+  const code = new AmlCode(bytes, base);
+  const p1 = new Parser(code, ns1, 1, maxDepth);
+  p1.termList(bytes.length, ns1.root, 'call');
   const unresolvedOf = (p: Parser, ns: Namespace) => {
     const m = new Map<string, NameString>();
-    for (const u of p.unresolved.values()) if (!ns.lookup(u.scope, u.name)) m.set(formatNameString(u.name), u.name);
+    for (const u of p.unresolved.values()) if (!ns.has(u.scope, u.name)) m.set(formatNameString(u.name), u.name);
     return m;
   };
   let whole = false;
   let again = p1.skipped;
-  const { scope, name, argc, unit } = p1.log;
+  const { scope, at, argc, unit } = p1.log;
   for (let i = 0; i < argc.length; i++) {
-    if ((ns1.methodArgsAt(scope[i]!, name[i]!) ?? -1) === argc[i]) continue;
+    if ((ns1.methodArgsAtBytes(scope[i]!, bytes, at[i]!) ?? -1) === argc[i]) continue;
     again = true;
     const u = unit[i]!;
     if (u < 0) {
@@ -463,17 +506,22 @@ export function decodeAml(bytes: Uint8Array, o: DecodeAmlOptions = {}): DecodedA
     }
     p1.units[u]!.again = true;
   }
-  if (!again) return { terms: terms1, namespace: ns1, unresolved: unresolvedOf(p1, ns1), passes: 1 };
-  const p2 = new Parser(bytes, base, ns1, 2, maxDepth, p1.segs);
-  if (whole) return { terms: p2.termList(bytes.length, ns1.root), namespace: ns1, unresolved: unresolvedOf(p1, ns1), passes: 2 };
+  if (!again) return decoded(code, ns1, unresolvedOf(p1, ns1), 1);
+  if (whole) {
+    const code2 = new AmlCode(bytes, base, code.segs);
+    new Parser(code2, ns1, 2, maxDepth).termList(bytes.length, ns1.root, 'call');
+    return decoded(code2, ns1, unresolvedOf(p1, ns1), 2);
+  }
+  const p2 = new Parser(code, ns1, 2, maxDepth);
   // Units are in pre-order: one inside a unit already re-parsed is covered by it.
   let covered = 0;
   for (const u of p1.units) {
     if (!u.again || u.start < covered) continue;
     p2.pos = u.start;
     p2.depth = u.depth;
-    u.term.args[2] = { t: 'list', terms: p2.termList(u.end, u.scope) };
+    code.moved.set(u.list, p2.termList(u.end, u.scope, 'call'));
+    code.setKids(u.list);
     covered = u.end;
   }
-  return { terms: terms1, namespace: ns1, unresolved: unresolvedOf(p1, ns1), passes: 2 };
+  return decoded(code, ns1, unresolvedOf(p1, ns1), 2);
 }

@@ -5,12 +5,13 @@
  * integer keeps its width (`0x0A` for a BytePrefix), every buffer its explicit size and bytes, every
  * name its exact path. What ASL cannot express (a PkgLength or integer wider than needed, a
  * non-canonical name path) is listed in `notes` and marked in the text.
+ *
+ * It walks the decoded node table (`code.ts`), reading values from the table's bytes as it
+ * prints them: no object per term is made.
  */
-import type { Arg, FieldElement, IntTerm, NameString, OpTerm, Term } from './model.js';
 import { ACCESS_ATTRIBS, ACCESS_TYPES, EXT_ACCESS_ATTRIBS, LOCK_RULES, MATCH_OPS, OBJECT_TYPES, REGION_SPACES, UPDATE_RULES } from './aslNames.js';
-import { formatNameString } from './nameString.js';
-import { opByName } from './opcodes.js';
-import type { AmlTable } from './model.js';
+import { K, type AmlCode } from './code.js';
+import type { AmlTableHeader } from './model.js';
 
 export interface DisasmOptions {
   /** Names the table uses but does not define: listed as External in a comment. */
@@ -33,12 +34,8 @@ const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => '0x' +
 const hex = (v: number | bigint, digits: number) =>
   digits === 2 && typeof v === 'number' && v >= 0 && v < 256 ? BYTE_HEX[v]! : '0x' + v.toString(16).toUpperCase().padStart(digits, '0');
 
-function minimalEnc(v: bigint): IntTerm['enc'] {
-  if (v <= 0xffn) return 'byte';
-  if (v <= 0xffffn) return 'word';
-  if (v <= 0xffffffffn) return 'dword';
-  return 'qword';
-}
+/** Hex of a 32-bit number with at least `digits` digits. */
+const hexNum = (v: number, digits: number) => (digits === 2 && v < 256 ? BYTE_HEX[v]! : '0x' + v.toString(16).toUpperCase().padStart(digits, '0'));
 
 function aslString(s: string): string {
   let out = '"';
@@ -55,237 +52,306 @@ function aslString(s: string): string {
 class Printer {
   readonly notes: string[] = [];
 
+  constructor(readonly code: AmlCode) {}
+
   note(what: string): string {
     this.notes.push(what);
     return ` /* nvtool: ${what} */`;
   }
 
-  name(n: NameString): string {
-    return formatNameString(n) + (n.multi ? this.note(`name ${formatNameString(n)} uses a non-canonical MultiNamePath`) : '');
+  /** A NameString node (or the name of a call). */
+  name(n: number): string {
+    const p = this.code.pos[n]!;
+    const s = this.code.nameTextAt(p);
+    return this.code.nameIsMulti(p) ? s + this.note(`name ${s} uses a non-canonical MultiNamePath`) : s;
   }
 
-  int(t: IntTerm): string {
-    if (t.enc === 'zero') return 'Zero';
-    if (t.enc === 'one') return 'One';
-    if (t.enc === 'ones') return 'Ones';
-    const digits = { byte: 2, word: 4, dword: 8, qword: 16 }[t.enc];
-    const s = hex(t.value, digits);
-    return minimalEnc(t.value) === t.enc ? s : s + this.note(`${s} encoded as a wider ${t.enc} constant`);
+  int(n: number, k: number): string {
+    const c = this.code;
+    switch (k) {
+      case K.zero:
+        return 'Zero';
+      case K.one:
+        return 'One';
+      case K.ones:
+        return 'Ones';
+      case K.byte:
+        return BYTE_HEX[c.num(n)]!;
+      case K.word: {
+        const v = c.num(n);
+        const s = hexNum(v, 4);
+        return v > 0xff ? s : s + this.note(`${s} encoded as a wider word constant`);
+      }
+      case K.dword: {
+        const v = c.num(n);
+        const s = hexNum(v, 8);
+        return v > 0xffff ? s : s + this.note(`${s} encoded as a wider dword constant`);
+      }
+    }
+    const v = c.int(n);
+    const s = hex(v, 16);
+    return v > 0xffffffffn ? s : s + this.note(`${s} encoded as a wider qword constant`);
   }
 
-  raw(a: Arg): string {
-    if (a.t === 'u8') return hex(a.value, 2);
-    if (a.t === 'u16') return hex(a.value, 4);
-    if (a.t === 'u32') return hex(a.value, 8);
-    if (a.t === 'u64') return hex(a.value, 16);
-    return this.arg(a as Exclude<Arg, { t: 'u8' | 'u16' | 'u32' | 'u64' }>, '');
+  /** ByteData/WordData/DWordData as hex; anything else as an argument. */
+  raw(n: number): string {
+    const k = this.code.kindOf(n);
+    if (k === K.u8) return hexNum(this.code.num(n), 2);
+    if (k === K.u16) return hexNum(this.code.num(n), 4);
+    if (k === K.u32) return hexNum(this.code.num(n), 8);
+    return this.arg(n, '');
   }
 
-  arg(a: Arg, ind: string): string {
-    if (a.t === 'u8' || a.t === 'u16' || a.t === 'u32' || a.t === 'u64') return this.raw(a);
-    if (a.t === 'list' || a.t === 'bytes' || a.t === 'fields') return '';
-    return this.expr(a as Term, ind);
+  arg(n: number, ind: string): string {
+    const k = this.code.kindOf(n);
+    if (k === K.u8 || k === K.u16 || k === K.u32) return this.raw(n);
+    if (k === K.list || k === K.bytes || k === K.fields) return '';
+    return this.expr(n, ind);
   }
 
   /** One term as an expression (may span lines for buffers and packages). */
-  expr(t: Term, ind: string): string {
-    switch (t.t) {
-      case 'int':
-        return this.int(t);
-      case 'str':
-        return aslString(t.value);
-      case 'name':
-        return this.name(t.name);
-      case 'none':
+  expr(n: number, ind: string): string {
+    const c = this.code;
+    const k = c.kindOf(n);
+    if (k <= K.qword) return this.int(n, k);
+    switch (k) {
+      case K.str:
+        return aslString(c.str(n));
+      case K.name:
+        return this.name(n);
+      case K.none:
         return '';
-      case 'call':
-        return `${this.name(t.name)} (${t.args.map((a) => this.expr(a, ind)).join(', ')})`;
-      case 'op':
-        return this.opExpr(t, ind);
+      case K.call: {
+        let s = this.name(n) + ' (';
+        for (let a = c.child(n), first = true; a >= 0; a = c.next[a]!, first = false) s += (first ? '' : ', ') + this.expr(a, ind);
+        return s + ')';
+      }
     }
+    return this.opExpr(n, ind);
   }
 
-  pkgNote(t: OpTerm): string {
-    return t.pkgLenBytes ? this.note(`${t.op} PkgLength encoded in ${t.pkgLenBytes} bytes, more than needed`) : '';
+  pkgNote(n: number): string {
+    const w = this.code.pkgLenBytes(n);
+    return w ? this.note(`${this.code.opOf(n)!.name} PkgLength encoded in ${w} bytes, more than needed`) : '';
   }
 
-  opExpr(t: OpTerm, ind: string): string {
-    const info = opByName(t.op);
-    const a = t.args;
-    switch (t.op) {
+  opExpr(n: number, ind: string): string {
+    const c = this.code;
+    const info = c.opOf(n)!;
+    const a0 = c.child(n);
+    switch (info.name) {
       case 'Buffer': {
-        const bytes = a[1]!.t === 'bytes' ? a[1]!.bytes : new Uint8Array();
-        const size = this.arg(a[0]!, ind);
-        if (bytes.length === 0) return `Buffer (${size}) {}${this.pkgNote(t)}`;
-        const lines: string[] = [];
-        for (let i = 0; i < bytes.length; i += 8) {
-          let line = ind + IND + BYTE_HEX[bytes[i]!]!;
-          for (let k = i + 1; k < i + 8 && k < bytes.length; k++) line += ', ' + BYTE_HEX[bytes[k]!]!;
-          lines.push(line);
+        const size = this.arg(a0, ind);
+        const bn = c.next[a0]!;
+        const from = c.pos[bn]!;
+        const to = c.pkgEnd(n);
+        const b = c.bytes;
+        if (to === from) return `Buffer (${size}) {}${this.pkgNote(n)}`;
+        let lines = '';
+        for (let i = from; i < to; i += 8) {
+          let line = (i === from ? '' : ',\n') + ind + IND + BYTE_HEX[b[i]!]!;
+          for (let k = i + 1; k < i + 8 && k < to; k++) line += ', ' + BYTE_HEX[b[k]!]!;
+          lines += line;
         }
-        return `Buffer (${size})${this.pkgNote(t)}\n${ind}{\n${lines.join(',\n')}\n${ind}}`;
+        return `Buffer (${size})${this.pkgNote(n)}\n${ind}{\n${lines}\n${ind}}`;
       }
       case 'Package':
       case 'VarPackage': {
-        const elems = a[1]!.t === 'list' ? a[1]!.terms : [];
+        const list = c.next[a0]!;
         // ASL has no VarPackage keyword: iasl emits VarPackageOp for a size that is not a
         // constant (or is over 255), PackageOp otherwise.
-        const n = a[0]!;
         const head =
-          t.op === 'Package'
-            ? `Package (${this.raw(n)})`
-            : `Package (${this.arg(n, ind)})` + (n.t === 'int' && n.value <= 0xffn ? this.note('VarPackage with a constant size under 256') : '');
-        if (elems.length === 0) return `${head} {}${this.pkgNote(t)}`;
+          info.name === 'Package'
+            ? `Package (${this.raw(a0)})`
+            : `Package (${this.arg(a0, ind)})` + (this.smallInt(a0) ? this.note('VarPackage with a constant size under 256') : '');
+        const first = c.child(list);
+        if (first < 0) return `${head} {}${this.pkgNote(n)}`;
         const inner = ind + IND;
-        return `${head}${this.pkgNote(t)}\n${ind}{\n${elems.map((e) => inner + this.expr(e, inner)).join(',\n')}\n${ind}}`;
+        let s = `${head}${this.pkgNote(n)}\n${ind}{\n`;
+        for (let e = first; e >= 0; e = c.next[e]!) s += (e === first ? '' : ',\n') + inner + this.expr(e, inner);
+        return s + `\n${ind}}`;
       }
-      case 'Match':
-        return `Match (${this.arg(a[0]!, ind)}, ${matchOp(a[1]!)}, ${this.arg(a[2]!, ind)}, ${matchOp(a[3]!)}, ${this.arg(a[4]!, ind)}, ${this.arg(a[5]!, ind)})`;
+      case 'Match': {
+        const a1 = c.next[a0]!, a2 = c.next[a1]!, a3 = c.next[a2]!, a4 = c.next[a3]!, a5 = c.next[a4]!;
+        return `Match (${this.arg(a0, ind)}, ${matchOp(c, a1)}, ${this.arg(a2, ind)}, ${matchOp(c, a3)}, ${this.arg(a4, ind)}, ${this.arg(a5, ind)})`;
+      }
     }
     if (info.args.length === 0) {
-      if (t.op === 'Timer') return 'Timer ()';
-      return t.op;
+      if (info.name === 'Timer') return 'Timer ()';
+      return info.name;
     }
-    const parts = a.map((x) => this.arg(x, ind));
+    const parts: string[] = [];
+    let last = -1;
+    for (let a = a0; a >= 0; a = c.next[a]!) {
+      parts.push(this.arg(a, ind));
+      last = a;
+    }
     // Trailing omitted targets are left out; inner ones stay as empty arguments.
-    while (parts.length > 0 && parts[parts.length - 1] === '' && a[parts.length - 1]!.t === 'none') parts.pop();
-    return `${t.op} (${parts.join(', ')})`;
+    if (c.kindOf(last) === K.none) {
+      const kinds: number[] = [];
+      for (let a = a0; a >= 0; a = c.next[a]!) kinds.push(c.kindOf(a));
+      while (parts.length > 0 && parts[parts.length - 1] === '' && kinds[parts.length - 1] === K.none) parts.pop();
+    }
+    return `${info.name} (${parts.join(', ')})`;
+  }
+
+  /** An integer node holding a value under 256. */
+  smallInt(n: number): boolean {
+    const k = this.code.kindOf(n);
+    if (k === K.zero || k === K.one || k === K.byte) return true;
+    if (k === K.word || k === K.dword) return this.code.num(n) <= 0xff;
+    if (k === K.qword) return this.code.int(n) <= 0xffn;
+    return false;
   }
 
   /** Appends one term as a statement (blocks get braces and their bodies). */
-  stmt(t: Term, ind: string, out: string[]): void {
-    if (t.t !== 'op') {
-      out.push(ind + this.expr(t, ind));
+  stmt(n: number, ind: string, out: string[]): void {
+    const c = this.code;
+    const info = c.opOf(n);
+    if (!info) {
+      out.push(ind + this.expr(n, ind));
       return;
     }
-    const a = t.args;
-    const list = (i: number) => {
-      const x = a[i];
-      return x && x.t === 'list' ? x.terms : [];
-    };
-    const block = (head: string, body: Term[]) => {
-      out.push(ind + head + this.pkgNote(t));
+    const a0 = c.child(n);
+    const at = (i: number) => c.arg(n, i);
+    const block = (head: string, list: number) => {
+      out.push(ind + head + this.pkgNote(n));
       out.push(ind + '{');
-      this.stmts(body, ind + IND, out);
+      this.stmts(list >= 0 ? c.child(list) : -1, ind + IND, out);
       out.push(ind + '}');
     };
-    switch (t.op) {
+    switch (info.name) {
       case 'Scope':
       case 'Device':
       case 'ThermalZone':
-        return block(`${t.op} (${this.arg(a[0]!, ind)})`, list(1));
+        return block(`${info.name} (${this.arg(a0, ind)})`, at(1));
       case 'Method': {
-        const flags = a[1]!.t === 'u8' ? a[1]!.value : 0;
+        const flags = c.kindOf(at(1)) === K.u8 ? c.num(at(1)) : 0;
         const sync = flags >> 4;
-        return block(`Method (${this.arg(a[0]!, ind)}, ${flags & 7}, ${flags & 8 ? 'Serialized' : 'NotSerialized'}${sync ? `, ${sync}` : ''})`, list(2));
+        return block(`Method (${this.arg(a0, ind)}, ${flags & 7}, ${flags & 8 ? 'Serialized' : 'NotSerialized'}${sync ? `, ${sync}` : ''})`, at(2));
       }
       case 'Processor':
-        return block(`Processor (${this.arg(a[0]!, ind)}, ${this.raw(a[1]!)}, ${this.raw(a[2]!)}, ${this.raw(a[3]!)})`, list(4));
+        return block(`Processor (${this.arg(a0, ind)}, ${this.raw(at(1))}, ${this.raw(at(2))}, ${this.raw(at(3))})`, at(4));
       case 'PowerResource':
-        return block(`PowerResource (${this.arg(a[0]!, ind)}, ${this.raw(a[1]!)}, ${this.raw(a[2]!)})`, list(3));
+        return block(`PowerResource (${this.arg(a0, ind)}, ${this.raw(at(1))}, ${this.raw(at(2))})`, at(3));
       case 'If':
       case 'While':
-        return block(`${t.op} (${this.arg(a[0]!, ind)})`, list(1));
+        return block(`${info.name} (${this.arg(a0, ind)})`, at(1));
       case 'Else':
-        return block('Else', list(0));
+        return block('Else', a0);
       case 'Field':
-        return this.field(t, `Field (${this.arg(a[0]!, ind)}, ${fieldFlags(a[1]!)})`, a[2]!, ind, out);
+        return this.field(n, `Field (${this.arg(a0, ind)}, ${fieldFlags(c, at(1))})`, at(2), ind, out);
       case 'IndexField':
-        return this.field(t, `IndexField (${this.arg(a[0]!, ind)}, ${this.arg(a[1]!, ind)}, ${fieldFlags(a[2]!)})`, a[3]!, ind, out);
+        return this.field(n, `IndexField (${this.arg(a0, ind)}, ${this.arg(at(1), ind)}, ${fieldFlags(c, at(2))})`, at(3), ind, out);
       case 'BankField':
-        return this.field(t, `BankField (${this.arg(a[0]!, ind)}, ${this.arg(a[1]!, ind)}, ${this.arg(a[2]!, ind)}, ${fieldFlags(a[3]!)})`, a[4]!, ind, out);
+        return this.field(n, `BankField (${this.arg(a0, ind)}, ${this.arg(at(1), ind)}, ${this.arg(at(2), ind)}, ${fieldFlags(c, at(3))})`, at(4), ind, out);
       case 'OperationRegion': {
-        const sp = a[1]!.t === 'u8' ? a[1]!.value : 0;
-        out.push(`${ind}OperationRegion (${this.arg(a[0]!, ind)}, ${REGION_SPACES[sp] ?? hex(sp, 2)}, ${this.arg(a[2]!, ind)}, ${this.arg(a[3]!, ind)})`);
+        const sp = c.kindOf(at(1)) === K.u8 ? c.num(at(1)) : 0;
+        out.push(`${ind}OperationRegion (${this.arg(a0, ind)}, ${REGION_SPACES[sp] ?? hexNum(sp, 2)}, ${this.arg(at(2), ind)}, ${this.arg(at(3), ind)})`);
         return;
       }
       case 'External': {
-        const ty = a[1]!.t === 'u8' ? a[1]!.value : 0;
-        const argc = a[2]!.t === 'u8' ? a[2]!.value : 0;
-        out.push(`${ind}External (${this.arg(a[0]!, ind)}, ${OBJECT_TYPES[ty] ?? hex(ty, 2)})${ty === 8 ? `    // ${argc} Arguments` : ''}`);
+        const ty = c.kindOf(at(1)) === K.u8 ? c.num(at(1)) : 0;
+        const argc = c.kindOf(at(2)) === K.u8 ? c.num(at(2)) : 0;
+        out.push(`${ind}External (${this.arg(a0, ind)}, ${OBJECT_TYPES[ty] ?? hexNum(ty, 2)})${ty === 8 ? `    // ${argc} Arguments` : ''}`);
         return;
       }
     }
-    out.push(ind + this.opExpr(t, ind));
+    out.push(ind + this.opExpr(n, ind));
   }
 
-  field(t: OpTerm, head: string, list: Arg, ind: string, out: string[]): void {
-    out.push(ind + head + this.pkgNote(t));
+  field(n: number, head: string, list: number, ind: string, out: string[]): void {
+    const c = this.code;
+    out.push(ind + head + this.pkgNote(n));
     out.push(ind + '{');
-    const elems = list.t === 'fields' ? list.elems : [];
     const inner = ind + IND;
-    out.push(elems.map((e) => inner + this.fieldElem(e, inner)).join(',\n'));
+    let s = '';
+    const first = c.child(list);
+    for (let e = first; e >= 0; e = c.next[e]!) s += (e === first ? '' : ',\n') + inner + this.fieldElem(e, inner);
+    out.push(s);
     out.push(ind + '}');
   }
 
-  fieldElem(e: FieldElement, ind: string): string {
-    const lenNote = (x: { bits: number; lenBytes?: number }) => (x.lenBytes ? this.note(`field width ${x.bits} encoded in ${x.lenBytes} bytes`) : '');
-    switch (e.k) {
-      case 'named':
-        return `${e.name}, ${e.bits}${lenNote(e)}`;
-      case 'reserved':
-        return `, ${e.bits}${lenNote(e)}`;
-      case 'access': {
-        const ty = ACCESS_TYPES[e.type & 0x0f] ?? hex(e.type & 0x0f, 2);
-        const kind = e.type >> 6;
-        if (kind === 1) return `AccessAs (${ty}, AttribBytes (${e.attrib}))`;
-        if (kind === 2) return `AccessAs (${ty}, AttribRawBytes (${e.attrib}))`;
-        if (kind === 3) return `AccessAs (${ty}, AttribRawProcessBytes (${e.attrib}))`;
-        return `AccessAs (${ty}, ${ACCESS_ATTRIBS[e.attrib] ?? hex(e.attrib, 2)})`;
+  fieldElem(n: number, ind: string): string {
+    const c = this.code;
+    const b = c.bytes;
+    const p = c.pos[n]!;
+    const width = () => {
+      const w = c.fieldWidth(n);
+      return w.lenBytes ? `${w.bits}` + this.note(`field width ${w.bits} encoded in ${w.lenBytes} bytes`) : `${w.bits}`;
+    };
+    switch (c.kindOf(n)) {
+      case K.fnamed:
+        return `${c.segAt(p)}, ${width()}`;
+      case K.freserved:
+        return `, ${width()}`;
+      case K.faccess: {
+        const type = b[p + 1]!, attrib = b[p + 2]!;
+        const ty = ACCESS_TYPES[type & 0x0f] ?? hexNum(type & 0x0f, 2);
+        const kind = type >> 6;
+        if (kind === 1) return `AccessAs (${ty}, AttribBytes (${attrib}))`;
+        if (kind === 2) return `AccessAs (${ty}, AttribRawBytes (${attrib}))`;
+        if (kind === 3) return `AccessAs (${ty}, AttribRawProcessBytes (${attrib}))`;
+        return `AccessAs (${ty}, ${ACCESS_ATTRIBS[attrib] ?? hexNum(attrib, 2)})`;
       }
-      case 'extaccess': {
-        const ty = ACCESS_TYPES[e.type & 0x0f] ?? hex(e.type & 0x0f, 2);
-        return `AccessAs (${ty}, ${EXT_ACCESS_ATTRIBS[e.attrib] ?? hex(e.attrib, 2)} (${e.length}))`;
+      case K.fextaccess: {
+        const type = b[p + 1]!, attrib = b[p + 2]!, length = b[p + 3]!;
+        const ty = ACCESS_TYPES[type & 0x0f] ?? hexNum(type & 0x0f, 2);
+        return `AccessAs (${ty}, ${EXT_ACCESS_ATTRIBS[attrib] ?? hexNum(attrib, 2)} (${length}))`;
       }
-      case 'connection':
-        return `Connection (${this.expr(e.target, ind)})`;
+      case K.fconn:
+        return `Connection (${this.expr(c.child(n), ind)})`;
     }
+    return '';
   }
 
-  stmts(terms: readonly Term[], ind: string, out: string[]): void {
-    for (const t of terms) {
+  /** The statements from node `first` on (its siblings). */
+  stmts(first: number, ind: string, out: string[]): void {
+    const c = this.code;
+    for (let n = first; n >= 0; n = c.next[n]!) {
       // iasl wraps the External declarations it emits in `If (Zero) {...}`: print the
       // declarations alone, the compiler adds the wrapper back.
-      if (t.t === 'op' && t.op === 'If' && isIfZeroExternals(t)) {
-        const body = t.args[1]!.t === 'list' ? t.args[1]!.terms : [];
-        for (const x of body) this.stmt(x, ind, out);
+      if (c.opOf(n)?.name === 'If' && isIfZeroExternals(c, n)) {
+        this.stmts(c.child(c.arg(n, 1)), ind, out);
         continue;
       }
-      this.stmt(t, ind, out);
+      this.stmt(n, ind, out);
     }
   }
 }
 
-function isIfZeroExternals(t: OpTerm): boolean {
-  const p = t.args[0];
-  const body = t.args[1];
-  return !!p && p.t === 'int' && p.enc === 'zero' && !!body && body.t === 'list' && body.terms.length > 0 && body.terms.every((x) => x.t === 'op' && x.op === 'External');
+function isIfZeroExternals(c: AmlCode, n: number): boolean {
+  const p = c.arg(n, 0);
+  const body = c.arg(n, 1);
+  if (p < 0 || c.kindOf(p) !== K.zero || body < 0 || c.kindOf(body) !== K.list) return false;
+  const first = c.child(body);
+  if (first < 0) return false;
+  for (let x = first; x >= 0; x = c.next[x]!) if (c.opOf(x)?.name !== 'External') return false;
+  return true;
 }
 
-function matchOp(a: Arg): string {
-  const v = a.t === 'u8' ? a.value : 0;
-  return MATCH_OPS[v] ?? hex(v, 2);
+function matchOp(c: AmlCode, n: number): string {
+  const v = c.kindOf(n) === K.u8 ? c.num(n) : 0;
+  return MATCH_OPS[v] ?? hexNum(v, 2);
 }
 
-function fieldFlags(a: Arg): string {
-  const f = a.t === 'u8' ? a.value : 0;
-  return `${ACCESS_TYPES[f & 0x0f] ?? hex(f & 0x0f, 2)}, ${LOCK_RULES[(f >> 4) & 1]}, ${UPDATE_RULES[(f >> 5) & 3] ?? hex((f >> 5) & 3, 2)}`;
-}
-
-/** ASL for a TermList (no DefinitionBlock around it). */
-export function disassembleTerms(terms: readonly Term[], indent = ''): Disassembly {
-  const p = new Printer();
-  const out: string[] = [];
-  p.stmts(terms, indent, out);
-  return { text: out.join('\n') + '\n', notes: p.notes };
+function fieldFlags(c: AmlCode, n: number): string {
+  const f = c.kindOf(n) === K.u8 ? c.num(n) : 0;
+  return `${ACCESS_TYPES[f & 0x0f] ?? hexNum(f & 0x0f, 2)}, ${LOCK_RULES[(f >> 4) & 1]}, ${UPDATE_RULES[(f >> 5) & 3] ?? hexNum((f >> 5) & 3, 2)}`;
 }
 
 const trimNul = (s: string) => s.replace(/\0+$/, '');
 
+/** What the disassembler needs of a decoded table (`decodeAmlTable`'s result). */
+export interface DisasmInput {
+  table: { header: AmlTableHeader };
+  code: AmlCode;
+}
+
 /** ASL for a whole definition block. */
-export function disassembleTable(table: AmlTable, o: DisasmOptions = {}): Disassembly {
-  const h = table.header;
-  const p = new Printer();
+export function disassembleTable(d: DisasmInput, o: DisasmOptions = {}): Disassembly {
+  const h = d.table.header;
+  const p = new Printer(d.code);
   const out: string[] = [];
   const banner = o.banner ?? [];
   out.push('/*', ...banner.map((l) => ` * ${l}`));
@@ -299,7 +365,7 @@ export function disassembleTable(table: AmlTable, o: DisasmOptions = {}): Disass
   out.push(' */');
   out.push(`DefinitionBlock ("", ${aslString(h.signature)}, ${h.revision}, ${aslString(trimNul(h.oemId))}, ${aslString(trimNul(h.oemTableId))}, ${hex(h.oemRevision, 8)})`);
   out.push('{');
-  p.stmts(table.terms, IND, out);
+  p.stmts(d.code.top, IND, out);
   out.push('}');
   return { text: out.join('\n') + '\n', notes: p.notes };
 }

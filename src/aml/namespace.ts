@@ -3,6 +3,11 @@
  * External) creates, and the argument count of every method. A NameString in a TermArg is a
  * method invocation exactly when it resolves to a method here (ACPI 6.5 §20.2.5: MethodInvocation;
  * ACPICA resolves it the same way, from the parsed namespace and `iasl -e` tables).
+ *
+ * Stored as a node table like the decoded terms (`code.ts`): a namespace path is a number, its
+ * parent, segment, object and children live in typed arrays, and a (parent, segment) → child
+ * index is an open-addressing hash table. Resolving a name allocates nothing, and the namespace
+ * of a 2000-device table is a few hundred KiB rather than one Map and two objects per path.
  */
 import type { NameString } from './model.js';
 import { absolutePath } from './nameString.js';
@@ -29,133 +34,319 @@ export const PREDEFINED: readonly [string, NsObject][] = [
   ['\\_REV', { type: 1, from: 'ref' }],
 ];
 
-/**
- * One namespace path: its object (if something is defined there) and its children. The decoder
- * walks these nodes (its current scope is a node) so resolving a name allocates nothing; the
- * flat `objects` map (path string → object) is kept in step for everything else.
- */
-export class NsNode {
-  obj: NsObject | undefined = undefined;
-  kids: Map<string, NsNode> | undefined = undefined;
-  private keyCache: string | undefined;
-  private pathCache: string[] | undefined;
-  constructor(
-    readonly parent: NsNode | undefined,
-    readonly seg: string,
-    readonly depth: number,
-  ) {}
+/** A namespace path: an index into its `Namespace` (the root is 0). */
+export type NsNode = number;
 
-  /** `\`, `\_SB_`, `\_SB_.NVDR` (the `objects` key). */
-  get key(): string {
-    if (this.keyCache === undefined) this.keyCache = !this.parent ? '\\' : this.parent.parent ? `${this.parent.key}.${this.seg}` : `\\${this.seg}`;
-    return this.keyCache;
-  }
-
-  /** Segments from the root. */
-  get path(): string[] {
-    if (this.pathCache === undefined) this.pathCache = this.parent ? [...this.parent.path, this.seg] : [];
-    return this.pathCache;
-  }
-
-  child(seg: string): NsNode {
-    if (!this.kids) this.kids = new Map();
-    let k = this.kids.get(seg);
-    if (!k) {
-      k = new NsNode(this, seg, this.depth + 1);
-      this.kids.set(seg, k);
-    }
-    return k;
-  }
-}
+const FROM = ['table', 'external', 'ref'] as const;
+const NONE = -1;
 
 function splitKey(key: string): string[] {
   return key === '\\' ? [] : key.slice(1).split('.');
 }
 
 export class Namespace {
-  readonly root = new NsNode(undefined, '', 0);
+  readonly root: NsNode = 0;
+  private count = 0;
+  private parentOf = new Int32Array(64);
+  private segKey = new Int32Array(64);
+  private segStr: string[] = [];
+  /** ObjectType of the object at the path, -1 when nothing is defined there. */
+  private type = new Int16Array(64);
+  /** Method argument count, -1 when not given. */
+  private argcOf = new Int8Array(64);
+  private fromOf = new Uint8Array(64);
+  private firstKid = new Int32Array(64);
+  private lastKid = new Int32Array(64);
+  private nextKid = new Int32Array(64);
+  /** (parent, segment) → node + 1; 0 empty. */
+  private slots = new Int32Array(128);
+  /** Segments that are not 4 ASCII characters get ids below zero. */
+  private readonly oddSegs = new Map<string, number>();
+  private readonly segStrings = new Map<number, string>();
   private flat: Map<string, NsObject> | undefined;
 
+  constructor() {
+    this.newNode(NONE, '', 0);
+    for (const [k, v] of PREDEFINED) this.set(k, v);
+  }
+
+  private keyOf(seg: string): number {
+    if (seg.length === 4) return seg.charCodeAt(0) | (seg.charCodeAt(1) << 8) | (seg.charCodeAt(2) << 16) | (seg.charCodeAt(3) << 24);
+    let id = this.oddSegs.get(seg);
+    if (id === undefined) this.oddSegs.set(seg, (id = -1 - this.oddSegs.size));
+    return id;
+  }
+
+  /** The string of a 4-character segment key, one per distinct segment. */
+  private segText(key: number): string {
+    let s = this.segStrings.get(key);
+    if (s === undefined) this.segStrings.set(key, (s = String.fromCharCode(key & 0xff, (key >>> 8) & 0xff, (key >>> 16) & 0xff, key >>> 24)));
+    return s;
+  }
+
+  /** Gives back the arrays' unused room (after a decode). */
+  trim(): void {
+    if (this.parentOf.length > this.count + 64) this.grow(this.count);
+  }
+
+  private static hash(parent: number, key: number): number {
+    return Math.imul(parent ^ Math.imul(key, 0x9e3779b1), 0x85ebca6b) ^ (key >>> 15);
+  }
+
+  private newNode(parent: number, seg: string, key: number): number {
+    const n = this.count;
+    if (n === this.parentOf.length) this.grow(n * 2);
+    this.parentOf[n] = parent;
+    this.segKey[n] = key;
+    this.segStr[n] = seg;
+    this.type[n] = NONE;
+    this.argcOf[n] = NONE;
+    this.firstKid[n] = NONE;
+    this.lastKid[n] = NONE;
+    this.nextKid[n] = NONE;
+    this.count = n + 1;
+    if (parent >= 0) {
+      if (this.lastKid[parent] === NONE) this.firstKid[parent] = n;
+      else this.nextKid[this.lastKid[parent]!] = n;
+      this.lastKid[parent] = n;
+      if (this.count * 4 > this.slots.length * 3) this.rehash(this.slots.length * 2);
+      this.place(n);
+    }
+    return n;
+  }
+
+  private grow(size: number): void {
+    const g = <T extends Int32Array | Int16Array | Int8Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a.subarray(0, Math.min(size, this.count)));
+      return b;
+    };
+    this.parentOf = g(this.parentOf);
+    this.segKey = g(this.segKey);
+    this.type = g(this.type);
+    this.argcOf = g(this.argcOf);
+    this.fromOf = g(this.fromOf);
+    this.firstKid = g(this.firstKid);
+    this.lastKid = g(this.lastKid);
+    this.nextKid = g(this.nextKid);
+  }
+
+  private place(n: number): void {
+    const mask = this.slots.length - 1;
+    let i = Namespace.hash(this.parentOf[n]!, this.segKey[n]!) & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.slots[i] = n + 1;
+  }
+
+  private rehash(size: number): void {
+    this.slots = new Int32Array(size);
+    for (let n = 1; n < this.count; n++) this.place(n);
+  }
+
+  /** Child `seg` of `parent`, or -1. */
+  private find(parent: number, key: number): number {
+    const mask = this.slots.length - 1;
+    for (let i = Namespace.hash(parent, key) & mask; ; i = (i + 1) & mask) {
+      const s = this.slots[i]!;
+      if (s === 0) return NONE;
+      if (this.parentOf[s - 1] === parent && this.segKey[s - 1] === key) return s - 1;
+    }
+  }
+
+  /** The child path `seg` of `n` (created when missing). */
+  child(n: NsNode, seg: string): NsNode {
+    const key = this.keyOf(seg);
+    const c = this.find(n, key);
+    return c !== NONE ? c : this.newNode(n, seg, key);
+  }
+
+  parent(n: NsNode): NsNode | undefined {
+    const p = this.parentOf[n]!;
+    return p === NONE ? undefined : p;
+  }
+
+  /** `\`, `\_SB_`, `\_SB_.NVDR` (the `objects` key). */
+  key(n: NsNode): string {
+    if (n === 0) return '\\';
+    let s = this.segStr[n]!;
+    for (let p = this.parentOf[n]!; p > 0; p = this.parentOf[p]!) s = this.segStr[p]! + '.' + s;
+    return '\\' + s;
+  }
+
+  /** The object defined at `n`, if any. */
+  objectAt(n: NsNode): NsObject | undefined {
+    const t = this.type[n]!;
+    if (t === NONE) return undefined;
+    const a = this.argcOf[n]!;
+    return a === NONE ? { type: t, from: FROM[this.fromOf[n]!]! } : { type: t, argc: a, from: FROM[this.fromOf[n]!]! };
+  }
+
+  private put(n: NsNode, obj: NsObject): void {
+    this.type[n] = obj.type;
+    this.argcOf[n] = obj.argc === undefined ? NONE : obj.argc;
+    this.fromOf[n] = FROM.indexOf(obj.from);
+    this.flat = undefined;
+  }
+
   /**
-   * Every defined object by path (`\_SB_.NVDR` → object), built from the tree when asked (the
-   * decoder never needs it, so a decode makes no path strings). Read-only: change the namespace
-   * with `set`/`define`.
+   * Every defined object by path (`\_SB_.NVDR` → object), depth first in definition order, built
+   * when asked (the decoder never needs it). Read-only: change the namespace with `set`/`define`.
    */
   get objects(): ReadonlyMap<string, NsObject> {
     if (!this.flat) {
       const m = new Map<string, NsObject>();
-      const walk = (n: NsNode) => {
-        if (n.obj) m.set(n.key, n.obj);
-        if (n.kids) for (const k of n.kids.values()) walk(k);
+      const walk = (n: number) => {
+        const o = this.objectAt(n);
+        if (o) m.set(this.key(n), o);
+        for (let k = this.firstKid[n]!; k !== NONE; k = this.nextKid[k]!) walk(k);
       };
-      walk(this.root);
+      walk(0);
       this.flat = m;
     }
     return this.flat;
   }
 
-  constructor() {
-    for (const [k, v] of PREDEFINED) this.set(k, v);
-  }
-
   /** Sets the object at a path key (`\_SB_.NVDR`) unconditionally. */
   set(key: string, obj: NsObject): void {
-    let n = this.root;
-    for (const s of splitKey(key)) n = n.child(s);
-    n.obj = obj;
-    this.flat = undefined;
+    this.put(this.nodeOf(splitKey(key)), obj);
   }
 
   define(path: readonly string[], obj: NsObject): void {
-    let n = this.root;
-    for (const s of path) n = n.child(s);
-    this.defineAt(n, obj);
+    this.defineAt(this.nodeOf(path), obj);
   }
 
   /** `define` for a node: a definition in the table wins over an External or a reference table's object. */
   defineAt(n: NsNode, obj: NsObject): void {
-    const had = n.obj;
-    if (!had || (had.from !== 'table' && obj.from === 'table') || (had.type === 0 && obj.type !== 0)) {
-      n.obj = obj;
-      this.flat = undefined;
-    }
+    const t = this.type[n]!;
+    if (t === NONE || (FROM[this.fromOf[n]!] !== 'table' && obj.from === 'table') || (t === 0 && obj.type !== 0)) this.put(n, obj);
   }
 
   /** The node `name` names seen from `scope` (created when missing), for definitions and scopes. */
   nodeFor(scope: NsNode, name: NameString): NsNode {
     let n = this.baseOf(scope, name);
-    for (let i = 0; i < name.segs.length; i++) n = n.child(name.segs[i]!);
+    for (let i = 0; i < name.segs.length; i++) n = this.child(n, name.segs[i]!);
     return n;
   }
 
   /** Node of the scope path (created when missing). */
   nodeOf(path: readonly string[]): NsNode {
-    let n = this.root;
-    for (const s of path) n = n.child(s);
+    let n = 0;
+    for (const s of path) n = this.child(n, s);
     return n;
   }
 
   private baseOf(scope: NsNode, name: NameString): NsNode {
-    if (name.root) return this.root;
+    if (name.root) return 0;
     let n = scope;
-    for (let i = 0; i < name.parents && n.parent; i++) n = n.parent;
+    for (let i = 0; i < name.parents && n > 0; i++) n = this.parentOf[n]!;
     return n;
   }
 
-  /** The object `name` denotes from scope node `scope` (search rules as `resolve`); allocates nothing. */
-  lookup(scope: NsNode, name: NameString): NsObject | undefined {
+  /** The node holding the object `name` denotes from `scope` (search rules as `resolve`), -1 none. */
+  private found(scope: NsNode, name: NameString): number {
     const segs = name.segs;
     if (!name.root && name.parents === 0 && segs.length === 1) {
-      const seg = segs[0]!;
-      for (let n: NsNode | undefined = scope; n; n = n.parent) {
-        const o = n.kids?.get(seg)?.obj;
-        if (o) return o;
+      const key = this.keyOf(segs[0]!);
+      for (let n = scope; n !== NONE; n = this.parentOf[n]!) {
+        const c = this.find(n, key);
+        if (c !== NONE && this.type[c] !== NONE) return c;
       }
-      return undefined;
+      return NONE;
     }
-    let n: NsNode | undefined = this.baseOf(scope, name);
-    for (let i = 0; i < segs.length && n; i++) n = n.kids?.get(segs[i]!);
-    return n?.obj;
+    let n = this.baseOf(scope, name);
+    for (let i = 0; i < segs.length && n !== NONE; i++) n = this.find(n, this.keyOf(segs[i]!));
+    return n !== NONE && this.type[n] !== NONE ? n : NONE;
+  }
+
+  /**
+   * Reads the prefix of the NameString at `b[p]` (checked by the decoder) seen from `scope`:
+   * sets `at` (its base node), `segAt` (first segment's offset), `segCount`, `bare` (one
+   * segment, no prefix: the search rules apply). Fields rather than a result object: no
+   * allocation per lookup.
+   */
+  private at = 0;
+  private segAt = 0;
+  private segCount = 0;
+  private bare = false;
+  private prefixAt(scope: NsNode, b: Uint8Array, p: number): void {
+    let n = scope;
+    let bare = true;
+    if (b[p] === 0x5c) {
+      n = 0;
+      bare = false;
+      p++;
+    } else while (b[p] === 0x5e) {
+      if (n > 0) n = this.parentOf[n]!;
+      bare = false;
+      p++;
+    }
+    const lead = b[p]!;
+    let count = 1;
+    if (lead === 0x00) count = 0;
+    else if (lead === 0x2e) {
+      count = 2;
+      p++;
+    } else if (lead === 0x2f) {
+      count = b[p + 1]!;
+      p += 2;
+    }
+    this.at = n;
+    this.segAt = p;
+    this.segCount = count;
+    this.bare = bare && count === 1;
+  }
+
+  /** `nodeFor` for the NameString encoded at `bytes[p]`. */
+  nodeForAt(scope: NsNode, b: Uint8Array, p: number): NsNode {
+    this.prefixAt(scope, b, p);
+    let n = this.at;
+    for (let i = 0, q = this.segAt; i < this.segCount; i++, q += 4) {
+      const key = b[q]! | (b[q + 1]! << 8) | (b[q + 2]! << 16) | (b[q + 3]! << 24);
+      const c = this.find(n, key);
+      n = c !== NONE ? c : this.newNode(n, this.segText(key), key);
+    }
+    return n;
+  }
+
+  /** `found` for the NameString encoded at `bytes[p]`: segments read from the table, no NameString built. */
+  private foundAt(scope: NsNode, b: Uint8Array, p: number): number {
+    this.prefixAt(scope, b, p);
+    let n = this.at;
+    let q = this.segAt;
+    if (this.bare) {
+      const key = b[q]! | (b[q + 1]! << 8) | (b[q + 2]! << 16) | (b[q + 3]! << 24);
+      for (; n !== NONE; n = this.parentOf[n]!) {
+        const c = this.find(n, key);
+        if (c !== NONE && this.type[c] !== NONE) return c;
+      }
+      return NONE;
+    }
+    for (let i = 0; i < this.segCount && n !== NONE; i++, q += 4) n = this.find(n, b[q]! | (b[q + 1]! << 8) | (b[q + 2]! << 16) | (b[q + 3]! << 24));
+    return n !== NONE && this.type[n] !== NONE ? n : NONE;
+  }
+
+  /** `has` for the NameString encoded at `bytes[p]`. */
+  hasAt(scope: NsNode, b: Uint8Array, p: number): boolean {
+    return this.foundAt(scope, b, p) !== NONE;
+  }
+
+  /** `methodArgsAt` for the NameString encoded at `bytes[p]`. */
+  methodArgsAtBytes(scope: NsNode, b: Uint8Array, p: number): number | undefined {
+    const n = this.foundAt(scope, b, p);
+    if (n === NONE || this.type[n] !== 8) return undefined;
+    const a = this.argcOf[n]!;
+    return a === NONE ? 0 : a;
+  }
+
+  /** The object `name` denotes from scope node `scope` (search rules as `resolve`). */
+  lookup(scope: NsNode, name: NameString): NsObject | undefined {
+    const n = this.found(scope, name);
+    return n === NONE ? undefined : this.objectAt(n);
+  }
+
+  /** Whether `name` denotes an object from `scope` (`lookup` without building the object). */
+  has(scope: NsNode, name: NameString): boolean {
+    return this.found(scope, name) !== NONE;
   }
 
   /**
@@ -165,22 +356,25 @@ export class Namespace {
   resolve(scope: readonly string[], name: NameString): { path: string[]; obj: NsObject } | undefined {
     if (!name.root && name.parents === 0 && name.segs.length === 1) {
       const seg = name.segs[0]!;
-      const nodes: NsNode[] = [this.root];
+      const key = this.keyOf(seg);
+      const nodes: number[] = [0];
       for (const s of scope) {
-        const k = nodes[nodes.length - 1]!.kids?.get(s);
-        if (!k) break;
+        const k = this.find(nodes[nodes.length - 1]!, this.keyOf(s));
+        if (k === NONE) break;
         nodes.push(k);
       }
       for (let i = nodes.length - 1; i >= 0; i--) {
-        const obj = nodes[i]!.kids?.get(seg)?.obj;
+        const c = this.find(nodes[i]!, key);
+        const obj = c === NONE ? undefined : this.objectAt(c);
         if (obj) return { path: [...scope.slice(0, i), seg], obj };
       }
       return undefined;
     }
     const path = absolutePath(scope, name);
-    let n: NsNode | undefined = this.root;
-    for (let i = 0; i < path.length && n; i++) n = n.kids?.get(path[i]!);
-    return n?.obj ? { path, obj: n.obj } : undefined;
+    let n = 0;
+    for (let i = 0; i < path.length && n !== NONE; i++) n = this.find(n, this.keyOf(path[i]!));
+    const obj = n === NONE ? undefined : this.objectAt(n);
+    return obj ? { path, obj } : undefined;
   }
 
   /** Argument count when `name` (seen from `scope`) is a method, else undefined. */
@@ -189,10 +383,12 @@ export class Namespace {
     return r && r.obj.type === 8 ? (r.obj.argc ?? 0) : undefined;
   }
 
-  /** `methodArgs` from a scope node (the decoder's). */
+  /** `methodArgs` from a scope node (the decoder's); allocates nothing. */
   methodArgsAt(scope: NsNode, name: NameString): number | undefined {
-    const o = this.lookup(scope, name);
-    return o && o.type === 8 ? (o.argc ?? 0) : undefined;
+    const n = this.found(scope, name);
+    if (n === NONE || this.type[n] !== 8) return undefined;
+    const a = this.argcOf[n]!;
+    return a === NONE ? 0 : a;
   }
 
   /** Adds another table's objects (a `--ref` table) as known, not as defined here. */

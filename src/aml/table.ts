@@ -46,7 +46,23 @@ export function decodeAmlTable(bytes: Uint8Array, o: DecodeTableOptions = {}): D
   const known = o.refs && o.refs.length ? namespaceOf(o.refs) : undefined;
   const dopts: DecodeAmlOptions = { base: HEADER_SIZE, ...(known ? { known } : {}), ...(o.maxDepth ? { maxDepth: o.maxDepth } : {}) };
   const d = decodeAml(body, dopts);
-  return { ...d, table: { header: header as AmlTableHeader, terms: d.terms }, findings: h.findings };
+  // `terms` stays lazy: the object model is built only when a caller reads it.
+  return {
+    code: d.code,
+    get terms() {
+      return d.terms;
+    },
+    namespace: d.namespace,
+    unresolved: d.unresolved,
+    passes: d.passes,
+    table: {
+      header: header as AmlTableHeader,
+      get terms() {
+        return d.terms;
+      },
+    },
+    findings: h.findings,
+  };
 }
 
 export interface EncodeTableOptions {

@@ -89,7 +89,7 @@ function acpiTable(ctx: InspectContext, off: number, len: number, sig: string): 
       const d = decodeAmlTable(bytes);
       const defined = [...d.namespace.objects.entries()].filter(([, o]) => o.from === 'table');
       const named = defined.filter(([, o]) => o.type === 6 || o.type === 8).map(([p, o]) => `${p} (${OBJECT_TYPES[o.type] ?? o.type}${o.type === 8 ? `, ${o.argc ?? 0} args` : ''})`);
-      l.fields.aml = { objects: defined.length, terms: d.terms.length, devicesAndMethods: named.slice(0, 64), passes: d.passes };
+      l.fields.aml = { objects: defined.length, terms: d.code.siblings(d.code.top), devicesAndMethods: named.slice(0, 64), passes: d.passes };
       l.label = `${sig} AML: ${defined.length} objects`;
     } catch (e) {
       if (!isNvError(e)) throw e;

@@ -40,7 +40,7 @@ describe('ASL corpus compiled by iasl', () => {
     const d = decodeAmlTable(bytes);
     opsIn(d.table.terms, used);
     expect(sameBytes(encodeAmlTable(d.table, { preserveHeader: true }), bytes)).toBe(true);
-    const dis = disassembleTable(d.table, { unresolved: d.unresolved.keys() });
+    const dis = disassembleTable(d, { unresolved: d.unresolved.keys() });
     expect(dis.notes).toEqual([]);
     writeFileSync(`${base}-dis.dsl`, dis.text);
     const r = iaslCompile(`${base}-dis.dsl`, `${base}-re`, d.unresolved.size ? ['-f'] : []);

@@ -49,7 +49,7 @@ const isName = (a: J | undefined, seg: string) => a?.t === 'name' && a.name.segs
 
 function disassembly(bytes: Uint8Array): { text: string; unresolved: number } {
   const d = decodeAmlTable(bytes);
-  return { text: disassembleTable(d.table, { unresolved: d.unresolved.keys() }).text, unresolved: d.unresolved.size };
+  return { text: disassembleTable(d, { unresolved: d.unresolved.keys() }).text, unresolved: d.unresolved.size };
 }
 
 function replaceOnce(text: string, from: string, to: string): string {

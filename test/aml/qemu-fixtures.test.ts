@@ -27,7 +27,7 @@ describe('QEMU AML fixtures', () => {
 
   it.each(fixtures.map((f) => [`${f.config}/${f.file}`, f] as const))('%s: disassemble → iasl -oa → same body bytes', (_n, f) => {
     const d = decodeAmlTable(f.bytes);
-    const dis = disassembleTable(d.table, { unresolved: d.unresolved.keys() });
+    const dis = disassembleTable(d, { unresolved: d.unresolved.keys() });
     expect(dis.notes).toEqual([]);
     const base = join(tmp, `${f.config}-${f.file.replace(/\.aml$/, '')}`);
     writeFileSync(`${base}.dsl`, dis.text);
