@@ -22,3 +22,4 @@ export * from './dom0/sysfs.js';
 export * from './dom0/xenAreas.js';
 export * from './dom0/stage.js';
 export * from './dom0/report.js';
+export * from './xen/index.js';

@@ -42,6 +42,18 @@ export const SCENARIO_SCHEMA = {
     },
     xl: { type: 'array', description: 'design v3/v4: xl commands the administrator runs (without "xl")', items: { type: 'string', minLength: 1 } },
     guests: { type: 'array', description: 'guests (later parts of the simulation)', items: { type: 'object' } },
+    xen: {
+      type: 'object',
+      description: 'where the simulated hypervisor follows the seeds and where the series\' code (specs/sim.md, "Xen"); every key optional',
+      additionalProperties: false,
+      properties: {
+        metadataLayout: { enum: ['formula', 'code'], description: 'formula (default): frame table then M2P packed from the cursor, as the size check counts them; code: 2 MiB chunks per PDX group / GiB as x86_64/mm.c maps them' },
+        checkOrder: { enum: ['checks-first', 'code'], description: 'v1: checks-first (default) refuses before writing; code: the code\'s order, reporting what pmem_setup would have written' },
+        iomemEnd: { enum: ['code', 'exclusive'], description: 'v1 iomem_deny_access end: code (default) passes rsv_epfn as inclusive (one page too many); exclusive denies exactly the reserved area' },
+        overlap: { enum: ['code', 'strict'], description: 'v3/v4 check_overlap: code (default) misses a range containing another; strict catches it (-EEXIST)' },
+        paddrBits: { type: 'integer', minimum: 32, maximum: 52, description: 'physical address bits: Dom0\'s initial iomem_caps is [0, 2^(paddrBits-12)) (default 46)' },
+      },
+    },
   },
   $defs: {
     size,

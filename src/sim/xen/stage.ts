@@ -1,0 +1,117 @@
+/**
+ * The `xen` stage (specs/sim.md, "Xen"). v1: Xen boots with its frame table over RAM, then handles
+ * Dom0's pending `XENPF_pmem_add` calls. v3/v4: Xen reads the host NFIT (raw regions, TFIN for
+ * Dom0, Dom0 denied every raw region), then the administrator's `xl pmem-setup` lines become
+ * `XEN_SYSCTL_nvdimm_op` calls. Leaves xen/console.log, xen/state.json, xen/metadata.json (the
+ * cost of each managed range) and, in v3/v4, dom0/acpi/NFIT.aml with signature TFIN.
+ */
+import { NvError } from '../../core/errors.js';
+import { decodeStruct } from '../../core/schema/index.js';
+import {
+  XENPF_pmem_add, XEN_ERRNO, XEN_SYSCTL_INTERFACE_VERSION, XEN_SYSCTL_nvdimm_op, XEN_SYSCTL_nvdimm_pmem_setup, xenPlatformOp, xenSysctlV3, xenSysctlV4,
+} from '../../xen/hypercalls/index.js';
+import { completeHypercall, emitHypercall, hypercallBytes, pendingHypercalls } from '../hypercalls.js';
+import { HOST_NFIT } from '../host/machine.js';
+import { hostMappings } from '../host/spa.js';
+import type { SimDir } from '../runDir.js';
+import { registerStage } from '../stages.js';
+import { hex } from './geometry.js';
+import { bootMaps } from './metadataLayout.js';
+import { metadataReport } from './metadataReport.js';
+import { PhysMem } from './physmem.js';
+import { DEFAULT_XEN_OPTIONS, newXenState, xenStateToJson, type XenOptions, type XenState } from './state.js';
+import { DOM0, dom0IomemCaps, pmemAdd, type CallOutcome } from './v1.js';
+import { bootV4, nvdimmSysctl } from './v4.js';
+import { parsePmemSetup } from './xlPmemSetup.js';
+
+export const XEN_STATE = 'xen/state.json';
+export const XEN_CONSOLE = 'xen/console.log';
+export const XEN_METADATA = 'xen/metadata.json';
+export const DOM0_NFIT = 'dom0/acpi/NFIT.aml';
+
+export function xenOptionsOf(json: unknown): XenOptions & { paddrBits: number } {
+  const x = ((json as { xen?: Record<string, unknown> }).xen ?? {}) as Record<string, unknown>;
+  return {
+    layout: (x.metadataLayout as XenOptions['layout']) ?? DEFAULT_XEN_OPTIONS.layout,
+    order: (x.checkOrder as XenOptions['order']) ?? DEFAULT_XEN_OPTIONS.order,
+    iomemEnd: (x.iomemEnd as XenOptions['iomemEnd']) ?? DEFAULT_XEN_OPTIONS.iomemEnd,
+    overlap: (x.overlap as XenOptions['overlap']) ?? DEFAULT_XEN_OPTIONS.overlap,
+    paddrBits: (x.paddrBits as number) ?? 46,
+  };
+}
+
+const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? hex(x) : x), 2) + '\n';
+
+/** The RAM of the e820 QEMU gives the host (below 4 GiB from 0, the rest from 4 GiB), in frames. */
+function ramFrames(dir: SimDir): [bigint, bigint][] {
+  const ram = dir.scenario().platform.ram;
+  const out: [bigint, bigint][] = [[0n, ram.below4g >> 12n]];
+  if (ram.above4g > 0n) out.push([1n << 20n, (4n << 30n) + ram.above4g >> 12n]);
+  return out;
+}
+
+function record(st: XenState, seq: number, what: string, o: CallOutcome): void {
+  if (o.result !== '0') st.console.push(`(XEN) [nvtool] hypercall ${seq} ${what}: ${o.result}${o.reason ? ` (${o.reason})` : ''}`);
+  for (const w of o.wouldWrite ?? []) st.console.push(`(XEN) [nvtool]   code order would have written ${w.bytes} bytes at ${w.spa} (${w.what}) over ${w.over}`);
+}
+
+export function runXen(dir: SimDir): XenState {
+  const sc = dir.scenario();
+  const opts = xenOptionsOf(sc.json);
+  const st = newXenState(sc.design, bootMaps(ramFrames(dir)), opts);
+  st.iomemCaps.set(DOM0, dom0IomemCaps(opts.paddrBits));
+  const mem = new PhysMem(dir.root, hostMappings(dir).map((m) => ({ spa: m.spa, length: m.length, image: m.dimm.image, fileOffset: m.fileOffset })));
+  const outcomes: unknown[] = [];
+  try {
+    if (sc.design === 'v1') {
+      for (const e of pendingHypercalls(dir)) {
+        const bytes = hypercallBytes(dir, e);
+        if (bytes.length !== xenPlatformOp.size) continue;
+        const op = decodeStruct(xenPlatformOp, bytes, { format: e.file }).value;
+        if (op.cmd !== XENPF_pmem_add || !op.u.pmem_add) continue;
+        const o = pmemAdd(st, mem, op.u.pmem_add, DOM0);
+        record(st, e.seq, 'XENPF_pmem_add', o);
+        outcomes.push({ seq: e.seq, ...o });
+        completeHypercall(dir, e.seq, o.result, xenPlatformOp.toJson(op));
+      }
+    } else {
+      dir.writeBytes(DOM0_NFIT, bootV4(st, dir.readBytes(HOST_NFIT)));
+      const S = sc.design === 'v3' ? xenSysctlV3 : xenSysctlV4;
+      for (const line of sc.xl) {
+        const c = parsePmemSetup(line);
+        if (!c) continue;
+        if ('error' in c) {
+          outcomes.push({ xl: line, error: c.error });
+          st.console.push(`(XEN) [nvtool] xl ${line}: ${c.error} (no hypercall)`);
+          continue;
+        }
+        const nvdimm = { cmd: XEN_SYSCTL_nvdimm_pmem_setup, err: 0, u: { pmem_setup: c.setup } };
+        const arg = sc.design === 'v3'
+          ? { cmd: XEN_SYSCTL_nvdimm_op, interfaceVersion: XEN_SYSCTL_INTERFACE_VERSION.v3, u: { nvdimm: { ...nvdimm, pad: 0, tailPad: new Uint8Array(4) } } }
+          : { cmd: XEN_SYSCTL_nvdimm_op, interfaceVersion: XEN_SYSCTL_INTERFACE_VERSION.v4, u: { nvdimm } };
+        const e = emitHypercall(dir, 'xl', 'nvdimm_op', S as never, arg as never);
+        // Xen reads the argument back from the .bin (it may have been edited).
+        const got = decodeStruct(S, hypercallBytes(dir, e), { format: e.file }).value as { cmd: number; u: { nvdimm?: { cmd: number; err: number; u: Record<string, unknown> } } };
+        const nv = got.cmd === XEN_SYSCTL_nvdimm_op ? got.u.nvdimm : undefined;
+        const o: CallOutcome = nv ? nvdimmSysctl(st, mem, nv.cmd, nv.u as never) : { result: '-ENOSYS', reason: `sysctl ${got.cmd} is not XEN_SYSCTL_nvdimm_op`, written: 0n };
+        if (nv) nv.err = XEN_ERRNO[o.result.slice(1) as keyof typeof XEN_ERRNO] ?? 0; // err = -rc
+        record(st, e.seq, `xl ${line}`, o);
+        outcomes.push({ seq: e.seq, xl: line, ...o });
+        completeHypercall(dir, e.seq, o.result, S.toJson(got as never));
+      }
+    }
+  } finally {
+    mem.close();
+  }
+  dir.writeText(XEN_CONSOLE, st.console.map((l) => l + '\n').join(''));
+  dir.writeText(XEN_STATE, json({ ...(xenStateToJson(st) as object), calls: outcomes }));
+  const ranges = sc.design === 'v1' ? st.v1.map((r) => ({ spfn: r.spfn, epfn: r.epfn })) : st.raw.map((r) => ({ spfn: r.smfn, epfn: r.emfn }));
+  dir.writeText(XEN_METADATA, json(ranges.map((r) => ({ range: [hex(r.spfn), hex(r.epfn)], ...metadataReport((r.epfn - r.spfn) << 12n, r.spfn << 12n) }))));
+  return st;
+}
+
+registerStage({ name: 'xen', describe: 'the hypervisor: pmem reports (v1) or NFIT + xl pmem-setup (v3/v4), frame table and M2P in pmem', run: (dir) => void runXen(dir) });
+
+export function assertXenRan(dir: SimDir): void {
+  if (!dir.exists(XEN_STATE)) throw new NvError('sim', XEN_STATE, undefined, 'the xen stage has not run on this directory');
+}
