@@ -13,6 +13,7 @@ import { hypercalls as H } from '../../src/xen/index.js';
 import { runFuzz } from '../../src/core/fuzz.js';
 import { decodeStruct, encodeStruct } from '../../src/core/schema/index.js';
 import { hypercallFuzzTargets } from '../../src/xen/fuzz.js';
+import { pageInfo } from '../../src/xen/pageInfo.js';
 import { runCli } from '../support/cli.js';
 import { requireTool, runTool } from '../support/tools.js';
 
@@ -53,6 +54,17 @@ struct xen_domctl { uint32_t cmd; uint32_t interface_version; domid_t domain;
 
 struct xen_dm_op_pmem_rw { uint64_t paddr, length, done; uint8_t is_write; uint8_t pad[7]; };
 struct xen_dm_op { uint32_t op; uint32_t pad; union { struct xen_dm_op_pmem_rw pmem_rw; } u; };
+
+/* xen.md §5: struct page_info on x86-64 without BIGMEM (asm-x86/mm.h), unions by their members' sizes. */
+typedef uint32_t __pdx_t;
+struct page_list_entry { __pdx_t next, prev; };
+struct page_info {
+  union { struct page_list_entry list; uint64_t pfn_like; } list_u;
+  unsigned long count_info;
+  union { struct { unsigned long type_info; } inuse; struct { unsigned long a; } free; } u;
+  union { struct { __pdx_t _domain; } inuse; struct { unsigned int order; } free; } v;
+  union { uint32_t tlbflush_timestamp; struct { uint16_t nr_validated_ptes; int8_t partial_pte; } s; } w;
+};
 `;
 
 /** schema field path → C member designator, per struct. */
@@ -75,6 +87,7 @@ const CASES: { struct: Struct<any>; c: string; fields: [string, string][] }[] = 
   { struct: H.xenDomctl, c: 'struct xen_domctl', fields: [['cmd', 'cmd'], ['interfaceVersion', 'interface_version'], ['domain', 'domain'], ['u', 'u']] },
   { struct: H.dmOpPmemRw, c: 'struct xen_dm_op_pmem_rw', fields: [['paddr', 'paddr'], ['length', 'length'], ['done', 'done'], ['isWrite', 'is_write'], ['pad', 'pad']] },
   { struct: H.xenDmOp, c: 'struct xen_dm_op', fields: [['op', 'op'], ['pad', 'pad'], ['u', 'u']] },
+  { struct: pageInfo, c: 'struct page_info', fields: [['listNext', 'list_u.list.next'], ['listPrev', 'list_u.list.prev'], ['countInfo', 'count_info'], ['typeInfo', 'u.inuse.type_info'], ['owner', 'v.inuse._domain'], ['tlbflushTimestamp', 'w.tlbflush_timestamp']] },
 ];
 
 /** Member structs as they sit inside their parents' unions: offsetof(parent, u.member.field). */
@@ -92,7 +105,7 @@ function cName(s: Struct<any>, field: string): string {
   return c.fields.find(([f]) => f === field)![1];
 }
 
-describe('hypercall argument structs: schema layout = gcc x86-64 layout', () => {
+describe('hypercall argument structs and page_info: schema layout = gcc x86-64 layout', () => {
   it('every struct, every field, and the members inside the unions', () => {
     requireTool('gcc', 'gcc');
     const lines: string[] = [];
