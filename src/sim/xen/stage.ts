@@ -3,7 +3,8 @@
  * Dom0's pending `XENPF_pmem_add` calls. v3/v4: Xen reads the host NFIT (raw regions, TFIN for
  * Dom0, Dom0 denied every raw region), then the administrator's `xl pmem-setup` lines become
  * `XEN_SYSCTL_nvdimm_op` calls. Leaves xen/console.log, xen/state.json, xen/metadata.json (the
- * cost of each managed range) and, in v3/v4, dom0/acpi/NFIT.aml with signature TFIN.
+ * cost of each managed range) and, in v3/v4, xen/acpi/NFIT.aml: the NFIT with signature TFIN that
+ * the dom0 stage hands Dom0.
  */
 import { NvError } from '../../core/errors.js';
 import { decodeStruct } from '../../core/schema/index.js';
@@ -11,6 +12,7 @@ import {
   XENPF_pmem_add, XEN_ERRNO, XEN_SYSCTL_INTERFACE_VERSION, XEN_SYSCTL_nvdimm_op, XEN_SYSCTL_nvdimm_pmem_setup, xenPlatformOp, xenSysctlV3, xenSysctlV4,
 } from '../../xen/hypercalls/index.js';
 import { completeHypercall, emitHypercall, hypercallBytes, pendingHypercalls } from '../hypercalls.js';
+import { XEN_DOM0_NFIT } from '../dom0/stage.js';
 import { HOST_NFIT } from '../host/machine.js';
 import { hostMappings } from '../host/spa.js';
 import type { SimDir } from '../runDir.js';
@@ -27,7 +29,6 @@ import { parsePmemSetup } from './xlPmemSetup.js';
 export const XEN_STATE = 'xen/state.json';
 export const XEN_CONSOLE = 'xen/console.log';
 export const XEN_METADATA = 'xen/metadata.json';
-export const DOM0_NFIT = 'dom0/acpi/NFIT.aml';
 
 export function xenOptionsOf(json: unknown): XenOptions & { paddrBits: number } {
   const x = ((json as { xen?: Record<string, unknown> }).xen ?? {}) as Record<string, unknown>;
@@ -75,7 +76,7 @@ export function runXen(dir: SimDir): XenState {
         completeHypercall(dir, e.seq, o.result, xenPlatformOp.toJson(op));
       }
     } else {
-      dir.writeBytes(DOM0_NFIT, bootV4(st, dir.readBytes(HOST_NFIT)));
+      dir.writeBytes(XEN_DOM0_NFIT, bootV4(st, dir.readBytes(HOST_NFIT)));
       const S = sc.design === 'v3' ? xenSysctlV3 : xenSysctlV4;
       for (const line of sc.xl) {
         const c = parsePmemSetup(line);
