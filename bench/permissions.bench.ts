@@ -290,6 +290,17 @@ export async function run(quick = false): Promise<string> {
 
   const hyb = new Map(workloads.map((w) => [w.name, hybridFit(w)]));
   say('');
+  say('[measured] hybrid chunk size: Xen bytes per GiB a domain holds (one domain, at least two repetitions of the shape), for chunks of 512, 4096 and 32768 pages (64 B, 512 B, 4 KiB sub-bitmaps):');
+  for (const w of workloads.slice(1)) {
+    const S = Math.max(GiB_PAGES, 2 * w.period);
+    const parts = [512, 4096, C].map((chunk) => {
+      const st = populate('hybrid', w, 1, S, 60_000, chunk).table.store as HybridStore;
+      const { nodes, bitmaps } = st.shape();
+      return `${chunk}: ${fmtB(st.memory().xenBytes / (S / GiB_PAGES))}/GiB (${nodes} nodes, ${bitmaps} sub-bitmaps)`;
+    });
+    say(`  ${w.name.padEnd(18)} over ${(S / GiB_PAGES).toFixed(1)} GiB: ${parts.join(' | ')}`);
+  }
+  say('');
   say(`[extrapolated] where each design breaks: the smallest host (of ${HOSTS.map(([n]) => n).join(', ')}) at which its Xen RAM exceeds ${fmtB(RAM_BUDGET)}, one unpreemptible stretch exceeds ${STEP_BUDGET_MS} ms, its checks fall short of ${LABEL_CHECKS_PER_READ}·D label checks/s, or (capped) it refuses the grants. Memory from the formulas (hybrid: fitted on measured builds of one domain); time from the constants above.`);
   for (const w of workloads) {
     say(`  ${w.name}:`);
