@@ -6,6 +6,12 @@ export function exitFor(findings: readonly Finding[]): number {
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
 
+/** `labels check`: 0 clean (information only), 1 warnings, 2 errors. */
+export function checkExit(findings: readonly Finding[]): number {
+  if (findings.some((f) => f.severity === 'error')) return 2;
+  return findings.some((f) => f.severity === 'warning') ? 1 : 0;
+}
+
 export function summarize(findings: readonly Finding[]): string {
   const n = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
   return `${n('error')} error(s), ${n('warning')} warning(s)`;

@@ -9,3 +9,4 @@ export * from './ndctlJson.js';
 export * from './fuzz.js';
 export * from './iset.js';
 export * from './nfitSets.js';
+export * from './modes.js';

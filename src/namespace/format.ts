@@ -13,6 +13,7 @@ import type { BttVersion } from '../infoblocks/bttLayout.js';
 import { DAX_SIG, PFN_INFO_OFFSET, PFN_SIG, encodePfnInfo, planPfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
 import { writeNamespaceLabel, type ClaimClass, type NamespaceRef } from './labelsGlue.js';
 import type { NamespaceMode } from './view.js';
+import { claimClassForMode } from '../labels/modes.js';
 
 export interface FormatOptions {
   mode: NamespaceMode;
@@ -56,12 +57,6 @@ export function existingPersonality(store: BlockIO): string | undefined {
     if (SIGS.includes(s) && b[15] === 0) return `a ${s} info block at namespace offset ${off}`;
   }
   return undefined;
-}
-
-/** Claim class ndctl writes into a v1.2 label for each mode. */
-export function claimClassFor(mode: NamespaceMode, labelVersion: string | undefined): ClaimClass {
-  if (labelVersion !== '1.2') return 'none';
-  return mode === 'sector' ? 'btt2' : mode === 'fsdax' ? 'pfn' : mode === 'devdax' ? 'dax' : 'none';
 }
 
 export function formatNamespace(image: BlockIO, ns: NamespaceRef, o: FormatOptions): FormatResult {
@@ -131,7 +126,7 @@ export function formatLabelledNamespace(image: BlockIO, ns: NamespaceRef, o: For
   if (!ns.labelArea) return { ...formatNamespace(image, ns, o), ns };
   const existing = existingPersonality(new WindowBlockIO(image, ns.offset, ns.size));
   if (existing && !o.force) throw new NvError('namespace', '', ns.offset, `holds ${existing}; pass --force to overwrite it`);
-  const claimClass: ClaimClass = ns.labelVersion === '1.2' ? (o.claimClass ?? claimClassFor(o.mode, '1.2')) : 'none';
+  const claimClass: ClaimClass = ns.labelVersion === '1.2' ? (o.claimClass ?? claimClassForMode(o.mode, '1.2')) : 'none';
   if (claimClass === 'unknown') throw new NvError('namespace', '', ns.offset, 'cannot record an unknown claim class');
   const lbasize = lbasizeFor(o.mode, o);
   let ref = ns;

@@ -10,9 +10,8 @@ import { Btt, NoBttError } from '../infoblocks/btt.js';
 import { DAX_SIG, PFN_INFO_OFFSET, PFN_INFO_SIZE, PFN_SIG, decodePfnInfo, pfnDataRange, validatePfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
 import type { ClaimClass, NamespaceRef } from './labelsGlue.js';
 
-/** The personalities Linux gives a pmem namespace (ndctl create-namespace --mode). */
-export const NAMESPACE_MODES = ['raw', 'fsdax', 'devdax', 'sector'] as const;
-export type NamespaceMode = (typeof NAMESPACE_MODES)[number];
+export { NAMESPACE_MODES, type NamespaceMode } from '../labels/modes.js';
+import type { NamespaceMode } from '../labels/modes.js';
 
 export interface SectorDevice {
   readonly sectorSize: number;

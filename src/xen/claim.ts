@@ -11,6 +11,7 @@
  * depend only on slots and sequence numbers, not on label contents.
  */
 import { NvError } from '../core/errors.js';
+import type { Finding } from '../core/schema/index.js';
 import { decodeStruct, encodeStruct } from '../core/schema/index.js';
 import { labelV12, namespacesOf, readLabelArea, renameNamespace, type MediaWrite, type NewNamespace } from '../labels/index.js';
 import { XEN_PMEM_CLAIM_CLASS_GUID } from './superblock.js';
@@ -42,4 +43,20 @@ export function* claimNamespace(area: Uint8Array, uuid: string, guid: string = X
     const { value } = decodeStruct(labelV12, w.bytes, { format: 'label-v1.2' });
     yield { ...w, bytes: encodeStruct(labelV12, { ...value, abstractionGuid: guid, checksum: 0n }), what: `${w.what} claim class ${guid}` };
   }
+}
+
+/**
+ * What namespace `uuid`'s label says about placement (c): claimed for Xen with a super block at its
+ * offset 0 (info), claimed but empty (error), or not claimed (warning: Linux may claim it).
+ * `areaOffset` is where the label area sits in the image (for the findings' offsets).
+ */
+export function claimFindings(area: Uint8Array, uuid: string, holdsSuperBlock: boolean, areaOffset: number): Finding[] {
+  const guid = abstractionGuidOf(area, uuid);
+  const at = { path: 'label.abstractionGuid', offset: areaOffset };
+  if (guid === XEN_PMEM_CLAIM_CLASS_GUID) {
+    return holdsSuperBlock
+      ? [{ severity: 'info', code: 'claimed', ...at, message: `namespace ${uuid} is claimed for Xen by its v1.2 label (claim class ${guid})` }]
+      : [{ severity: 'error', code: 'claimed-empty', ...at, message: `namespace ${uuid} is claimed for Xen (claim class ${guid}) but holds no super block at offset 0` }];
+  }
+  return [{ severity: 'warning', code: 'not-claimed', ...at, message: `namespace ${uuid}: its label's claim class is ${guid ?? '(none: v1.1 labels)'}, not Xen's ${XEN_PMEM_CLAIM_CLASS_GUID}; Linux may claim it (nvtool xen format --placement namespace --namespace UUID writes the claim)` }];
 }

@@ -1,4 +1,5 @@
 import { buildNfit } from '../../acpi/build/index.js';
+import { slotToHandle } from '../../acpi/qemu/index.js';
 import { decodeNfit, nfitToJson } from '../../acpi/nfit/index.js';
 import { hexInt } from '../../core/hex.js';
 import { defineCommand } from '../command.js';
@@ -35,7 +36,7 @@ export const buildNfitCommand = defineCommand<Args>({
       bytes: built.bytes.length,
       profile: built.profile,
       dimms: built.platform?.dimms.map((d) => ({
-        id: d.id ?? d.qomPath, slot: d.slot, handle: d.slot + 1, addr: hexInt(d.addr), pmemSize: hexInt(d.pmemSize),
+        id: d.id ?? d.qomPath, slot: d.slot, handle: slotToHandle(d.slot), addr: hexInt(d.addr), pmemSize: hexInt(d.pmemSize),
         labelSize: hexInt(d.labelSize), node: d.node, unarmed: d.unarmed,
       })),
     };

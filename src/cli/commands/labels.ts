@@ -1,9 +1,8 @@
 import { basename } from 'node:path';
 import {
-  collectWrites, createNamespace, deleteNamespace, initArea, interleaveSetsFromNfit, listNamespacesJson, namespacesOf, ndctlJsonText, readLabelArea,
-  readLabelsJson, renameNamespace, repairArea, INIT_VARIANTS, LABEL_VERSIONS, PMEM_LBASIZES, type MediaWrite,
+  claimClassForMode, collectWrites, createNamespace, defaultLbasizeForMode, deleteNamespace, initArea, interleaveSetsFromNfit, listNamespacesJson, namespacesOf,
+  ndctlJsonText, readLabelArea, readLabelsJson, regionDefaultAlign, renameNamespace, repairArea, INIT_VARIANTS, LABEL_VERSIONS, PMEM_LBASIZES, type MediaWrite,
 } from '../../labels/index.js';
-import type { Finding } from '../../core/schema/index.js';
 import { defineCommand } from '../command.js';
 import { NAMESPACE_MODES, type NamespaceMode } from '../../namespace/view.js';
 import { labelSizeValue } from '../options/target.js';
@@ -12,6 +11,7 @@ import { CliError, toJsonText } from '../io.js';
 import { dumpText, findingsText, namespacesText } from '../labels/present.js';
 import { inFile, parseHandles, readArea, readNfit, resolveDimm, resolveTarget, writeInPlace, type LabelTarget } from '../labels/target.js';
 import { runSet } from '../labels/setCommand.js';
+import { checkExit } from '../findings.js';
 
 /** DIMMs in the NFIT set holding `handle` (or the first PM set). */
 function nfitSetSize(nfit: string, handle?: string): number {
@@ -49,8 +49,6 @@ interface Args {
   dryRun: boolean;
 }
 
-const CLAIM = { raw: 'none', fsdax: 'pfn', devdax: 'dax', sector: 'btt2' } as const;
-const MiB = 1n << 20n;
 
 function note(a: Args, s: string): void {
   if (!a.json) process.stderr.write(`nvtool labels: ${s}\n`);
@@ -65,12 +63,6 @@ function apply(a: Args, t: LabelTarget, writes: MediaWrite[], summary: unknown):
     if (!a.json) process.stdout.write(`wrote ${w.bytes.length} bytes at 0x${(t.areaOffset + w.offset).toString(16)}: ${w.what} (fsync)\n`);
   });
   if (a.json) process.stdout.write(toJsonText({ writes: writes.map((w) => ({ offset: t.areaOffset + w.offset, length: w.bytes.length, what: w.what })), summary }));
-  return 0;
-}
-
-function checkExit(findings: Finding[]): number {
-  if (findings.some((f) => f.severity === 'error')) return 2;
-  if (findings.some((f) => f.severity === 'warning')) return 1;
   return 0;
 }
 
@@ -129,7 +121,7 @@ export const labelsCommand = defineCommand<Args>({
     const dimms = a.dimm;
     if (a.targets.length > 1 || ((a.action === 'create' || a.action === 'rename') && a.nfit && nfitSetSize(a.nfit, dimms[0]) > 1)) {
       return runSet({
-        action: a.action, targets: a.targets, dimm: dimms, json: a.json, dryRun: a.dryRun, mode: a.mode, claimClass: CLAIM[a.mode],
+        action: a.action, targets: a.targets, dimm: dimms, json: a.json, dryRun: a.dryRun, mode: a.mode,
         ...(a.labelSize !== undefined ? { labelSize: a.labelSize } : {}), ...(a.size !== undefined ? { size: a.size } : {}),
         ...(a.name !== undefined ? { name: a.name } : {}), ...(a.uuid !== undefined ? { uuid: a.uuid } : {}),
         ...(a.sectorSize !== undefined ? { sectorSize: a.sectorSize } : {}), ...(a.align !== undefined ? { align: a.align } : {}),
@@ -186,12 +178,12 @@ export const labelsCommand = defineCommand<Args>({
         const d = dimm!;
         const dpaSize = a.capacity ?? d.dpaSize;
         if (dpaSize === undefined) throw new CliError(`${a.target}: the DIMM's capacity is unknown for a raw label area; pass --capacity, --platform or --nfit`);
-        const align = a.align ?? (dpaSize >= 16n * MiB ? 16n * MiB : 4096n);
+        const align = a.align ?? regionDefaultAlign(1, dpaSize);
         const size = a.size;
         const { writes, result } = collectWrites(
           createNamespace(area, {
             ...(a.uuid ? { uuid: a.uuid } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(size !== undefined ? { size } : {}),
-            claimClass: view.format === 'v1.1' ? 'none' : CLAIM[a.mode], lbasize: BigInt(a.sectorSize ?? (a.mode === 'sector' ? 4096 : 512)),
+            claimClass: claimClassForMode(a.mode, view.format), lbasize: a.sectorSize !== undefined ? BigInt(a.sectorSize) : defaultLbasizeForMode(a.mode),
             dpaStart: d.dpaStart ?? 0n, dpaSize, align, set: d.set,
           }),
         );

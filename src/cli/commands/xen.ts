@@ -12,7 +12,7 @@ import { imageTargetConflicts, imageTargetOptions } from '../options/target.js';
 import { choice, extent, extentLbas, file, uuid, UsageError, type Extent } from '../options/values.js';
 import { gptTypeValue } from './gpt.js';
 import { WindowBlockIO, type BlockIO } from '../../core/blockio.js';
-import { abstractionGuidOf, claimNamespace } from '../../xen/claim.js';
+import { claimFindings as labelClaimFindings, claimNamespace } from '../../xen/claim.js';
 import type { Finding } from '../../core/schema/index.js';
 import type { NamespaceTarget } from '../target.js';
 
@@ -37,14 +37,7 @@ function claimForXen(ns: NamespaceTarget): string[] {
 
 /** What the label says about a namespace that holds (or should hold) a placement (c) super block. */
 function claimFindings(ns: NamespaceTarget, found: boolean): Finding[] {
-  const guid = abstractionGuidOf(labelArea(ns), ns.ref.uuid);
-  const at = ns.labelAreaOffset;
-  if (guid === XEN_PMEM_CLAIM_CLASS_GUID) {
-    return found
-      ? [{ severity: 'info', code: 'claimed', path: 'label.abstractionGuid', offset: at, message: `namespace ${ns.ref.uuid} is claimed for Xen by its v1.2 label (claim class ${guid})` }]
-      : [{ severity: 'error', code: 'claimed-empty', path: 'label.abstractionGuid', offset: at, message: `namespace ${ns.ref.uuid} is claimed for Xen (claim class ${guid}) but holds no super block at offset 0` }];
-  }
-  return [{ severity: 'warning', code: 'not-claimed', path: 'label.abstractionGuid', offset: at, message: `namespace ${ns.ref.uuid}: its label's claim class is ${guid ?? '(none: v1.1 labels)'}, not Xen's ${XEN_PMEM_CLAIM_CLASS_GUID}; Linux may claim it (nvtool xen format --placement namespace --namespace UUID writes the claim)` }];
+  return labelClaimFindings(labelArea(ns), ns.ref.uuid, found, ns.labelAreaOffset);
 }
 
 const ACTIONS = ['format', 'inspect', 'check'] as const;

@@ -5,15 +5,15 @@
  * target order) or by NFIT memdev order.
  */
 import { findDimm, parsePlatform, resolvePlatform } from '../../acpi/qemu/index.js';
-import type { Finding } from '../../core/schema/index.js';
 import {
-  collectWrites, createSetNamespace, labelUuid, readLabelArea, deleteSetNamespace, interleaveSetsFromNfit, listSetNamespacesJson, ndctlJsonText, pickNfitSet,
-  qemuDimmSet, readInterleaveSet, renameSetNamespace, repairSet, type InterleaveSet, type SetWrite,
+  claimClassForMode, collectWrites, createSetNamespace, defaultLbasizeForMode, labelUuid, readLabelArea, deleteSetNamespace, interleaveSetsFromNfit, listSetNamespacesJson, ndctlJsonText, pickNfitSet,
+  qemuDimmSet, readInterleaveSet, renameSetNamespace, repairSet, type InterleaveSet, type NamespaceMode, type SetWrite,
 } from '../../labels/index.js';
 import { CliError, readJsonFile, toJsonText } from '../io.js';
 import { findingsText } from './present.js';
 import { inFile, openArea, parseHandles, readArea, readNfit, resolveTarget, type LabelTarget } from './target.js';
 import { applyMediaWrites } from '../../core/mediaWrites.js';
+import { checkExit } from '../findings.js';
 
 export interface SetArgs {
   action: string;
@@ -22,8 +22,7 @@ export interface SetArgs {
   size?: bigint;
   name?: string;
   uuid?: string;
-  claimClass: 'none' | 'pfn' | 'dax' | 'btt2';
-  mode: string;
+  mode: NamespaceMode;
   sectorSize?: number;
   align?: bigint;
   platform?: string;
@@ -71,12 +70,6 @@ function bind(a: SetArgs): Bound[] {
     });
   }
   throw new CliError('several targets are the DIMMs of an interleave set: pass --nfit NFIT.aml (or --platform P.json for QEMU, whose NVDIMMs are each their own region)');
-}
-
-function checkExit(findings: Finding[]): number {
-  if (findings.some((f) => f.severity === 'error')) return 2;
-  if (findings.some((f) => f.severity === 'warning')) return 1;
-  return 0;
 }
 
 function applyWrites(a: SetArgs, b: Bound, writes: SetWrite[], summary: unknown): number {
@@ -134,7 +127,8 @@ export function runSet(a: SetArgs): number {
       const { writes, result } = collectWrites(
         createSetNamespace(areas, set, {
           ...(a.uuid ? { uuid: a.uuid } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(size !== undefined ? { size } : {}),
-          claimClass: a.claimClass, lbasize: BigInt(a.sectorSize ?? (a.mode === 'sector' ? 4096 : 512)),
+          // the class the mode records under v1.2; on a v1.1 set the engine refuses any but raw, saying why
+          claimClass: claimClassForMode(a.mode, '1.2'), lbasize: a.sectorSize !== undefined ? BigInt(a.sectorSize) : defaultLbasizeForMode(a.mode),
         }),
       );
       return applyWrites(a, b, writes, { uuid: result.uuid, name: result.name, size: result.size, dimms: result.labels.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, dpa: l.dpa, rawsize: l.rawsize, position: l.position, isetcookie: l.isetcookie })) });
