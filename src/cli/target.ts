@@ -1,8 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
-import { FileBlockIO, SectorBlockIO, WindowBlockIO, type BlockIO } from '../core/blockio.js';
-import { namespacesOf, readLabelArea } from '../labels/index.js';
-import { findLabelledNamespace, type NamespaceRef } from '../namespace/labelsGlue.js';
-import { openNamespaceView, type NamespaceMode, type NamespaceView } from '../namespace/view.js';
+import { FileBlockIO, WindowBlockIO, type BlockIO } from '../core/blockio.js';
+import { NvError } from '../core/errors.js';
+import { findNamespaceByUuid, namespaceBlockDevice } from '../namespace/device.js';
+import type { NamespaceRef } from '../namespace/labelsGlue.js';
+import type { NamespaceMode } from '../namespace/view.js';
 import { CliError } from './io.js';
 import { resolveTarget } from './labels/target.js';
 import type { ImageTargetArgs } from './options/target.js';
@@ -51,34 +52,6 @@ function openFile(path: string, writable: boolean): FileBlockIO {
   }
 }
 
-/**
- * The namespace whose label uuid is `uuid` or, failing that, whose info block or BTT has that uuid:
- * for fsdax/devdax/sector namespaces `ndctl list` prints the pfn/dax/btt device's uuid as "uuid"
- * and the label's as "raw_uuid", and either is accepted.
- */
-function findNamespace(file: FileBlockIO, uuid: string, areaOffset: number, areaSize: number, name: string): { ref: NamespaceRef; view: NamespaceView } {
-  const want = uuid.toLowerCase();
-  try {
-    const ref = findLabelledNamespace(file, want, areaSize);
-    return { ref, view: openNamespaceView(file, ref) };
-  } catch (e) {
-    const view = readLabelArea(file.read(areaOffset, areaSize));
-    for (const n of namespacesOf(view).namespaces) {
-      if (n.status !== 'active') continue;
-      let ref: NamespaceRef;
-      let v: NamespaceView;
-      try {
-        ref = findLabelledNamespace(file, n.uuid, areaSize);
-        v = openNamespaceView(file, ref);
-      } catch {
-        continue;
-      }
-      if (v.pfn?.uuid.toLowerCase() === want || v.btt?.uuid.toLowerCase() === want) return { ref, view: v };
-    }
-    throw new CliError(`${name}: ${(e as Error).message} (nor an fsdax/devdax/sector namespace whose info block or BTT has that uuid)`);
-  }
-}
-
 function openNamespaceTarget(a: TargetArgs, writable: boolean): Target {
   const uuid = a.namespace!;
   if (!existsSync(a.target)) throw new CliError(`${a.target}: no such file`);
@@ -86,23 +59,16 @@ function openNamespaceTarget(a: TargetArgs, writable: boolean): Target {
   if (lt.kind !== 'backing') throw new CliError(`${a.target}: ${lt.how}; --namespace needs an NVDIMM image whose label area is its last --label-size bytes`);
   const file = openFile(a.target, writable);
   try {
-    const { ref, view } = findNamespace(file, uuid, lt.areaOffset, lt.areaSize, a.target);
-    const whole = new WindowBlockIO(file, ref.offset, ref.size);
-    const ns: NamespaceTarget = { ref, mode: view.mode, labelAreaOffset: lt.areaOffset, labelAreaSize: lt.areaSize, whole, image: file };
-    const close = () => file.close();
-    if (view.mode === 'sector') {
-      const btt = view.btt!;
-      const io = new SectorBlockIO(btt, () => file.flush());
-      return Object.assign(io, {
-        close, namespace: ns, ...(btt.sectorSize !== 512 ? { logicalSectorSize: btt.sectorSize } : {}),
-        describe: `${a.target} namespace ${ref.uuid} (sector, ${btt.sectorSize}-byte sectors through the BTT, ${io.size} bytes)`,
-      });
-    }
-    const off = ref.offset + (view.dataOffset ?? 0);
-    const io = new WindowBlockIO(file, off, view.size);
-    return Object.assign(io, { close, namespace: ns, describe: `${a.target} namespace ${ref.uuid} (${view.mode}, ${view.size} bytes at image offset ${off})` });
+    const { ref, view } = findNamespaceByUuid(file, uuid, lt.areaSize);
+    const ns: NamespaceTarget = { ref, mode: view.mode, labelAreaOffset: lt.areaOffset, labelAreaSize: lt.areaSize, whole: new WindowBlockIO(file, ref.offset, ref.size), image: file };
+    const dev = namespaceBlockDevice(file, view);
+    const describe = dev.imageOffset === undefined
+      ? `${a.target} namespace ${ref.uuid} (sector, ${dev.logicalSectorSize}-byte sectors through the BTT, ${dev.io.size} bytes)`
+      : `${a.target} namespace ${ref.uuid} (${view.mode}, ${view.size} bytes at image offset ${dev.imageOffset})`;
+    return Object.assign(dev.io, { close: () => file.close(), namespace: ns, describe, ...(dev.logicalSectorSize !== 512 ? { logicalSectorSize: dev.logicalSectorSize } : {}) });
   } catch (e) {
     file.close();
+    if (e instanceof NvError) throw new CliError(`${a.target}: ${e.message}`);
     throw e;
   }
 }

@@ -1,9 +1,9 @@
 import { NvError } from '../../core/errors.js';
 import { bytesToHex } from '../../core/hex.js';
-import { encodeStruct, formatDump, structFromJson, type Finding } from '../../core/schema/index.js';
+import { formatDump, type Finding } from '../../core/schema/index.js';
 import { FileBlockIO } from '../../core/blockio.js';
-import { BTT_SIG, bttInfoBlock, decodeBttInfo, hasBttSignature } from '../../infoblocks/bttInfo.js';
-import { DAX_SIG, PFN_SIG, decodePfnInfo, pfnInfoBlock, validatePfnInfo } from '../../infoblocks/pfn.js';
+import { BTT_INFO_SIZE, bttInfoBlock, decodeBttInfo } from '../../infoblocks/bttInfo.js';
+import { PFN_INFO_OFFSET, PFN_INFO_SIZE, decodePfnInfo, pfnInfoBlock } from '../../infoblocks/pfn.js';
 import { formatLabelledNamespace } from '../../namespace/format.js';
 import { findLabelledNamespace, labellessNamespace, type NamespaceRef } from '../../namespace/labelsGlue.js';
 import { NAMESPACE_MODES, openNamespaceView, type NamespaceMode, type NamespaceView } from '../../namespace/view.js';
@@ -157,11 +157,11 @@ export const showCmd = defineCommand<NsArgs>({
       }
       let text = `namespace ${ns.uuid} @${ns.offset} size ${ns.size} claim class ${ns.claimClass}\nmode ${view.mode}: block device of ${view.size} bytes, ${view.device.sectorSize}-byte sectors${view.dataOffset !== undefined ? `, from namespace offset ${view.dataOffset}` : ''}\n`;
       if (view.pfn) {
-        const d = decodePfnInfo(store.read(ns.offset + 4096, 4096), ns.offset + 4096, true);
+        const d = decodePfnInfo(store.read(ns.offset + PFN_INFO_OFFSET, PFN_INFO_SIZE), ns.offset + PFN_INFO_OFFSET, true);
         text += formatDump(d.spans ?? [], d.findings);
       }
       for (const [i, a2] of (view.btt?.arenas ?? []).entries()) {
-        const d = decodeBttInfo(store.read(ns.offset + a2.base, 4096), ns.offset + a2.base, true);
+        const d = decodeBttInfo(store.read(ns.offset + a2.base, BTT_INFO_SIZE), ns.offset + a2.base, true);
         text += `\narena ${i}: ${a2.info.externalNlba} sectors from LBA ${a2.externalLbaStart}, log slots (${a2.logIndices.join(',')})\n` + formatDump(d.spans ?? [], d.findings);
       }
       process.stdout.write(text + findingLines(view.findings) + `${summarize(view.findings)}\n`);

@@ -5,7 +5,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { decodeNfit, type Nfit } from '../../acpi/nfit/index.js';
-import { findDimm, parsePlatform, resolvePlatform, slotToSerial } from '../../acpi/qemu/index.js';
+import { fileBackend, findDimm, parsePlatform, pmemLayout, resolvePlatform, slotToSerial } from '../../acpi/qemu/index.js';
 import { FileBlockIO, WindowBlockIO, type BlockIO } from '../../core/blockio.js';
 import { NvError } from '../../core/errors.js';
 import { applyMediaWrites } from '../../core/mediaWrites.js';
@@ -164,7 +164,7 @@ export function resolveDimm(o: { platform?: string; nfit?: string; dimm?: string
   if (target?.kind === 'backing') {
     out.dpaStart = 0n;
     // QEMU: the guest sees size - label-size, aligned down to the backend's page alignment.
-    out.dpaSize = (BigInt(target.areaOffset) / 4096n) * 4096n;
+    out.dpaSize = inFile(target.file, () => pmemLayout(fileBackend(BigInt(target.fileSize), undefined, target.file), BigInt(target.areaSize), 'm0', target.file).pmemSize);
   }
   return out;
 }
