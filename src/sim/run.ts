@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { NvError } from '../core/errors.js';
 import { SimDir } from './runDir.js';
 import { parseScenario, ScenarioError, type Scenario } from './scenario/scenario.js';
+import type { DesignName } from './permissions/index.js';
 import { runRemaining, runStage } from './stages.js';
 
 /** Read and check a scenario file (every problem at once, as ScenarioError). */
@@ -29,6 +30,8 @@ export function loadScenario(file: string): Scenario {
 export interface StartOptions {
   /** Empty an existing, non-empty output directory first. */
   force?: boolean;
+  /** The simulated Xen's page-permission design (specs/permissions.md). */
+  permissions?: DesignName;
 }
 
 /** Check the scenario, create DIR with scenario.json and run.json, run the host stage. */
@@ -40,6 +43,7 @@ export async function startRun(scenarioFile: string, out: string, o: StartOption
   }
   mkdirSync(out, { recursive: true });
   const dir = new SimDir(out);
+  dir.permissions = o.permissions;
   dir.writeText('scenario.json', readFileSync(scenarioFile, 'utf8'));
   dir.saveState({ scenarioDir: dirname(resolve(scenarioFile)), stages: [] });
   await runStage(dir, 'host');

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NvError } from '../core/errors.js';
 import { parseScenario, type Scenario } from './scenario/scenario.js';
+import type { DesignName } from './permissions/index.js';
 import { SimSeed } from './seed.js';
 
 export interface RunState {
@@ -17,6 +18,11 @@ export interface RunState {
 
 export class SimDir {
   private cached?: Scenario;
+  /**
+   * How the simulated Xen tracks page permissions for this invocation (`--permissions`,
+   * specs/permissions.md). Not saved: it changes nothing but xen/permissions.json.
+   */
+  permissions?: DesignName;
 
   constructor(readonly root: string) {}
 

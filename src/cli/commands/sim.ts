@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import {
   SCENARIO_SCHEMA, ScenarioError, SimDir, hypercallEntries, loadScenario, runAll, runRemaining, runStage, stageNames, startRun, stagesFor,
 } from '../../sim/index.js';
+import { DESIGNS, type DesignName } from '../../sim/permissions/index.js';
 import { defineCommand } from '../command.js';
 import { choice, file } from '../options/values.js';
 import { CliError, toJsonText } from '../io.js';
@@ -12,6 +13,7 @@ interface Args {
   out?: string;
   force: boolean;
   json: boolean;
+  permissions?: DesignName;
 }
 
 /** What a run directory holds after the stages so far, for the report. */
@@ -39,13 +41,14 @@ function print(a: Args, dir: SimDir): number {
 /** Actions other than stages; later parts add theirs here (e.g. `size`). */
 export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> = {
   async run(a) {
-    return print(a, await runAll(need(a.target, 'SCENARIO.json'), need(a.out, '--out DIR'), { force: a.force }));
+    return print(a, await runAll(need(a.target, 'SCENARIO.json'), need(a.out, '--out DIR'), { force: a.force, permissions: a.permissions }));
   },
   async host(a) {
     return print(a, await startRun(need(a.target, 'SCENARIO.json'), need(a.out, '--out DIR'), { force: a.force }));
   },
   async resume(a) {
     const dir = new SimDir(need(a.target, 'DIR'));
+    dir.permissions = a.permissions;
     await runRemaining(dir);
     return print(a, dir);
   },
@@ -77,11 +80,13 @@ export const simCommand = defineCommand<Args>({
     out: { alias: 'o', describe: 'run directory to create', value: file(), actions: ['run', 'host'] },
     force: { describe: 'replace a non-empty run directory', actions: ['run', 'host'] },
     json: { describe: 'print the run summary as JSON' },
+    permissions: { describe: 'how the simulated Xen tracks which domain may access which pmem page (default pageowner); only xen/permissions.json changes (specs/permissions.md)', value: choice(DESIGNS), actions: ['run', 'resume', 'xen'] },
   },
   examples: [
     ['$0 sim run scenario.json --out run1', 'every stage of the scenario\'s design: host, then dom0 and xen (v1) or xen and dom0 (v3)'],
     ['$0 sim host scenario.json --out run1', 'the first stage only: run1/host/nfit.aml and run1/host/<id>.img'],
     ['$0 sim dom0 run1', 'the next stage on the directory the previous one left (edit a file in between if you like)'],
+    ['$0 sim run scenario.json --out run2 --permissions rangeset', 'the same run with Xen tracking guest pages in rangesets: only run2/xen/permissions.json differs'],
     ['$0 sim check scenario.json', 'check a scenario: one line per problem, exit 2'],
     ['$0 sim schema > scenario.schema.json', 'the scenario\'s JSON Schema'],
   ],
@@ -92,6 +97,7 @@ export const simCommand = defineCommand<Args>({
       if (act) return await act(a);
       if (!stageNames().includes(a.action)) throw new CliError(`unknown action "${a.action}" (run, host, ${stageNames().filter((n) => n !== 'host').join(', ')}, ${Object.keys(SIM_ACTIONS).filter((k) => !['run', 'host'].includes(k)).join(', ')})`);
       const dir = new SimDir(need(a.target, 'DIR'));
+      dir.permissions = a.permissions;
       await runStage(dir, a.action);
       return print(a, dir);
     } catch (e) {

@@ -1,10 +1,11 @@
 /**
- * Xen's rangeset (xen/common/rangeset.c; xen.md §5): a sorted list of disjoint inclusive ranges
- * `[s, e]`; adding merges overlapping and adjacent ranges, removing may split one in two. A
- * domain's `iomem_caps` is one ("I/O Memory"), in page frames. This module is the one place the
- * simulation keeps I/O-memory permissions, behind `IomemCaps`, so another tracker (src/sim/
- * permissions) can replace it.
+ * A domain's `iomem_caps` ("I/O Memory", xen.md §5): Xen's rangeset over page frames. The rangeset
+ * itself is src/sim/permissions/rangeset.ts (rangeset.c's add/remove/contains/overlaps, one home
+ * for its semantics); this is the bigint face the hypervisor stage uses, since hypercall fields
+ * are u64. `IomemCaps` is the one place the simulation keeps I/O-memory permissions.
  */
+import { Rangeset as XenRangeset } from '../permissions/rangeset.js';
+
 export interface IomemCaps {
   permit(s: bigint, e: bigint): void;
   deny(s: bigint, e: bigint): void;
@@ -15,51 +16,39 @@ export interface IomemCaps {
   ranges(): readonly (readonly [bigint, bigint])[];
 }
 
+/** Page frames are below 2^52 (paddr_bits ≤ 64 - 12), exact as numbers. */
+function frame(v: bigint): number {
+  if (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`frame ${v} outside the simulated address space`);
+  return Number(v);
+}
+
 export class Rangeset implements IomemCaps {
-  private r: [bigint, bigint][] = [];
+  private readonly r: XenRangeset;
 
   constructor(readonly name: string, init: readonly (readonly [bigint, bigint])[] = []) {
+    this.r = new XenRangeset(name);
     for (const [s, e] of init) this.permit(s, e);
   }
 
+  /** `rangeset_add_range` (an empty or inverted range adds nothing; Xen ASSERTs it never happens). */
   permit(s: bigint, e: bigint): void {
-    if (s > e) return;
-    const keep: [bigint, bigint][] = [];
-    let ns = s;
-    let ne = e;
-    for (const [a, b] of this.r) {
-      if (b + 1n < ns || a > ne + 1n) keep.push([a, b]);
-      else {
-        ns = a < ns ? a : ns;
-        ne = b > ne ? b : ne;
-      }
-    }
-    keep.push([ns, ne]);
-    this.r = keep.sort((x, y) => (x[0] < y[0] ? -1 : 1));
+    if (s <= e) this.r.addRange(frame(s), frame(e));
   }
 
+  /** `rangeset_remove_range`. */
   deny(s: bigint, e: bigint): void {
-    if (s > e) return;
-    const out: [bigint, bigint][] = [];
-    for (const [a, b] of this.r) {
-      if (b < s || a > e) out.push([a, b]);
-      else {
-        if (a < s) out.push([a, s - 1n]);
-        if (b > e) out.push([e + 1n, b]);
-      }
-    }
-    this.r = out;
+    if (s <= e) this.r.removeRange(frame(s), frame(e));
   }
 
   contains(s: bigint, e: bigint): boolean {
-    return this.r.some(([a, b]) => a <= s && e <= b);
+    return s <= e && this.r.containsRange(frame(s), frame(e));
   }
 
   overlaps(s: bigint, e: bigint): boolean {
-    return this.r.some(([a, b]) => a <= e && s <= b);
+    return s <= e && this.r.overlapsRange(frame(s), frame(e));
   }
 
   ranges(): readonly (readonly [bigint, bigint])[] {
-    return this.r;
+    return this.r.ranges().map((x) => [BigInt(x.first), BigInt(x.last)] as const);
   }
 }

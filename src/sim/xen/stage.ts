@@ -25,6 +25,7 @@ import { DEFAULT_XEN_OPTIONS, newXenState, xenStateToJson, type XenOptions, type
 import { DOM0, dom0IomemCaps, pmemAdd, type CallOutcome } from './v1.js';
 import { bootV4, nvdimmSysctl } from './v4.js';
 import { parsePmemSetup } from './xlPmemSetup.js';
+import { DEFAULT_PERMISSIONS, writePermissions } from './permissions.js';
 
 export const XEN_STATE = 'xen/state.json';
 export const XEN_CONSOLE = 'xen/console.log';
@@ -108,6 +109,7 @@ export function runXen(dir: SimDir): XenState {
   dir.writeText(XEN_STATE, json({ ...(xenStateToJson(st) as object), calls: outcomes }));
   const ranges = sc.design === 'v1' ? st.v1.map((r) => ({ spfn: r.spfn, epfn: r.epfn })) : st.raw.map((r) => ({ spfn: r.smfn, epfn: r.emfn }));
   dir.writeText(XEN_METADATA, json(ranges.map((r) => ({ range: [hex(r.spfn), hex(r.epfn)], ...metadataReport((r.epfn - r.spfn) << 12n, r.spfn << 12n) }))));
+  writePermissions(dir, dir.permissions ?? DEFAULT_PERMISSIONS, st);
   return st;
 }
 
