@@ -204,10 +204,14 @@ export function enumerateLinux(nfitBytes: Uint8Array, images: readonly HostImage
     };
     ns.disk.partitions = partitionsOf(io, lbs === 4096 ? 4096 : 512).map((p) => ({ ...p, name: partitionName(ns.disk!.name, p.number), dev: '' }));
   }
-  // Probe order (seen in the guest): raw disks attach at namespace probe; BTT, then PFN devices
-  // (memmap initialisation first) attach later. Each disk's partitions follow it.
+  // Probe order (seen in the guest, where probing is asynchronous): raw disks attach while their
+  // namespace probes; BTT disks next; PFN disks last, the one with the least memmap to initialise
+  // first (a 512 MiB fsdax namespace's disk came before a 1 GiB one's). Namespace order breaks ties.
   const rank = { raw: 0, sector: 1, fsdax: 2, devdax: 3 } as const;
-  const disks = all.filter((n) => n.disk).sort((a, b) => rank[a.view.mode] - rank[b.view.mode]).map((n) => n.disk!);
+  const memmap = (n: LinuxNamespace) => (n.view.pfn ? n.view.pfn.npfns : 0n);
+  const disks = all.filter((n) => n.disk)
+    .sort((a, b) => rank[a.view.mode] - rank[b.view.mode] || (memmap(a) < memmap(b) ? -1 : memmap(a) > memmap(b) ? 1 : 0))
+    .map((n) => n.disk!);
   let minor = 0;
   for (const d of disks) {
     d.dev = `${BLOCK_EXT_MAJOR}:${minor++}`;

@@ -14,10 +14,13 @@ import { diskSysfsPath, type Dom0Linux } from './linux.js';
 
 export const DOM0_SYS = 'dom0/sys';
 
-function link(dir: SimDir, at: string, target: string): void {
-  const p = dir.file(`${DOM0_SYS}/${at}`);
-  symlinkSync(relative(dirname(`/${at}`), `/${target}`), p);
+/** A symlink at `at` whose text is `text` (Linux's own relative spelling). */
+function symlink(dir: SimDir, at: string, text: string): void {
+  symlinkSync(text, dir.file(`${DOM0_SYS}/${at}`));
 }
+
+/** A symlink from `at` to `target` (both relative to sys/), spelled relative to `at`'s folder. */
+const link = (dir: SimDir, at: string, target: string) => symlink(dir, at, relative(dirname(`/${at}`), `/${target}`));
 
 export function writeSysfs(dir: SimDir, linux: Dom0Linux): void {
   const put = (rel: string, text: string) => dir.writeText(`${DOM0_SYS}/${rel}`, text.endsWith('\n') ? text : `${text}\n`);
@@ -31,7 +34,7 @@ export function writeSysfs(dir: SimDir, linux: Dom0Linux): void {
       put(`${holderDir}/size`, String(d.deviceSize));
       put(`${diskDir}/dev`, d.dev);
       put(`${diskDir}/size`, String(d.bytes / 512n));
-      link(dir, `${diskDir}/device`, holderDir);
+      symlink(dir, `${diskDir}/device`, `../../../${d.holder}`); // from block/<disk>: up through block/ and the device to the region
       link(dir, `block/${d.name}`, diskDir);
       link(dir, `dev/block/${d.dev}`, diskDir);
       for (const p of d.partitions) {

@@ -35,6 +35,8 @@ export const GUEST_TOOLS: Readonly<Record<string, string>> = {
   lsblk: 'util-linux',
   'mkfs.ext4': 'e2fsprogs',
   'mkfs.xfs': 'xfsprogs',
+  debugfs: 'e2fsprogs',
+  e2fsck: 'e2fsprogs',
 };
 
 /** Host tools the harness itself runs, with their Debian packages. */

@@ -6,7 +6,7 @@
  *   section NAME        following stdout belongs to sections[NAME]
  *   run NAME CMD...     sections[NAME] = CMD's stdout, sections[NAME + '.stderr'] = its stderr,
  *                       rcs[NAME] = its exit status; returns that status
- * Tools in the guest: busybox, ndctl, daxctl, sgdisk, sfdisk, blkid, wipefs, lsblk, mkfs.ext4, mkfs.xfs.
+ * Tools in the guest: busybox, ndctl, daxctl, sgdisk, sfdisk, blkid, wipefs, lsblk, mkfs.ext4, mkfs.xfs, debugfs, e2fsck.
  *
  * One boot costs ~5-10 s under TCG, so batch many checks into one job.
  */
