@@ -42,6 +42,7 @@ export function largeAsl(devices: number): string {
       '            Method (MTH1, 2, Serialized)',
       '            {',
       `                Store (MTH2 (Arg0, Arg1, 0x${i.toString(16)}), Local0)`,
+      '                Store (Zero, Local1)',
       '                While (LLess (Local1, 0x08)) { Add (Local0, DerefOf (Index (BUF0, Local1)), Local0) Increment (Local1) }',
       '                Store (Local0, CTRL)',
       '                Return (Local0)',
@@ -104,7 +105,7 @@ export function processes(rounds: number, sizes: readonly number[] = SIZES): { l
       writeFileSync(asl, largeAsl(n));
       const c = spawnSync('iasl', ['-p', join(dir, `ssdt${n}`), asl], { encoding: 'utf8' });
       const aml = join(dir, `ssdt${n}.aml`);
-      if (c.status !== 0 || !existsSync(aml)) throw new Error(`iasl could not compile the ${n}-device table: ${c.stdout}${c.stderr}`);
+      if (c.status !== 0 || !existsSync(aml)) throw new Error(`iasl could not compile the ${n}-device table: ${(c.stdout + c.stderr).slice(0, 2000)}`);
       const bytes = new Uint8Array(readFileSync(aml));
       tables.set(n, bytes);
       const iasl: { ms: number; kib: number }[] = [], nv: typeof iasl = [], node: typeof iasl = [];

@@ -52,6 +52,10 @@ export interface BttOpenOptions {
   recover?: boolean;
 }
 
+/** Map entries per cached page (4 KiB of map), and the most pages kept (64 MiB of map). */
+const MAP_PAGE_ENTRIES = 1024;
+const MAP_CACHE_PAGES = 16384;
+
 /** Sentinel thrown by `openBtt` when the first arena is not valid (Linux: INIT_NOTFOUND, no BTT). */
 export class NoBttError extends NvError {}
 
@@ -145,14 +149,37 @@ export class Btt {
   private dataOff(a: Arena, block: number): number {
     return a.base + Number(a.info.dataoff) + block * a.info.internalLbasize;
   }
+  /**
+   * Map entries read so far, a page of MAP_PAGE_ENTRIES at a time, keyed by the page's offset.
+   * The open BTT owns its map (as the kernel's btt does), so the cache is write-through: a sector
+   * read costs the data read alone, a write its data, flog and map writes — no map read.
+   */
+  private readonly mapPages = new Map<number, Uint32Array>();
+
+  private mapPage(a: Arena, premap: number): Uint32Array {
+    const first = premap - (premap % MAP_PAGE_ENTRIES);
+    const at = this.mapOff(a, first);
+    let page = this.mapPages.get(at);
+    if (!page) {
+      const n = Math.min(MAP_PAGE_ENTRIES, a.info.externalNlba - first);
+      const b = this.store.read(at, n * MAP_ENT_SIZE);
+      const dv = new DataView(b.buffer, b.byteOffset, b.length);
+      page = new Uint32Array(n);
+      for (let i = 0; i < n; i++) page[i] = dv.getUint32(i * MAP_ENT_SIZE, true);
+      if (this.mapPages.size >= MAP_CACHE_PAGES) this.mapPages.clear();
+      this.mapPages.set(at, page);
+    }
+    return page;
+  }
+
   readMapRaw(a: Arena, premap: number): number {
-    const b = this.store.read(this.mapOff(a, premap), MAP_ENT_SIZE);
-    return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
+    return this.mapPage(a, premap)[premap % MAP_PAGE_ENTRIES]!;
   }
   private writeMapRaw(a: Arena, premap: number, raw: number): void {
     const b = new Uint8Array(4);
     new DataView(b.buffer).setUint32(0, raw >>> 0, true);
     this.store.write(this.mapOff(a, premap), b);
+    this.mapPage(a, premap)[premap % MAP_PAGE_ENTRIES] = raw >>> 0;
   }
 
   /** Post-map block of a logical sector (for inspection). */
