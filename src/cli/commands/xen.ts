@@ -12,6 +12,7 @@ import { imageTargetConflicts, imageTargetOptions } from '../options/target.js';
 import { choice, extent, extentLbas, file, uuid, UsageError, type Extent } from '../options/values.js';
 import { gptTypeValue } from './gpt.js';
 import { WindowBlockIO, type BlockIO } from '../../core/blockio.js';
+import { applyMediaWrites } from '../../core/mediaWrites.js';
 import { claimFindings as labelClaimFindings, claimNamespace } from '../../xen/claim.js';
 import type { Finding } from '../../core/schema/index.js';
 import type { NamespaceTarget } from '../target.js';
@@ -27,11 +28,8 @@ function labelArea(ns: NamespaceTarget): Uint8Array {
  */
 function claimForXen(ns: NamespaceTarget): string[] {
   const done: string[] = [];
-  for (const w of claimNamespace(labelArea(ns), ns.ref.uuid)) {
-    ns.image.write(ns.labelAreaOffset + w.offset, w.bytes);
-    ns.image.flush();
-    done.push(w.what);
-  }
+  const area = new WindowBlockIO(ns.image, ns.labelAreaOffset, ns.labelAreaSize);
+  applyMediaWrites(claimNamespace(labelArea(ns), ns.ref.uuid), () => area, (w) => done.push(w.what));
   return done;
 }
 
