@@ -1,24 +1,22 @@
 import { basename } from 'node:path';
 import {
-  claimClassForMode, collectWrites, createNamespace, defaultLbasizeForMode, deleteNamespace, initArea, interleaveSetsFromNfit, listNamespacesJson, namespacesOf,
+  claimClassForMode, collectWrites, createNamespace, defaultLbasizeForMode, deleteNamespace, initArea, listNamespacesJson, nfitDimm, namespacesOf,
   ndctlJsonText, readLabelArea, readLabelsJson, regionDefaultAlign, renameNamespace, repairArea, INIT_VARIANTS, LABEL_VERSIONS, PMEM_LBASIZES, type MediaWrite,
 } from '../../labels/index.js';
 import { defineCommand } from '../command.js';
-import { NAMESPACE_MODES, type NamespaceMode } from '../../namespace/view.js';
+import { NAMESPACE_MODES } from '../../namespace/view.js';
 import { labelSizeValue } from '../options/target.js';
 import { bytes, choice, file, text, uuid, UsageError } from '../options/values.js';
 import { CliError, toJsonText } from '../io.js';
 import { dumpText, findingsText, namespacesText } from '../labels/present.js';
 import { inFile, parseHandles, readArea, readNfit, resolveDimm, resolveTarget, writeInPlace, type LabelTarget } from '../labels/target.js';
-import { runSet } from '../labels/setCommand.js';
+import { runSet, type SetArgs } from '../labels/setCommand.js';
 import { checkExit } from '../findings.js';
 
-/** DIMMs in the NFIT set holding `handle` (or the first PM set). */
+/** DIMMs in the NFIT set of DIMM `handle` (default: the first PM memdev's). */
 function nfitSetSize(nfit: string, handle?: string): number {
-  const sets = inFile(nfit, () => interleaveSetsFromNfit(readNfit(nfit)));
   const h = handle === undefined ? undefined : parseHandles([handle])[0];
-  const s = h === undefined ? sets[0] : sets.find((x) => x.set.dimms.some((d) => d.handle === h));
-  return s?.set.dimms.length ?? 1;
+  return inFile(nfit, () => nfitDimm(readNfit(nfit), h).set.dimms.length);
 }
 
 const ACTIONS = ['init', 'dump', 'list', 'create', 'delete', 'rename', 'check', 'repair'] as const;
@@ -26,29 +24,16 @@ type Action = (typeof ACTIONS)[number];
 const SET_ACTIONS = ['list', 'check', 'create', 'delete', 'rename', 'repair'] as const;
 const WRITERS = ['init', 'create', 'delete', 'rename', 'repair'] as const;
 
-interface Args {
+/** The set actions' options (SetArgs) and those only one label area takes. */
+interface Args extends SetArgs {
   action: Action;
-  targets: string[];
   target: string;
-  labelSize?: number;
   labelVersion: (typeof LABEL_VERSIONS)[number];
   variant: (typeof INIT_VARIANTS)[number];
-  size?: bigint;
-  name?: string;
-  uuid?: string;
-  mode: NamespaceMode;
-  sectorSize?: number;
-  align?: bigint;
   capacity?: bigint;
-  platform?: string;
-  nfit?: string;
-  dimm: string[];
   dev?: string;
-  json: boolean;
   force: boolean;
-  dryRun: boolean;
 }
-
 
 function note(a: Args, s: string): void {
   if (!a.json) process.stderr.write(`nvtool labels: ${s}\n`);
@@ -120,13 +105,7 @@ export const labelsCommand = defineCommand<Args>({
   run(a) {
     const dimms = a.dimm;
     if (a.targets.length > 1 || ((a.action === 'create' || a.action === 'rename') && a.nfit && nfitSetSize(a.nfit, dimms[0]) > 1)) {
-      return runSet({
-        action: a.action, targets: a.targets, dimm: dimms, json: a.json, dryRun: a.dryRun, mode: a.mode,
-        ...(a.labelSize !== undefined ? { labelSize: a.labelSize } : {}), ...(a.size !== undefined ? { size: a.size } : {}),
-        ...(a.name !== undefined ? { name: a.name } : {}), ...(a.uuid !== undefined ? { uuid: a.uuid } : {}),
-        ...(a.sectorSize !== undefined ? { sectorSize: a.sectorSize } : {}), ...(a.align !== undefined ? { align: a.align } : {}),
-        ...(a.platform !== undefined ? { platform: a.platform } : {}), ...(a.nfit !== undefined ? { nfit: a.nfit } : {}),
-      });
+      return runSet(a);
     }
     a.target = a.targets[0]!;
     const dimmOpts = { ...(a.platform ? { platform: a.platform } : {}), ...(a.nfit ? { nfit: a.nfit } : {}), ...(dimms[0] !== undefined ? { dimm: dimms[0] } : {}) };
