@@ -6,6 +6,7 @@
  * sysfs, /proc/mounts. Finally Dom0's pmem driver reports each Xen area to Xen (v1), and balloons a
  * reported reserved area out of its own view once Xen accepted it.
  */
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FileBlockIO } from '../../core/blockio.js';
 import { decodeNfit } from '../../acpi/nfit/index.js';
@@ -69,7 +70,7 @@ export function runDom0(dir: SimDir): Dom0Linux {
     dir.writeText(DOM0_SETUP, JSON.stringify({ namespaces: made }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
     const linux = enumerateLinux(nfitBytes, images);
     dir.writeText('dom0/ndctl-list.json', ndctlListText(linux));
-    dir.file(`${DOM0_SYS}/block/.`);
+    for (const d of ['block', 'dev/block']) mkdirSync(dir.path(`${DOM0_SYS}/${d}`), { recursive: true });
     writeSysfs(dir, linux);
     dir.writeText('dom0/proc/mounts', mountsText(mountsOf(linux, made)));
     if (sc.design === 'v1') {
