@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { FileBlockIO, WindowBlockIO, type BlockIO } from '../core/blockio.js';
 import { NvError } from '../core/errors.js';
+import { tableSectorSize, type SectorSize } from '../disk/table.js';
 import { findNamespaceByUuid, namespaceBlockDevice } from '../namespace/device.js';
 import type { NamespaceRef } from '../namespace/labelsGlue.js';
 import type { NamespaceMode } from '../namespace/view.js';
@@ -85,4 +86,9 @@ export function openTarget(a: TargetArgs, writable: boolean): Target {
   }
   const w = new WindowBlockIO(file, Number(off), Number(size));
   return Object.assign(w, { close: () => file.close(), describe: `${a.target}[${off}+${size}]` });
+}
+
+/** The sector size of partition tables on `t` (disk/table.ts tableSectorSize): a namespace's logical block size, else `asked`, the table's own or 512. */
+export function targetSectorSize(t: Target, asked?: SectorSize): SectorSize {
+  return tableSectorSize(t, { ...(asked !== undefined ? { asked } : {}), ...(t.namespace ? { deviceSectorSize: t.logicalSectorSize ?? 512 } : {}) });
 }

@@ -389,6 +389,24 @@ export function detectSectorSize(io: BlockIO): SectorSize | undefined {
   return undefined;
 }
 
+/**
+ * The sector size to read or write a partition table on `io` with. On a block device (a namespace's
+ * /dev/pmemN or /dev/pmemNs: `deviceSectorSize` given) it is the device's logical block size, the
+ * one the kernel reads partition tables in (block/partitions/efi.c bdev_logical_block_size); an
+ * `asked` size must agree with it. On an image: `asked`, else the table's own (detectSectorSize),
+ * else 512.
+ */
+export function tableSectorSize(io: BlockIO, o: { asked?: SectorSize; deviceSectorSize?: number } = {}): SectorSize {
+  if (o.deviceSectorSize !== undefined) {
+    const device = o.deviceSectorSize as SectorSize;
+    if (o.asked !== undefined && o.asked !== device) {
+      throw new NvError('gpt', 'sectorSize', undefined, `${o.asked}-byte sectors asked, but the device has ${device}-byte logical sectors, which is what the kernel reads its partition table with`);
+    }
+    return device;
+  }
+  return o.asked ?? detectSectorSize(io) ?? 512;
+}
+
 // ---- partition edits ------------------------------------------------------------------------------
 
 export interface AddOptions {

@@ -4,13 +4,13 @@ import { FileBlockIO } from '../../core/blockio.js';
 import { GPT_TYPES, resolveGptType } from '../../disk/gptTypes.js';
 import { gptDump, gptJson, gptPrint, mbrDump, mbrJson, verifySummary } from '../../disk/format.js';
 import {
-  GPT_DAMAGE_CODES, SECTOR_SIZES, addPartition, deletePartition, detectSectorSize, hasPartitionTable, modelOf, newModel, readGpt, repairGpt, verifyGpt,
+  GPT_DAMAGE_CODES, SECTOR_SIZES, addPartition, deletePartition, hasPartitionTable, modelOf, newModel, readGpt, repairGpt, verifyGpt,
   writeGpt, type GptDisk, type SectorSize,
 } from '../../disk/table.js';
 import { defineCommand } from '../command.js';
 import { CliError, toJsonText } from '../io.js';
 import { UsageError } from '../options/values.js';
-import { openTarget, type Target, type TargetArgs } from '../target.js';
+import { openTarget, targetSectorSize, type Target, type TargetArgs } from '../target.js';
 import { imageTargetConflicts, imageTargetOptions } from '../options/target.js';
 import { bytes, choice, count, extent, extentLbas, file, text, uuid, type Extent } from '../options/values.js';
 
@@ -33,17 +33,6 @@ interface Args extends TargetArgs {
   entries: number;
   firstUsable?: Extent;
   imageSize?: bigint;
-}
-
-function sectorSizeFor(a: Args, io: Target): SectorSize {
-  const asked = a.sectorSize;
-  const device = io.logicalSectorSize ?? 512;
-  if (asked !== undefined) {
-    if (io.namespace && asked !== device) throw new CliError(`--sector-size ${asked}: ${io.describe} has ${device}-byte logical sectors, which is what the kernel reads its partition table with`);
-    return asked;
-  }
-  if (io.namespace) return device as SectorSize;
-  return detectSectorSize(io) ?? 512;
 }
 
 function nonZero(io: { read(o: number, n: number): Uint8Array }, from: number, len: number): boolean {
@@ -200,7 +189,7 @@ export const gptCommand = defineCommand<Args>({
     if (a.action === 'create' && a.imageSize !== undefined && !existsSync(a.target)) FileBlockIO.create(a.target, Number(a.imageSize)).close();
     const io = openTarget(a, a.action !== 'list' && a.action !== 'verify');
     try {
-      return ACTION_RUN[a.action](a, io, sectorSizeFor(a, io));
+      return ACTION_RUN[a.action](a, io, targetSectorSize(io, a.sectorSize));
     } finally {
       io.close();
     }

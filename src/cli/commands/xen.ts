@@ -1,5 +1,5 @@
 import { formatDump, formatFinding, decodeStruct } from '../../core/schema/index.js';
-import { SECTOR_SIZES, detectSectorSize, hasPartitionTable, type SectorSize } from '../../disk/table.js';
+import { SECTOR_SIZES, hasPartitionTable, type SectorSize } from '../../disk/table.js';
 import { resolveGptType } from '../../disk/gptTypes.js';
 import { XEN_PLACEMENTS, formatXen, inspectXen, locateSuperBlock } from '../../xen/layout.js';
 import { PLACEMENT, PLACEMENT_NAMES, XEN_PMEM_CLAIM_CLASS_GUID, XEN_SB_SIZE, xenSuperBlock } from '../../xen/superblock.js';
@@ -7,7 +7,7 @@ import { encodeStruct, structFromJson } from '../../core/schema/index.js';
 import { defineCommand } from '../command.js';
 import { exitFor, summarize } from '../findings.js';
 import { CliError, toJsonText } from '../io.js';
-import { openTarget, type TargetArgs } from '../target.js';
+import { openTarget, targetSectorSize, type TargetArgs } from '../target.js';
 import { imageTargetConflicts, imageTargetOptions } from '../options/target.js';
 import { choice, extent, extentLbas, file, uuid, UsageError, type Extent } from '../options/values.js';
 import { gptTypeValue } from './gpt.js';
@@ -113,7 +113,7 @@ export const xenCommand = defineCommand<Args>({
   run(a) {
     const io = openTarget(a, a.action === 'format');
     try {
-      const ss: SectorSize = a.sectorSize ?? detectSectorSize(io) ?? 512;
+      const ss = targetSectorSize(io, a.sectorSize);
       if (a.action === 'format') {
         const placement = a.placement === 'namespace' ? 'c' : a.placement;
         const ns = io.namespace;
