@@ -1,7 +1,7 @@
 /**
  * nvtool as a library: every codec is typed and documented.
  *
- *   import { nfit, qemu, buildNfit } from 'nvtool';
+ *   import { nfit, qemu, buildNfit, inspect } from 'nvtool';
  *   const { table, findings } = nfit.decodeNfit(bytes);
  */
 export * as core from './core/index.js';
@@ -16,4 +16,5 @@ export * as namespace from './namespace/index.js';
 export * as disk from './disk/index.js';
 export * as xen from './xen/index.js';
 export * as codecs from './codecs/index.js';
+export * as inspect from './inspect/index.js';
 export { NvError } from './core/errors.js';

@@ -4,7 +4,7 @@
  * version (`xen_pmem_map` only with --format).
  */
 import { decodeStruct } from '../core/schema/index.js';
-import { hypercalls } from '../xen/index.js';
+import * as hypercalls from '../xen/hypercalls/index.js'; // not the xen barrel: it exports the fuzz targets (fast-check)
 import type { DecodableFormat } from './registry.js';
 import { structFormat } from './struct.js';
 

@@ -9,10 +9,13 @@
  */
 import { decodeStruct, encodeStruct, structFromJson, type Finding, type Span, type Struct } from '../core/schema/index.js';
 import { NvError } from '../core/errors.js';
-import {
-  NSINDEX_SIGNATURE, cxlNamespaceLabel, cxlOtherLabel, cxlRegionLabel, indexBlockStruct, labelV11, labelV12, listNamespacesJson,
-  readLabelArea, readLabelsJson, slotOffset, type Geometry, type LiveLabel,
-} from '../labels/index.js';
+// The modules themselves, not the labels barrel: it also exports the fuzz targets (fast-check),
+// which `decode` must not load.
+import { readLabelArea, type LiveLabel } from '../labels/area.js';
+import { slotOffset, type Geometry } from '../labels/geometry.js';
+import { NSINDEX_SIGNATURE, indexBlockStruct } from '../labels/indexBlock.js';
+import { cxlNamespaceLabel, cxlOtherLabel, cxlRegionLabel, labelV11, labelV12 } from '../labels/label.js';
+import { listNamespacesJson, readLabelsJson } from '../labels/ndctlJson.js';
 import type { DecodableFormat } from './registry.js';
 
 const SIG = new TextEncoder().encode(NSINDEX_SIGNATURE + '\0');

@@ -8,10 +8,10 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
@@ -226,9 +226,10 @@ describe('usage errors: exit 2, one line, every file byte-identical', () => {
 });
 
 /** The CLI as a real process, from the sources (node + tsx): what a shell sees. */
-function spawnCli(argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnCli(argv: string[], cwd = root): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
   return new Promise((done) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', '-e', "import('./src/cli/main.ts').then((m) => m.runProcess())", '--', ...argv], { cwd: root });
+    const p = spawn(process.execPath, ['--import', tsx, join(root, 'test/support/nvtool-src.ts'), ...argv], { cwd });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -245,11 +246,34 @@ describe('as real processes', () => {
       spawnCli(['labels', 'create', f('nv.img'), '--size', '4M', '--size', '8M']),
       spawnCli(['xen', 'format', f('disk.img'), '--placement', 'z', '--force']),
     ]);
+    expect(runs.map((r) => r.stderr.split(':')[1]?.trim())).toEqual(['gpt', '--size is given twice (nvtool labels --help)', '--placement']);
     for (const r of runs) {
       expect(r.code).toBe(2);
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
     }
     expect(snapshot()).toEqual(before);
+  }, 30_000);
+
+  it("--version is nvtool's own, whatever package.json the working directory has", async () => {
+    mkdirSync(f('other'));
+    writeFileSync(f('other/package.json'), JSON.stringify({ name: 'other', version: '9.9.9' }));
+    const r = await spawnCli(['--version'], f('other'));
+    rmSync(f('other'), { recursive: true });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+  }, 30_000);
+
+  it('a closed stdout (nvtool ... | head) ends quietly, no EPIPE stack trace', async () => {
+    const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+    const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const p = spawn(process.execPath, ['--import', tsx, join(root, 'test/support/nvtool-src.ts'), 'disasm', join(root, 'fixtures/qemu/q35-1dimm/DSDT.aml'), '--json'], { cwd: root });
+      let stderr = '';
+      p.stderr.on('data', (d) => (stderr += d));
+      p.stdout.once('data', () => p.stdout.destroy());
+      p.on('close', (code) => done({ code, stderr }));
+    });
+    expect(r.stderr).not.toMatch(/EPIPE|\bat .*\.(ts|js):\d+/);
+    expect(r.code).toBe(0);
   }, 30_000);
 });

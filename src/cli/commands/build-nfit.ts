@@ -1,4 +1,4 @@
-import { buildNfit } from '../../acpi/build/index.js';
+import { buildNfit, type NfitDescription } from '../../acpi/build/index.js';
 import { slotToHandle } from '../../acpi/qemu/index.js';
 import { decodeNfit, nfitToJson } from '../../acpi/nfit/index.js';
 import { hexInt } from '../../core/hex.js';
@@ -29,7 +29,7 @@ export const buildNfitCommand = defineCommand<Args>({
   ],
   fileOf: (a) => a.platform,
   run(a) {
-    const built = buildNfit(readJsonFile(a.platform));
+    const built = buildNfit(readJsonFile(a.platform) as NfitDescription);
     writeOutput(a.output, built.bytes, a.force);
     const report = {
       output: a.output,

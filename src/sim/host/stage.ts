@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { NvError } from '../../core/errors.js';
-import { buildNfit } from '../../acpi/build/index.js';
+import { buildNfit, type NfitDescription } from '../../acpi/build/index.js';
 import { slotToHandle } from '../../acpi/qemu/identifiers.js';
 import { FileBlockIO } from '../../core/blockio.js';
 import type { SimDir } from '../runDir.js';
@@ -18,7 +18,7 @@ const hex = (n: bigint) => `0x${n.toString(16)}`;
 
 export function runHost(dir: SimDir): HostMachine {
   const sc = dir.scenario();
-  const built = buildNfit(sc.platformJson);
+  const built = buildNfit(sc.platformJson as NfitDescription);
   dir.writeBytes(HOST_NFIT, built.bytes);
   const machine: HostMachine = { nfit: HOST_NFIT, dimms: [] };
   for (const d of sc.platform.dimms) {

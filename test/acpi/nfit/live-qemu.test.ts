@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildNfit } from '../../../src/acpi/build/index.js';
+import { buildNfit, type NfitDescription } from '../../../src/acpi/build/index.js';
 import { isNvError } from '../../../src/core/errors.js';
 import { captureAcpi, QemuRefusedError, requireQemuBinary, type Platform } from '../../harness/qemu.js';
 
@@ -68,7 +68,7 @@ describe('build-nfit against live QEMU 7.2 on random platforms', () => {
     let built: Uint8Array | undefined;
     let refusal: string | undefined;
     try {
-      built = buildNfit(platform).bytes;
+      built = buildNfit(platform as NfitDescription).bytes;
     } catch (e) {
       if (!isNvError(e)) throw e;
       refusal = e.reason;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildNfit } from '../../../src/acpi/build/index.js';
+import { buildNfit, type NfitDescription } from '../../../src/acpi/build/index.js';
 import { decodeNfit, encodeNfit } from '../../../src/acpi/nfit/index.js';
 import { NvError } from '../../../src/core/errors.js';
 import { qemuFixtures, rejectedQemuFixtures } from '../../support/fixtures.js';
@@ -12,7 +12,7 @@ describe('build-nfit against real QEMU 7.2 (fixtures/qemu)', () => {
   });
 
   it.each(withNfit.map((f) => [f.name, f] as const))('%s: build-nfit output is byte-identical to the guest-visible NFIT', (_name, f) => {
-    const built = buildNfit(f.platform);
+    const built = buildNfit(f.platform as NfitDescription);
     expect(Buffer.from(built.bytes).toString('hex')).toBe(Buffer.from(f.nfit!).toString('hex'));
   });
 
@@ -29,7 +29,7 @@ describe('configurations QEMU refuses', () => {
   it.each(rejectedQemuFixtures().map((f) => [f.name, f] as const))('%s: refused with the message QEMU printed', (_name, f) => {
     let err: unknown;
     try {
-      buildNfit(f.platform);
+      buildNfit(f.platform as NfitDescription);
     } catch (e) {
       err = e;
     }

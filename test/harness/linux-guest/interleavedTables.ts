@@ -85,7 +85,7 @@ export function interleavedTables(description: PlatformDescription, specs: reado
     sets.push({ rangeIndex, base, length, handles: order.map((j) => slotToHandle(dimms[j]!.slot)) });
   });
   const header = { ...QEMU_OEM, oemRevision: OVERRIDE_OEM_REVISION };
-  const built = buildNfit({ profile: 'generic', header, structures });
+  const built = buildNfit({ profile: 'generic', header, structures: structures as object[] });
   const ssdt = buildQemuNvdimmSsdt({ slots: platform.slots, dsmBuffer: dsmBufferOf(platform), fit: encodeFit(built.table), oemRevision: OVERRIDE_OEM_REVISION });
   return { nfit: built.bytes, ssdt, table: built.table, platform, sets };
 }
