@@ -8,7 +8,9 @@
  *    nv1), so mapping order (label position) and cookie sort order (sysfs mapping position) differ.
  * Direction 1: nvtool writes a namespace across each set (labels create --nfit); the guest must
  * assemble the regions with nvtool's cookie and positions and show the namespaces (uuid, name,
- * size, mode), with `ndctl read-labels` equal to nvtool's reading of the same bytes. A marker
+ * size, mode), with `ndctl read-labels` equal to nvtool's reading of the same bytes. Set A also
+ * holds a namespace labelled with the v1.2 cookie under its v1.1 index: the guest must skip it and
+ * still assemble the region, as nvtool predicts (state `ignored`). A marker
  * written at offset 0 of every backing file, read back at the namespace offsets where nvtool's
  * platform model says QEMU placed each DIMM, shows the SPA ranges cover QEMU's placement.
  * Direction 2: the guest creates namespaces on both regions (raw; fsdax and sector on v1.2); nvtool
@@ -20,7 +22,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeNfit } from '../../src/acpi/nfit/index.js';
-import { interleaveSetsFromNfit, listSetNamespacesJson, readInterleaveSet, readLabelsJson, type NfitSet } from '../../src/labels/index.js';
+import {
+  applySetWrite, collectWrites, createSetNamespace, deleteSetNamespace, interleaveSetsFromNfit, listSetNamespacesJson, readInterleaveSet, readLabelsJson, type NfitSet, type SetWrite,
+} from '../../src/labels/index.js';
 import { guestPlatform, runGuest, type NvdimmSpec } from '../harness/linux-guest/guest.js';
 import { interleavedTables } from '../harness/linux-guest/interleavedTables.js';
 import { runCli } from '../support/cli.js';
@@ -34,6 +38,14 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** ndctl prints u64 values as bare JSON integers: keep long ones exact as strings. */
 const parse = (s: string | undefined) => JSON.parse((s ?? 'null').replace(/:\s*(\d{16,})/g, ':"$1"'));
+function writeRange(file: string, offset: number, bytes: Uint8Array): void {
+  const fd = openSync(file, 'r+');
+  try {
+    writeSync(fd, bytes, 0, bytes.length, offset);
+  } finally {
+    closeSync(fd);
+  }
+}
 const marker = (i: number) => `nvtool-mark-nv${i}`.padEnd(16, '.');
 
 async function nvtool(...args: string[]): Promise<string> {
@@ -50,9 +62,7 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
     for (const [i, d] of nvdimms.entries()) {
       writeFileSync(d.file, '');
       truncateSync(d.file, d.size!);
-      const fd = openSync(d.file, 'r+');
-      writeSync(fd, Buffer.from(marker(i)), 0, 16, 0);
-      closeSync(fd);
+      writeRange(d.file, 0, Buffer.from(marker(i)));
     }
     const files = nvdimms.map((d) => d.file);
     const tables = interleavedTables(guestPlatform({ nvdimms, memory: '512M' }), [
@@ -77,6 +87,21 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
     await nvtool('labels', 'create', '--nfit', nfitFile, '--label-size', '128K', '--dimm', '0x5', '--dimm', '0x6', '--size', '192M', '--name', 'set-a', '--uuid', ua, files[4]!, files[5]!);
     await nvtool('labels', 'create', '--nfit', nfitFile, '--label-size', '128K', '--dimm', '0x1', '--dimm', '0x2', '--dimm', '0x3', '--dimm', '0x4', '--size', '768M', '--name', 'set-b', '--uuid', ub, ...files.slice(0, 4));
     const lsa = (i: number) => readRange(files[i]!, sizes[i]! - LSA, LSA);
+    // Set A also gets a namespace whose labels carry the v1.2 cookie under the v1.1 index: Linux must
+    // skip it (create_namespace_pmem -EAGAIN) and still assemble the region. It goes after a 32 MiB
+    // gap (a filler made and deleted) so the guest's own namespace, placed first fit, does not overlap it.
+    const uw = '7e57a000-0000-4000-8000-0000000000ff';
+    const areasA = [4, 5].map(lsa);
+    const wrongCookie = { ...setA.set, cookies: { ...setA.set.cookies, cookie1: setA.set.cookies.cookie2, altcookie: setA.set.cookies.cookie2 } };
+    const filler = '7e57a000-0000-4000-8000-0000000000fe';
+    const apply = (writes: SetWrite[]) => writes.forEach((w) => applySetWrite(areasA, w));
+    apply(collectWrites(createSetNamespace(areasA, setA.set, { uuid: filler, size: 32n * BigInt(MiB) })).writes);
+    apply(collectWrites(createSetNamespace(areasA, wrongCookie, { uuid: uw, name: 'wrong-cookie', size: 16n * BigInt(MiB) })).writes);
+    apply(collectWrites(deleteSetNamespace(areasA, setA.set, filler)).writes);
+    areasA.forEach((area, k) => writeRange(files[4 + k]!, sizes[4 + k]! - LSA, area));
+    const svA = readInterleaveSet(areasA, setA.set);
+    expect(svA.regionActive).toBe(true);
+    expect(svA.namespaces.map((n) => [n.uuid, n.state])).toEqual([[ua, 'active'], [uw, 'ignored']]);
     const before = files.map((_, i) => lsa(i));
     const mineBefore = JSON.parse(await nvtool('labels', 'list', '--json', '--nfit', nfitFile, '--label-size', '128K', '--dimm', '0x1', '--dimm', '0x2', '--dimm', '0x3', '--dimm', '0x4', ...files.slice(0, 4)));
     expect(mineBefore.map((n: any) => [n.uuid, n.mode, n.state])).toEqual([[ub, 'raw', 'active']]);
@@ -157,13 +182,15 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
     for (const set of [setA, setB]) {
       const areas = set.set.dimms.map((d) => after[d.handle! - 1]!);
       const sv = readInterleaveSet(areas, set.set);
-      expect(sv.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+      // The only complaint: set A's wrong-cookie labels, which Linux skipped.
+      expect(sv.findings.filter((f) => f.severity !== 'info').map((f) => f.code)).toEqual(set === setA ? ['set-cookie'] : []);
       expect(sv.regionActive).toBe(true);
       const guest = regionOf(a, set).namespaces.filter((n: any) => n.size > 0);
-      const mine = listSetNamespacesJson(sv, set.set);
+      expect(guest.some((n: any) => n.uuid === uw)).toBe(false);
+      const mine = listSetNamespacesJson(sv, set.set).filter((n) => n.state !== 'ignored');
       const key = (n: any) => String(n.raw_uuid ?? n.uuid);
       expect(mine.map((n) => [key(n), n.mode, n.name ?? null, n.state]).sort()).toEqual(guest.map((n: any) => [key(n), n.mode, n.name ?? null, 'active']).sort());
-      for (const ns of sv.namespaces) {
+      for (const ns of sv.namespaces.filter((n) => n.state === 'active')) {
         // The kernel's namespace size (sysfs size) and claim class (holder_class) = what nvtool assembles.
         // holder_class_show prints "btt" for both BTT claim classes and nothing for none.
         const holder = ns.claimClass === undefined || ns.claimClass === 'none' ? '' : ns.claimClass.replace(/^btt2$/, 'btt');
