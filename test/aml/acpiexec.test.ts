@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildNfit } from '../../src/acpi/build/index.js';
+import { encodeFit } from '../../src/acpi/nfit/index.js';
 import { buildQemuNvdimmSsdt } from '../../src/aml/qemuNvdimmSsdt.js';
 import { requireTool } from './helpers.js';
 
@@ -50,5 +52,17 @@ describe('acpiexec (ACPICA interpreter) runs nvtool-built SSDTs', () => {
     expect(out).toMatch(/Evaluating \\_SB\.NVDR\.NV00\._LSI/);
     expect(out).toMatch(/Local0: .*Buffer\(1\) 01/);
     expect(out).toMatch(/AE_AML_BUFFER_LIMIT, Field \[STTS\]/);
+  });
+
+  it('with a static FIT, \\_SB.NVDR._FIT returns exactly those bytes (the structures of an NFIT nvtool built)', () => {
+    const platform = { machine: { type: 'pc' }, memory: { size: '256M', slots: 2, maxmem: '4G' }, nvdimms: [{ id: 'nv0', size: '256M', labelSize: '128K' }, { id: 'nv1', size: '256M', labelSize: '128K' }] };
+    const fit = encodeFit(buildNfit(platform).table);
+    const file = join(tmp, 'static-fit.aml');
+    writeFileSync(file, buildQemuNvdimmSsdt({ slots: 2, dsmBuffer: 0x0ffff000, fit, oemRevision: 2 }));
+    const out = acpiexec(file, 'evaluate \\_SB.NVDR._FIT');
+    expect(out).not.toMatch(/ACPI Error|Exception|AE_AML/);
+    // acpiexec prints the returned buffer as a hex dump: "0000: 00 00 38 00 ...  // text".
+    const hex = [...out.matchAll(/^\s*[0-9A-F]{4}: ((?:[0-9A-F]{2} )+)/gm)].map((m) => m[1]!.trim()).join(' ');
+    expect(hex).toBe(Buffer.from(fit).toString('hex').toUpperCase().match(/../g)!.join(' '));
   });
 });
