@@ -55,7 +55,7 @@ describe('acpiexec (ACPICA interpreter) runs nvtool-built SSDTs', () => {
   });
 
   it('with a static FIT, \\_SB.NVDR._FIT returns exactly those bytes (the structures of an NFIT nvtool built)', () => {
-    const platform = { machine: { type: 'pc' }, memory: { size: '256M', slots: 2, maxmem: '4G' }, nvdimms: [{ id: 'nv0', size: '256M', labelSize: '128K' }, { id: 'nv1', size: '256M', labelSize: '128K' }] };
+    const platform = { machine: { type: 'pc' as const }, memory: { size: '256M', slots: 2, maxmem: '4G' }, nvdimms: [{ id: 'nv0', size: '256M', labelSize: '128K' }, { id: 'nv1', size: '256M', labelSize: '128K' }] };
     const fit = encodeFit(buildNfit(platform).table);
     const file = join(tmp, 'static-fit.aml');
     writeFileSync(file, buildQemuNvdimmSsdt({ slots: 2, dsmBuffer: 0x0ffff000, fit, oemRevision: 2 }));
