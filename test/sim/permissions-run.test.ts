@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DESIGNS } from '../../src/sim/permissions/index.js';
-import { XEN_PERMISSIONS } from '../../src/sim/xen/permissions.js';
+import { SimDir } from '../../src/sim/index.js';
+import { loadPermissions, newPermissions, savePermissions, XEN_PERMISSIONS } from '../../src/sim/xen/permissions.js';
 import { runCli } from '../support/cli.js';
 import { fileHash } from './xenHelpers.js';
 
@@ -70,6 +71,28 @@ describe('sim run --permissions', () => {
       expect(perms.get(DESIGNS[0])!.dataRegions).toEqual(xenData.map(([s, e]) => [s, `0x${(BigInt(e!) - 1n).toString(16)}`]));
     });
   }
+
+  it('xen/permissions.json restores the tracker for later stages: same design, regions, ranges and counts', () => {
+    const base = mkdtempSync(join(tmpdir(), 'nvtool-perm-load-'));
+    onTestFinished(() => rmSync(base, { recursive: true, force: true }));
+    const regions = [{ first: 0x141000, last: 0x17ffff }, { first: 0x190000, last: 0x19ffff }];
+    for (const design of DESIGNS) {
+      const dir = new SimDir(join(base, design));
+      const { table, ...measured } = newPermissions(design, regions);
+      expect(table.grant(1, 0x141000, 0x1410ff)).toBe(0);
+      for (let p = 0x150000; p < 0x150000 + 200; p += 2) table.grant(2, p, p); // capped keeps 128 of these
+      expect(table.grant(3, 0x190010, 0x19ffff)).toBe(0);
+      table.revoke(3, 0x190100, 0x1901ff);
+      savePermissions(dir, table, measured);
+      const back = loadPermissions(dir).table;
+      expect(back.store.design).toBe(design);
+      expect(back.data.ranges()).toEqual(table.data.ranges());
+      for (const d of [1, 2, 3]) expect(back.ranges(d), `${design} d${d}`).toEqual(table.ranges(d));
+      expect(back.stats.refused).toEqual(table.stats.refused);
+      expect(back.grant(4, 0x141000, 0x141000)).toEqual({ errno: 'EBUSY' });
+      expect(back.check(3, 0x190010, 0x1900ff)).toBe(true);
+    }
+  });
 
   it('refuses an unknown design with one line and exit 2', async () => {
     const r = await runCli(['sim', 'run', 'x.json', '--out', 'y', '--permissions', 'btree']);
