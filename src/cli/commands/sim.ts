@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import {
   SCENARIO_SCHEMA, ScenarioError, SimDir, hypercallEntries, loadScenario, runAll, runRemaining, runStage, stageNames, startRun, stagesFor,
+  formatMetadataReport, metadataReport,
 } from '../../sim/index.js';
 import { DESIGNS, type DesignName } from '../../sim/permissions/index.js';
 import { defineCommand } from '../command.js';
-import { choice, file } from '../options/values.js';
+import { bytes, choice, file, parseBytes } from '../options/values.js';
 import { CliError, toJsonText } from '../io.js';
 
 interface Args {
@@ -14,6 +15,7 @@ interface Args {
   force: boolean;
   json: boolean;
   permissions?: DesignName;
+  at?: bigint;
 }
 
 /** What a run directory holds after the stages so far, for the report. */
@@ -62,6 +64,12 @@ export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> 
     process.stdout.write(JSON.stringify(SCENARIO_SCHEMA, null, 2) + '\n');
     return 0;
   },
+  size(a) {
+    const bytes = parseBytes(need(a.target, 'SIZE (e.g. 64G)'), 'SIZE');
+    const r = metadataReport(bytes, a.at ?? undefined);
+    process.stdout.write(a.json ? toJsonText(r) : formatMetadataReport(r) + '\n');
+    return 0;
+  },
 };
 
 function need(v: string | undefined, what: string): string {
@@ -73,14 +81,15 @@ export const simCommand = defineCommand<Args>({
   name: 'sim',
   describe: 'Simulate the Xen vNVDIMM design on real images: host, Dom0, Xen, ... one stage at a time (specs/sim.md)',
   positionals: [
-    { name: 'action', describe: 'run | host | a stage | resume | check | schema', value: choice([...new Set([...Object.keys(SIM_ACTIONS), ...stageNames()])]) },
-    { name: 'target', describe: 'SCENARIO.json (run, host, check) or the run directory (a stage, resume)', value: file(), optional: true },
+    { name: 'action', describe: 'run | host | a stage | resume | check | schema | size', value: choice([...new Set([...Object.keys(SIM_ACTIONS), ...stageNames()])]) },
+    { name: 'target', describe: 'SCENARIO.json (run, host, check), the run directory (a stage, resume) or a size (size)', value: file(), optional: true },
   ],
   options: {
     out: { alias: 'o', describe: 'run directory to create', value: file(), actions: ['run', 'host'] },
     force: { describe: 'replace a non-empty run directory', actions: ['run', 'host'] },
-    json: { describe: 'print the run summary as JSON' },
     permissions: { describe: 'how the simulated Xen tracks which domain may access which pmem page (default pageowner); only xen/permissions.json changes (specs/permissions.md)', value: choice(DESIGNS), actions: ['run', 'resume', 'xen'] },
+    json: { describe: 'print the run summary (size: the report) as JSON' },
+    at: { describe: 'size: machine address the range starts at, for the code layout\'s chunk count (default 0x140000000)', value: bytes(), actions: ['size'] },
   },
   examples: [
     ['$0 sim run scenario.json --out run1', 'every stage of the scenario\'s design: host, then dom0 and xen (v1) or xen and dom0 (v3)'],
@@ -89,6 +98,7 @@ export const simCommand = defineCommand<Args>({
     ['$0 sim run scenario.json --out run2 --permissions rangeset', 'the same run with Xen tracking guest pages in rangesets: only run2/xen/permissions.json differs'],
     ['$0 sim check scenario.json', 'check a scenario: one line per problem, exit 2'],
     ['$0 sim schema > scenario.schema.json', 'the scenario\'s JSON Schema'],
+    ['$0 sim size 64G', 'what Xen keeps for 64 GiB of pmem: frame table + M2P, and Dom0\'s page tables to map it with 4 KiB vs 2 MiB pages'],
   ],
   fileOf: (a) => a.target,
   async run(a) {
