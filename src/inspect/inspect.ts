@@ -19,6 +19,8 @@ import { CountingReader } from './reader.js';
 export interface InspectOptions {
   /** QEMU label-size=: the label area is the file's last N bytes (skips probing). */
   labelSize?: number;
+  /** Read Xen frame tables and M2Ps whole (exact runs, every damaged entry) instead of sampling them. */
+  deep?: boolean;
 }
 
 export interface InspectReport {
@@ -34,7 +36,7 @@ export interface InspectResult {
 }
 
 export function inspectReader(r: CountingReader, o: InspectOptions = {}): InspectResult {
-  const ctx: InspectContext = { size: r.size, read: (a, b) => r.read(a, b), tryRead: (a, b) => r.tryRead(a, b), dumps: new WeakMap() };
+  const ctx: InspectContext = { size: r.size, read: (a, b) => r.read(a, b), tryRead: (a, b) => r.tryRead(a, b), dumps: new WeakMap(), ...(o.deep ? { deep: true } : {}) };
   const layers: Layer[] = [];
   const report: InspectReport = { file: r.name, size: r.size, layers };
   if (r.size === 0) return { report, dumps: ctx.dumps };

@@ -7,7 +7,7 @@ import type { Finding, Severity, Struct } from '../core/schema/index.js';
 
 export const LAYER_KINDS = [
   'acpi-table', 'label-area', 'namespace', 'pfn-info', 'dax-info', 'btt', 'gpt', 'mbr', 'partition',
-  'xen-superblock', 'xen-reserved', 'filesystem',
+  'xen-superblock', 'xen-reserved', 'xen-frame-table', 'xen-m2p', 'filesystem',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 
@@ -56,6 +56,8 @@ export interface InspectContext {
   read(offset: number, length: number): Uint8Array;
   tryRead(offset: number, length: number): Uint8Array | undefined;
   dumps: WeakMap<Layer, DumpRef[]>;
+  /** Read whole what is otherwise sampled (Xen frame tables). */
+  deep?: boolean;
 }
 
 export function layer(kind: LayerKind, offset: number, length: number, label: string, fields: Fields = {}): Layer {

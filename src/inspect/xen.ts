@@ -8,6 +8,7 @@ import {
   INITIAL_PAGE_INFO, INVALID_M2P_ENTRY, PAGE_INFO_SIZE, PLACEMENT_NAMES, XEN_SB_FLAGS, XEN_SB_MAGIC, XEN_SB_SIZE, checkSuperBlock,
   describeCountInfo, pageInfo, xenSuperBlock,
 } from '../xen/index.js';
+import { SAMPLES, m2pState, pageInfoState, scanRuns, type RunScan } from './frameTable.js';
 import { addDump, hex, human, layer, note, noteAll, num, type InspectContext, type Layer } from './layer.js';
 
 export function hasXenMagic(ctx: InspectContext, at: number): boolean {
@@ -78,12 +79,70 @@ export function xenLayers(ctx: InspectContext, container: number, containerSize:
     if (name === 'first') addDump(ctx, rl, { struct: pageInfo, offset: at, length: PAGE_INFO_SIZE, title: 'frame table entry 0 (struct page_info)' });
   }
   rl.fields.frameTableSample = samples;
+  const ftl = frameTableLayer(ctx, ft, pages, container + Number(sb.managedOffset), rOff, rLen);
+  const m2pl = m2pLayer(ctx, m2p, pages);
+  rl.children.push(...[ftl, m2pl].filter((x): x is Layer => !!x));
+  const xenBuilt = ftl?.fields.builtBy === 'xen';
+  if (xenBuilt) {
+    rl.findings = rl.findings.filter((f) => f.code !== 'frame-table-unflagged' && f.code !== 'frame-table-used');
+    note(ctx, rl, { severity: 'info', code: 'frame-table-built-by-xen', offset: ft, message: 'Xen has built the frame table over this range (page states as pmem_setup / pmem_arch_setup leave them); the super block\'s flags are nvtool\'s and Xen does not set them' });
+  }
   if (pages > 0 && m2p >= rOff && m2p + 8 <= rOff + rLen) {
     const b = ctx.read(m2p, 8);
     const e = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
     rl.fields.m2pFirst = e === INVALID_M2P_ENTRY ? 'INVALID_M2P_ENTRY' : hex(Number(e & 0xffffffffffffn));
     if (sbl.fields.m2pInitialized && e !== INVALID_M2P_ENTRY) note(ctx, rl, { severity: 'info', code: 'm2p-used', path: 'm2p[0]', offset: m2p, message: 'M2P entry 0 is no longer INVALID_M2P_ENTRY' });
   }
-  if (!sbl.fields.frameTableInitialized) note(ctx, rl, { severity: 'info', code: 'frame-table-not-initialized', path: 'flags', offset: abs + xenSuperBlock.offsetOf('flags'), message: 'the super block says the frame table has not been written yet (flags bit 0 clear)' });
+  if (!sbl.fields.frameTableInitialized && !xenBuilt) note(ctx, rl, { severity: 'info', code: 'frame-table-not-initialized', path: 'flags', offset: abs + xenSuperBlock.offsetOf('flags'), message: 'the super block says the frame table has not been written yet (flags bit 0 clear)' });
   return out;
+}
+
+const MAX_SHOWN_RUNS = 32;
+
+function runFields(scan: RunScan, base: number) {
+  const totals: Record<string, number> = {};
+  for (const r of scan.runs) totals[r.state] = (totals[r.state] ?? 0) + r.count;
+  return {
+    runCount: scan.runs.length,
+    runs: scan.runs.slice(0, MAX_SHOWN_RUNS).map((r) => ({ pages: `${base + r.first}..${base + r.first + r.count - 1}`, count: r.count, state: r.state })),
+    totals,
+    sampled: scan.sampled,
+  };
+}
+
+/**
+ * The frame table as a layer: runs of page states (page numbers inside the managed range), damage
+ * as findings, and Xen v1's rule that only reserved pages holding metadata are in use.
+ */
+function frameTableLayer(ctx: InspectContext, ft: number, pages: number, managedStart: number, rOff: number, rLen: number): Layer | undefined {
+  if (!(pages > 0 && ft >= rOff && ft + pages * PAGE_INFO_SIZE <= rOff + rLen && ft + pages * PAGE_INFO_SIZE <= ctx.size)) return undefined;
+  const scan = scanRuns((o, l) => ctx.read(o, l), ft, pages, PAGE_INFO_SIZE, pageInfoState, ctx.deep ?? false);
+  // An all-zero page_info is Xen v1's in-use state, but a table of nothing else was never written.
+  if (scan.runs.length === 1 && scan.runs[0]!.state.startsWith('in use (Xen v1')) scan.runs[0]!.state = 'zero (never written)';
+  const l = layer('xen-frame-table', ft, pages * PAGE_INFO_SIZE, `frame table: ${pages} page_info, ${scan.runs.length} run(s)${scan.sampled ? ' (sampled)' : ''}`);
+  const xen = scan.runs.every((r) => /Xen|unused/.test(r.state));
+  l.fields = { entries: pages, entrySize: PAGE_INFO_SIZE, builtBy: xen ? 'xen' : scan.runs.every((r) => r.state.includes('nvtool')) ? 'nvtool' : scan.runs.every((r) => r.state.startsWith('zero')) ? 'none' : 'mixed', ...runFields(scan, 0) };
+  for (const r of scan.runs) {
+    if (r.state.startsWith('damaged')) {
+      note(ctx, l, { severity: 'error', code: 'frame-table-damaged', path: `frameTable[${r.first}]`, offset: ft + r.first * PAGE_INFO_SIZE, message: `page_info ${r.first}..${r.first + r.count - 1} (${r.count}): ${r.state.slice(9)}; not a state Xen or nvtool leaves` });
+    }
+    if (r.state.startsWith('in use (Xen v1')) {
+      const firstRsv = (rOff - managedStart) / 4096;
+      const endRsv = firstRsv + rLen / 4096;
+      if (r.first < firstRsv || r.first + r.count > endRsv) {
+        note(ctx, l, { severity: 'error', code: 'frame-table-inuse-outside-reserved', path: `frameTable[${r.first}]`, offset: ft + r.first * PAGE_INFO_SIZE, message: `pages ${r.first}..${r.first + r.count - 1} are in use, but Xen v1 marks in use only reserved pages holding its metadata (pages ${firstRsv}..${endRsv - 1})` });
+      }
+    }
+  }
+  if (scan.stoppedAt !== undefined) note(ctx, l, { severity: 'warning', code: 'frame-table-unsummarised', offset: ft + scan.stoppedAt * PAGE_INFO_SIZE, message: `more than ${scan.runs.length} distinct runs: entries from ${scan.stoppedAt} on are not summarised` });
+  if (scan.sampled) note(ctx, l, { severity: 'info', code: 'frame-table-sampled', offset: ft, confidence: 'likely', message: `runs from ${SAMPLES + 1} samples of this ${human(pages * PAGE_INFO_SIZE)} table and a bisection at each change; a run shorter than the sample spacing can be missed (inspect --deep reads it whole)` });
+  return l;
+}
+
+function m2pLayer(ctx: InspectContext, m2p: number, pages: number): Layer | undefined {
+  if (!(pages > 0 && m2p + pages * 8 <= ctx.size)) return undefined;
+  const scan = scanRuns((o, l) => ctx.read(o, l), m2p, pages, 8, m2pState, ctx.deep ?? false);
+  const l = layer('xen-m2p', m2p, pages * 8, `M2P: ${pages} entries, ${scan.runs.length} run(s)${scan.sampled ? ' (sampled)' : ''}`);
+  l.fields = { entries: pages, entrySize: 8, ...runFields(scan, 0) };
+  return l;
 }

@@ -21,6 +21,7 @@ interface Args {
   labelSize?: number;
   namespace?: string;
   force: boolean;
+  deep: boolean;
 }
 
 export const inspectCommand = defineCommand<Args>({
@@ -35,12 +36,14 @@ export const inspectCommand = defineCommand<Args>({
     'label-size': labelSizeOption,
     namespace: { describe: 'inspect the block device Linux exposes for this namespace UUID inside FILE (raw: the namespace; fsdax/devdax: past the info block; sector: through the BTT)', value: uuid() },
     force: { describe: 'replace an existing --svg file' },
+    deep: { describe: 'read Xen frame tables and M2Ps whole: exact runs of page states and every damaged entry (default: 1024 samples and a bisection at each change)' },
   },
   requires: [['force', 'svg']],
   examples: [
     ['nvtool inspect nvdimm0.img', 'tree and to-scale diagram of a QEMU NVDIMM backing file'],
     ['nvtool inspect pmem.img --json --stats', 'the layers as JSON, and the bytes read'],
     ['nvtool inspect nvdimm0.img --svg layout.svg', 'a picture of the layout'],
+    ['nvtool inspect run1/host/nv0.img --deep', 'every page_info of the frame tables Xen built, as runs of page states; damage as findings'],
     ['nvtool inspect nvdimm0.img --label-size 256K --hexdump', 'explicit label area size; every structure field by field'],
     ['nvtool inspect NFIT.aml', 'an ACPI table (NFIT and AML are decoded)'],
     ['nvtool inspect nvdimm0.img --namespace 1c7d0ea6-e498-4e26-859d-a3f3208ec705', 'only what is on /dev/pmemN of that namespace, offsets relative to it'],
@@ -63,7 +66,7 @@ export const inspectCommand = defineCommand<Args>({
       throw new CliError(`${a.file}: cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     try {
-      const { report, dumps } = inspectReader(r, labelSize !== undefined && !view ? { labelSize } : {});
+      const { report, dumps } = inspectReader(r, { ...(labelSize !== undefined && !view ? { labelSize } : {}), ...(a.deep ? { deep: true } : {}) });
       const ms = performance.now() - t0;
       const stats = { bytesRead: r.stats.bytesRead, reads: r.stats.reads, ms: Math.round(ms * 100) / 100 };
       if (a.svg) writeOutput(a.svg, renderSvg(a.file, report.size, report.layers), a.force);

@@ -65,7 +65,7 @@ export function layoutSlots(layers: readonly Layer[], start: number, end: number
 
 const SHORT: Record<string, string> = {
   'acpi-table': 'acpi', 'label-area': 'labels', namespace: 'ns', 'pfn-info': 'pfn', 'dax-info': 'dax', btt: 'btt', gpt: 'gpt', mbr: 'mbr',
-  partition: 'part', 'xen-superblock': 'xen-sb', 'xen-reserved': 'xen-rsv', filesystem: 'fs',
+  partition: 'part', 'xen-superblock': 'xen-sb', 'xen-reserved': 'xen-rsv', 'xen-frame-table': 'xen-ft', 'xen-m2p': 'xen-m2p', filesystem: 'fs',
 };
 
 /** The text that fits a slot: the label, else a short name. */
