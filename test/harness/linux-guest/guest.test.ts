@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MissingToolError, requireTool } from './assets.js';
 import { buildCpio } from './cpio.js';
-import { GuestError, parseResult, runGuest } from './guest.js';
+import { GuestError, acpiCpio, acpiUpgradeReport, parseResult, runGuest } from './guest.js';
 
 const MiB = 1024 * 1024;
 const work = mkdtempSync(join(tmpdir(), 'nvtool-guest-test-'));
@@ -46,6 +46,28 @@ describe('linux-guest plumbing (no boot)', () => {
     );
     const listing = execFileSync(requireTool('cpio', 'cpio'), ['-it', '--quiet', '-F', f], { encoding: 'utf8' });
     expect(listing.trim().split('\n')).toEqual(['d', 'd/x', 'd/l']);
+  });
+
+  it('puts ACPI tables where the kernel looks (kernel/firmware/acpi/ in a newc archive) and reads its log about them', () => {
+    const table = (sig: string) => Uint8Array.from([...Buffer.from(sig), 36, 0, 0, 0, ...new Array(28).fill(0)]);
+    const f = join(work, 'acpi.cpio');
+    writeFileSync(f, acpiCpio([{ bytes: table('NFIT') }, { bytes: table('SSDT'), name: 'ssdt.aml' }]));
+    const listing = execFileSync(requireTool('cpio', 'cpio'), ['-it', '--quiet', '-F', f], { encoding: 'utf8' });
+    expect(listing.trim().split('\n')).toEqual(['kernel', 'kernel/firmware', 'kernel/firmware/acpi', 'kernel/firmware/acpi/NFIT-0.aml', 'kernel/firmware/acpi/ssdt.aml']);
+    expect(() => acpiCpio([{ bytes: new Uint8Array(10) }])).toThrow(/shorter than an ACPI header/);
+    // Lines as drivers/acpi/tables.c prints them (pr_info/pr_err with the "ACPI: " prefix).
+    const log = [
+      '[    0.000000] ACPI: NFIT ACPI table found in initrd [kernel/firmware/acpi/nfit.aml][0x2a0]',
+      '[    0.000000] ACPI: ACPI OVERRIDE: Bad table checksum [kernel/firmware/acpi/bad.aml]',
+      '[    0.010000] ACPI: Table Upgrade: override [NFIT-BOCHS -BXPC    ]',
+      '[    0.010000] ACPI: Table Upgrade: install [SSDT-NVTOOL-  EXTRA]',
+    ].join('\n');
+    expect(acpiUpgradeReport(log)).toEqual({
+      found: ['NFIT ACPI table found in initrd [kernel/firmware/acpi/nfit.aml][0x2a0]'],
+      overridden: ['NFIT-BOCHS -BXPC    '],
+      installed: ['SSDT-NVTOOL-  EXTRA'],
+      errors: ['Bad table checksum [kernel/firmware/acpi/bad.aml]'],
+    });
   });
 
   it('names the Debian package when a tool is missing', () => {

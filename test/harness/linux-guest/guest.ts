@@ -214,7 +214,7 @@ const ACPI_LOG_SECTION = 'nvtool.acpi-upgrade';
 /** Prepended to the job when tables are given: the kernel's log lines about them. */
 const ACPI_LOG_JOB = `run ${ACPI_LOG_SECTION} sh -c "dmesg | grep -e 'ACPI table found in initrd' -e 'Table Upgrade:' -e 'ACPI OVERRIDE:'"`;
 
-function acpiCpio(tables: readonly AcpiOverride[]): Buffer {
+export function acpiCpio(tables: readonly AcpiOverride[]): Buffer {
   const files = tables.map((t, i) => {
     if (t.bytes.length < 36) throw new Error(`runGuest: acpiOverrides[${i}] is ${t.bytes.length} bytes, shorter than an ACPI header`);
     const sig = Buffer.from(t.bytes.subarray(0, 4)).toString('latin1');
@@ -224,7 +224,7 @@ function acpiCpio(tables: readonly AcpiOverride[]): Buffer {
 }
 
 /** The kernel's lines (drivers/acpi/tables.c): "%4.4s ACPI table found in initrd [...]", "Table Upgrade: override|install [SIG-OEMID-OEMTABLE]". */
-function acpiUpgradeReport(log: string): AcpiUpgradeReport {
+export function acpiUpgradeReport(log: string): AcpiUpgradeReport {
   const out: AcpiUpgradeReport = { found: [], overridden: [], installed: [], errors: [] };
   for (const line of log.split('\n')) {
     const up = /Table Upgrade: (override|install) \[(.*)\]/.exec(line);
