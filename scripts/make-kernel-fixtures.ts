@@ -51,6 +51,11 @@ const GPT_REPORTS: Record<string, string> = {
 
 export const FIXTURES: FixtureDef[] = [
   {
+    name: 'blank',
+    description: 'A fresh all-zero backing file, nothing run: no valid index block, so Linux makes the DIMM label-less and lists one raw namespace over the whole region (namespace0.0, no uuid).',
+    commands: [],
+  },
+  {
     name: 'labels-v1.1',
     description: 'ndctl init-labels -V 1.1 on an empty NVDIMM: two v1.1 index blocks (128-byte label slots), no namespace.',
     commands: initLabels('1.1'),

@@ -1,41 +1,28 @@
 /**
- * Namespace label storage areas: a raw label-area file (NAMESPACE_INDEX signature at offset 0, or
- * at the second block's offset when the first is damaged), or a QEMU NVDIMM backing file whose
- * last label-size bytes hold one (probed: 128 KiB, 256 KiB, ... up to half the file).
+ * Namespace label storage areas: a raw label-area file or a QEMU NVDIMM backing file whose last
+ * label-size bytes hold one, found by the library's locator (src/labels/locate.ts, specs/labels.md §7.1).
  *
  * The JSON value keeps both index blocks and every live label as their declared structures
  * (editable; checksums recomputed on encode unless pinned), next to the view Linux would take of
  * them (current index, namespaces) for reading only.
  */
 import { decodeStruct, encodeStruct, structFromJson, type Finding, type Span, type Struct } from '../core/schema/index.js';
+import { MemoryBlockIO } from '../core/blockio.js';
 import { NvError } from '../core/errors.js';
 // The modules themselves, not the labels barrel: it also exports the fuzz targets (fast-check),
 // which `decode` must not load.
 import { readLabelArea, type LiveLabel } from '../labels/area.js';
 import { slotOffset, type Geometry } from '../labels/geometry.js';
-import { NSINDEX_SIGNATURE, indexBlockStruct } from '../labels/indexBlock.js';
+import { indexBlockStruct } from '../labels/indexBlock.js';
 import { cxlNamespaceLabel, cxlOtherLabel, cxlRegionLabel, labelV11, labelV12 } from '../labels/label.js';
+import { TAIL_SCAN, locateLabelArea } from '../labels/locate.js';
 import { listNamespacesJson, readLabelsJson } from '../labels/ndctlJson.js';
 import type { DecodableFormat } from './registry.js';
 
-const SIG = new TextEncoder().encode(NSINDEX_SIGNATURE + '\0');
-const KiB = 1024;
-
-function sigAt(b: Uint8Array, off: number): boolean {
-  if (off < 0 || off + SIG.length > b.length) return false;
-  for (let i = 0; i < SIG.length; i++) if (b[off + i] !== SIG[i]) return false;
-  return true;
-}
-
-/** Index blocks sit at 0 and S (S = 256, 512, 1024... for areas up to a few MiB). */
-const hasIndexAt = (b: Uint8Array, base: number) => [0, 256, 512, 1024, 2048].some((o) => sigAt(b, base + o));
-
-export function locateLabelArea(b: Uint8Array): { offset: number; size: number; how: string } | undefined {
-  if (b.length >= 1024 && hasIndexAt(b, 0)) return { offset: 0, size: b.length, how: 'raw label area (NAMESPACE_INDEX at the start)' };
-  for (let ls = 128 * KiB; ls <= b.length / 2; ls *= 2) {
-    if (hasIndexAt(b, b.length - ls)) return { offset: b.length - ls, size: ls, how: `QEMU backing file: label area in the last ${ls} bytes (probed)` };
-  }
-  return undefined;
+/** The library's one locator over the input bytes (specs/labels.md §7.1), with its tail search. */
+function locate(b: Uint8Array): { offset: number; size: number; how: string } | undefined {
+  const at = locateLabelArea(new MemoryBlockIO(b), { scan: TAIL_SCAN });
+  return at && { offset: at.offset, size: at.size, how: at.how };
 }
 
 const LABEL_STRUCTS: Record<LiveLabel['format'], Struct<any>> = {
@@ -51,9 +38,9 @@ interface LabelsValue {
 
 export const labelsFormat: DecodableFormat = {
   name: 'labels',
-  detect: (b) => locateLabelArea(b) !== undefined,
+  detect: (b) => locate(b) !== undefined,
   decode(bytes, { spans: wantSpans }) {
-    const at = locateLabelArea(bytes) ?? { offset: 0, size: bytes.length, how: 'the whole input taken as a label area (--format labels)' };
+    const at = locate(bytes) ?? { offset: 0, size: bytes.length, how: 'the whole input taken as a label area (--format labels)' };
     const area = bytes.subarray(at.offset, at.offset + at.size);
     const view = readLabelArea(area);
     const findings: Finding[] = [{ severity: 'info', code: 'label-area', path: '', offset: at.offset, message: `${at.how}: ${at.size} bytes at offset ${at.offset}; ${view.selection}` }];

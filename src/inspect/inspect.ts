@@ -6,12 +6,13 @@
  * file systems. Everything is read through a counting reader; data areas are never read.
  */
 import { isNvError } from '../core/errors.js';
-import { namespacesOf } from '../labels/index.js';
+import { locateLabelArea, namespacesOf } from '../labels/index.js';
+import { labellessNamespace } from '../namespace/labelsGlue.js';
 import { hasBttSignature } from '../infoblocks/bttInfo.js';
 import { DAX_SIG, PFN_SIG } from '../infoblocks/pfn.js';
 import { detectAcpiTables } from './acpi.js';
 import { detectContainer } from './disk.js';
-import { findRawArea, findTailArea, labelAreaLayer } from './labels.js';
+import { labelAreaLayer } from './labels.js';
 import { layer, note, sortLayers, type DumpRef, type InspectContext, type Layer } from './layer.js';
 import { namespaceLayer } from './namespaces.js';
 import { CountingReader } from './reader.js';
@@ -60,34 +61,37 @@ function detect(ctx: InspectContext, r: CountingReader, o: InspectOptions, layer
       layers.push(...acpi);
       return;
     }
-    const raw = findRawArea(ctx);
-    if (raw) {
-      layers.push(labelAreaLayer(ctx, raw, namespacesOf(raw.view).namespaces));
-      return;
-    }
   }
-  const tail = findTailArea(ctx, o.labelSize);
-  let pmemEnd = tail ? tail.at : r.size;
-  if (tail) {
-    const { namespaces, findings } = namespacesOf(tail.view);
-    const al = labelAreaLayer(ctx, tail, namespaces);
-    for (const f of findings) note(ctx, al, { ...f, offset: f.offset === undefined ? undefined : f.offset + tail.at });
+  const found = locateLabelArea(r, o.labelSize !== undefined ? { labelSize: o.labelSize } : {});
+  if (found?.kind === 'raw') {
+    layers.push(labelAreaLayer(ctx, found, namespacesOf(found.view).namespaces));
+    return;
+  }
+  const pmemEnd = r.size;
+  if (found) {
+    const { namespaces, findings } = namespacesOf(found.view);
+    const al = labelAreaLayer(ctx, found, namespaces);
+    for (const f of findings) note(ctx, al, { ...f, offset: f.offset === undefined ? undefined : f.offset + found.offset });
     layers.push(al);
-    if (tail.view.current !== undefined) {
+    if (found.view.current !== undefined) {
       const active = namespaces.filter((n) => n.status === 'active').sort((a, b) => (a.dpa < b.dpa ? -1 : a.dpa > b.dpa ? 1 : 0));
       for (const [index, n] of active.entries()) {
         const at = Number(n.dpa);
         const size = Number(n.rawsize);
         if (!(Number.isSafeInteger(at) && Number.isSafeInteger(size) && size > 0 && at + size <= pmemEnd)) {
-          note(ctx, al, { severity: 'error', code: 'namespace-outside', message: `namespace ${n.uuid} (DPA ${n.dpa}, ${n.rawsize} bytes) is not inside the persistent memory of this file (0..${pmemEnd}): not shown`, offset: tail.at, path: `label[${n.slots[0]}]` });
+          note(ctx, al, { severity: 'error', code: 'namespace-outside', message: `namespace ${n.uuid} (DPA ${n.dpa}, ${n.rawsize} bytes) is not inside the persistent memory of this file (0..${pmemEnd}): not shown`, offset: found.offset, path: `label[${n.slots[0]}]` });
           continue;
         }
-        layers.push(namespaceLayer(ctx, r, { at, size, uuid: n.uuid, name: n.name, claimClass: n.claimClass ?? 'none', index, labelVersion: tail.view.format }));
+        layers.push(namespaceLayer(ctx, r, { at, size, uuid: n.uuid, name: n.name, claimClass: n.claimClass ?? 'none', index, labelVersion: found.view.format }));
       }
       return;
     }
-    note(ctx, al, { severity: 'warning', code: 'label-less-fallback', message: 'no valid index block: Linux treats the DIMM as label-less; the persistent memory before the area is inspected as one label-less namespace', offset: tail.at, confidence: 'likely' });
-    pmemEnd = tail.at;
+    // Linux's label-less fallback: no valid index block, so the DIMM is label-less and its region
+    // is one raw (io) namespace, namespace0.0 with no uuid (what `ndctl list` shows, fixtures/linux/blank).
+    const ns = labellessNamespace(r, found.size);
+    note(ctx, al, { severity: 'warning', code: 'label-less-fallback', message: `no valid index block: Linux treats the DIMM as label-less and lists one raw namespace over the whole region (namespace0.0, ${ns.size} bytes, no uuid)`, offset: found.offset, confidence: 'likely' });
+    layers.push(namespaceLayer(ctx, r, { at: ns.offset, size: ns.size, name: '', claimClass: 'none', index: 0 }));
+    return;
   }
   // Label-less: a namespace personality at the start makes the whole pmem one io namespace.
   if (hasPersonality(ctx)) {
@@ -95,7 +99,7 @@ function detect(ctx: InspectContext, r: CountingReader, o: InspectOptions, layer
     return;
   }
   // Otherwise the file is a block device image (or a namespace's contents).
-  layers.push(...detectContainer(ctx, r, { at: 0, size: pmemEnd, device: 'disk', role: tail ? 'namespace' : 'image' }, undefined));
+  layers.push(...detectContainer(ctx, r, { at: 0, size: pmemEnd, device: 'disk', role: 'image' }, undefined));
 }
 
 function hasPersonality(ctx: InspectContext): boolean {

@@ -10,3 +10,4 @@ export * from './fuzz.js';
 export * from './iset.js';
 export * from './nfitSets.js';
 export * from './modes.js';
+export * from './locate.js';

@@ -30,7 +30,7 @@ import {
   type NewNamespace, type RepairReport,
 } from './update.js';
 import { encodeStruct } from '../core/schema/index.js';
-import { modeOf, type NamespaceJsonBase } from './ndctlJson.js';
+import { labellessNamespaceJson, modeOf, type ListNamespaceJson, type NamespaceJsonBase } from './ndctlJson.js';
 import { indexBlockStruct, NSINDEX_SIGNATURE, type IndexBlock } from './indexBlock.js';
 
 /** One DIMM of the set: its identity (for the cookie) and its mapping of the SPA range. */
@@ -423,6 +423,11 @@ export interface SetView {
   namespaces: SetNamespace[];
   /** Live labels on DIMMs 1..n-1 whose uuid no DIMM-0 label has (Linux never looks at them). */
   orphans: Array<{ dimm: number; slot: number; uuid: string }>;
+  /**
+   * No DIMM has a valid index block: labelling is off on every mapping (nd_region_to_nstype gives
+   * ND_DEVICE_NAMESPACE_IO), so the region is one raw io namespace of this size (specs/labels.md §7.1).
+   */
+  labelless?: { size: bigint };
   findings: Finding[];
 }
 
@@ -485,7 +490,10 @@ export function readInterleaveSet(areas: readonly Uint8Array[], set: InterleaveS
   const out: SetView = { views, regionActive: true, namespaces: [], orphans: [], findings };
   const labels = views.map(efiLabels);
   const v0 = views[0]!;
-  if (v0.current === undefined) {
+  if (views.every((v) => v.current === undefined)) {
+    out.labelless = { size: set.dimms.reduce((t, d) => t + d.dpaSize, 0n) };
+    findings.push({ severity: 'info', code: 'set-label-less', path: '', message: `no DIMM of the set has a valid index block: Linux treats them as label-less and shows one raw namespace over the whole ${out.labelless.size}-byte region` });
+  } else if (v0.current === undefined) {
     // DIMM 0 has no labels: scan_labels finds nothing; Linux publishes an empty seed namespace.
     findings.push({ severity: 'info', code: 'set-no-labels', path: 'dimm[0]', message: `DIMM ${set.dimms[0]!.name} (mapping 0) has no valid index: Linux assembles no namespace in this region` });
   }
@@ -618,7 +626,8 @@ export interface SetNamespaceJson extends NamespaceJsonBase {
   dimms: Array<{ dimm: string; position: number; dpa: bigint; raw_size: bigint; slot: number }>;
 }
 
-export function listSetNamespacesJson(sv: SetView, set: InterleaveSet): SetNamespaceJson[] {
+export function listSetNamespacesJson(sv: SetView, set: InterleaveSet): Array<SetNamespaceJson | ListNamespaceJson> {
+  if (sv.labelless) return [labellessNamespaceJson(sv.labelless.size)];
   return sv.namespaces.map((ns) => {
     const mode = modeOf(ns);
     const raw = mode === 'raw';

@@ -129,6 +129,7 @@ export interface NamespaceJsonBase {
 
 export interface ListNamespaceJson extends NamespaceJsonBase {
   dev?: string;
+  blockdev?: string;
   /** nvtool additions (not in ndctl): where the namespace lives on this DIMM and why. */
   dpa: bigint;
   slots: number[];
@@ -142,8 +143,9 @@ export interface ListNamespaceJson extends NamespaceJsonBase {
  * namespaces (no claim) size and uuid are the label's, as ndctl reports them. Namespace device
  * names (namespaceR.N) are the kernel's and are not guessed.
  */
-export function listNamespacesJson(area: Uint8Array, set?: DimmSet): ListNamespaceJson[] {
+export function listNamespacesJson(area: Uint8Array, set?: DimmSet, region?: { size: bigint }): ListNamespaceJson[] {
   const view = readLabelArea(area);
+  if (view.current === undefined) return region ? [labellessNamespaceJson(region.size)] : [];
   const { namespaces } = namespacesOf(view, set);
   return namespaces.map((ns) => {
     const mode = modeOf(ns);
@@ -160,6 +162,16 @@ export function listNamespacesJson(area: Uint8Array, set?: DimmSet): ListNamespa
     };
     return j;
   });
+}
+
+/**
+ * Linux's label-less fallback: a DIMM whose label area has no valid index block is not labelled
+ * (dimm.c nvdimm_probe sets NDD_LABELING only for a valid index), so its region gets one io
+ * namespace over the whole region: `ndctl list -N` shows namespace0.0, mode raw, the region's size,
+ * 512-byte sectors, blockdev pmem0 and no uuid (fixtures/linux/blank, a lone NVDIMM = region0).
+ */
+export function labellessNamespaceJson(regionSize: bigint): ListNamespaceJson {
+  return { dev: 'namespace0.0', mode: 'raw', size: regionSize, sector_size: 512, blockdev: 'pmem0', raw_size: regionSize, dpa: 0n, slots: [], state: 'active' };
 }
 
 /** JSON text with bigint as plain integers (as json-c prints u64), 2-space indent. */

@@ -26,7 +26,7 @@ import { decodeNfit } from '../../src/acpi/nfit/index.js';
 import { fletcher64 } from '../../src/core/checksum/fletcher64.js';
 import {
   applySetWrite, applyWrite, collectWrites, createSetNamespace, deleteNamespace, deleteSetNamespace, initArea, interleaveSetsFromNfit, logicalSetView,
-  pickNfitSet,
+  listSetNamespacesJson, pickNfitSet,
   makeInterleaveSet, readInterleaveSet, readLabelArea, regionDefaultAlign, renameNamespace, renameSetNamespace, repairSet, updateSetNamespace,
   type InterleaveSet, type SetDimm, type SetWrite, type LabelV12,
 } from '../../src/labels/index.js';
@@ -344,8 +344,14 @@ describe('interleave set: tied to the real kernel', () => {
       const listed = f.expected.create.reports.ndctl_list.json.regions[0].namespaces ?? [];
       const sv = readInterleaveSet([f.area], set);
       expect(sv.regionActive).toBe(true);
-      expect(sv.namespaces.map((n) => n.uuid).sort()).toEqual(listed.map((n: any) => String(n.raw_uuid ?? n.uuid)).sort());
+      expect(sv.namespaces.map((n) => n.uuid).sort()).toEqual(sv.labelless ? [] : listed.map((n: any) => String(n.raw_uuid ?? n.uuid)).sort());
       expect(sv.namespaces.every((n) => n.state === 'active')).toBe(true);
+      // fixtures/linux/blank: no index block, so the region is one raw namespace without uuid, as the guest listed.
+      const json = listSetNamespacesJson(sv, set);
+      expect(json.map((n) => [n.mode, String(n.size ?? '-'), n.uuid ?? (n as { raw_uuid?: string }).raw_uuid])).toEqual(
+        sv.labelless ? listed.map((n: any) => [n.mode, String(n.size), n.uuid]) : json.map((n) => [n.mode, String(n.size ?? '-'), n.uuid ?? (n as { raw_uuid?: string }).raw_uuid]),
+      );
+      expect(sv.labelless !== undefined).toBe(f.name === 'blank');
     }
   });
 });

@@ -8,7 +8,7 @@ import { NAMESPACE_MODES } from '../../namespace/view.js';
 import { labelSizeValue } from '../options/target.js';
 import { bytes, choice, file, text, uuid, UsageError } from '../options/values.js';
 import { CliError, toJsonText } from '../io.js';
-import { dumpText, findingsText, namespacesText } from '../labels/present.js';
+import { dumpText, findingsText, labellessText, namespacesText } from '../labels/present.js';
 import { inFile, parseHandles, readArea, readNfit, resolveDimm, resolveTarget, writeInPlace, type LabelTarget } from '../labels/target.js';
 import { runSet, type SetArgs } from '../labels/setCommand.js';
 import { checkExit } from '../findings.js';
@@ -128,7 +128,9 @@ export const labelsCommand = defineCommand<Args>({
         return 0;
       }
       case 'list': {
-        if (a.json) process.stdout.write(ndctlJsonText(listNamespacesJson(area, dimm!.set)));
+        const region = dimm!.dpaSize !== undefined ? { size: dimm!.dpaSize } : undefined;
+        if (a.json) process.stdout.write(ndctlJsonText(listNamespacesJson(area, dimm!.set, region)));
+        else if (view.current === undefined && region) process.stdout.write(`${view.selection}\n` + labellessText(region.size));
         else process.stdout.write(`${view.selection}\n` + namespacesText(namespacesOf(view, dimm!.set).namespaces));
         return 0;
       }

@@ -5,6 +5,7 @@ import { FileBlockIO } from '../../core/blockio.js';
 import { BTT_INFO_SIZE, bttInfoBlock, decodeBttInfo } from '../../infoblocks/bttInfo.js';
 import { PFN_INFO_OFFSET, PFN_INFO_SIZE, decodePfnInfo, pfnInfoBlock } from '../../infoblocks/pfn.js';
 import { formatLabelledNamespace } from '../../namespace/format.js';
+import { locateLabelArea, TAIL_SCAN } from '../../labels/index.js';
 import { findLabelledNamespace, labellessNamespace, type NamespaceRef } from '../../namespace/labelsGlue.js';
 import { NAMESPACE_MODES, openNamespaceView, type NamespaceMode, type NamespaceView } from '../../namespace/view.js';
 import { BTT_LBASIZES } from '../../infoblocks/bttLayout.js';
@@ -28,15 +29,22 @@ interface NsArgs {
 const nsPositionals = [{ name: 'image', describe: 'NVDIMM backing file (pmem then label area) or a namespace image', value: file() }] as const;
 const nsOptions = {
   namespace: { alias: 'n', describe: 'namespace UUID, found through the labels (one-DIMM image); with --window-offset, the uuid to report', value: uuid() },
-  'label-size': { describe: 'label storage area size at the end of IMAGE (default 128K with --namespace, else 0)', value: byteNumber({ max: 1 << 30 }) },
+  'label-size': { describe: 'label storage area size at the end of IMAGE (with --namespace: found by probing the tail, else 0)', value: byteNumber({ max: 1 << 30 }) },
   'window-offset': { describe: 'the namespace is this byte range of IMAGE (instead of labels): its offset', value: byteNumber() },
   'window-size': { describe: 'with --window-offset: its size (default: to the label area)', value: byteNumber({ min: 1 }) },
   json: { describe: 'machine-readable output' },
 } satisfies Record<string, OptionSpec>;
 const nsRequires = [['window-size', 'window-offset']] as const;
 
+/** --namespace without --label-size: the label area the library's locator finds at the image's tail. */
+function locatedLabelSize(store: FileBlockIO, image: string): number {
+  const at = locateLabelArea(store, { scan: TAIL_SCAN });
+  if (!at || at.kind !== 'backing') throw new CliError(`${image}: no label area found at the end of the image; pass --label-size (QEMU's label-size=)`);
+  return at.size;
+}
+
 function resolveNamespace(store: FileBlockIO, a: NsArgs): NamespaceRef {
-  const labelSize = a.labelSize ?? (a.namespace && a.windowOffset === undefined ? 128 * 1024 : 0);
+  const labelSize = a.labelSize ?? (a.namespace && a.windowOffset === undefined ? locatedLabelSize(store, a.image) : 0);
   if (a.windowOffset !== undefined) {
     const size = a.windowSize ?? store.size - labelSize - a.windowOffset;
     if (size <= 0 || a.windowOffset + size > store.size) throw new CliError(`${a.image}: namespace at ${a.windowOffset} of ${size} bytes does not fit`);

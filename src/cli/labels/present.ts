@@ -24,6 +24,11 @@ export function dumpText(area: Uint8Array, view: AreaView, base: number): string
   return formatDump(spans, findings) + '\n' + findingsText(view.findings);
 }
 
+/** The label-less fallback's one namespace, in words. */
+export function labellessText(regionSize: bigint): string {
+  return `namespace0.0 (label-less): raw, ${regionSize} bytes over the whole region, no uuid (as ndctl list shows a DIMM without valid labels)\n`;
+}
+
 export function namespacesText(nss: NamespaceView[]): string {
   if (nss.length === 0) return 'no namespaces\n';
   return (

@@ -10,7 +10,7 @@ import { FileBlockIO, WindowBlockIO, type BlockIO } from '../../core/blockio.js'
 import { NvError } from '../../core/errors.js';
 import { applyMediaWrites } from '../../core/mediaWrites.js';
 import {
-  dimmSetFor, makeInterleaveSet, nfitDimm, qemuDimmSet, qemuSetMember, readLabelArea, type DimmSet, type InterleaveSet, type MediaWrite,
+  dimmSetFor, makeInterleaveSet, nfitDimm, qemuDimmSet, qemuSetMember, locateLabelArea, RAW_AREA_MAX, TAIL_SCAN, type DimmSet, type InterleaveSet, type MediaWrite,
 } from '../../labels/index.js';
 import { CliError, readInput, readJsonFile } from '../io.js';
 
@@ -26,7 +26,6 @@ export interface LabelTarget {
 }
 
 const KiB = 1024;
-const RAW_MAX = 16 * 1024 * KiB;
 
 function readAt(fd: number, offset: number, length: number): Uint8Array {
   const b = new Uint8Array(length);
@@ -39,34 +38,24 @@ function readAt(fd: number, offset: number, length: number): Uint8Array {
   return b;
 }
 
-/** Find the label area in `file`: `--label-size` if given, else probe as Linux would validate it. */
+/** Find the label area in `file` with the library's locator (`--label-size` if given, else probed). */
 export function resolveTarget(file: string, labelSize?: number): LabelTarget {
-  let fd: number;
+  let io: FileBlockIO;
   try {
-    fd = openSync(file, 'r');
+    io = new FileBlockIO(file, false);
   } catch (e) {
     throw new CliError(`${file}: cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
-    const fileSize = fstatSync(fd).size;
-    if (labelSize !== undefined) {
-      if (labelSize > fileSize) throw new CliError(`${file}: --label-size ${labelSize} is larger than the file (${fileSize} bytes)`);
-      if (labelSize === fileSize) return { file, fileSize, areaOffset: 0, areaSize: fileSize, kind: 'raw', how: `the whole file is the label area (--label-size ${labelSize})` };
-      return { file, fileSize, areaOffset: fileSize - labelSize, areaSize: labelSize, kind: 'backing', how: `QEMU backing file: the label area is its last ${labelSize} bytes (--label-size)` };
-    }
-    if (fileSize <= RAW_MAX && readLabelArea(readAt(fd, 0, fileSize)).current !== undefined) {
-      return { file, fileSize, areaOffset: 0, areaSize: fileSize, kind: 'raw', how: 'raw label area (valid index block at offset 0)' };
-    }
-    // QEMU requires label-size >= 128 KiB; try powers of two from there.
-    for (let ls = 128 * KiB; ls <= fileSize / 2; ls *= 2) {
-      if (readLabelArea(readAt(fd, fileSize - ls, ls)).current !== undefined) {
-        return { file, fileSize, areaOffset: fileSize - ls, areaSize: ls, kind: 'backing', how: `QEMU backing file: a valid label area is found in its last ${ls} bytes (probed; pass --label-size to be explicit)` };
-      }
-    }
-    if (fileSize <= RAW_MAX) return { file, fileSize, areaOffset: 0, areaSize: fileSize, kind: 'raw', how: 'raw label area (no valid index block found; the file is small, so taken as a whole)' };
-    throw new CliError(`${file}: no valid label area found at the end of this ${fileSize}-byte file; pass --label-size (QEMU's label-size=)`);
+    const fileSize = io.size;
+    if (labelSize !== undefined && labelSize > fileSize) throw new CliError(`${file}: --label-size ${labelSize} is larger than the file (${fileSize} bytes)`);
+    if (labelSize !== undefined && labelSize <= 0) throw new CliError(`${file}: --label-size must be positive`);
+    const at = locateLabelArea(io, { ...(labelSize !== undefined ? { labelSize } : {}), scan: TAIL_SCAN });
+    if (at) return { file, fileSize, areaOffset: at.offset, areaSize: at.size, kind: at.kind, how: at.how + (at.view.current === undefined ? ` (${at.view.selection})` : '') };
+    if (fileSize <= RAW_AREA_MAX) return { file, fileSize, areaOffset: 0, areaSize: fileSize, kind: 'raw', how: 'raw label area (no index block found; the file is small, so taken as a whole)' };
+    throw new CliError(`${file}: no label area found at the end of this ${fileSize}-byte file; pass --label-size (QEMU's label-size=)`);
   } finally {
-    closeSync(fd);
+    io.close();
   }
 }
 
