@@ -55,7 +55,8 @@ describe('decode --json | encode is byte-identical', () => {
   it('label areas, info blocks, MBR and GPT header the kernel, ndctl and sgdisk wrote', async () => {
     const formats = new Set<string>();
     for (const f of kernelFixtures()) {
-      formats.add(await roundTrip(`${f.name}-area`, f.area));
+      // fixtures/linux/blank holds no index block, so nothing says it is a label area: name the format.
+      formats.add(await roundTrip(`${f.name}-area`, f.area, f.name === 'blank' ? ['--format', 'labels'] : []));
       // The first 8 KiB of the namespace (all start at DPA 0): a BTT 2.0 info block at 0, or PFN/DAX/BTT 1.1 at 4 KiB
       const head = new Uint8Array(f.image.subarray(0, 8192));
       if (/fsdax|devdax|sector/.test(f.name)) formats.add(await roundTrip(`${f.name}-info`, head));
