@@ -1,7 +1,7 @@
 /**
  * The frame table and M2P inside a Xen reserved area, summarised as runs of identical entries
  * (specs/inspect.md, "Xen"): each `page_info` is classified as one of the states Xen or nvtool
- * leave (xen.md §1A/§1B; specs/sim.md, "Xen"), and anything else is damage. Runs are found on the
+ * leave (xen.md §1A/§1B; specs/sim.md §6), and anything else is damage. Runs are found on the
  * raw bytes: a whole read block equal to the current entry repeated continues the run (one native
  * compare), so a table is read once, in large blocks — when asked (`inspect --deep`). By default
  * the table is sampled (SAMPLES entries, evenly spaced) and the boundaries between differing

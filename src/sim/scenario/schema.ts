@@ -44,7 +44,7 @@ export const SCENARIO_SCHEMA = {
     guests: { type: 'array', description: 'guests (later parts of the simulation)', items: { type: 'object' } },
     xen: {
       type: 'object',
-      description: 'where the simulated hypervisor follows the seeds and where the series\' code (specs/sim.md, "Xen"); every key optional',
+      description: 'where the simulated hypervisor follows the seeds and where the series\' code (specs/sim.md §6); every key optional',
       additionalProperties: false,
       properties: {
         metadataLayout: { enum: ['formula', 'code'], description: 'formula (default): frame table then M2P packed from the cursor, as the size check counts them; code: 2 MiB chunks per PDX group / GiB as x86_64/mm.c maps them' },

@@ -1,5 +1,5 @@
 /**
- * The `xen` stage (specs/sim.md, "Xen"). v1: Xen boots with its frame table over RAM, then handles
+ * The `xen` stage (specs/sim.md §6). v1: Xen boots with its frame table over RAM, then handles
  * Dom0's pending `XENPF_pmem_add` calls. v3/v4: Xen reads the host NFIT (raw regions, TFIN for
  * Dom0, Dom0 denied every raw region), then the administrator's `xl pmem-setup` lines become
  * `XEN_SYSCTL_nvdimm_op` calls. Leaves xen/console.log, xen/state.json, xen/metadata.json (the

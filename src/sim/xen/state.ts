@@ -2,7 +2,7 @@
  * What the simulated hypervisor holds between calls, and how xen/state.json shows it: the region
  * lists of the design (v1 `pmem_list`; v3/v4 raw/mgmt/data), the metadata chunks (where each
  * frame-table and M2P piece lives in pmem), Xen's virtual-map bookkeeping, every domain's
- * `iomem_caps`, and the options the run uses (specs/sim.md §Xen).
+ * `iomem_caps`, and the options the run uses (specs/sim.md §6).
  */
 import { Rangeset } from './rangeset.js';
 import type { MetaChunk, MetadataLayout, VirtualMaps } from './metadataLayout.js';
