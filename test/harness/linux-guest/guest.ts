@@ -33,8 +33,9 @@ export interface NvdimmSpec {
 /**
  * An ACPI table handed to the kernel through the initrd (CONFIG_ACPI_TABLE_UPGRADE,
  * Documentation/admin-guide/acpi/initrd_table_override.rst). It replaces the firmware's table with
- * the same signature, OEM ID and OEM Table ID when its OEM Revision is higher; otherwise it is
- * added as a new table (drivers/acpi/tables.c acpi_table_initrd_override / acpi_table_initrd_scan).
+ * the same signature, OEM ID and OEM Table ID when its OEM Revision is higher; with the same ids
+ * and a revision not higher it is dropped (marked used before the revision check); a table whose
+ * ids match none is added (drivers/acpi/tables.c acpi_table_initrd_override / acpi_table_initrd_scan).
  */
 export interface AcpiOverride {
   /** The whole table, header included; length and checksum must be right (the kernel checks both). */
@@ -309,8 +310,12 @@ export async function runGuest(options: RunGuestOptions): Promise<GuestResult> {
       throw new GuestError(`runGuest: guest ended without completing the job (crash or init failure)${where}`, consoleText, resultText);
     }
     const acpiUpgrade = options.acpiOverrides?.length ? acpiUpgradeReport(parsed.sections[ACPI_LOG_SECTION] ?? '') : undefined;
-    if (acpiUpgrade && (acpiUpgrade.errors.length > 0 || acpiUpgrade.found.length !== options.acpiOverrides!.length)) {
-      throw new GuestError(`runGuest: the kernel took ${acpiUpgrade.found.length} of ${options.acpiOverrides!.length} ACPI table(s) from the initrd: ${JSON.stringify(acpiUpgrade)}${where}`, consoleText, resultText);
+    const given = options.acpiOverrides?.length ?? 0;
+    if (acpiUpgrade && (acpiUpgrade.errors.length > 0 || acpiUpgrade.found.length !== given)) {
+      throw new GuestError(`runGuest: the kernel took ${acpiUpgrade.found.length} of ${given} ACPI table(s) from the initrd: ${JSON.stringify(acpiUpgrade)}${where}`, consoleText, resultText);
+    }
+    if (acpiUpgrade && acpiUpgrade.overridden.length + acpiUpgrade.installed.length !== given) {
+      throw new GuestError(`runGuest: the kernel used ${acpiUpgrade.overridden.length + acpiUpgrade.installed.length} of ${given} ACPI table(s) (a table with a firmware table's ids replaces it only with a higher OEM Revision, else it is dropped): ${JSON.stringify(acpiUpgrade)}${where}`, consoleText, resultText);
     }
     if (options.checkExit !== false && parsed.exitCode !== 0) {
       throw new GuestError(`runGuest: job exited with status ${parsed.exitCode}${where}`, consoleText, resultText);
