@@ -15,7 +15,7 @@ export function fileProblem(file: string, e: unknown, doing = 'read'): CliError 
   if (code === 'ENOENT') return new CliError(`${file}: no such file`);
   if (code === 'EISDIR') return new CliError(`${file}: is a directory, not a file`);
   if (code === 'ERR_FS_FILE_TOO_LARGE' || e instanceof RangeError) {
-    return new CliError(`${file}: too large to ${doing} whole (over 2 GiB); address a part of it with --window-offset/--window-size, or --namespace UUID`);
+    return new CliError(`${file}: too large to ${doing} whole (over 2 GiB); address a part of it: decode, gpt, xen and namespace take --window-offset/--window-size, or --namespace UUID`);
   }
   return new CliError(`${file}: cannot ${doing}: ${code ?? (e as Error).message}`);
 }
@@ -34,7 +34,7 @@ export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CliError(`${file}: not valid JSON: ${(e as Error).message}`);
+    throw new CliError(`${file}: not valid JSON: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}`);
   }
 }
 
@@ -89,5 +89,9 @@ export function toJsonText(v: unknown): string {
 export function describeError(e: unknown, file?: string): string {
   if (e instanceof NvError) return `${file ? `${file}: ` : ''}${e.message}`;
   if (e instanceof CliError) return e.message;
+  // A file the user named that the system refused (a directory, missing, no permission): their input.
+  const errno = e as NodeJS.ErrnoException;
+  const named = typeof errno?.path === 'string' ? errno.path : file;
+  if (typeof errno?.code === 'string' && /^(E[A-Z]+|ERR_FS_FILE_TOO_LARGE)$/.test(errno.code) && named) return fileProblem(named, e).message;
   return `internal error: ${e instanceof Error ? e.message : String(e)}`;
 }

@@ -43,9 +43,10 @@ export type Target = BlockIO & {
   namespace?: NamespaceTarget;
 };
 
-function openFile(path: string, writable: boolean): FileBlockIO {
+/** An image file the user named, opened; a missing file or a directory is one line about it. */
+export function openFile(path: string, writable: boolean): FileBlockIO {
   if (!existsSync(path)) throw new CliError(`${path}: no such file`);
-  if (statSync(path).isDirectory()) throw new CliError(`${path}: is a directory`);
+  if (statSync(path).isDirectory()) throw new CliError(`${path}: is a directory, not an image`);
   try {
     return new FileBlockIO(path, writable);
   } catch (e) {

@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -37,7 +37,6 @@ beforeAll(async () => {
   await ok('gpt', 'create', f('disk.img'), '--image-size', '8M');
   await ok('gpt', 'add', f('disk.img'), '--part-size', '256K', '--name', 'keep');
   writeFileSync(f('nv.img'), '');
-  const { truncateSync } = await import('node:fs');
   truncateSync(f('nv.img'), (4 << 20) + (128 << 10));
   await ok('labels', 'init', f('nv.img'), '--label-size', '128K');
   await ok('labels', 'create', f('nv.img'), '--label-size', '128K', '--size', '1M', '--uuid', NS, '--name', 'keep');
@@ -276,4 +275,39 @@ describe('as real processes', () => {
     expect(r.stderr).not.toMatch(/EPIPE|\bat .*\.(ts|js):\d+/);
     expect(r.code).toBe(0);
   }, 30_000);
+});
+
+describe('input errors name the file, never exit 70', () => {
+  it('a directory, a missing file and a file over 2 GiB: exit 2, one line naming that file', async () => {
+    const sub = f('inputs');
+    mkdirSync(sub);
+    const big = join(sub, 'big.img');
+    writeFileSync(big, '');
+    truncateSync(big, 3 * 2 ** 30); // sparse
+    const missing = join(sub, 'missing.img');
+    const lines: [string[], string, RegExp][] = [
+      [['decode', sub], sub, /is a directory/],
+      [['labels', 'check', sub], sub, /is a directory/],
+      [['labels', 'list', f('nv.img'), sub, '--platform', f('platform.json')], sub, /is a directory/],
+      [['gpt', 'list', sub], sub, /is a directory/],
+      [['inspect', sub], sub, /is a directory/],
+      [['namespace', 'show', sub], sub, /./],
+      [['encode', missing, '-o', join(sub, 'out.bin')], missing, /no such file/],
+      [['build-nfit', missing, '-o', join(sub, 'out.bin')], missing, /no such file/],
+      [['decode', f('nfit.aml'), '--ref', missing], missing, /no such file/],
+      [['xen', 'check', missing], missing, /no such file/],
+      [['decode', big], big, /over 2 GiB.*--window-offset/],
+    ];
+    for (const [argv, file, why] of lines) {
+      const r = await runCli(argv);
+      expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
+      const err = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('nvtool labels:'));
+      expect({ argv, err }).toEqual({ argv, err: [expect.stringMatching(new RegExp(`^nvtool: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `))] });
+      expect(err[0]).toMatch(why);
+    }
+    // and through a window, the same big file decodes
+    const w = await runCli(['decode', big, '--window-offset', '2G', '--window-size', '4K', '--format', 'mbr']);
+    expect(w.stderr).not.toMatch(/internal/);
+    rmSync(sub, { recursive: true });
+  }, 60_000);
 });

@@ -12,6 +12,7 @@ import { BTT_LBASIZES } from '../../infoblocks/bttLayout.js';
 import { defineCommand } from '../command.js';
 import { exitFor, findingLines, summarize } from '../findings.js';
 import { CliError, readInput, toJsonText, writeOutput } from '../io.js';
+import { openFile } from '../target.js';
 import type { OptionSpec } from '../options/spec.js';
 import { byteNumber, choice, count, file, uuid, UsageError } from '../options/values.js';
 
@@ -56,12 +57,7 @@ function resolveNamespace(store: FileBlockIO, a: NsArgs): NamespaceRef {
 }
 
 function withStore<T>(file: string, writable: boolean, f: (s: FileBlockIO) => T): T {
-  let s: FileBlockIO;
-  try {
-    s = FileBlockIO.open(file, writable);
-  } catch (e) {
-    throw new CliError(`${file}: cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const s = openFile(file, writable);
   try {
     return f(s);
   } finally {

@@ -3,7 +3,7 @@
  * bytes are the area (hw/mem/nvdimm.c), and who the DIMM is (for the interleave-set cookie and its
  * capacity): `--platform P --dimm ID`, `--nfit FILE [--dimm HANDLE]`, or QEMU's first slot.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { decodeNfit, type Nfit } from '../../acpi/nfit/index.js';
 import { fileBackend, findDimm, parsePlatform, pmemLayout, resolvePlatform, slotToSerial } from '../../acpi/qemu/index.js';
 import { FileBlockIO, WindowBlockIO, type BlockIO } from '../../core/blockio.js';
@@ -12,7 +12,7 @@ import { applyMediaWrites } from '../../core/mediaWrites.js';
 import {
   dimmSetFor, makeInterleaveSet, nfitDimm, qemuDimmSet, qemuSetMember, locateLabelArea, RAW_AREA_MAX, TAIL_SCAN, type DimmSet, type InterleaveSet, type MediaWrite,
 } from '../../labels/index.js';
-import { CliError, readInput, readJsonFile } from '../io.js';
+import { CliError, fileProblem, readInput, readJsonFile } from '../io.js';
 
 export interface LabelTarget {
   file: string;
@@ -42,9 +42,10 @@ function readAt(fd: number, offset: number, length: number): Uint8Array {
 export function resolveTarget(file: string, labelSize?: number): LabelTarget {
   let io: FileBlockIO;
   try {
+    if (statSync(file).isDirectory()) throw new CliError(`${file}: is a directory, not a label area or NVDIMM image`);
     io = new FileBlockIO(file, false);
   } catch (e) {
-    throw new CliError(`${file}: cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw e instanceof CliError ? e : fileProblem(file, e, 'open');
   }
   try {
     const fileSize = io.size;
