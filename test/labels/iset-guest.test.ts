@@ -5,7 +5,8 @@
  * interleave 2 and 4 of QEMU's NVDIMMs, and QEMU's SSDT with `_FIT` returning those structures.
  *  - set A (nv4, nv5): v1.1 index blocks, so Linux uses the v1.1 cookie (cookie1);
  *  - set B (nv0..nv3): v1.2, memdevs listed out of Region Offset order (table order nv2, nv0, nv3,
- *    nv1), so mapping order (label position) and cookie sort order (sysfs mapping position) differ.
+ *    nv1), so mapping order (label position) and cookie sort order (sysfs mapping position) differ;
+ *  - set C (nv6..nv8): v1.2, 3 DIMMs in reverse table order: the region align is 48 MiB.
  * Direction 1: nvtool writes a namespace across each set (labels create --nfit); the guest must
  * assemble the regions with nvtool's cookie and positions and show the namespaces (uuid, name,
  * size, mode), with `ndctl read-labels` equal to nvtool's reading of the same bytes. Set A also
@@ -57,7 +58,7 @@ async function nvtool(...args: string[]): Promise<string> {
 describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through the initrd, one boot)', () => {
   it('the kernel assembles nvtool-written set labels; nvtool assembles kernel-written ones', async () => {
     // Set B first: its SPA range then starts 16 MiB-aligned, as ndctl wants for an fsdax namespace.
-    const sizes = [256, 256, 256, 256, 128, 128].map((m) => m * MiB);
+    const sizes = [256, 256, 256, 256, 128, 128, 128, 128, 128].map((m) => m * MiB);
     const nvdimms: NvdimmSpec[] = sizes.map((size, i) => ({ file: join(work, `nv${i}.img`), size, labelSize: LSA }));
     for (const [i, d] of nvdimms.entries()) {
       writeFileSync(d.file, '');
@@ -68,24 +69,30 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
     const tables = interleavedTables(guestPlatform({ nvdimms, memory: '512M' }), [
       { dimms: [4, 5] },
       { dimms: [0, 1, 2, 3], tableOrder: [2, 0, 3, 1] },
+      { dimms: [6, 7, 8], tableOrder: [2, 1, 0] },
     ]);
     const nfitFile = join(work, 'nfit.aml');
     writeFileSync(nfitFile, tables.nfit);
     const sets: NfitSet[] = interleaveSetsFromNfit(decodeNfit(tables.nfit).table);
-    const [setA, setB] = sets as [NfitSet, NfitSet];
-    expect(sets.map((s) => s.set.dimms.map((d) => d.handle))).toEqual([[5, 6], [3, 1, 4, 2]]);
+    const [setA, setB, setC] = sets as [NfitSet, NfitSet, NfitSet];
+    expect(sets.map((s) => s.set.dimms.map((d) => d.handle))).toEqual([[5, 6], [3, 1, 4, 2], [9, 8, 7]]);
     // Where nvtool's QEMU model puts the DIMMs: pmem = size - label area, back to back.
     const pmem = (i: number) => sizes[i]! - LSA;
     expect([...tables.platform.dimms].sort((x, y) => x.index - y.index).map((d) => [d.slot, d.addr, d.pmemSize])).toEqual(
       sizes.map((_, i) => [i, 0x100000000n + BigInt(sizes.slice(0, i).reduce((t, s) => t + s - LSA, 0)), BigInt(pmem(i))]),
     );
 
-    // nvtool writes: set A v1.1, set B v1.2 (targets in file order, --dimm maps them to the memdevs).
+    // nvtool writes: set A v1.1, sets B and C v1.2 (targets in file order, --dimm maps them to the
+    // memdevs; set C without --dimm, so in memdev order).
     const ua = '7e57a000-0000-4000-8000-00000000000a';
     const ub = '7e57b000-0000-4000-8000-00000000000b';
-    for (const [i, f] of files.entries()) await nvtool('labels', 'init', '--label-size', '128K', '--label-version', i >= 4 ? '1.1' : '1.2', f);
+    const uc = '7e57c000-0000-4000-8000-00000000000c';
+    for (const [i, f] of files.entries()) await nvtool('labels', 'init', '--label-size', '128K', '--label-version', i === 4 || i === 5 ? '1.1' : '1.2', f);
     await nvtool('labels', 'create', '--nfit', nfitFile, '--label-size', '128K', '--dimm', '0x5', '--dimm', '0x6', '--size', '192M', '--name', 'set-a', '--uuid', ua, files[4]!, files[5]!);
     await nvtool('labels', 'create', '--nfit', nfitFile, '--label-size', '128K', '--dimm', '0x1', '--dimm', '0x2', '--dimm', '0x3', '--dimm', '0x4', '--size', '768M', '--name', 'set-b', '--uuid', ub, ...files.slice(0, 4));
+    // Set C: 3 DIMMs, so the region align is 16 MiB × 3 (region_devs.c default_align) and 96 MiB is a multiple.
+    expect(setC.set.align).toBe(48n * BigInt(MiB));
+    await nvtool('labels', 'create', '--nfit', nfitFile, '--label-size', '128K', '--size', '96M', '--name', 'set-c', '--uuid', uc, files[8]!, files[7]!, files[6]!);
     const lsa = (i: number) => readRange(files[i]!, sizes[i]! - LSA, LSA);
     // Set A also gets a namespace whose labels carry the v1.2 cookie under the v1.1 index: Linux must
     // skip it (create_namespace_pmem -EAGAIN) and still assemble the region. It goes after a 32 MiB
@@ -123,7 +130,7 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
         'section handles; for d in /sys/bus/nd/devices/nmem*; do echo "$(basename $d) $(cat $d/nfit/handle)"; done',
         'run before ndctl list -R -N -D -v',
         'section mappings; for m in /sys/bus/nd/devices/region*/mapping[0-9]*; do echo "$(basename $(dirname $m)) $(basename $m) $(cat $m)"; done',
-        'for i in 0 1 2 3 4 5; do run rl$i ndctl read-labels -j nmem$i; done',
+        'for i in 0 1 2 3 4 5 6 7 8; do run rl$i ndctl read-labels -j nmem$i; done',
         ...markJobs.flatMap((m, k) => [
           `section marks${k}; D=$(dev_of ${m.uuid})`,
           ...m.offsets.map((o) => `dd if=/dev/$D bs=4096 skip=${o / 4096} count=1 2>/dev/null | head -c 16; echo`),
@@ -135,7 +142,7 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
         'run cb2 ndctl create-namespace -r $RB -m sector -s 64M -n guest-sector',
         'run after ndctl list -R -N -D -v',
         'section classes; for n in /sys/bus/nd/devices/namespace*; do [ -e $n/holder_class ] && echo "$(cat $n/uuid) $(cat $n/size) $(cat $n/holder_class)"; done',
-        'for i in 0 1 2 3 4 5; do run ra$i ndctl read-labels -j nmem$i; done',
+        'for i in 0 1 2 3 4 5 6 7 8; do run ra$i ndctl read-labels -j nmem$i; done',
       ].join('\n'),
     });
     console.log(`interleave-set guest boot: ${r.durationMs} ms; ${JSON.stringify(r.acpiUpgrade)}; ndctl ${JSON.stringify(r.rcs)}`);
@@ -143,7 +150,7 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
     // The kernel replaced QEMU's NFIT and NVDIMM SSDT with nvtool's (acpi_table_initrd_override).
     expect(r.acpiUpgrade!.overridden.sort()).toEqual(['NFIT-BOCHS -BXPC    ', 'SSDT-BOCHS -  NVDIMM']);
     expect(r.acpiUpgrade!.installed).toEqual([]);
-    expect(r.rcs).toMatchObject({ before: 0, ca: 0, cb1: 0, cb2: 0, after: 0, ...Object.fromEntries([0, 1, 2, 3, 4, 5].flatMap((i) => [[`rl${i}`, 0], [`ra${i}`, 0]])) });
+    expect(r.rcs).toMatchObject({ before: 0, ca: 0, cb1: 0, cb2: 0, after: 0, ...Object.fromEntries([0, 1, 2, 3, 4, 5, 6, 7, 8].flatMap((i) => [[`rl${i}`, 0], [`ra${i}`, 0]])) });
 
     // nmemN ↔ device handle ↔ backing file (handle = slot + 1 = file index + 1).
     const nmemOfHandle = new Map(r.sections.handles!.trim().split('\n').map((l) => { const [dev, h] = l.split(' '); return [Number(h), dev!]; }));
@@ -153,7 +160,7 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
     const b = parse(r.sections.before);
     const mappingLines = r.sections.mappings!.trim().split('\n').map((l) => l.split(' ') as [string, string, string]);
     const regionOf = (list: any, set: NfitSet) => list.regions.find((x: any) => x.mappings.some((m: any) => m.dimm === nmemOfHandle.get(set.set.dimms[0]!.handle!)));
-    for (const [set, cookie, size] of [[setA, setA.set.cookies.cookie1, 2 * pmem(4)], [setB, setB.set.cookies.cookie2, 4 * pmem(0)]] as const) {
+    for (const [set, cookie, size] of [[setA, setA.set.cookies.cookie1, 2 * pmem(4)], [setB, setB.set.cookies.cookie2, 4 * pmem(0)], [setC, setC.set.cookies.cookie2, 3 * pmem(6)]] as const) {
       const reg = regionOf(b, set);
       expect(reg.size).toBe(size);
       // Linux's cookie: v1.1 index on mapping 0 → cookie1, else cookie2 (nd_region_interleave_set_cookie).
@@ -167,8 +174,9 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
     const named = (list: any, set: NfitSet) => regionOf(list, set).namespaces.filter((n: any) => n.size > 0).map((n: any) => [n.uuid ?? n.raw_uuid, n.name, n.size, n.mode]);
     expect(named(b, setA)).toEqual([[ua, 'set-a', 192 * MiB, 'raw']]);
     expect(named(b, setB)).toEqual([[ub, 'set-b', 768 * MiB, 'raw']]);
+    expect(named(b, setC)).toEqual([[uc, 'set-c', 96 * MiB, 'raw']]);
     // ndctl read-labels -j in the guest = nvtool's reading of the bytes it wrote.
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 9; i++) {
       const dev = nmemOfHandle.get(i + 1)!;
       expect(normalize(readLabelsJson(before[i]!, dev))).toEqual(normalize(parse(r.sections[`rl${Number(dev.slice(4))}`])));
     }
@@ -179,7 +187,7 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
     const a = parse(r.sections.after);
     const after = files.map((_, i) => lsa(i));
     const classes = new Map(r.sections.classes!.trim().split('\n').map((l) => { const [u, s, c] = l.split(' '); return [u!, { size: BigInt(s!), holder: c ?? '' }]; }));
-    for (const set of [setA, setB]) {
+    for (const set of [setA, setB, setC]) {
       const areas = set.set.dimms.map((d) => after[d.handle! - 1]!);
       const sv = readInterleaveSet(areas, set.set);
       // The only complaint: set A's wrong-cookie labels, which Linux skipped.
