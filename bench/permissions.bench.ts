@@ -198,6 +198,20 @@ interface Speed {
   unit: string;
 }
 
+/** The anchor: ns per element of the plainest linear search, a Float64Array scanned for a bigger value (fastest of three rounds). */
+function anchorNsPerElement(ms: number): number {
+  const a = new Float64Array(1 << 20).map((_, i) => i);
+  let sink = 0;
+  const scan = () => {
+    let i = 0;
+    for (; i < a.length; i++) if (a[i]! > a.length) break;
+    sink += i;
+  };
+  const us = Math.min(microsPerOp(scan, ms), microsPerOp(scan, ms), microsPerOp(scan, ms));
+  if (sink < 0) throw new Error('unreachable');
+  return (us * 1000) / a.length;
+}
+
 /**
  * [measured] the two constants of each design's time model: the fixed cost of one operation through
  * PmemPermissions, and the cost of one elementary step, timed on one large state per design.
@@ -256,6 +270,8 @@ export async function run(quick = false): Promise<string> {
   const budget = quick ? 60 : 100;
   const sizes = quick ? [1] : [1, 16];
   const cells: Cell[] = [];
+  // warm-up: every design's code paths compiled before any cell is timed
+  for (const w of workloads) for (const d of DESIGNS) for (const D of [1, 100]) cell(d, w, D, 1, 15);
   for (const hostGiB of sizes) for (const w of workloads) for (const D of DOMAINS) for (const d of DESIGNS) cells.push(cell(d, w, D, hostGiB, budget));
 
   say('');
@@ -289,10 +305,11 @@ export async function run(quick = false): Promise<string> {
 
   const speed = calibrate(quick ? 40 : 80);
   say('');
-  say('[measured] time model constants (JavaScript model on this machine; Xen in C would be faster by a constant factor, the ratios are what carry over):');
+  const anchorNs = anchorNsPerElement(quick ? 40 : 80);
+  say(`[measured] time model constants (JavaScript model on this machine; Xen in C would be faster by a constant factor, the ratios are what carry over). Anchor, same run: ${anchorNs.toFixed(2)} ns per element of a linear search through a Float64Array:`);
   for (const d of DESIGNS) {
     const v = speed.get(d)!;
-    say(`  ${d.padEnd(9)}  grant ${fmtT(v.grantUs)}, check ${fmtT(v.checkUs)} on a near-empty state; ${v.nsPerStep.toFixed(2)} ns per ${v.unit}`);
+    say(`  ${d.padEnd(9)}  grant ${fmtT(v.grantUs)}, check ${fmtT(v.checkUs)} on a near-empty state; ${v.nsPerStep.toFixed(2)} ns per ${v.unit} (×${(v.nsPerStep / anchorNs).toFixed(1)} the anchor)`);
   }
   const grantUs = (d: DesignName, steps: number) => speed.get(d)!.grantUs + (speed.get(d)!.nsPerStep * steps) / 1000;
   const checkUsAt = (d: DesignName, steps: number) => speed.get(d)!.checkUs + (speed.get(d)!.nsPerStep * steps) / 1000;

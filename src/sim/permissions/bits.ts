@@ -16,41 +16,58 @@ function mask(lo: number, hi: number): number {
   return hi === 31 ? (~0 << lo) >>> 0 : (((1 << (hi + 1)) - 1) & (~0 << lo)) >>> 0;
 }
 
-/** Visit each word of `[a, b]` with the mask of the bits it covers. Stops early if `fn` returns true. */
-function eachWord(a: number, b: number, fn: (w: number, m: number) => boolean | void): boolean {
+/**
+ * Bits `[a, b]` as words: the first and last words take a mask, the words between are whole.
+ * Written as plain loops (as Xen's bitmap_set/bitmap_clear), no callback per word.
+ */
+function span(a: number, b: number): { wa: number; wb: number; ma: number; mb: number } {
   const wa = a >>> 5;
   const wb = b >>> 5;
-  for (let w = wa; w <= wb; w++) {
-    const m = mask(w === wa ? a & 31 : 0, w === wb ? b & 31 : 31);
-    if (fn(w, m)) return true;
-  }
-  return false;
+  return wa === wb ? { wa, wb, ma: mask(a & 31, b & 31), mb: 0 } : { wa, wb, ma: mask(a & 31, 31), mb: mask(0, b & 31) };
 }
 
 export function setBits(words: Uint32Array, a: number, b: number): number {
-  let changed = 0;
-  eachWord(a, b, (w, m) => {
-    changed += popcount(m & ~words[w]!);
-    words[w] = (words[w]! | m) >>> 0;
-  });
+  const { wa, wb, ma, mb } = span(a, b);
+  let changed = popcount(ma & ~words[wa]!);
+  words[wa] = (words[wa]! | ma) >>> 0;
+  if (wa === wb) return changed;
+  for (let w = wa + 1; w < wb; w++) {
+    changed += 32 - popcount(words[w]!);
+    words[w] = 0xffffffff;
+  }
+  changed += popcount(mb & ~words[wb]!);
+  words[wb] = (words[wb]! | mb) >>> 0;
   return changed;
 }
 
 export function clearBits(words: Uint32Array, a: number, b: number): number {
-  let changed = 0;
-  eachWord(a, b, (w, m) => {
-    changed += popcount(m & words[w]!);
-    words[w] = (words[w]! & ~m) >>> 0;
-  });
+  const { wa, wb, ma, mb } = span(a, b);
+  let changed = popcount(ma & words[wa]!);
+  words[wa] = (words[wa]! & ~ma) >>> 0;
+  if (wa === wb) return changed;
+  for (let w = wa + 1; w < wb; w++) {
+    changed += popcount(words[w]!);
+    words[w] = 0;
+  }
+  changed += popcount(mb & words[wb]!);
+  words[wb] = (words[wb]! & ~mb) >>> 0;
   return changed;
 }
 
 export function allSet(words: Uint32Array, a: number, b: number): boolean {
-  return !eachWord(a, b, (w, m) => (words[w]! & m) >>> 0 !== m);
+  const { wa, wb, ma, mb } = span(a, b);
+  if ((words[wa]! & ma) >>> 0 !== ma) return false;
+  if (wa === wb) return true;
+  for (let w = wa + 1; w < wb; w++) if (words[w] !== 0xffffffff) return false;
+  return (words[wb]! & mb) >>> 0 === mb;
 }
 
 export function anySet(words: Uint32Array, a: number, b: number): boolean {
-  return eachWord(a, b, (w, m) => (words[w]! & m) !== 0);
+  const { wa, wb, ma, mb } = span(a, b);
+  if ((words[wa]! & ma) !== 0) return true;
+  if (wa === wb) return false;
+  for (let w = wa + 1; w < wb; w++) if (words[w] !== 0) return true;
+  return (words[wb]! & mb) !== 0;
 }
 
 export function countBits(words: Uint32Array): number {
