@@ -32,6 +32,8 @@ export interface StartOptions {
   force?: boolean;
   /** The simulated Xen's page-permission design (specs/permissions.md). */
   permissions?: DesignName;
+  /** The xen stage keeps the v1 code's check order (specs/sim.md §6.1). */
+  codeOrder?: boolean;
 }
 
 /** Check the scenario, create DIR with scenario.json and run.json, run the host stage. */
@@ -44,6 +46,7 @@ export async function startRun(scenarioFile: string, out: string, o: StartOption
   mkdirSync(out, { recursive: true });
   const dir = new SimDir(out);
   dir.permissions = o.permissions;
+  if (o.codeOrder) dir.codeOrder = true;
   dir.writeText('scenario.json', readFileSync(scenarioFile, 'utf8'));
   dir.saveState({ scenarioDir: dirname(resolve(scenarioFile)), stages: [] });
   await runStage(dir, 'host');

@@ -23,6 +23,11 @@ export class SimDir {
    * specs/permissions.md). Not saved: it changes nothing but xen/permissions.json.
    */
   permissions?: DesignName;
+  /**
+   * `--code-order` for this invocation: the xen stage keeps the v1 code's order (specs/sim.md
+   * §6.1) whatever the scenario's `xen.checkOrder` says; xen/state.json records the order used.
+   */
+  codeOrder?: boolean;
 
   constructor(readonly root: string) {}
 

@@ -15,6 +15,7 @@ interface Args {
   force: boolean;
   json: boolean;
   permissions?: DesignName;
+  codeOrder: boolean;
   at?: bigint;
 }
 
@@ -43,7 +44,7 @@ function print(a: Args, dir: SimDir): number {
 /** Actions other than stages; later parts add theirs here (e.g. `size`). */
 export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> = {
   async run(a) {
-    return print(a, await runAll(need(a.target, 'SCENARIO.json'), need(a.out, '--out DIR'), { force: a.force, permissions: a.permissions }));
+    return print(a, await runAll(need(a.target, 'SCENARIO.json'), need(a.out, '--out DIR'), { force: a.force, permissions: a.permissions, codeOrder: a.codeOrder }));
   },
   async host(a) {
     return print(a, await startRun(need(a.target, 'SCENARIO.json'), need(a.out, '--out DIR'), { force: a.force }));
@@ -51,6 +52,7 @@ export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> 
   async resume(a) {
     const dir = new SimDir(need(a.target, 'DIR'));
     dir.permissions = a.permissions;
+    dir.codeOrder = a.codeOrder;
     await runRemaining(dir);
     return print(a, dir);
   },
@@ -87,6 +89,7 @@ export const simCommand = defineCommand<Args>({
   options: {
     out: { alias: 'o', describe: 'run directory to create', value: file(), actions: ['run', 'host'] },
     force: { describe: 'replace a non-empty run directory', actions: ['run', 'host'] },
+    'code-order': { describe: 'v1: Xen keeps its code\'s order (pmem_setup before the overlap check) and reports what a refused report would have written, writing nothing (specs/sim.md §6.1; scenario "xen": {"checkOrder": "code"})', actions: ['run', 'resume', 'xen'] },
     permissions: { describe: 'how the simulated Xen tracks which domain may access which pmem page (default pageowner); only xen/permissions.json changes (specs/permissions.md)', value: choice(DESIGNS), actions: ['run', 'resume', 'xen'] },
     json: { describe: 'print the run summary (size: the report) as JSON' },
     at: { describe: 'size: machine address the range starts at, for the code layout\'s chunk count (default 0x140000000)', value: bytes(), actions: ['size'] },
@@ -98,6 +101,7 @@ export const simCommand = defineCommand<Args>({
     ['$0 sim run scenario.json --out run2 --permissions rangeset', 'the same run with Xen tracking guest pages in rangesets: only run2/xen/permissions.json differs'],
     ['$0 sim check scenario.json', 'check a scenario: one line per problem, exit 2'],
     ['$0 sim schema > scenario.schema.json', 'the scenario\'s JSON Schema'],
+    ['$0 sim xen run1 --code-order', 'the xen stage in the v1 code\'s order: a refused overlapping report lists the writes it would have made'],
     ['$0 sim size 64G', 'what Xen keeps for 64 GiB of pmem: frame table + M2P, and Dom0\'s page tables to map it with 4 KiB vs 2 MiB pages'],
   ],
   fileOf: (a) => a.target,
@@ -108,6 +112,7 @@ export const simCommand = defineCommand<Args>({
       if (!stageNames().includes(a.action)) throw new CliError(`unknown action "${a.action}" (run, host, ${stageNames().filter((n) => n !== 'host').join(', ')}, ${Object.keys(SIM_ACTIONS).filter((k) => !['run', 'host'].includes(k)).join(', ')})`);
       const dir = new SimDir(need(a.target, 'DIR'));
       dir.permissions = a.permissions;
+      dir.codeOrder = a.codeOrder;
       await runStage(dir, a.action);
       return print(a, dir);
     } catch (e) {

@@ -59,7 +59,7 @@ function record(st: XenState, seq: number, what: string, o: CallOutcome): void {
 
 export function runXen(dir: SimDir): XenState {
   const sc = dir.scenario();
-  const opts = xenOptionsOf(sc.json);
+  const opts = { ...xenOptionsOf(sc.json), ...(dir.codeOrder ? { order: 'code' as const } : {}) };
   const st = newXenState(sc.design, bootMaps(ramFrames(dir)), opts);
   st.iomemCaps.set(DOM0, dom0IomemCaps(opts.paddrBits));
   const mem = new PhysMem(dir.root, hostMappings(dir).map((m) => ({ spa: m.spa, length: m.length, image: m.dimm.image, fileOffset: m.fileOffset })));
