@@ -1,19 +1,21 @@
 /**
- * The scenario's JSON Schema (draft 2020-12), shipped with the package (`nvtool sim schema` prints
- * it) and interpreted by `checkSchema` (src/sim/scenario/check.ts), which knows the keywords used
- * here. The platform object is checked by the platform parser of build-nfit (src/acpi/qemu), so
+ * The scenario's JSON Schema (draft-07, as nvtool's other schemas), shipped with the package as
+ * schemas/sim-scenario.schema.json (`nvtool sim schema` prints it; a test keeps the two equal), and interpreted by `checkSchema`
+ * (src/sim/scenario/check.ts), which knows the keywords used here (ajv, in strict mode, agrees in
+ * test/sim/scenario.test.ts). The platform object is checked by the platform parser of build-nfit (src/acpi/qemu), so
  * errors there carry QEMU's own messages.
  */
 const size = {
   description: 'bytes (integer) or a string of digits with an optional B/K/M/G/T suffix (binary units, as QEMU)',
-  type: ['integer', 'string'],
-  minimum: 0,
-  pattern: '^\\s*(0x[0-9a-fA-F]+|[0-9]+)\\s*[BKMGTbkmgt]?\\s*$',
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^\\s*(0x[0-9a-fA-F]+|[0-9]+)\\s*[BKMGTbkmgt]?\\s*$' },
+  ],
 } as const;
 
 export const SCENARIO_SCHEMA = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://github.com/nvtool/nvtool/specs/sim-scenario.schema.json',
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://nvtool.invalid/schemas/sim-scenario.schema.json',
   title: 'nvtool sim scenario',
   description: 'A host with NVDIMMs, the Dom0 administrator\'s setup and the design of the Xen vNVDIMM series to simulate (specs/sim.md).',
   type: 'object',
@@ -21,7 +23,7 @@ export const SCENARIO_SCHEMA = {
   additionalProperties: false,
   properties: {
     design: { enum: ['v1', 'v3', 'v4'], description: 'v1: Dom0 reports pmem with XENPF_pmem_add; v3/v4: Xen reads the NFIT, the admin assigns roles with xl pmem-setup' },
-    seed: { type: ['string', 'integer'], description: 'every uuid, GUID, time and random choice derives from it (default "0")' },
+    seed: { anyOf: [{ type: 'string' }, { type: 'integer' }], description: 'every uuid, GUID, time and random choice derives from it (default "0")' },
     host: {
       type: 'object',
       required: ['platform'],
@@ -38,7 +40,7 @@ export const SCENARIO_SCHEMA = {
     dom0: {
       type: 'object',
       description: 'design v1: the administrator\'s setup per NVDIMM id',
-      additionalProperties: { $ref: '#/$defs/dimmSetup' },
+      additionalProperties: { $ref: '#/definitions/dimmSetup' },
     },
     xl: { type: 'array', description: 'design v3/v4: xl commands the administrator runs (without "xl")', items: { type: 'string', minLength: 1 } },
     guests: { type: 'array', description: 'guests (later parts of the simulation)', items: { type: 'object' } },
@@ -55,14 +57,14 @@ export const SCENARIO_SCHEMA = {
       },
     },
   },
-  $defs: {
+  definitions: {
     size,
     dimmSetup: {
       type: 'object',
       additionalProperties: false,
       properties: {
         labelVersion: { enum: ['1.1', '1.2'], description: 'ndctl init-labels -V (default 1.2)' },
-        namespaces: { type: 'array', items: { $ref: '#/$defs/namespace' } },
+        namespaces: { type: 'array', items: { $ref: '#/definitions/namespace' } },
       },
     },
     namespace: {
@@ -71,12 +73,12 @@ export const SCENARIO_SCHEMA = {
       additionalProperties: false,
       properties: {
         name: { type: 'string', maxLength: 63 },
-        size: { $ref: '#/$defs/size' },
+        size: { $ref: '#/definitions/size' },
         mode: { enum: ['raw', 'fsdax', 'devdax', 'sector'], description: 'ndctl create-namespace -m (default fsdax)' },
         sectorSize: { enum: [512, 4096] },
-        xen: { $ref: '#/$defs/xen' },
-        partitions: { type: 'array', items: { $ref: '#/$defs/partition' } },
-        filesystem: { $ref: '#/$defs/filesystem' },
+        xen: { $ref: '#/definitions/xen' },
+        partitions: { type: 'array', items: { $ref: '#/definitions/partition' } },
+        filesystem: { $ref: '#/definitions/filesystem' },
       },
     },
     xen: {
@@ -92,10 +94,10 @@ export const SCENARIO_SCHEMA = {
       additionalProperties: false,
       properties: {
         name: { type: 'string', maxLength: 36 },
-        size: { $ref: '#/$defs/size' },
+        size: { $ref: '#/definitions/size' },
         type: { type: 'string', description: 'GPT type GUID or sgdisk alias (default 8300 Linux filesystem)' },
-        xen: { $ref: '#/$defs/xen' },
-        filesystem: { $ref: '#/$defs/filesystem' },
+        xen: { $ref: '#/definitions/xen' },
+        filesystem: { $ref: '#/definitions/filesystem' },
       },
     },
     filesystem: {
@@ -106,7 +108,7 @@ export const SCENARIO_SCHEMA = {
         type: { enum: ['ext4'] },
         mount: { type: 'string', pattern: '^/' },
         label: { type: 'string', maxLength: 16 },
-        files: { type: 'array', items: { $ref: '#/$defs/file' } },
+        files: { type: 'array', items: { $ref: '#/definitions/file' } },
       },
     },
     file: {
@@ -115,7 +117,7 @@ export const SCENARIO_SCHEMA = {
       additionalProperties: false,
       properties: {
         path: { type: 'string', pattern: '^[^/].*$', description: 'relative to the mount point' },
-        size: { $ref: '#/$defs/size' },
+        size: { $ref: '#/definitions/size' },
         content: { enum: ['allocated', 'pattern'], description: 'allocated (default): preallocated written extents reading zeros, cheap at any size; pattern: a seed-derived byte pattern really written' },
       },
     },
