@@ -55,9 +55,13 @@ export const OP = 32;
 export const KIDS = 0x8000;
 const KIND_MASK = 0x7fff;
 
-/** Node kind of each operator row (rows are looked up by code once per operator node). */
-const OP_KIND = new Map<OpInfo, number>(OPCODES.map((o, i) => [o, OP + i]));
-export const opKind = (info: OpInfo): number => OP_KIND.get(info)!;
+/** Node kind of each operator by its opcode byte (one-byte opcodes, and the byte after 0x5B). */
+const ONE_BYTE_KIND = new Int16Array(256).fill(-1);
+const EXT_BYTE_KIND = new Int16Array(256).fill(-1);
+OPCODES.forEach((o, i) => ((o.code > 0xff ? EXT_BYTE_KIND : ONE_BYTE_KIND)[o.code & 0xff] = OP + i));
+/** The node kind of an opcode (a byte, or 0x5Bxx), -1 for none. */
+export const opKindOf = (code: number): number => (code > 0xff ? EXT_BYTE_KIND[code & 0xff]! : ONE_BYTE_KIND[code]!);
+export const opKind = (info: OpInfo): number => opKindOf(info.code);
 
 /** `0n..255n`, shared. */
 const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));

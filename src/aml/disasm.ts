@@ -214,12 +214,7 @@ class Printer {
     }
     const a0 = c.child(n);
     const at = (i: number) => c.arg(n, i);
-    const block = (head: string, list: number) => {
-      out.push(ind + head + this.pkgNote(n));
-      out.push(ind + '{');
-      this.stmts(list >= 0 ? c.child(list) : -1, ind + IND, out);
-      out.push(ind + '}');
-    };
+    const block = (head: string, list: number) => this.block(n, head, list, ind, out);
     switch (info.name) {
       case 'Scope':
       case 'Device':
@@ -258,6 +253,14 @@ class Printer {
       }
     }
     out.push(ind + this.opExpr(n, ind));
+  }
+
+  /** A block statement: its head line, then its TermList in braces. */
+  block(n: number, head: string, list: number, ind: string, out: string[]): void {
+    out.push(ind + head + this.pkgNote(n));
+    out.push(ind + '{');
+    this.stmts(list >= 0 ? this.code.child(list) : -1, ind + IND, out);
+    out.push(ind + '}');
   }
 
   field(n: number, head: string, list: number, ind: string, out: string[]): void {
