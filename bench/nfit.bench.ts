@@ -99,36 +99,48 @@ export function run(): string {
   return out;
 }
 
-/** Whole processes on the same file: `nvtool decode` vs `iasl -d` (hyperfine-style median of 5). */
-function processes(table: Uint8Array): string {
+/**
+ * Whole processes on the same file: `iasl -d`, `nvtool decode` (annotated dump), `nvtool decode
+ * --json` and `node -e 0` (Node's own start-up, the floor of any nvtool run), interleaved in
+ * rounds (the machine is shared); medians, ratios are medians of the per-round ratios to iasl.
+ */
+export function processes(table: Uint8Array, rounds = 7): string {
   if (spawnSync('sh', ['-c', 'command -v iasl']).status !== 0) return 'processes: iasl not installed (apt-get install acpica-tools)\n';
   const dir = mkdtempSync(join(tmpdir(), 'nvtool-bench-'));
   try {
     const file = join(dir, 'nfit.aml');
     writeFileSync(file, table);
     const bin = fileURLToPath(new URL('../bin/nvtool.js', import.meta.url));
-    const time = (cmd: string, args: string[]) => {
-      const ts: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const t0 = performance.now();
-        try {
-          execFileSync(cmd, args, { cwd: dir, stdio: 'ignore' });
-        } catch {
-          /* decode exits 1 on findings; timing is what matters */
-        }
-        ts.push(performance.now() - t0);
+    const once = (cmd: string, args: string[]) => {
+      const t0 = performance.now();
+      try {
+        execFileSync(cmd, args, { cwd: dir, stdio: 'ignore' });
+      } catch {
+        /* decode exits 1 on findings; timing is what matters */
       }
-      return ts.sort((a, b) => a - b)[2]!;
+      return performance.now() - t0;
     };
-    const iasl = time('iasl', ['-d', file]);
-    const nv = time(process.execPath, [bin, 'decode', file, '-o', join(dir, 'out.txt'), '--force']);
-    const nvJson = time(process.execPath, [bin, 'decode', '--json', file, '-o', join(dir, 'out.json'), '--force']);
-    return (
-      `whole processes on the same ${table.length}-byte NFIT (median of 5, baseline iasl -d):\n` +
-      `  iasl -d                        ${iasl.toFixed(0).padStart(6)} ms  ×1.00\n` +
-      `  nvtool decode (annotated dump) ${nv.toFixed(0).padStart(6)} ms  ×${(iasl / nv).toFixed(2)} speed of iasl\n` +
-      `  nvtool decode --json           ${nvJson.toFixed(0).padStart(6)} ms  ×${(iasl / nvJson).toFixed(2)} speed of iasl\n`
-    );
+    const runs: [string, string, string[]][] = [
+      ['iasl -d', 'iasl', ['-d', file]],
+      ['nvtool decode (annotated dump)', process.execPath, [bin, 'decode', file, '-o', join(dir, 'out.txt'), '--force']],
+      ['nvtool decode --json', process.execPath, [bin, 'decode', '--json', file, '-o', join(dir, 'out.json'), '--force']],
+      ["node -e 0 (Node's start-up)", process.execPath, ['-e', '0']],
+    ];
+    const ms: number[][] = runs.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < runs.length; k++) {
+        const i = (k + r) % runs.length;
+        const [, cmd, args] = runs[i]!;
+        ms[i]!.push(once(cmd, args));
+      }
+    }
+    const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
+    let out = `whole processes on the same ${table.length}-byte NFIT (median of ${rounds} interleaved rounds; ratio: median of per-round time / iasl -d time):\n`;
+    runs.forEach(([name], i) => {
+      const ratio = med(ms[i]!.map((t, r) => t / ms[0]![r]!));
+      out += `  ${name.padEnd(32)} ${med(ms[i]!).toFixed(0).padStart(6)} ms  ×${ratio.toFixed(2)} of iasl -d\n`;
+    });
+    return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -49,6 +49,33 @@ function aslString(s: string): string {
   return out + '"';
 }
 
+/**
+ * The output, a line at a time, as UTF-8 bytes in one growing buffer: a line's string dies young
+ * instead of waiting in an array for a final join (100 000 retained line strings were most of the
+ * disassembler's garbage collection and of its peak memory).
+ */
+class Lines {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private len = 0;
+
+  push(...lines: string[]): void {
+    for (const l of lines) {
+      const need = this.len + 3 * l.length + 1;
+      if (need > this.buf.length) {
+        const b = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+        this.buf.copy(b, 0, 0, this.len);
+        this.buf = b;
+      }
+      this.len += this.buf.write(l, this.len, 'utf8');
+      this.buf[this.len++] = 0x0a;
+    }
+  }
+
+  text(): string {
+    return this.buf.toString('utf8', 0, this.len);
+  }
+}
+
 class Printer {
   readonly notes: string[] = [];
 
@@ -205,7 +232,7 @@ class Printer {
   }
 
   /** Appends one term as a statement (blocks get braces and their bodies). */
-  stmt(n: number, ind: string, out: string[]): void {
+  stmt(n: number, ind: string, out: Lines): void {
     const c = this.code;
     const info = c.opOf(n);
     if (!info) {
@@ -256,14 +283,14 @@ class Printer {
   }
 
   /** A block statement: its head line, then its TermList in braces. */
-  block(n: number, head: string, list: number, ind: string, out: string[]): void {
+  block(n: number, head: string, list: number, ind: string, out: Lines): void {
     out.push(ind + head + this.pkgNote(n));
     out.push(ind + '{');
     this.stmts(list >= 0 ? this.code.child(list) : -1, ind + IND, out);
     out.push(ind + '}');
   }
 
-  field(n: number, head: string, list: number, ind: string, out: string[]): void {
+  field(n: number, head: string, list: number, ind: string, out: Lines): void {
     const c = this.code;
     out.push(ind + head + this.pkgNote(n));
     out.push(ind + '{');
@@ -309,7 +336,7 @@ class Printer {
   }
 
   /** The statements from node `first` on (its siblings). */
-  stmts(first: number, ind: string, out: string[]): void {
+  stmts(first: number, ind: string, out: Lines): void {
     const c = this.code;
     for (let n = first; n >= 0; n = c.next[n]!) {
       // iasl wraps the External declarations it emits in `If (Zero) {...}`: print the
@@ -355,7 +382,7 @@ export interface DisasmInput {
 export function disassembleTable(d: DisasmInput, o: DisasmOptions = {}): Disassembly {
   const h = d.table.header;
   const p = new Printer(d.code);
-  const out: string[] = [];
+  const out = new Lines();
   const banner = o.banner ?? [];
   out.push('/*', ...banner.map((l) => ` * ${l}`));
   out.push(` * Original header: ${h.signature}, length ${h.length}, revision ${h.revision}, checksum ${hex(h.checksum, 2)}, creator ${aslString(trimNul(h.creatorId))} ${hex(h.creatorRevision, 8)}`);
@@ -370,5 +397,5 @@ export function disassembleTable(d: DisasmInput, o: DisasmOptions = {}): Disasse
   out.push('{');
   p.stmts(d.code.top, IND, out);
   out.push('}');
-  return { text: out.join('\n') + '\n', notes: p.notes };
+  return { text: out.text(), notes: p.notes };
 }
