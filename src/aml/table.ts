@@ -37,6 +37,10 @@ export function namespaceOf(tables: readonly Uint8Array[]): Namespace {
   return ns;
 }
 
+/**
+ * Decodes a DSDT/SSDT. The model (`code`, and `terms` when first read) reads its values from
+ * `bytes`: keep them unchanged while using the result.
+ */
 export function decodeAmlTable(bytes: Uint8Array, o: DecodeTableOptions = {}): DecodedAmlTable {
   const sig = bytes.length >= 4 ? String.fromCharCode(...bytes.subarray(0, 4)) : '';
   if (bytes.length < HEADER_SIZE) throw new NvError('AML', 'header', 0, `${bytes.length} bytes: shorter than the 36-byte table header`);
@@ -45,7 +49,8 @@ export function decodeAmlTable(bytes: Uint8Array, o: DecodeTableOptions = {}): D
   const { body, ...header } = h.value;
   const known = o.refs && o.refs.length ? namespaceOf(o.refs) : undefined;
   const dopts: DecodeAmlOptions = { base: HEADER_SIZE, ...(known ? { known } : {}), ...(o.maxDepth ? { maxDepth: o.maxDepth } : {}) };
-  const d = decodeAml(body, dopts);
+  // The model reads its values from the body: a view of the caller's bytes, not the decoder's copy.
+  const d = decodeAml(bytes.subarray(HEADER_SIZE, HEADER_SIZE + body.length), dopts);
   // `terms` stays lazy: the object model is built only when a caller reads it.
   return {
     code: d.code,
