@@ -16,7 +16,7 @@ import { NvError } from '../core/errors.js';
 import { AmlCode, K, OP, opKind } from './code.js';
 import type { NameString, Term } from './model.js';
 import { formatNameString, isSegByte } from './nameString.js';
-import { Namespace, type NsNode } from './namespace.js';
+import { FROM_ORDER, Namespace, type NsNode } from './namespace.js';
 import { EXT_OP_PREFIX, LIT, NAME, OPCODES, extOpByCode, isNameLead, opByCode, type ArgKind, type OpInfo } from './opcodes.js';
 import { readPkgLength } from './pkgLength.js';
 import { toTerms } from './terms.js';
@@ -46,6 +46,9 @@ export interface DecodedAml {
 export const DEFAULT_MAX_DEPTH = 256;
 
 type Mode = 'call' | 'plain';
+
+const FROM_TABLE = FROM_ORDER.indexOf('table');
+const FROM_EXTERNAL = FROM_ORDER.indexOf('external');
 
 /** A method body as pass 1 parsed it: its list node, bytes, scope and depth, and whether to re-parse it. */
 interface MethodUnit {
@@ -303,14 +306,14 @@ class Parser {
       const node = this.nameArg(n, 0, scope);
       const type = this.u8Arg(n, 1);
       const argc = this.u8Arg(n, 2);
-      if (node !== undefined) this.ns.defineAt(node, { type, ...(type === 8 ? { argc: argc & 7 } : {}), from: 'external' });
+      if (node !== undefined) this.ns.defineCode(node, type, type === 8 ? argc & 7 : -1, FROM_EXTERNAL);
       return scope;
     }
     if (info.creates !== undefined) {
       const node = this.nameArg(n, info.creates, scope);
       if (node !== undefined) {
-        if (info.name === 'Method') this.ns.defineAt(node, { type: 8, argc: this.u8Arg(n, 1) & 7, from: 'table' });
-        else this.ns.defineAt(node, { type: OBJECT_TYPE[info.name] ?? 0, from: 'table' });
+        if (info.name === 'Method') this.ns.defineCode(node, 8, this.u8Arg(n, 1) & 7, FROM_TABLE);
+        else this.ns.defineCode(node, OBJECT_TYPE[info.name] ?? 0, -1, FROM_TABLE);
       }
     }
     if (info.opensScope !== undefined) return this.nameArg(n, info.opensScope, scope) ?? scope;
@@ -406,7 +409,7 @@ class Parser {
         if (typeof pl === 'string') this.fail(`field width: ${pl}`, this.pos);
         this.pos += pl.width;
         if (name !== undefined) {
-          if (this.pass === 1) this.ns.defineAt(this.ns.child(scope, name), { type: 5, from: 'table' });
+          if (this.pass === 1) this.ns.defineCode(this.ns.child(scope, name), 5, -1, FROM_TABLE);
           n = code.add(K.fnamed, at);
         } else n = code.add(K.freserved, at);
       } else if (b === 0x01) {

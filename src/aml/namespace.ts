@@ -38,6 +38,8 @@ export const PREDEFINED: readonly [string, NsObject][] = [
 export type NsNode = number;
 
 const FROM = ['table', 'external', 'ref'] as const;
+/** `from` codes for `defineCode`: 0 table, 1 external, 2 ref. */
+export const FROM_ORDER = FROM;
 const NONE = -1;
 
 function splitKey(key: string): string[] {
@@ -217,8 +219,18 @@ export class Namespace {
 
   /** `define` for a node: a definition in the table wins over an External or a reference table's object. */
   defineAt(n: NsNode, obj: NsObject): void {
+    this.defineCode(n, obj.type, obj.argc === undefined ? NONE : obj.argc, FROM.indexOf(obj.from));
+  }
+
+  /** `defineAt` from numbers (the decoder's: no object per definition); argc -1 when not given, `from` an index of FROM_ORDER. */
+  defineCode(n: NsNode, type: number, argc: number, from: number): void {
     const t = this.type[n]!;
-    if (t === NONE || (FROM[this.fromOf[n]!] !== 'table' && obj.from === 'table') || (t === 0 && obj.type !== 0)) this.put(n, obj);
+    if (t === NONE || (this.fromOf[n] !== 0 && from === 0) || (t === 0 && type !== 0)) {
+      this.type[n] = type;
+      this.argcOf[n] = argc;
+      this.fromOf[n] = from;
+      this.flat = undefined;
+    }
   }
 
   /** The node `name` names seen from `scope` (created when missing), for definitions and scopes. */
