@@ -34,8 +34,16 @@ const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => '0x' +
 const hex = (v: number | bigint, digits: number) =>
   digits === 2 && typeof v === 'number' && v >= 0 && v < 256 ? BYTE_HEX[v]! : '0x' + v.toString(16).toUpperCase().padStart(digits, '0');
 
-/** Hex of a 32-bit number with at least `digits` digits. */
-const hexNum = (v: number, digits: number) => (digits === 2 && v < 256 ? BYTE_HEX[v]! : '0x' + v.toString(16).toUpperCase().padStart(digits, '0'));
+/** `00`..`FF`: hex digits of a byte. */
+const HEX2: readonly string[] = BYTE_HEX.map((h) => h.slice(2));
+
+/** Hex of a 32-bit number with at least `digits` digits (from the byte table when it fits). */
+function hexNum(v: number, digits: number): string {
+  if (digits === 2 && v < 0x100) return BYTE_HEX[v]!;
+  if (digits === 4 && v < 0x10000) return '0x' + HEX2[v >>> 8]! + HEX2[v & 0xff]!;
+  if (digits === 8 && v <= 0xffffffff) return '0x' + HEX2[v >>> 24]! + HEX2[(v >>> 16) & 0xff]! + HEX2[(v >>> 8) & 0xff]! + HEX2[v & 0xff]!;
+  return '0x' + v.toString(16).toUpperCase().padStart(digits, '0');
+}
 
 function aslString(s: string): string {
   let out = '"';
@@ -50,28 +58,39 @@ function aslString(s: string): string {
 }
 
 /**
- * The output, a line at a time, as UTF-8 bytes in one growing buffer: a line's string dies young
- * instead of waiting in an array for a final join (100 000 retained line strings were most of the
- * disassembler's garbage collection and of its peak memory).
+ * The output, a line at a time. Lines are joined into a chunk string that is written as UTF-8 into
+ * one growing buffer every 64 Ki characters: a line's string dies young instead of waiting in an
+ * array for a final join (100 000 retained line strings were most of the disassembler's garbage
+ * collection and of its peak memory), and the buffer is written to ~50 times, not once per line.
  */
 class Lines {
-  private buf = Buffer.allocUnsafe(1 << 16);
+  private buf: Buffer;
   private len = 0;
+  private chunk = '';
+
+  /** `expect`: the likely size in bytes (legacy ASL is about 8 bytes per AML byte). */
+  constructor(expect: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(1 << 16, expect));
+  }
 
   push(...lines: string[]): void {
-    for (const l of lines) {
-      const need = this.len + 3 * l.length + 1;
-      if (need > this.buf.length) {
-        const b = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
-        this.buf.copy(b, 0, 0, this.len);
-        this.buf = b;
-      }
-      this.len += this.buf.write(l, this.len, 'utf8');
-      this.buf[this.len++] = 0x0a;
+    for (const l of lines) this.chunk += l + '\n';
+    if (this.chunk.length > 1 << 16) this.flush();
+  }
+
+  private flush(): void {
+    const need = this.len + 3 * this.chunk.length;
+    if (need > this.buf.length) {
+      const b = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(b, 0, 0, this.len);
+      this.buf = b;
     }
+    this.len += this.buf.write(this.chunk, this.len, 'utf8');
+    this.chunk = '';
   }
 
   text(): string {
+    this.flush();
     return this.buf.toString('utf8', 0, this.len);
   }
 }
@@ -382,7 +401,7 @@ export interface DisasmInput {
 export function disassembleTable(d: DisasmInput, o: DisasmOptions = {}): Disassembly {
   const h = d.table.header;
   const p = new Printer(d.code);
-  const out = new Lines();
+  const out = new Lines(9 * d.code.bytes.length);
   const banner = o.banner ?? [];
   out.push('/*', ...banner.map((l) => ` * ${l}`));
   out.push(` * Original header: ${h.signature}, length ${h.length}, revision ${h.revision}, checksum ${hex(h.checksum, 2)}, creator ${aslString(trimNul(h.creatorId))} ${hex(h.creatorRevision, 8)}`);
