@@ -51,6 +51,86 @@ function apply(a: Args, t: LabelTarget, writes: MediaWrite[], summary: unknown):
   return 0;
 }
 
+/** What one label area gets, per action: one handler each, nothing reached by falling through. */
+interface OneArea {
+  a: Args;
+  t: LabelTarget;
+  area: Uint8Array;
+  view: ReturnType<typeof readLabelArea>;
+  dimm: ReturnType<typeof resolveDimm> | undefined;
+}
+
+const ONE_AREA: Record<Action, (c: OneArea) => number> = {
+  dump({ a, t, area, view }) {
+    if (a.json) {
+      const j = readLabelsJson(area, a.dev ?? basename(a.target));
+      if (!j) throw new CliError(`${a.target}: a ${area.length}-byte area is too small for labels`);
+      process.stdout.write(ndctlJsonText(j));
+    } else process.stdout.write(dumpText(area, view, t.areaOffset));
+    return 0;
+  },
+  list({ a, area, view, dimm }) {
+    const region = dimm!.dpaSize !== undefined ? { size: dimm!.dpaSize } : undefined;
+    if (a.json) process.stdout.write(ndctlJsonText(listNamespacesJson(area, dimm!.set, region)));
+    else if (view.current === undefined && region) process.stdout.write(`${view.selection}\n` + labellessText(region.size));
+    else process.stdout.write(`${view.selection}\n` + namespacesText(namespacesOf(view, dimm!.set).namespaces));
+    return 0;
+  },
+  check({ a, t, view, dimm }) {
+    const ns = namespacesOf(view, dimm!.set);
+    // Offsets in the file, as the index lines above and `nvtool inspect` print them.
+    const findings = [...view.findings, ...ns.findings].map((f) => (f.offset === undefined ? f : { ...f, offset: f.offset + t.areaOffset }));
+    const exit = checkExit(findings);
+    if (a.json) process.stdout.write(ndctlJsonText({ target: t, selection: view.selection, current: view.current ?? null, findings, namespaces: ns.namespaces, exit }));
+    else {
+      process.stdout.write(`${view.selection}\n`);
+      for (const c of view.checks) process.stdout.write(`index ${c.index} at 0x${(t.areaOffset + c.offset).toString(16)}: ${c.valid ? `valid, sequence ${c.value.seq & 3}` : `invalid: ${c.reason}`}\n`);
+      process.stdout.write(namespacesText(ns.namespaces) + findingsText(findings));
+      process.stdout.write(`${['clean', 'warnings', 'errors'][exit]} (exit ${exit})\n`);
+    }
+    return exit;
+  },
+  init({ a, t, area, view }) {
+    if (view.current !== undefined && view.live.length > 0 && !a.force) {
+      throw new CliError(`${a.target}: the area holds ${view.live.length} live label(s); init would drop them. Pass --force to overwrite`);
+    }
+    const { writes, result } = collectWrites(initArea(area, { version: a.labelVersion, variant: a.variant }));
+    return apply(a, t, writes, { labelSize: result.labelSize, nslot: result.nslot, indexSize: result.indexSize });
+  },
+  create({ a, t, area, view, dimm }) {
+    const d = dimm!;
+    const dpaSize = a.capacity ?? d.dpaSize;
+    if (dpaSize === undefined) throw new CliError(`${a.target}: the DIMM's capacity is unknown for a raw label area; pass --capacity, --platform or --nfit`);
+    const align = a.align ?? regionDefaultAlign(1, dpaSize);
+    const size = a.size;
+    const { writes, result } = collectWrites(
+      createNamespace(area, {
+        ...(a.uuid ? { uuid: a.uuid } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(size !== undefined ? { size } : {}),
+        claimClass: claimClassForMode(a.mode, view.format), lbasize: a.sectorSize !== undefined ? BigInt(a.sectorSize) : defaultLbasizeForMode(a.mode),
+        dpaStart: d.dpaStart ?? 0n, dpaSize, align, set: d.set,
+      }),
+    );
+    if (view.format === 'v1.1' && a.mode !== 'raw') note(a, `v1.1 labels record no claim class; --mode ${a.mode} is not stored`);
+    return apply(a, t, writes, { uuid: result.uuid, name: result.name, dpa: result.dpa, size: result.rawsize, isetcookie: result.isetcookie });
+  },
+  delete({ a, t, area }) {
+    const { writes, result } = collectWrites(deleteNamespace(area, a.uuid!));
+    return apply(a, t, writes, { uuid: a.uuid, freedSlots: result });
+  },
+  rename({ a, t, area }) {
+    const { writes } = collectWrites(renameNamespace(area, a.uuid!, a.name!));
+    return apply(a, t, writes, { uuid: a.uuid, name: a.name });
+  },
+  repair({ a, t, area }) {
+    const { writes, result } = collectWrites(repairArea(area));
+    if (!a.json) {
+      for (const s of result.actions) process.stdout.write(`${s}\n`);
+      for (const l of result.lost) process.stdout.write(`possibly lost: slot ${l.slot} holds a label for ${l.uuid}${l.name ? ` "${l.name}"` : ''} that the surviving index does not reference\n`);
+    }
+    return apply(a, t, writes, result);
+  },
+};
+
 export const labelsCommand = defineCommand<Args>({
   name: 'labels',
   describe: 'NVDIMM namespace labels offline: init, dump, list, create, delete, rename, check, repair a label area or QEMU backing file',
@@ -118,75 +198,6 @@ export const labelsCommand = defineCommand<Args>({
     const needsDimm = a.action === 'list' || a.action === 'check' || a.action === 'create';
     const dimm = needsDimm ? resolveDimm(dimmOpts, t) : undefined;
     if (dimm?.assumed) note(a, dimm.how);
-    switch (a.action) {
-      case 'dump': {
-        if (a.json) {
-          const j = readLabelsJson(area, a.dev ?? basename(a.target));
-          if (!j) throw new CliError(`${a.target}: a ${area.length}-byte area is too small for labels`);
-          process.stdout.write(ndctlJsonText(j));
-        } else process.stdout.write(dumpText(area, view, t.areaOffset));
-        return 0;
-      }
-      case 'list': {
-        const region = dimm!.dpaSize !== undefined ? { size: dimm!.dpaSize } : undefined;
-        if (a.json) process.stdout.write(ndctlJsonText(listNamespacesJson(area, dimm!.set, region)));
-        else if (view.current === undefined && region) process.stdout.write(`${view.selection}\n` + labellessText(region.size));
-        else process.stdout.write(`${view.selection}\n` + namespacesText(namespacesOf(view, dimm!.set).namespaces));
-        return 0;
-      }
-      case 'check': {
-        const ns = namespacesOf(view, dimm!.set);
-        // Offsets in the file, as the index lines above and `nvtool inspect` print them.
-        const findings = [...view.findings, ...ns.findings].map((f) => (f.offset === undefined ? f : { ...f, offset: f.offset + t.areaOffset }));
-        const exit = checkExit(findings);
-        if (a.json) process.stdout.write(ndctlJsonText({ target: t, selection: view.selection, current: view.current ?? null, findings, namespaces: ns.namespaces, exit }));
-        else {
-          process.stdout.write(`${view.selection}\n`);
-          for (const c of view.checks) process.stdout.write(`index ${c.index} at 0x${(t.areaOffset + c.offset).toString(16)}: ${c.valid ? `valid, sequence ${c.value.seq & 3}` : `invalid: ${c.reason}`}\n`);
-          process.stdout.write(namespacesText(ns.namespaces) + findingsText(findings));
-          process.stdout.write(`${['clean', 'warnings', 'errors'][exit]} (exit ${exit})\n`);
-        }
-        return exit;
-      }
-      case 'init': {
-        if (view.current !== undefined && view.live.length > 0 && !a.force) {
-          throw new CliError(`${a.target}: the area holds ${view.live.length} live label(s); init would drop them. Pass --force to overwrite`);
-        }
-        const { writes, result } = collectWrites(initArea(area, { version: a.labelVersion, variant: a.variant }));
-        return apply(a, t, writes, { labelSize: result.labelSize, nslot: result.nslot, indexSize: result.indexSize });
-      }
-      case 'create': {
-        const d = dimm!;
-        const dpaSize = a.capacity ?? d.dpaSize;
-        if (dpaSize === undefined) throw new CliError(`${a.target}: the DIMM's capacity is unknown for a raw label area; pass --capacity, --platform or --nfit`);
-        const align = a.align ?? regionDefaultAlign(1, dpaSize);
-        const size = a.size;
-        const { writes, result } = collectWrites(
-          createNamespace(area, {
-            ...(a.uuid ? { uuid: a.uuid } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(size !== undefined ? { size } : {}),
-            claimClass: claimClassForMode(a.mode, view.format), lbasize: a.sectorSize !== undefined ? BigInt(a.sectorSize) : defaultLbasizeForMode(a.mode),
-            dpaStart: d.dpaStart ?? 0n, dpaSize, align, set: d.set,
-          }),
-        );
-        if (view.format === 'v1.1' && a.mode !== 'raw') note(a, `v1.1 labels record no claim class; --mode ${a.mode} is not stored`);
-        return apply(a, t, writes, { uuid: result.uuid, name: result.name, dpa: result.dpa, size: result.rawsize, isetcookie: result.isetcookie });
-      }
-      case 'delete': {
-        const { writes, result } = collectWrites(deleteNamespace(area, a.uuid!));
-        return apply(a, t, writes, { uuid: a.uuid, freedSlots: result });
-      }
-      case 'rename': {
-        const { writes } = collectWrites(renameNamespace(area, a.uuid!, a.name!));
-        return apply(a, t, writes, { uuid: a.uuid, name: a.name });
-      }
-      case 'repair': {
-        const { writes, result } = collectWrites(repairArea(area));
-        if (!a.json) {
-          for (const s of result.actions) process.stdout.write(`${s}\n`);
-          for (const l of result.lost) process.stdout.write(`possibly lost: slot ${l.slot} holds a label for ${l.uuid}${l.name ? ` "${l.name}"` : ''} that the surviving index does not reference\n`);
-        }
-        return apply(a, t, writes, result);
-      }
-    }
+    return ONE_AREA[a.action]({ a, t, area, view, dimm });
   },
 });
