@@ -43,6 +43,9 @@ struct xen_sysctl_nvdimm_op { uint32_t cmd; uint32_t err; union nvdimm_u u; };
 struct xen_sysctl_nvdimm_op_v3 { uint32_t cmd; uint32_t pad; union nvdimm_u u; uint32_t err; };
 struct xen_sysctl_physinfo_like { uint32_t a; uint64_aligned_t b; };
 struct xen_sysctl { uint32_t cmd; uint32_t interface_version; union { struct xen_sysctl_physinfo_like physinfo; struct xen_sysctl_nvdimm_op nvdimm; uint8_t pad[128]; } u; };
+struct xen_sysctl_nvdimm_pmem_setup_v2 { uint64_t smfn, emfn, mgmt_smfn, mgmt_emfn; };
+struct xen_sysctl_nvdimm_op_v2 { uint32_t cmd; uint32_t pad; union { struct xen_sysctl_nvdimm_pmem_setup_v2 setup; } u; };
+struct xen_sysctl_v2 { uint32_t cmd; uint32_t interface_version; union { struct xen_sysctl_physinfo_like physinfo; struct xen_sysctl_nvdimm_op_v2 nvdimm; uint8_t pad[128]; } u; };
 struct xen_sysctl_v3 { uint32_t cmd; uint32_t interface_version; union { struct xen_sysctl_physinfo_like physinfo; struct xen_sysctl_nvdimm_op_v3 nvdimm; uint8_t pad[128]; } u; };
 
 struct xen_pmem_map { domid_t domid; unsigned long mfn; unsigned long gfn; unsigned int nr_mfns; unsigned int type; };
@@ -81,6 +84,9 @@ const CASES: { struct: Struct<any>; c: string; fields: [string, string][] }[] = 
   { struct: H.nvdimmOpV3, c: 'struct xen_sysctl_nvdimm_op_v3', fields: [['cmd', 'cmd'], ['pad', 'pad'], ['u', 'u'], ['err', 'err']] },
   { struct: H.xenSysctlV4, c: 'struct xen_sysctl', fields: [['cmd', 'cmd'], ['interfaceVersion', 'interface_version'], ['u', 'u']] },
   { struct: H.xenSysctlV3, c: 'struct xen_sysctl_v3', fields: [['cmd', 'cmd'], ['interfaceVersion', 'interface_version'], ['u', 'u']] },
+  { struct: H.pmemSetupV2, c: 'struct xen_sysctl_nvdimm_pmem_setup_v2', fields: [['smfn', 'smfn'], ['emfn', 'emfn'], ['mgmtSmfn', 'mgmt_smfn'], ['mgmtEmfn', 'mgmt_emfn']] },
+  { struct: H.nvdimmOpV2, c: 'struct xen_sysctl_nvdimm_op_v2', fields: [['cmd', 'cmd'], ['pad', 'pad'], ['u', 'u']] },
+  { struct: H.xenSysctlV2, c: 'struct xen_sysctl_v2', fields: [['cmd', 'cmd'], ['interfaceVersion', 'interface_version'], ['u', 'u']] },
   { struct: H.xenPmemMap, c: 'struct xen_pmem_map', fields: [['domid', 'domid'], ['mfn', 'mfn'], ['gfn', 'gfn'], ['nrMfns', 'nr_mfns'], ['type', 'type']] },
   { struct: H.domctlIomemPermission, c: 'struct xen_domctl_iomem_permission', fields: [['firstMfn', 'first_mfn'], ['nrMfns', 'nr_mfns'], ['allowAccess', 'allow_access']] },
   { struct: H.domctlMemoryMapping, c: 'struct xen_domctl_memory_mapping', fields: [['firstGfn', 'first_gfn'], ['firstMfn', 'first_mfn'], ['nrMfns', 'nr_mfns'], ['addMapping', 'add_mapping'], ['padding', 'padding']] },
@@ -95,6 +101,7 @@ const NESTED: { parent: Struct<any>; c: string; member: string; struct: Struct<a
   { parent: H.xenPlatformOp, c: 'struct xen_platform_op', member: 'pmem_add', struct: H.xenpfPmemAdd },
   { parent: H.xenSysctlV4, c: 'struct xen_sysctl', member: 'nvdimm', struct: H.nvdimmOpV4, inner: { member: 'pmem_setup', struct: H.pmemSetup } },
   { parent: H.xenSysctlV3, c: 'struct xen_sysctl_v3', member: 'nvdimm', struct: H.nvdimmOpV3, inner: { member: 'pmem_setup', struct: H.pmemSetup } },
+  { parent: H.xenSysctlV2, c: 'struct xen_sysctl_v2', member: 'nvdimm', struct: H.nvdimmOpV2, inner: { member: 'setup', struct: H.pmemSetupV2 } },
   { parent: H.xenDomctl, c: 'struct xen_domctl', member: 'memory_mapping', struct: H.domctlMemoryMapping },
   { parent: H.xenDomctl, c: 'struct xen_domctl', member: 'iomem_permission', struct: H.domctlIomemPermission },
   { parent: H.xenDmOp, c: 'struct xen_dm_op', member: 'pmem_rw', struct: H.dmOpPmemRw },
@@ -152,11 +159,12 @@ static void put(const char *name, const void *p, size_t n) { FILE *f = fopen(nam
 int main(void) {
   struct xen_platform_op a = { .cmd = 64, .interface_version = 0x03000001, .u.pmem_add = { 0x140200, 0x940000, 0x140205, 0x1426f4, 0x142800, 0x940000 } };
   struct xen_sysctl b = { .cmd = 29, .interface_version = 0x11, .u.nvdimm = { .cmd = 2, .err = 0, .u.pmem_setup = { 0x150000, 0x550000, 0x140000, 0x150000, 2 } } };
+  struct xen_sysctl_v2 b2 = { .cmd = 28, .interface_version = 0x10, .u.nvdimm = { .cmd = 0, .u.setup = { 0x150000, 0x550000, ~0UL, ~0UL } } };
   struct xen_sysctl_v3 b3 = { .cmd = 29, .interface_version = 0x10, .u.nvdimm = { .cmd = 2, .u.pmem_setup = { 0x140000, 0x150000, 0x140000, 0x150000, 1 }, .err = 22 } };
   struct xen_domctl c = { .cmd = 39, .interface_version = 0x10, .domain = 3, .u.memory_mapping = { 0x240000, 0x150000, 0x40000, 1, 0 } };
   struct xen_dm_op d = { .op = 19, .u.pmem_rw = { 0x54ff00000ULL, 4096, 0, 1 } };
   struct xen_pmem_map e = { .domid = 3, .mfn = 0x54ff00, .gfn = 0x23ff00, .nr_mfns = 32, .type = 1 };
-  put("platform.bin", &a, sizeof a); put("sysctl.bin", &b, sizeof b); put("sysctl3.bin", &b3, sizeof b3);
+  put("platform.bin", &a, sizeof a); put("sysctl.bin", &b, sizeof b); put("sysctl3.bin", &b3, sizeof b3); put("sysctl2.bin", &b2, sizeof b2);
   put("domctl.bin", &c, sizeof c); put("dmop.bin", &d, sizeof d); put("pmemmap.bin", &e, sizeof e);
   return 0;
 }`;
@@ -170,6 +178,8 @@ int main(void) {
     expect(b.u.nvdimm).toMatchObject({ cmd: 2, err: 0, u: { pmem_setup: { smfn: 0x150000n, emfn: 0x550000n, mgmtSmfn: 0x140000n, mgmtEmfn: 0x150000n, type: 2 } } });
     const b3 = decodeStruct(H.xenSysctlV3, file('sysctl3.bin')).value;
     expect(b3.u.nvdimm).toMatchObject({ cmd: 2, err: 22, u: { pmem_setup: { smfn: 0x140000n, type: 1 } } });
+    const b2 = decodeStruct(H.xenSysctlV2, file('sysctl2.bin')).value;
+    expect(b2.u.nvdimm).toMatchObject({ cmd: 0, u: { setup: { smfn: 0x150000n, emfn: 0x550000n, mgmtSmfn: (1n << 64n) - 1n, mgmtEmfn: (1n << 64n) - 1n } } });
     const c = decodeStruct(H.xenDomctl, file('domctl.bin')).value;
     expect(c).toMatchObject({ cmd: 39, domain: 3, u: { memory_mapping: { firstGfn: 0x240000n, firstMfn: 0x150000n, nrMfns: 0x40000n, addMapping: 1 } } });
     const d = decodeStruct(H.xenDmOp, file('dmop.bin')).value;
@@ -179,7 +189,7 @@ int main(void) {
     for (const [n, s, v] of [['platform.bin', H.xenPlatformOp, a], ['sysctl.bin', H.xenSysctlV4, b], ['domctl.bin', H.xenDomctl, c], ['dmop.bin', H.xenDmOp, d], ['pmemmap.bin', H.xenPmemMap, e]] as const) {
       expect(encodeStruct(s as never, v as never)).toEqual(file(n));
     }
-    const formats: Record<string, string> = { 'platform.bin': 'xen_platform_op', 'sysctl.bin': 'xen_sysctl', 'sysctl3.bin': 'xen_sysctl.v3', 'domctl.bin': 'xen_domctl', 'dmop.bin': 'xen_dm_op' };
+    const formats: Record<string, string> = { 'platform.bin': 'xen_platform_op', 'sysctl.bin': 'xen_sysctl', 'sysctl3.bin': 'xen_sysctl.v3', 'sysctl2.bin': 'xen_sysctl.v2', 'domctl.bin': 'xen_domctl', 'dmop.bin': 'xen_dm_op' };
     for (const [n, f] of Object.entries(formats)) {
       const r = await runCli(['decode', join(dir, n), '--json']);
       expect(r.code, r.stderr).toBe(0);

@@ -9,7 +9,7 @@ import { Struct, reserved, u32, u64, u8, union, type ValueOf } from '../../core/
  * bytes, err after the union), v4 is `cmd, err, u` (48 bytes). Both are declared.
  */
 export const XEN_SYSCTL_nvdimm_op = 29;
-export const XEN_SYSCTL_INTERFACE_VERSION = { v3: 0x10, v4: 0x11 } as const;
+export const XEN_SYSCTL_INTERFACE_VERSION = { v2: 0x10, v3: 0x10, v4: 0x11 } as const;
 
 export const XEN_SYSCTL_nvdimm_pmem_get_regions_nr = 0;
 export const XEN_SYSCTL_nvdimm_pmem_get_regions = 1;
@@ -81,13 +81,29 @@ export const nvdimmOpV3 = new Struct('xen_sysctl_nvdimm_op.v3', [
   reserved('tailPad', 4, { label: '(padding)' }),
 ] as const, { label: 'struct xen_sysctl_nvdimm_op (v3)', spec: 'xen/include/public/sysctl.h (nvdimm-rfc-v3)', size: 56 });
 
-const sysctlOf = (name: string, op: typeof nvdimmOpV4 | typeof nvdimmOpV3, branch: string) =>
+/**
+ * v2 (69a87b009c): sysctl 28, only `XEN_SYSCTL_nvdimm_pmem_setup = 0` with `smfn, emfn, mgmt_smfn,
+ * mgmt_emfn` (INVALID_MFN in the mgmt fields: manage from RAM), and `cmd, pad, u` (40 bytes).
+ */
+export const XEN_SYSCTL_nvdimm_op_v2 = 28;
+export const XEN_SYSCTL_nvdimm_pmem_setup_v2 = 0;
+export const pmemSetupV2 = new Struct('xen_sysctl_nvdimm_pmem_setup.v2', [
+  u64('smfn'), u64('emfn'), u64('mgmtSmfn', { label: 'mgmt_smfn (INVALID_MFN: RAM)', specName: 'mgmt_smfn' }), u64('mgmtEmfn', { label: 'mgmt_emfn (INVALID_MFN: RAM)', specName: 'mgmt_emfn' }),
+] as const, { label: 'struct xen_sysctl_nvdimm_pmem_setup (v2)', size: 32 });
+export const nvdimmOpV2 = new Struct('xen_sysctl_nvdimm_op.v2', [
+  u32('cmd', { label: 'cmd', names: { [XEN_SYSCTL_nvdimm_pmem_setup_v2]: 'XEN_SYSCTL_nvdimm_pmem_setup' } }),
+  u32('pad', { label: 'pad (always zero)', reserved: true }),
+  union('u', { label: 'union u', size: 32, members: { setup: pmemSetupV2 }, select: (p) => (p.cmd === XEN_SYSCTL_nvdimm_pmem_setup_v2 ? 'setup' : undefined) }),
+] as const, { label: 'struct xen_sysctl_nvdimm_op (v2)', spec: 'xen/include/public/sysctl.h (nvdimm-rfc-v2)', size: 40 });
+
+const sysctlOf = (name: string, cmd: number, op: typeof nvdimmOpV4 | typeof nvdimmOpV3 | typeof nvdimmOpV2, branch: string) =>
   new Struct(name, [
-    u32('cmd', { label: 'cmd', names: { [XEN_SYSCTL_nvdimm_op]: 'XEN_SYSCTL_nvdimm_op' } }),
+    u32('cmd', { label: 'cmd', names: { [cmd]: 'XEN_SYSCTL_nvdimm_op' } }),
     u32('interfaceVersion', { label: 'interface_version', specName: 'interface_version' }),
-    union('u', { label: 'union u', size: 128, members: { nvdimm: op }, select: (p) => (p.cmd === XEN_SYSCTL_nvdimm_op ? 'nvdimm' : undefined) }),
+    union('u', { label: 'union u', size: 128, members: { nvdimm: op }, select: (p) => (p.cmd === cmd ? 'nvdimm' : undefined) }),
   ] as const, { label: `struct xen_sysctl (${branch})`, spec: `xen/include/public/sysctl.h (${branch})`, size: 136 });
 
-export const xenSysctlV4 = sysctlOf('xen_sysctl', nvdimmOpV4, 'nvdimm-rfc-v4');
-export const xenSysctlV3 = sysctlOf('xen_sysctl.v3', nvdimmOpV3, 'nvdimm-rfc-v3');
+export const xenSysctlV4 = sysctlOf('xen_sysctl', XEN_SYSCTL_nvdimm_op, nvdimmOpV4, 'nvdimm-rfc-v4');
+export const xenSysctlV3 = sysctlOf('xen_sysctl.v3', XEN_SYSCTL_nvdimm_op, nvdimmOpV3, 'nvdimm-rfc-v3');
+export const xenSysctlV2 = sysctlOf('xen_sysctl.v2', XEN_SYSCTL_nvdimm_op_v2, nvdimmOpV2, 'nvdimm-rfc-v2');
 export type XenSysctlV4 = ValueOf<typeof xenSysctlV4>;
