@@ -6,7 +6,8 @@
  *  - set A (nv4, nv5): v1.1 index blocks, so Linux uses the v1.1 cookie (cookie1);
  *  - set B (nv0..nv3): v1.2, memdevs listed out of Region Offset order (table order nv2, nv0, nv3,
  *    nv1), so mapping order (label position) and cookie sort order (sysfs mapping position) differ;
- *  - set C (nv6..nv8): v1.2, 3 DIMMs in reverse table order: the region align is 48 MiB.
+ *  - set C (nv6..nv8): v1.2, 3 DIMMs in reverse table order: the region align is 48 MiB; one of
+ *    its namespaces carries the altcookie, which Linux accepts.
  * Direction 1: nvtool writes a namespace across each set (labels create --nfit); the guest must
  * assemble the regions with nvtool's cookie and positions and show the namespaces (uuid, name,
  * size, mode), with `ndctl read-labels` equal to nvtool's reading of the same bytes. Set A also
@@ -69,7 +70,8 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
     const tables = interleavedTables(guestPlatform({ nvdimms, memory: '512M' }), [
       { dimms: [4, 5] },
       { dimms: [0, 1, 2, 3], tableOrder: [2, 0, 3, 1] },
-      { dimms: [6, 7, 8], tableOrder: [2, 1, 0] },
+      // 128-byte lines: Region Offsets 0, 0x80, 0x100 sort differently as LE bytes (the altcookie).
+      { dimms: [6, 7, 8], tableOrder: [2, 1, 0], line: 0x80 },
     ]);
     const nfitFile = join(work, 'nfit.aml');
     writeFileSync(nfitFile, tables.nfit);
@@ -93,6 +95,15 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
     // Set C: 3 DIMMs, so the region align is 16 MiB × 3 (region_devs.c default_align) and 96 MiB is a multiple.
     expect(setC.set.align).toBe(48n * BigInt(MiB));
     await nvtool('labels', 'create', '--nfit', nfitFile, '--label-size', '128K', '--size', '96M', '--name', 'set-c', '--uuid', uc, files[8]!, files[7]!, files[6]!);
+    // And a namespace labelled with the altcookie (the v1.1 elements sorted by memcmp of the LE
+    // offsets, cookies from before the sort fix), which Linux still accepts (create_namespace_pmem).
+    const ualt = '7e57c000-0000-4000-8000-0000000000a1';
+    expect(setC.set.cookies.altcookie).not.toBe(setC.set.cookies.cookie1);
+    const areasC = [8, 7, 6].map((i) => readRange(files[i]!, sizes[i]! - LSA, LSA));
+    const altSet = { ...setC.set, cookies: { ...setC.set.cookies, cookie2: setC.set.cookies.altcookie } };
+    for (const w of collectWrites(createSetNamespace(areasC, altSet, { uuid: ualt, name: 'alt-cookie', size: 48n * BigInt(MiB) })).writes) applySetWrite(areasC, w);
+    [8, 7, 6].forEach((i, k) => writeRange(files[i]!, sizes[i]! - LSA, areasC[k]!));
+    expect(readInterleaveSet(areasC, setC.set).namespaces.map((n) => [n.uuid, n.state])).toEqual([[uc, 'active'], [ualt, 'active']]);
     const lsa = (i: number) => readRange(files[i]!, sizes[i]! - LSA, LSA);
     // Set A also gets a namespace whose labels carry the v1.2 cookie under the v1.1 index: Linux must
     // skip it (create_namespace_pmem -EAGAIN) and still assemble the region. It goes after a 32 MiB
@@ -174,7 +185,7 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
     const named = (list: any, set: NfitSet) => regionOf(list, set).namespaces.filter((n: any) => n.size > 0).map((n: any) => [n.uuid ?? n.raw_uuid, n.name, n.size, n.mode]);
     expect(named(b, setA)).toEqual([[ua, 'set-a', 192 * MiB, 'raw']]);
     expect(named(b, setB)).toEqual([[ub, 'set-b', 768 * MiB, 'raw']]);
-    expect(named(b, setC)).toEqual([[uc, 'set-c', 96 * MiB, 'raw']]);
+    expect(named(b, setC).sort()).toEqual([[uc, 'set-c', 96 * MiB, 'raw'], [ualt, 'alt-cookie', 48 * MiB, 'raw']].sort());
     // ndctl read-labels -j in the guest = nvtool's reading of the bytes it wrote.
     for (let i = 0; i < 9; i++) {
       const dev = nmemOfHandle.get(i + 1)!;

@@ -30,6 +30,8 @@ export interface InterleaveSpec {
   dimms: number[];
   /** The memdevs' order in the table, as indexes into `dimms` (default: set order). Linux's mapping i is the i-th. */
   tableOrder?: number[];
+  /** Interleave line size in bytes (default: interleavedTables' `line`). */
+  line?: number;
 }
 
 export interface InterleavedTables {
@@ -44,12 +46,13 @@ export interface InterleavedTables {
 /** OEM Revision of the replacement tables: above QEMU's 1. */
 export const OVERRIDE_OEM_REVISION = 2;
 
-export function interleavedTables(description: PlatformDescription, specs: readonly InterleaveSpec[], line = 4096): InterleavedTables {
+export function interleavedTables(description: PlatformDescription, specs: readonly InterleaveSpec[], defaultLine = 4096): InterleavedTables {
   const platform = resolvePlatform(parsePlatform(description));
   const structures: unknown[] = [];
   const sets: InterleavedTables['sets'] = [];
   specs.forEach((spec, k) => {
     const rangeIndex = k + 1;
+    const line = spec.line ?? defaultLine;
     const dimms = spec.dimms.map((i) => {
       const d = platform.dimms.find((x) => x.index === i);
       if (!d) throw new Error(`interleavedTables: no nvdimm ${i}`);
