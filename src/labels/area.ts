@@ -72,6 +72,12 @@ function u8at(b: Uint8Array, off: number, n: number): Uint8Array {
   return b.subarray(off, off + n);
 }
 
+/** The type uuid a CXL label starts with (its first field in every CXL label declaration). */
+function labelUuid16(bytes: Uint8Array): string {
+  const at = cxlRegionLabel.offsetOf('type');
+  return guidToString(bytes.subarray(at, at + cxlRegionLabel.offsetOf('uuid') - at), 'rfc');
+}
+
 /** One index block checked as __nd_label_validate does for label size `g.labelSize`. */
 export function checkIndex(area: Uint8Array, i: 0 | 1, g: Geometry): IndexCheck {
   const S = g.indexSize;
@@ -138,7 +144,7 @@ export function decodeSlot(area: Uint8Array, g: Geometry, format: LabelFormat, s
   const bytes = u8at(area, off, g.labelSize);
   if (format === 'v1.1') return { slot, format, value: decodeStruct(labelV11, bytes, { base: off }).value };
   if (format === 'v1.2') return { slot, format, value: decodeStruct(labelV12, bytes, { base: off }).value };
-  const type = guidToString(bytes.subarray(0, 16), 'rfc');
+  const type = labelUuid16(bytes);
   if (type === CXL_REGION_TYPE) return { slot, format: 'cxl-region', value: decodeStruct(cxlRegionLabel, bytes, { base: off }).value };
   if (type === CXL_NAMESPACE_TYPE) return { slot, format: 'cxl-namespace', value: decodeStruct(cxlNamespaceLabel, bytes, { base: off }).value };
   return { slot, format: 'cxl-other', value: decodeStruct(cxlOtherLabel, bytes, { base: off }).value };
@@ -148,12 +154,15 @@ export function decodeSlot(area: Uint8Array, g: Geometry, format: LabelFormat, s
 export function slotProblem(area: Uint8Array, g: Geometry, format: LabelFormat, slot: number): string | undefined {
   const off = slotOffset(g, slot);
   const bytes = u8at(area, off, g.labelSize);
-  const slotField = format === 'v1.1' || format === 'v1.2' ? 120 : guidToString(bytes.subarray(0, 16), 'rfc') === CXL_REGION_TYPE ? 64 : 120;
-  const stored = new DataView(bytes.buffer, bytes.byteOffset + slotField, 4).getUint32(0, true);
+  // The slot and checksum fields where this label's declaration puts them (a CXL region label has its own layout).
+  const S = format === 'v1.1' ? labelV11 : format === 'v1.2' ? labelV12 : labelUuid16(bytes) === CXL_REGION_TYPE ? cxlRegionLabel : cxlNamespaceLabel;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const stored = dv.getUint32((S as typeof labelV11).offsetOf('slot'), true);
   if (stored !== slot) return `its slot field says ${stored}`;
-  if (format !== 'v1.1') {
-    const sum = fletcher64(bytes, 248);
-    const have = new DataView(bytes.buffer, bytes.byteOffset + 248, 8).getBigUint64(0, true);
+  if (S !== labelV11) {
+    const at = (S as typeof labelV12).offsetOf('checksum');
+    const sum = fletcher64(bytes, at);
+    const have = dv.getBigUint64(at, true);
     if (sum !== have) return `checksum is 0x${have.toString(16)}, the bytes need 0x${sum.toString(16)}`;
   }
   return undefined;

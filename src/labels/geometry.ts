@@ -5,8 +5,9 @@
  * ndctl/lib/dimm.c has the same copy). specs/labels.md §1.
  */
 
-/** `sizeof(struct nd_namespace_index)` without the free bitmap. */
-export const INDEX_HEADER_SIZE = 72;
+import { INDEX_HEADER_SIZE } from './indexBlock.js';
+
+export { INDEX_HEADER_SIZE };
 /** NSINDEX_ALIGN: index blocks are a multiple of 256 bytes. */
 export const INDEX_ALIGN = 256;
 /** ND_LABEL_MIN_SIZE = 256 * 4: two 256-byte index blocks and two 256-byte labels. */

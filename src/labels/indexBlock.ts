@@ -1,5 +1,4 @@
 import { Struct, ascii, bytes, reserved, u16, u32, u64, u8, type ValueOf } from '../core/schema/index.js';
-import { INDEX_HEADER_SIZE } from './geometry.js';
 
 /** The 16 signature bytes: "NAMESPACE_INDEX" and a NUL. */
 export const NSINDEX_SIGNATURE = 'NAMESPACE_INDEX';
@@ -55,10 +54,46 @@ export function indexBlockStruct(indexSize: number): IndexBlockStruct {
   return s;
 }
 
+/**
+ * `sizeof(struct nd_namespace_index)` without the free bitmap: where the bitmap starts in the
+ * declaration (the header does not depend on the block size).
+ */
+export const INDEX_HEADER_SIZE: number = indexBlockStruct(256).offsetOf('free');
+
+const HEADER = indexBlockStruct(256);
+const cstr = (b: Uint8Array): string => {
+  let s = '';
+  for (let i = 0; i < b.length && b[i] !== 0; i++) s += String.fromCharCode(b[i]!);
+  return s;
+};
+
+/** The header fields of whatever block sits at `off`, read without any validation (ndctl read-labels, rebuild hints). */
+export function peekIndexHeader(area: Uint8Array, off: number): { sig: string; labelsize: number; seq: number; nslot: number; major: number; minor: number } | undefined {
+  if (off < 0 || off + INDEX_HEADER_SIZE > area.length) return undefined;
+  const dv = new DataView(area.buffer, area.byteOffset + off, INDEX_HEADER_SIZE);
+  const sig = HEADER.offsetOf('sig');
+  return {
+    // The signature as a C string of at most 15 characters (its 16th byte is the NUL).
+    sig: cstr(area.subarray(off + sig, off + sig + NSINDEX_SIGNATURE.length)),
+    labelsize: dv.getUint8(HEADER.offsetOf('labelsize')),
+    seq: dv.getUint32(HEADER.offsetOf('seq'), true),
+    nslot: dv.getUint32(HEADER.offsetOf('nslot'), true),
+    major: dv.getUint16(HEADER.offsetOf('major'), true),
+    minor: dv.getUint16(HEADER.offsetOf('minor'), true),
+  };
+}
+
 /** Bit `slot` of a free bitmap (LE bit order: byte slot/8, bit slot%8); 1 = free. */
 export function isFree(free: Uint8Array, slot: number): boolean {
   const b = free[slot >> 3];
   return b !== undefined && ((b >> (slot & 7)) & 1) === 1;
+}
+
+/** nd_label_nfree: the slots of this index whose free bit is set. */
+export function freeSlotCount(ix: Pick<IndexBlock, 'nslot' | 'free'>): number {
+  let n = 0;
+  for (let s = 0; s < ix.nslot; s++) if (isFree(ix.free, s)) n++;
+  return n;
 }
 
 export function setFree(free: Uint8Array, slot: number, freeBit: boolean): void {

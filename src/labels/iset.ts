@@ -23,15 +23,13 @@ import { NvError } from '../core/errors.js';
 import type { Finding } from '../core/schema/index.js';
 import { readLabelArea, labelUuid, expectedCookie, namespacesOf, type AreaView, type DimmSet, type LiveLabel } from './area.js';
 import { interleaveSetCookies, type SetCookies, type SetMember } from './cookie.js';
-import { isFree, nextSeq, setFree } from './indexBlock.js';
+import { freeSlotCount } from './indexBlock.js';
 import { CLAIM_CLASS_GUIDS, FLAG_UPDATING, PMEM_TYPE_GUID, claimClassOf, type ClaimClass, type LabelV11, type LabelV12 } from './label.js';
 import {
-  alignDown, alignUp, applyWrite, checkName, collectWrites, freeExtents, labelUpdatePass, repairArea, requireCurrent, type Extent, type MediaWrite,
+  alignDown, alignUp, applyWrite, checkName, collectWrites, deleteNamespace, freeExtents, labelUpdatePass, repairArea, requireCurrent, type Extent, type MediaWrite,
   type NewNamespace, type RepairReport,
 } from './update.js';
-import { encodeStruct } from '../core/schema/index.js';
 import { labellessNamespaceJson, modeOf, type ListNamespaceJson, type NamespaceJsonBase } from './ndctlJson.js';
-import { indexBlockStruct, NSINDEX_SIGNATURE, type IndexBlock } from './indexBlock.js';
 
 /** One DIMM of the set: its identity (for the cookie) and its mapping of the SPA range. */
 export interface SetDimm {
@@ -162,8 +160,7 @@ export function* createSetNamespace(areas: readonly Uint8Array[], set: Interleav
   if (v11 && claim !== 'none') fail('claimClass', 'v1.1 labels have no claim class field (Linux records the mode in the info block only)');
   views.forEach((v, i) => {
     const { cur } = requireCurrent(v);
-    let free = 0;
-    for (let s = 0; s < cur.nslot; s++) if (isFree(cur.free, s)) free++;
+    const free = freeSlotCount(cur);
     if (free < 2) fail(`dimm[${i}]`, `DIMM ${set.dimms[i]!.name}: creating a namespace takes two free label slots (UPDATING, then final); ${free} free`);
     if (v.live.some((l) => labelUuid(l) === uuid)) fail('uuid', `DIMM ${set.dimms[i]!.name} already has a live label with uuid ${uuid}`);
   });
@@ -225,19 +222,19 @@ export function* deleteSetNamespace(areas: readonly Uint8Array[], set: Interleav
   const freed: number[][] = [];
   if (!views.some((v) => v.live.some((l) => labelUuid(l) === want))) fail('uuid', `no DIMM of the set has a live label with uuid ${uuid}`);
   for (let i = 0; i < views.length; i++) {
-    const v = views[i]!;
-    const slots = v.live.filter((l) => labelUuid(l) === want).map((l) => l.slot);
-    freed.push(slots);
-    if (slots.length === 0) continue;
-    const { g, cur, next } = requireCurrent(v);
-    const free = cur.free.slice();
-    for (const s of slots) setFree(free, s, true);
-    const S = g.indexSize;
-    const ix: IndexBlock = {
-      ...cur, sig: NSINDEX_SIGNATURE, flags: new Uint8Array(3), labelsize: g.labelSize >> 8, seq: nextSeq(cur.seq), myoff: BigInt(next * S),
-      mysize: BigInt(S), otheroff: BigInt((1 - next) * S), labeloff: BigInt(2 * S), major: 1, minor: g.labelSize === 128 ? 1 : 2, checksum: 0n, free,
-    };
-    yield { offset: next * S, bytes: encodeStruct(indexBlockStruct(S), ix), what: `index[${next}] seq ${ix.seq} (delete ${want})`, kind: 'index', dimm: i };
+    if (!views[i]!.live.some((l) => labelUuid(l) === want)) {
+      freed.push([]);
+      continue;
+    }
+    // The one-DIMM delete (del_labels) on this mapping, its write tagged with the DIMM.
+    const gen = deleteNamespace(areas[i]!, want);
+    for (let r = gen.next(); ; r = gen.next()) {
+      if (r.done) {
+        freed.push(r.value);
+        break;
+      }
+      yield { ...r.value, what: `${r.value.what} (delete ${want})`, dimm: i };
+    }
   }
   return freed;
 }
@@ -292,8 +289,7 @@ export function* updateSetNamespace(areas: readonly Uint8Array[], set: Interleav
   }
   views.forEach((v, i) => {
     const { cur } = requireCurrent(v);
-    let free = 0;
-    for (let s = 0; s < cur.nslot; s++) if (isFree(cur.free, s)) free++;
+    const free = freeSlotCount(cur);
     // Each pass takes one free slot and frees the replaced label's slot with its index write.
     if (free < 1) fail(`dimm[${i}]`, `DIMM ${set.dimms[i]!.name}: updating a label takes a free label slot; none is free (nd_label_alloc_slot)`);
   });

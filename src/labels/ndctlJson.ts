@@ -6,6 +6,8 @@
  */
 import { guidFromString, guidToString } from '../core/guid.js';
 import { geometryFor, type LabelSize } from './geometry.js';
+import { peekIndexHeader } from './indexBlock.js';
+import { labelV11, labelV12 } from './label.js';
 import { readLabelArea, namespacesOf, type DimmSet, type NamespaceView } from './area.js';
 
 export interface ReadLabelsIndexJson {
@@ -50,15 +52,14 @@ const cstr = (b: Uint8Array): string => {
  * and every slot whose `slot` field equals its number, free or not.
  */
 export function readLabelsJson(area: Uint8Array, dev: string): ReadLabelsJson | undefined {
-  const dv = new DataView(area.buffer, area.byteOffset, area.byteLength);
   let v1 = 0;
   let v2 = 0;
   for (const off of [0, 256]) {
-    if (off + 72 > area.length) break;
-    if (dv.getUint16(off + 60, true) === 1) {
-      const minor = dv.getUint16(off + 62, true);
-      if (minor === 1) v1++;
-      else if (minor === 2) v2++;
+    const h = peekIndexHeader(area, off);
+    if (!h) break;
+    if (h.major === 1) {
+      if (h.minor === 1) v1++;
+      else if (h.minor === 2) v2++;
     }
   }
   const L: LabelSize = v2 > v1 ? 256 : 128;
@@ -67,34 +68,33 @@ export function readLabelsJson(area: Uint8Array, dev: string): ReadLabelsJson | 
   const S = g.indexSize;
   const index: ReadLabelsIndexJson[] = [];
   for (let off = 0; off < 2 * S; off += S) {
-    if (off + 72 > area.length) break;
-    index.push({
-      signature: cstr(area.subarray(off, off + 15)),
-      major: dv.getUint16(off + 60, true),
-      minor: dv.getUint16(off + 62, true),
-      labelsize: 1 << (7 + area[off + 19]!),
-      seq: dv.getUint32(off + 20, true),
-      nslot: dv.getUint32(off + 56, true),
-    });
+    const h = peekIndexHeader(area, off);
+    if (!h) break;
+    index.push({ signature: h.sig, major: h.major, minor: h.minor, labelsize: 1 << (7 + h.labelsize), seq: h.seq, nslot: h.nslot });
   }
   const label: ReadLabelsLabelJson[] = [];
-  for (let off = 2 * S, slot = 0; off + L <= area.length; off += L, slot++) {
-    if (dv.getUint32(off + 120, true) !== slot) continue;
+  // v1.1 and v1.2 labels share their first 128 bytes (labelV11's fields); ndctl reads them from the bytes as they are.
+  const at = (name: Parameters<typeof labelV11.offsetOf>[0]) => labelV11.offsetOf(name);
+  for (let off = g.labelOffset, slot = 0; off + L <= area.length; off += L, slot++) {
+    const dv = new DataView(area.buffer, area.byteOffset + off, L);
+    if (dv.getUint32(at('slot'), true) !== slot) continue;
     const j: ReadLabelsLabelJson = {
-      uuid: guidToString(area.subarray(off, off + 16), 'rfc'),
-      name: cstr(area.subarray(off + 16, off + 16 + 63)),
+      uuid: guidToString(area.subarray(off + at('uuid'), off + at('name')), 'rfc'),
+      name: cstr(area.subarray(off + at('name'), off + at('flags') - 1)),
       slot,
-      position: dv.getUint16(off + 86, true),
-      nlabel: dv.getUint16(off + 84, true),
-      flags: dv.getUint32(off + 80, true),
-      isetcookie: dv.getBigUint64(off + 88, true),
-      lbasize: dv.getBigUint64(off + 96, true),
-      dpa: dv.getBigUint64(off + 104, true),
-      rawsize: dv.getBigUint64(off + 112, true),
+      position: dv.getUint16(at('position'), true),
+      nlabel: dv.getUint16(at('nlabel'), true),
+      flags: dv.getUint32(at('flags'), true),
+      isetcookie: dv.getBigUint64(at('isetcookie'), true),
+      lbasize: dv.getBigUint64(at('lbasize'), true),
+      dpa: dv.getBigUint64(at('dpa'), true),
+      rawsize: dv.getBigUint64(at('rawsize'), true),
     };
     if (L === 256) {
-      j.type_guid = guidToString(area.subarray(off + 128, off + 144), 'rfc');
-      j.abstraction_guid = guidToString(area.subarray(off + 144, off + 160), 'rfc');
+      const t = off + labelV12.offsetOf('typeGuid');
+      const c = off + labelV12.offsetOf('abstractionGuid');
+      j.type_guid = guidToString(area.subarray(t, c), 'rfc');
+      j.abstraction_guid = guidToString(area.subarray(c, c + (c - t)), 'rfc');
     }
     label.push(j);
   }

@@ -14,10 +14,10 @@ import { NvError } from '../core/errors.js';
 import { encodeStruct, type Finding } from '../core/schema/index.js';
 import { guidToString } from '../core/guid.js';
 import { geometryFor, slotOffset, type Geometry, type LabelSize } from './geometry.js';
-import { NSINDEX_SIGNATURE, bitmapBytes, indexBlockStruct, setFree, type IndexBlock } from './indexBlock.js';
+import { INDEX_HEADER_SIZE, NSINDEX_SIGNATURE, bitmapBytes, peekIndexHeader, setFree } from './indexBlock.js';
 import { CXL_NAMESPACE_TYPE, CXL_REGION_TYPE, FLAG_UPDATING, claimClassOf, type LabelV11, type LabelV12 } from './label.js';
 import { decodeSlot, readLabelArea, slotProblem } from './area.js';
-import type { MediaWrite } from './update.js';
+import { indexBlockWrite, type MediaWrite } from './indexWrite.js';
 
 export interface ScannedLabel {
   slot: number;
@@ -187,15 +187,13 @@ function scanned(l: { slot: number; value: LabelV11 & Partial<LabelV12> }, kept:
 
 /** The label size the damaged blocks still claim (signature intact, version 1.1 or 1.2), if they agree. */
 function hintedLabelSize(area: Uint8Array): LabelSize | undefined {
-  const dv = new DataView(area.buffer, area.byteOffset, area.byteLength);
   const votes = new Set<LabelSize>();
   for (const off of [0, 256, 512, 1024]) {
-    if (off + 72 > area.length) break;
-    const sig = String.fromCharCode(...area.subarray(off, off + 15));
-    if (sig !== NSINDEX_SIGNATURE || dv.getUint16(off + 60, true) !== 1) continue;
-    const minor = dv.getUint16(off + 62, true);
-    if (minor === 1) votes.add(128);
-    else if (minor === 2) votes.add(area[off + 19] === 1 ? 256 : 128);
+    const h = peekIndexHeader(area, off);
+    if (!h) break;
+    if (h.sig !== NSINDEX_SIGNATURE || h.major !== 1) continue;
+    if (h.minor === 1) votes.add(128);
+    else if (h.minor === 2) votes.add(h.labelsize === 1 ? 256 : 128);
   }
   return votes.size === 1 ? [...votes][0] : undefined;
 }
@@ -216,12 +214,6 @@ export function* rebuildIndexWrites(area: Uint8Array, plan: RebuildResult): Gene
   for (let s = 0; s < g.nslot; s++) setFree(free, s, true);
   for (const r of plan.restored) setFree(free, r.slot, false);
   for (const i of [1, 0] as const) {
-    const v: IndexBlock = {
-      sig: NSINDEX_SIGNATURE, flags: new Uint8Array(3), labelsize: g.labelSize >> 8, seq: 3 - i,
-      myoff: BigInt(i * S), mysize: BigInt(S), otheroff: BigInt((1 - i) * S), labeloff: BigInt(2 * S),
-      nslot: g.nslot, major: 1, minor: g.labelSize === 128 ? 1 : 2, checksum: 0n,
-      free: free.slice(), pad: new Uint8Array(S - 72 - nb),
-    };
-    yield { offset: i * S, bytes: encodeStruct(indexBlockStruct(S), v), what: `index[${i}] seq ${3 - i} (rebuilt from a slot scan)`, kind: 'index' };
+    yield indexBlockWrite(g, i, 3 - i, { nslot: g.nslot, free: free.slice(), pad: new Uint8Array(S - INDEX_HEADER_SIZE - nb) }, 'rebuilt from a slot scan');
   }
 }

@@ -8,19 +8,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { NvError } from '../core/errors.js';
-import { applyWrite, type MediaWrite as CoreMediaWrite } from '../core/mediaWrites.js';
+import { applyWrite } from '../core/mediaWrites.js';
+import { indexBlockWrite, type MediaWrite } from './indexWrite.js';
 import { decodeStruct, encodeStruct, type Finding } from '../core/schema/index.js';
 import { planRebuild, rebuildIndexWrites, type RebuildResult } from './rebuild.js';
 import { geometryFor, slotOffset, type Geometry, type LabelSize } from './geometry.js';
-import { bitmapBytes, indexBlockStruct, isFree, nextSeq, setFree, type IndexBlock, NSINDEX_SIGNATURE } from './indexBlock.js';
+import { INDEX_HEADER_SIZE, bitmapBytes, freeSlotCount, isFree, nextSeq, setFree, type IndexBlock } from './indexBlock.js';
 import { CLAIM_CLASS_GUIDS, FLAG_UPDATING, PMEM_TYPE_GUID, labelV11, labelV12, type LabelV11, type LabelV12 } from './label.js';
 import { expectedCookie, labelUuid, readLabelArea, type AreaView, type DimmSet } from './area.js';
 
-/** A write to a label area (offset in the area). */
-export interface MediaWrite extends CoreMediaWrite {
-  kind: 'index' | 'label';
-}
 export { applyWrite };
+export type { MediaWrite };
 
 /** Run an operation to the end, collecting its writes (errors surface before any write is used). */
 export function collectWrites<R, W extends MediaWrite = MediaWrite>(gen: Generator<W, R>): { writes: W[]; result: R } {
@@ -44,27 +42,11 @@ export function requireCurrent(view: AreaView): { g: Geometry; cur: IndexBlock; 
 
 /**
  * nd_label_write_index(ndd, index, seq, 0) for an in-memory next index that is a copy of the
- * current one (nd_label_copy) with its free bitmap edited: header fields rewritten, the rest of
- * the block (bitmap past nslot, padding) as in the copy.
+ * current one (nd_label_copy) with its free bitmap edited: the rest of the block (slot count,
+ * padding) as in the copy.
  */
 function indexWrite(g: Geometry, base: IndexBlock, index: 0 | 1, seq: number, free: Uint8Array): MediaWrite {
-  const S = g.indexSize;
-  const v: IndexBlock = {
-    ...base,
-    sig: NSINDEX_SIGNATURE,
-    flags: new Uint8Array(3),
-    labelsize: g.labelSize >> 8,
-    seq,
-    myoff: BigInt(index * S),
-    mysize: BigInt(S),
-    otheroff: BigInt((1 - index) * S),
-    labeloff: BigInt(2 * S),
-    major: 1,
-    minor: g.labelSize === 128 ? 1 : 2,
-    checksum: 0n,
-    free,
-  };
-  return { offset: index * S, bytes: encodeStruct(indexBlockStruct(S), v), what: `index[${index}] seq ${seq}`, kind: 'index' };
+  return indexBlockWrite(g, index, seq, { nslot: base.nslot, free, pad: base.pad });
 }
 
 // ---- init ------------------------------------------------------------------------------------
@@ -99,18 +81,13 @@ export function* initArea(area: Uint8Array, o: InitOptions): Generator<MediaWrit
   const order: (0 | 1)[] = view.current === 0 ? [1, 0] : [0, 1];
   for (const i of order) {
     const bm = o.variant === 'linux' ? new Uint8Array(S) : area.slice(i * S, (i + 1) * S);
+    const H = INDEX_HEADER_SIZE;
     // Both variants set ALIGN(nslot, BITS_PER_LONG)/8 bytes of the bitmap to 0xFF.
-    const ones = Math.min(S - 72, Math.ceil(g.nslot / 64) * 8);
-    bm.fill(0xff, 72, 72 + ones);
-    if (o.variant === 'linux') for (let bit = g.nslot; bit < ones * 8; bit++) setFree(bm.subarray(72), bit, false);
+    const ones = Math.min(S - H, Math.ceil(g.nslot / 64) * 8);
+    bm.fill(0xff, H, H + ones);
+    if (o.variant === 'linux') for (let bit = g.nslot; bit < ones * 8; bit++) setFree(bm.subarray(H), bit, false);
     const nb = bitmapBytes(S, g.nslot);
-    const v: IndexBlock = {
-      sig: NSINDEX_SIGNATURE, flags: new Uint8Array(3), labelsize: L >> 8, seq: 3 - i,
-      myoff: BigInt(i * S), mysize: BigInt(S), otheroff: BigInt((1 - i) * S), labeloff: BigInt(2 * S),
-      nslot: g.nslot, major: 1, minor: L === 128 ? 1 : 2, checksum: 0n,
-      free: bm.slice(72, 72 + nb), pad: bm.slice(72 + nb, S),
-    };
-    yield { offset: i * S, bytes: encodeStruct(indexBlockStruct(S), v), what: `index[${i}] seq ${3 - i} (init v${o.version}, ${o.variant})`, kind: 'index' };
+    yield indexBlockWrite(g, i, 3 - i, { nslot: g.nslot, free: bm.slice(H, H + nb), pad: bm.slice(H + nb, S) }, `init v${o.version}, ${o.variant}`);
   }
   return g;
 }
@@ -237,8 +214,7 @@ export function* createNamespace(area: Uint8Array, req: CreateRequest): Generato
   const work = area.slice();
   const view = readLabelArea(work);
   const { g, cur } = requireCurrent(view);
-  let freeSlots = 0;
-  for (let s = 0; s < cur.nslot; s++) if (isFree(cur.free, s)) freeSlots++;
+  const freeSlots = freeSlotCount(cur);
   if (freeSlots < 2) fail('', `creating a namespace takes two free label slots (UPDATING, then final); ${freeSlots} free`);
   const uuid = (req.uuid ?? randomUUID()).toLowerCase();
   if (view.live.some((l) => labelUuid(l) === uuid)) fail('uuid', `a live label already has uuid ${uuid}`);
