@@ -166,6 +166,7 @@ const WRITERS: Record<string, Writer> = {
       ['empty output', ['encode', f('nfit.json'), '-o', '', '--force']],
       ['repeated output', ['encode', f('nfit.json'), '-o', f('out.bin'), '-o', f('new.bin')]],
       ['flag with a value', ['encode', f('nfit.json'), '-o', f('out.bin'), '--force=yes']],
+      ['invalid choice', ['encode', f('nfit.json'), '-o', f('out.bin'), '--force', '--format', 'nfitt']],
     ],
   },
   'build-nfit': {
@@ -184,6 +185,7 @@ const WRITERS: Record<string, Writer> = {
     bad: () => [
       ['out-of-range window', ['decode', f('nfit.aml'), '-o', f('out.bin'), '--force', '--window-offset', '18446744073709551616']],
       ['malformed signature', ['decode', f('nfit.aml'), '-o', f('out.bin'), '--force', '--table', 'NF']],
+      ['invalid choice', ['decode', f('nfit.aml'), '-o', f('out.bin'), '--force', '--format', 'nfitt']],
     ],
   },
   disasm: {
@@ -225,15 +227,16 @@ describe('usage errors: exit 2, one line, every file byte-identical', () => {
 });
 
 /** The CLI as a real process, from the sources (node + tsx): what a shell sees. */
-function spawnCli(argv: string[], cwd = root): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnCli(argv: string[], cwd = root, stdin?: Uint8Array): Promise<{ code: number | null; stdout: string; stderr: string; bytes: Buffer }> {
   const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
   return new Promise((done) => {
     const p = spawn(process.execPath, ['--import', tsx, join(root, 'test/support/nvtool-src.ts'), ...argv], { cwd });
-    let stdout = '';
+    const out: Buffer[] = [];
     let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
+    p.stdout.on('data', (d: Buffer) => out.push(d));
     p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => done({ code, stdout, stderr }));
+    p.on('close', (code) => done({ code, stdout: Buffer.concat(out).toString(), stderr, bytes: Buffer.concat(out) }));
+    p.stdin.end(stdin ?? new Uint8Array());
   });
 }
 
@@ -253,6 +256,20 @@ describe('as real processes', () => {
     }
     expect(snapshot()).toEqual(before);
   }, 30_000);
+
+  it('- is stdin and stdout where documented: build-nfit -o - | decode -, encode - -o -, disasm -', async () => {
+    const built = await spawnCli(['build-nfit', f('platform.json'), '-o', '-']);
+    expect(built.code).toBe(0);
+    expect(built.bytes.subarray(0, 4).toString('latin1')).toBe('NFIT');
+    const [dec, json] = await Promise.all([spawnCli(['decode', '-'], root, built.bytes), spawnCli(['decode', '-', '--json'], root, built.bytes)]);
+    expect(dec.code).toBe(0);
+    expect(dec.stdout).toMatch(/NFIT: 0 error\(s\)/);
+    const [enc, dis] = await Promise.all([spawnCli(['encode', '-', '-o', '-'], root, Buffer.from(json.stdout)), spawnCli(['disasm', '-'], root, readFileSync(f('ssdt.aml')))]);
+    expect(enc.code).toBe(0);
+    expect(Buffer.compare(enc.bytes, built.bytes)).toBe(0);
+    expect(dis.code).toBe(0);
+    expect(dis.stdout).toMatch(/DefinitionBlock/);
+  }, 60_000);
 
   it("--version is nvtool's own, whatever package.json the working directory has", async () => {
     mkdirSync(f('other'));

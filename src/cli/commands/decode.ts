@@ -6,7 +6,8 @@ import { DOCUMENT_SCHEMA_VERSION, decodeDocument, documentOf } from '../../codec
 import { exitFor, summarize } from '../findings.js';
 import { CliError, readInput, toJsonText, writeOutput } from '../io.js';
 import { labelSizeOption, namespaceOption, windowOptions, type ImageTargetArgs } from '../options/target.js';
-import { file, text, UsageError, type ValueType } from '../options/values.js';
+import { file, UsageError, type ValueType } from '../options/values.js';
+import { formatNameValue } from '../options/formats.js';
 
 /** An ACPI table signature as acpidump prints it (NFIT, SSDT...). */
 const signatureValue: ValueType<string> = {
@@ -45,7 +46,7 @@ export const decodeCommand = defineCommand<Args>({
   positionals: [{ name: 'file', describe: 'binary to decode (- for stdin)', value: file({ dash: 'stdin' }) }],
   options: {
     json: { describe: 'print the decoded value and findings as JSON (encode reads it back)' },
-    format: { describe: 'decode as this format instead of detecting it (an unknown name lists the known ones)', value: text('FORMAT') },
+    format: { describe: 'decode as this format instead of detecting it (an unknown name lists the known ones)', value: formatNameValue },
     ref: { describe: 'other tables to resolve names from (AML)', value: file(), repeatable: true },
     output: { alias: 'o', describe: 'write the output to a file instead of stdout', value: file({ dash: 'stdout' }) },
     force: { describe: 'replace an existing output file' },

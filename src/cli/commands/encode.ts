@@ -1,6 +1,7 @@
 import { defineCommand } from '../command.js';
 import { encodeDocument } from '../../codecs/index.js';
-import { file, text } from '../options/values.js';
+import { file } from '../options/values.js';
+import { formatNameValue } from '../options/formats.js';
 import { readJsonFile, toJsonText, writeOutput } from '../io.js';
 
 interface Args {
@@ -18,7 +19,7 @@ export const encodeCommand = defineCommand<Args>({
   positionals: [{ name: 'file', describe: 'JSON document (the whole `decode --json` output, or its "value"; - for stdin)', value: file({ dash: 'stdin' }) }],
   options: {
     output: { alias: 'o', describe: 'binary to write (- for stdout)', value: file({ dash: 'stdout' }), required: true },
-    format: { describe: 'format of the JSON, when it cannot be told from its content', value: text('FORMAT') },
+    format: { describe: 'format of the JSON, when it cannot be told from its content', value: formatNameValue },
     preserve: { describe: 'write lengths, counts and checksums exactly as the JSON gives them' },
     force: { describe: 'replace an existing output file' },
     json: { describe: 'print what was written (file, bytes, format) as JSON on stderr' },
