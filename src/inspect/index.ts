@@ -7,3 +7,4 @@ export * from './render/tree.js';
 export * from './render/diagram.js';
 export * from './render/svg.js';
 export * from './render/hexdump.js';
+export { frameTableRunsLayer, m2pRunsLayer } from './xen.js';

@@ -111,26 +111,27 @@ function runFields(scan: RunScan, base: number) {
 }
 
 /**
- * The frame table as a layer: runs of page states (page numbers inside the managed range), damage
- * as findings, and Xen v1's rule that only reserved pages holding metadata are in use.
+ * A frame table (or one chunk of it) as a layer: runs of page states, frame numbers counted from
+ * `base`, damage as findings; with `reserved` (v1: the reserved pages, counted from `base`), Xen
+ * v1's rule that only reserved pages holding metadata are in use.
  */
-function frameTableLayer(ctx: InspectContext, ft: number, pages: number, managedStart: number, rOff: number, rLen: number): Layer | undefined {
-  if (!(pages > 0 && ft >= rOff && ft + pages * PAGE_INFO_SIZE <= rOff + rLen && ft + pages * PAGE_INFO_SIZE <= ctx.size)) return undefined;
-  const scan = scanRuns((o, l) => ctx.read(o, l), ft, pages, PAGE_INFO_SIZE, pageInfoState, ctx.deep ?? false);
+export function frameTableRunsLayer(ctx: InspectContext, ft: number, pages: number, o: { base?: number; reserved?: [number, number]; label?: string } = {}): Layer | undefined {
+  if (!(pages > 0 && ft >= 0 && ft + pages * PAGE_INFO_SIZE <= ctx.size)) return undefined;
+  const base = o.base ?? 0;
+  const scan = scanRuns((off, len) => ctx.read(off, len), ft, pages, PAGE_INFO_SIZE, pageInfoState, ctx.deep ?? false);
   // An all-zero page_info is Xen v1's in-use state, but a table of nothing else was never written.
   if (scan.runs.length === 1 && scan.runs[0]!.state.startsWith('in use (Xen v1')) scan.runs[0]!.state = 'zero (never written)';
-  const l = layer('xen-frame-table', ft, pages * PAGE_INFO_SIZE, `frame table: ${pages} page_info, ${scan.runs.length} run(s)${scan.sampled ? ' (sampled)' : ''}`);
+  const l = layer('xen-frame-table', ft, pages * PAGE_INFO_SIZE, `${o.label ?? 'frame table'}: ${pages} page_info, ${scan.runs.length} run(s)${scan.sampled ? ' (sampled)' : ''}`);
   const xen = scan.runs.every((r) => /Xen|unused/.test(r.state));
-  l.fields = { entries: pages, entrySize: PAGE_INFO_SIZE, builtBy: xen ? 'xen' : scan.runs.every((r) => r.state.includes('nvtool')) ? 'nvtool' : scan.runs.every((r) => r.state.startsWith('zero')) ? 'none' : 'mixed', ...runFields(scan, 0) };
+  l.fields = { entries: pages, entrySize: PAGE_INFO_SIZE, builtBy: xen ? 'xen' : scan.runs.every((r) => r.state.includes('nvtool')) ? 'nvtool' : scan.runs.every((r) => r.state.startsWith('zero')) ? 'none' : 'mixed', ...runFields(scan, base) };
   for (const r of scan.runs) {
     if (r.state.startsWith('damaged')) {
-      note(ctx, l, { severity: 'error', code: 'frame-table-damaged', path: `frameTable[${r.first}]`, offset: ft + r.first * PAGE_INFO_SIZE, message: `page_info ${r.first}..${r.first + r.count - 1} (${r.count}): ${r.state.slice(9)}; not a state Xen or nvtool leaves` });
+      note(ctx, l, { severity: 'error', code: 'frame-table-damaged', path: `frameTable[${r.first}]`, offset: ft + r.first * PAGE_INFO_SIZE, message: `page_info ${base + r.first}..${base + r.first + r.count - 1} (${r.count}): ${r.state.slice(9)}; not a state Xen or nvtool leaves` });
     }
-    if (r.state.startsWith('in use (Xen v1')) {
-      const firstRsv = (rOff - managedStart) / 4096;
-      const endRsv = firstRsv + rLen / 4096;
+    if (o.reserved && r.state.startsWith('in use (Xen v1')) {
+      const [firstRsv, endRsv] = o.reserved;
       if (r.first < firstRsv || r.first + r.count > endRsv) {
-        note(ctx, l, { severity: 'error', code: 'frame-table-inuse-outside-reserved', path: `frameTable[${r.first}]`, offset: ft + r.first * PAGE_INFO_SIZE, message: `pages ${r.first}..${r.first + r.count - 1} are in use, but Xen v1 marks in use only reserved pages holding its metadata (pages ${firstRsv}..${endRsv - 1})` });
+        note(ctx, l, { severity: 'error', code: 'frame-table-inuse-outside-reserved', path: `frameTable[${r.first}]`, offset: ft + r.first * PAGE_INFO_SIZE, message: `pages ${base + r.first}..${base + r.first + r.count - 1} are in use, but Xen v1 marks in use only reserved pages holding its metadata (pages ${base + firstRsv}..${base + endRsv - 1})` });
       }
     }
   }
@@ -139,10 +140,19 @@ function frameTableLayer(ctx: InspectContext, ft: number, pages: number, managed
   return l;
 }
 
-function m2pLayer(ctx: InspectContext, m2p: number, pages: number): Layer | undefined {
-  if (!(pages > 0 && m2p + pages * 8 <= ctx.size)) return undefined;
-  const scan = scanRuns((o, l) => ctx.read(o, l), m2p, pages, 8, m2pState, ctx.deep ?? false);
-  const l = layer('xen-m2p', m2p, pages * 8, `M2P: ${pages} entries, ${scan.runs.length} run(s)${scan.sampled ? ' (sampled)' : ''}`);
-  l.fields = { entries: pages, entrySize: 8, ...runFields(scan, 0) };
+function frameTableLayer(ctx: InspectContext, ft: number, pages: number, managedStart: number, rOff: number, rLen: number): Layer | undefined {
+  if (!(ft >= rOff && ft + pages * PAGE_INFO_SIZE <= rOff + rLen)) return undefined;
+  const firstRsv = (rOff - managedStart) / 4096;
+  return frameTableRunsLayer(ctx, ft, pages, { reserved: [firstRsv, firstRsv + rLen / 4096] });
+}
+
+/** An M2P (or one chunk of it) as a layer of runs of 8-byte entries. */
+export function m2pRunsLayer(ctx: InspectContext, m2p: number, entries: number, o: { base?: number; label?: string } = {}): Layer | undefined {
+  if (!(entries > 0 && m2p >= 0 && m2p + entries * 8 <= ctx.size)) return undefined;
+  const scan = scanRuns((off, len) => ctx.read(off, len), m2p, entries, 8, m2pState, ctx.deep ?? false);
+  const l = layer('xen-m2p', m2p, entries * 8, `${o.label ?? 'M2P'}: ${entries} entries, ${scan.runs.length} run(s)${scan.sampled ? ' (sampled)' : ''}`);
+  l.fields = { entries, entrySize: 8, ...runFields(scan, o.base ?? 0) };
   return l;
 }
+
+const m2pLayer = (ctx: InspectContext, m2p: number, pages: number) => m2pRunsLayer(ctx, m2p, pages);

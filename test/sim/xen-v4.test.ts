@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FileBlockIO } from '../../src/core/blockio.js';
 import { decodeStruct } from '../../src/core/schema/index.js';
 import { runAll, type SimDir } from '../../src/sim/index.js';
 import { DOM0, bootMaps, bootV4, newXenState, pmemSetup, type XenOptions, type XenState } from '../../src/sim/xen/index.js';
@@ -76,6 +77,23 @@ describe('v3/v4: Xen reads the NFIT; xl pmem-setup assigns mgmt and data regions
     const r = await runCli(['decode', dir.path('hypercalls/0002-xl-nvdimm_op.bin'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ format: 'xen_sysctl.v3' });
+    // nvtool inspect on the host image finds the tables through xen/state.json; --deep sees a damaged entry.
+    const layersOf = async (deep: boolean) => {
+      const r = await runCli(['inspect', img, '--json', ...(deep ? ['--deep'] : [])]);
+      expect(r.code, r.stderr).toBeLessThan(2);
+      const walk = (ls: any[]): any[] => ls.flatMap((l) => [l, ...walk(l.children)]);
+      return walk(JSON.parse(r.stdout).layers);
+    };
+    const fts = (await layersOf(false)).filter((l) => l.kind === 'xen-frame-table');
+    expect(fts.map((l) => [l.offset, l.fields.entries, l.fields.runs])).toEqual([
+      [0, 0x10000, [{ pages: `${0x140000}..${0x14ffff}`, count: 0x10000, state: 'free | pmem (Xen v3/v4)' }]],
+      [Number(mgmtUsed << 12n), 0x400000, [{ pages: `${0x150000}..${0x54ffff}`, count: 0x400000, state: 'free | pmem (Xen v3/v4)' }]],
+    ]);
+    const io = new FileBlockIO(img, true);
+    io.write(Number(mgmtUsed << 12n) + 12345 * 32 + 8, new Uint8Array([7]));
+    io.close();
+    const damaged = (await layersOf(true)).filter((l) => l.kind === 'xen-frame-table').flatMap((l) => l.findings.map((f: any) => [f.code, f.offset]));
+    expect(damaged).toEqual([['frame-table-damaged', Number(mgmtUsed << 12n) + 12345 * 32]]);
     const con = Buffer.from(dir.readBytes('xen/console.log')).toString();
     expect(con).toContain('(XEN) NFIT: PMEM MFNs 0x140000 - 0x113ffe0 on PXM 0 registered');
   });

@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { inspectReader, type InspectReport } from '../../inspect/inspect.js';
-import { walk } from '../../inspect/layer.js';
+import { sortLayers, walk } from '../../inspect/layer.js';
+import { SimDir, xenStateLayers } from '../../sim/index.js';
 import { CountingReader } from '../../inspect/reader.js';
 import { renderDiagram } from '../../inspect/render/diagram.js';
 import { renderHexdump } from '../../inspect/render/hexdump.js';
@@ -67,6 +69,7 @@ export const inspectCommand = defineCommand<Args>({
     }
     try {
       const { report, dumps } = inspectReader(r, { ...(labelSize !== undefined && !view ? { labelSize } : {}), ...(a.deep ? { deep: true } : {}) });
+      if (!view) addRunDirLayers(a.file, r, report, a.deep);
       const ms = performance.now() - t0;
       const stats = { bytesRead: r.stats.bytesRead, reads: r.stats.reads, ms: Math.round(ms * 100) / 100 };
       if (a.svg) writeOutput(a.svg, renderSvg(a.file, report.size, report.layers), a.force);
@@ -90,4 +93,17 @@ export const inspectCommand = defineCommand<Args>({
 function exitOf(report: InspectReport): number {
   for (const { layer } of walk(report.layers)) if (layer.findings.some((f) => f.severity === 'error')) return 1;
   return 0;
+}
+
+/**
+ * A host image inside a simulation run directory (`DIR/host/<id>.img` with `DIR/run.json`): the
+ * frame tables Xen v3/v4 placed in it, which only `DIR/xen/state.json` locates (specs/sim.md §6.6).
+ */
+function addRunDirLayers(file: string, r: CountingReader, report: InspectReport, deep: boolean): void {
+  const hostDir = dirname(resolve(file));
+  const root = dirname(hostDir);
+  if (basename(hostDir) !== 'host' || !existsSync(resolve(root, 'run.json')) || !existsSync(resolve(root, 'xen/state.json'))) return;
+  const ctx = { size: r.size, read: (o: number, l: number) => r.read(o, l), tryRead: (o: number, l: number) => r.tryRead(o, l), dumps: new WeakMap(), ...(deep ? { deep: true } : {}) };
+  report.layers.push(...xenStateLayers(new SimDir(root), `host/${basename(file)}`, ctx));
+  sortLayers(report.layers);
 }

@@ -10,3 +10,4 @@ export * from './v1.js';
 export * from './v4.js';
 export * from './xlPmemSetup.js';
 export * from './stage.js';
+export * from './inspectLayers.js';
