@@ -163,7 +163,11 @@ export const labelsCommand = defineCommand<Args>({
     if (t.length > 1 && !(SET_ACTIONS as readonly string[]).includes(a.action as string)) {
       throw new UsageError(`labels ${a.action} takes one target; ${SET_ACTIONS.join(', ')} take the label areas of every DIMM of a set`);
     }
-    if (a.dimm && (a.dimm as string[]).length > 0 && !a.platform && !a.nfit) throw new UsageError('--dimm needs --platform or --nfit');
+    const dimms = (a.dimm as string[] | undefined) ?? [];
+    if (dimms.length > 0 && !a.platform && !a.nfit) throw new UsageError('--dimm needs --platform or --nfit');
+    if (t.length === 1 && dimms.length > 1) throw new UsageError(`one target takes one --dimm (${dimms.length} given)`);
+    if (t.length > 1 && dimms.length > 0 && dimms.length !== t.length) throw new UsageError(`give one --dimm per target (${t.length} target(s), ${dimms.length} --dimm)`);
+    if (t.length === 1 && a.platform && dimms.length === 0) throw new UsageError('--platform needs --dimm ID (the -device id, or its index)');
     if ((a.action === 'delete' || a.action === 'rename') && a.uuid === undefined) throw new UsageError(`labels ${a.action} needs --uuid`);
     if (a.action === 'rename' && a.name === undefined) throw new UsageError('labels rename needs --name');
     const align = a.align as bigint | undefined;
