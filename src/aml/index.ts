@@ -1,4 +1,6 @@
 export * from './model.js';
+export * from './code.js';
+export * from './terms.js';
 export * from './opcodes.js';
 export * from './pkgLength.js';
 export * from './nameString.js';
