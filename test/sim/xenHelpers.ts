@@ -31,3 +31,16 @@ while off < size:
 print(h.hexdigest())`;
   return runTool('python3', ['-c', py, path]).trim();
 }
+
+/** The data extents of a sparse file, `[offset, end)` pairs (SEEK_DATA/SEEK_HOLE through python3). */
+export function dataExtents(path: string): [number, number][] {
+  const py = `
+import os, sys
+f = os.open(sys.argv[1], os.O_RDONLY); size = os.fstat(f).st_size; off = 0; out = []
+while off < size:
+    try: d = os.lseek(f, off, os.SEEK_DATA)
+    except OSError: break
+    e = os.lseek(f, d, os.SEEK_HOLE); out.append(f"{d} {e}"); off = e
+print("\\n".join(out))`;
+  return runTool('python3', ['-c', py, path]).trim().split('\n').filter(Boolean).map((l) => l.split(' ').map(Number) as [number, number]);
+}

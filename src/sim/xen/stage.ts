@@ -6,7 +6,6 @@
  * cost of each managed range) and, in v3/v4, xen/acpi/NFIT.aml: the NFIT with signature TFIN that
  * the dom0 stage hands Dom0.
  */
-import { NvError } from '../../core/errors.js';
 import { decodeStruct } from '../../core/schema/index.js';
 import {
   XENPF_pmem_add, XEN_ERRNO, XEN_SYSCTL_INTERFACE_VERSION, XEN_SYSCTL_nvdimm_op, XEN_SYSCTL_nvdimm_pmem_setup, xenPlatformOp, xenSysctlV3, xenSysctlV4,
@@ -114,7 +113,3 @@ export function runXen(dir: SimDir): XenState {
 }
 
 registerStage({ name: 'xen', describe: 'the hypervisor: pmem reports (v1) or NFIT + xl pmem-setup (v3/v4), frame table and M2P in pmem', run: (dir) => void runXen(dir) });
-
-export function assertXenRan(dir: SimDir): void {
-  if (!dir.exists(XEN_STATE)) throw new NvError('sim', XEN_STATE, undefined, 'the xen stage has not run on this directory');
-}
