@@ -57,6 +57,20 @@ describe('nvtool sim xen --code-order, nvtool sim size', () => {
     expect([permitted(first), permitted(code)]).toEqual([true, false]);
   });
 
+  it('a report Xen cannot take: wrong interface_version -EACCES, a truncated struct -EFAULT, the image untouched', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'nvtool-simxen-cli-'));
+    const dir = await dom0Done(d, 'bad');
+    const [a, b] = hypercallEntries(dir);
+    const bytes = dir.readBytes(`hypercalls/${a!.file}`);
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(xenPlatformOp.offsetOf('interfaceVersion'), 0x03000000, true);
+    dir.writeBytes(`hypercalls/${a!.file}`, bytes);
+    dir.writeBytes(`hypercalls/${b!.file}`, dir.readBytes(`hypercalls/${b!.file}`).subarray(0, 100));
+    const before = fileHash(dir.path('host/nv0.img'));
+    expect((await runCli(['sim', 'xen', dir.root])).code).toBe(0);
+    expect(hypercallEntries(dir).map((x) => x.result)).toEqual(['-EACCES', '-EFAULT']);
+    expect(fileHash(dir.path('host/nv0.img'))).toBe(before);
+  });
+
   it('nvtool sim size 64G: frame table, M2P, Dom0 page tables', async () => {
     const r = await runCli(['sim', 'size', '64G', '--json']);
     expect(r.code, r.stderr).toBe(0);

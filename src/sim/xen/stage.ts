@@ -8,9 +8,10 @@
  */
 import { decodeStruct } from '../../core/schema/index.js';
 import {
-  XENPF_pmem_add, XEN_ERRNO, XEN_SYSCTL_INTERFACE_VERSION, XEN_SYSCTL_nvdimm_op, XEN_SYSCTL_nvdimm_pmem_setup, xenPlatformOp, xenSysctlV3, xenSysctlV4,
+  XENPF_INTERFACE_VERSION, XENPF_pmem_add, XEN_ERRNO, XEN_SYSCTL_INTERFACE_VERSION, XEN_SYSCTL_nvdimm_op, XEN_SYSCTL_nvdimm_pmem_setup, xenPlatformOp, xenSysctlV3, xenSysctlV4,
 } from '../../xen/hypercalls/index.js';
 import { completeHypercall, emitHypercall, hypercallBytes, pendingHypercalls } from '../hypercalls.js';
+import { PMEM_ADD_OP } from '../dom0/report.js';
 import { XEN_DOM0_NFIT } from '../dom0/stage.js';
 import { HOST_NFIT } from '../host/machine.js';
 import { hostMappings } from '../host/spa.js';
@@ -66,14 +67,18 @@ export function runXen(dir: SimDir): XenState {
   try {
     if (sc.design === 'v1') {
       for (const e of pendingHypercalls(dir)) {
+        if (e.op !== PMEM_ADD_OP) continue;
+        // Xen copies the whole struct from the caller, then do_platform_op checks the version and the command.
         const bytes = hypercallBytes(dir, e);
-        if (bytes.length !== xenPlatformOp.size) continue;
-        const op = decodeStruct(xenPlatformOp, bytes, { format: e.file }).value;
-        if (op.cmd !== XENPF_pmem_add || !op.u.pmem_add) continue;
-        const o = pmemAdd(st, mem, op.u.pmem_add, DOM0);
+        const op = bytes.length === xenPlatformOp.size ? decodeStruct(xenPlatformOp, bytes, { format: e.file }).value : undefined;
+        const o: CallOutcome = !op
+          ? { result: '-EFAULT', reason: `${e.file} holds ${bytes.length} bytes, not the ${xenPlatformOp.size} of struct xen_platform_op`, written: 0n }
+          : op.interfaceVersion !== XENPF_INTERFACE_VERSION ? { result: '-EACCES', reason: `interface_version ${hex(op.interfaceVersion)} is not XENPF_INTERFACE_VERSION ${hex(XENPF_INTERFACE_VERSION)}`, written: 0n }
+            : op.cmd !== XENPF_pmem_add || !op.u.pmem_add ? { result: '-ENOSYS', reason: `platform op ${op.cmd} is not XENPF_pmem_add`, written: 0n }
+              : pmemAdd(st, mem, op.u.pmem_add, DOM0);
         record(st, e.seq, 'XENPF_pmem_add', o);
         outcomes.push({ seq: e.seq, ...o });
-        completeHypercall(dir, e.seq, o.result, xenPlatformOp.toJson(op));
+        completeHypercall(dir, e.seq, o.result, op ? xenPlatformOp.toJson(op) : undefined);
       }
     } else {
       dir.writeBytes(XEN_DOM0_NFIT, bootV4(st, dir.readBytes(HOST_NFIT)));
@@ -92,9 +97,12 @@ export function runXen(dir: SimDir): XenState {
           : { cmd: XEN_SYSCTL_nvdimm_op, interfaceVersion: XEN_SYSCTL_INTERFACE_VERSION.v4, u: { nvdimm } };
         const e = emitHypercall(dir, 'xl', 'nvdimm_op', S as never, arg as never);
         // Xen reads the argument back from the .bin (it may have been edited).
-        const got = decodeStruct(S, hypercallBytes(dir, e), { format: e.file }).value as { cmd: number; u: { nvdimm?: { cmd: number; err: number; u: Record<string, unknown> } } };
-        const nv = got.cmd === XEN_SYSCTL_nvdimm_op ? got.u.nvdimm : undefined;
-        const o: CallOutcome = nv ? nvdimmSysctl(st, mem, nv.cmd, nv.u as never) : { result: '-ENOSYS', reason: `sysctl ${got.cmd} is not XEN_SYSCTL_nvdimm_op`, written: 0n };
+        const got = decodeStruct(S, hypercallBytes(dir, e), { format: e.file }).value as { cmd: number; interfaceVersion: number; u: { nvdimm?: { cmd: number; err: number; u: Record<string, unknown> } } };
+        const version = sc.design === 'v3' ? XEN_SYSCTL_INTERFACE_VERSION.v3 : XEN_SYSCTL_INTERFACE_VERSION.v4;
+        const nv = got.cmd === XEN_SYSCTL_nvdimm_op && got.interfaceVersion === version ? got.u.nvdimm : undefined;
+        const o: CallOutcome = nv ? nvdimmSysctl(st, mem, nv.cmd, nv.u as never)
+          : got.interfaceVersion !== version ? { result: '-EACCES', reason: `interface_version ${hex(got.interfaceVersion)} is not XEN_SYSCTL_INTERFACE_VERSION ${hex(version)}`, written: 0n }
+            : { result: '-ENOSYS', reason: `sysctl ${got.cmd} is not XEN_SYSCTL_nvdimm_op`, written: 0n };
         if (nv) nv.err = XEN_ERRNO[o.result.slice(1) as keyof typeof XEN_ERRNO] ?? 0; // err = -rc
         record(st, e.seq, `xl ${line}`, o);
         outcomes.push({ seq: e.seq, xl: line, ...o });

@@ -3,7 +3,7 @@
  * hypercall returns `-errno`; the simulation writes results as strings ("0", "-EINVAL").
  */
 export const XEN_ERRNO = {
-  EPERM: 1, ENXIO: 6, E2BIG: 7, ENOMEM: 12, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, ENOSPC: 28, ENOSYS: 38,
+  EPERM: 1, ENXIO: 6, E2BIG: 7, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, ENOSPC: 28, ENOSYS: 38,
   ERESTART: 85, EOPNOTSUPP: 95,
 } as const;
 
