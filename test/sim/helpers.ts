@@ -17,12 +17,12 @@ export function writeScenario(dir: string, name: string, json: unknown): string 
 }
 
 /**
- * A host the guest harness can boot as is: 512 MiB of RAM and one 4 GiB NVDIMM in slot 0, so its
- * region sits at SPA 0x100000000 as in the harness's own QEMU (linux-guest README).
+ * A host the guest harness can boot as is: 512 MiB of RAM and two NVDIMMs in slots 0 and 1, as the
+ * harness's own QEMU places them (the first region at SPA 0x100000000, linux-guest README).
  */
-export const GUEST_PLATFORM = { machine: { type: 'pc' }, memory: { size: '512M', slots: 1, maxmem: '8G' }, nvdimms: [{ id: 'nv0', size: '4G', labelSize: '128K' }] };
+export const GUEST_PLATFORM = { machine: { type: 'pc' }, memory: { size: '512M', slots: 2, maxmem: '8G' }, nvdimms: [{ id: 'nv0', size: '4G', labelSize: '128K' }, { id: 'nv1', size: '1G', labelSize: '128K' }] };
 
-/** Every mode and placement on one DIMM, small enough for a TCG boot. */
+/** Every mode and placement on the first DIMM, v1.1 labels (BTT 1.1, raw) on the second; small enough for a TCG boot. */
 export const GUEST_SCENARIO = {
   design: 'v1',
   seed: 'guest',
@@ -48,6 +48,13 @@ export const GUEST_SCENARIO = {
         { name: 'rawfs', size: '256M', mode: 'raw', filesystem: { type: 'ext4', mount: '/mnt/raw' } },
         { name: 'sec', size: '256M', mode: 'sector', sectorSize: 4096 },
         { name: 'dd', size: '256M', mode: 'devdax' },
+      ],
+    },
+    nv1: {
+      labelVersion: '1.1',
+      namespaces: [
+        { name: 's11', size: '256M', mode: 'sector', sectorSize: 512 },
+        { name: 'r11', size: '256M', mode: 'raw' },
       ],
     },
   },

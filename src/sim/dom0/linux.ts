@@ -2,7 +2,7 @@
  * Dom0's Linux, enumerating persistent memory as Linux 6.1 does (specs/sim.md §5.1): the NFIT
  * (drivers/acpi/nfit) → DIMMs (nmemN, by device handle) and regions (regionN, by SPA range index)
  * → each DIMM's labels (drivers/nvdimm/label.c, through src/labels) → namespaces (namespaceR.N,
- * numbered in DPA order: scan_labels sorts by DPA) → personalities (BTT, PFN/DAX info blocks,
+ * numbered in the order scan_labels sorts them: `cmpDpa`) → personalities (BTT, PFN/DAX info blocks,
  * through src/namespace) → block devices and their partitions (GPT, through src/disk).
  * Reads the host images only; writes nothing.
  */
@@ -109,6 +109,21 @@ function persistenceDomain(nfit: Pick<Nfit, 'structures'>): string {
   return 'none';
 }
 
+/**
+ * scan_labels' sort (drivers/nvdimm/namespace_devs.c `cmp_dpa`): `memcmp` of the namespaces'
+ * `res.start`, a little-endian u64 on x86 — so the least significant byte decides first, which is
+ * DPA order only while the starts differ first in their low bytes. Seen in the guest: namespaces
+ * at SPA 0x1fffe0000 and 0x20ffe0000 are numbered 0x20ffe0000 first.
+ */
+export function cmpDpa(a: bigint, b: bigint): number {
+  for (let i = 0n; i < 64n; i += 8n) {
+    const x = Number((a >> i) & 0xffn);
+    const y = Number((b >> i) & 0xffn);
+    if (x !== y) return x - y;
+  }
+  return 0;
+}
+
 /** nvdimm_namespace_disk_name: pmem<region>[.<index>][s]. */
 export function diskName(region: number, index: number, mode: NamespaceView['mode']): string {
   return `pmem${region}${index ? `.${index}` : ''}${mode === 'sector' ? 's' : ''}`;
@@ -158,8 +173,9 @@ export function enumerateLinux(nfitBytes: Uint8Array, images: readonly HostImage
     const view = area ? readLabelArea(area) : undefined;
     const labelled = view?.current !== undefined;
     const ds = dimmSetFor(set, 0);
+    const spaOf = (dpa: bigint) => mapping.spa + dpa - mapping.fileOffset;
     const refs: { ref: NamespaceRef; name?: string }[] = labelled
-      ? namespacesOf(view!, ds).namespaces.filter((n) => n.status === 'active').sort((a, b) => (a.dpa < b.dpa ? -1 : 1))
+      ? namespacesOf(view!, ds).namespaces.filter((n) => n.status === 'active').sort((a, b) => cmpDpa(spaOf(a.dpa), spaOf(b.dpa)))
         .map((n) => ({ ref: findLabelledNamespace(io, n.uuid, labelSize), ...(n.name ? { name: n.name } : {}) }))
       : [{ ref: { ...labellessNamespace(io, labelSize), offset: Number(mapping.fileOffset), size: Number(mapping.length) } }];
     const namespaces = refs.map(({ ref, name }, index): LinuxNamespace => {
