@@ -59,10 +59,10 @@ function probe(ctx: InspectContext, at: number, size: number): Probe | undefined
       struct: xfsSuperBlock, sbOffset: at, sbLength: 120, findings,
     };
   }
-  if (head.length >= EXT_SB_OFFSET + 340) {
+  if (head.length >= EXT_SB_OFFSET + extSuperBlock.size!) {
     const magic = head[EXT_SB_OFFSET + 56]! | (head[EXT_SB_OFFSET + 57]! << 8);
     if (magic === EXT_MAGIC) {
-      const v = decodeStruct(extSuperBlock, head.subarray(EXT_SB_OFFSET, EXT_SB_OFFSET + 340), { base: at + EXT_SB_OFFSET }).value;
+      const v = decodeStruct(extSuperBlock, head.subarray(EXT_SB_OFFSET, EXT_SB_OFFSET + extSuperBlock.size!), { base: at + EXT_SB_OFFSET }).value;
       const findings: Probe['findings'] = [];
       const bs = v.logBlockSize < 7 ? 1024 << v.logBlockSize : 0;
       if (!bs) findings.push({ severity: 'error', code: 'ext-blocksize', message: `s_log_block_size ${v.logBlockSize} gives no valid block size`, offset: at + EXT_SB_OFFSET + 24, path: 'logBlockSize' });
@@ -71,7 +71,7 @@ function probe(ctx: InspectContext, at: number, size: number): Probe | undefined
       return {
         name: extName(v), label: v.volumeName, uuid: v.uuid, size: blocks * bs, blockSize: bs,
         extra: { blocks, inodes: v.inodesCount, revision: `${v.revLevel}.${v.minorRevLevel}`, lastMounted: v.lastMounted },
-        struct: extSuperBlock, sbOffset: at + EXT_SB_OFFSET, sbLength: 340, findings,
+        struct: extSuperBlock, sbOffset: at + EXT_SB_OFFSET, sbLength: extSuperBlock.size!, findings,
       };
     }
   }

@@ -55,49 +55,10 @@ const be64 = <N extends string>(n: N, o?: FieldOptions<bigint>) => field(n, be64
 export const EXT_SB_OFFSET = 1024;
 export const EXT_MAGIC = 0xef53;
 
-export const extSuperBlock = new Struct(
-  'ext.superblock',
-  [
-    u32('inodesCount', { specName: 's_inodes_count' }),
-    u32('blocksCountLo', { specName: 's_blocks_count_lo' }),
-    u32('rBlocksCountLo', { specName: 's_r_blocks_count_lo' }),
-    u32('freeBlocksCountLo', { specName: 's_free_blocks_count_lo' }),
-    u32('freeInodesCount', { specName: 's_free_inodes_count' }),
-    u32('firstDataBlock', { specName: 's_first_data_block' }),
-    u32('logBlockSize', { specName: 's_log_block_size', describe: (v) => (v < 8 ? `${1024 << v}-byte blocks` : 'invalid') }),
-    u32('logClusterSize', { specName: 's_log_cluster_size' }),
-    u32('blocksPerGroup', { specName: 's_blocks_per_group' }),
-    u32('clustersPerGroup', { specName: 's_clusters_per_group' }),
-    u32('inodesPerGroup', { specName: 's_inodes_per_group' }),
-    u32('mtime', { specName: 's_mtime' }),
-    u32('wtime', { specName: 's_wtime' }),
-    u16('mntCount', { specName: 's_mnt_count' }),
-    u16('maxMntCount', { specName: 's_max_mnt_count' }),
-    u16('magic', { specName: 's_magic', expect: EXT_MAGIC }),
-    u16('state', { specName: 's_state', flags: { 0: 'cleanly unmounted', 1: 'errors detected', 2: 'orphans being recovered' } }),
-    u16('errors', { specName: 's_errors' }),
-    u16('minorRevLevel', { specName: 's_minor_rev_level' }),
-    u32('lastcheck', { specName: 's_lastcheck' }),
-    u32('checkinterval', { specName: 's_checkinterval' }),
-    u32('creatorOs', { specName: 's_creator_os', names: { 0: 'Linux', 1: 'Hurd', 3: 'FreeBSD' } }),
-    u32('revLevel', { specName: 's_rev_level' }),
-    u16('defResuid', { specName: 's_def_resuid' }),
-    u16('defResgid', { specName: 's_def_resgid' }),
-    u32('firstIno', { specName: 's_first_ino' }),
-    u16('inodeSize', { specName: 's_inode_size' }),
-    u16('blockGroupNr', { specName: 's_block_group_nr' }),
-    u32('featureCompat', { specName: 's_feature_compat', flags: { 2: 'has_journal', 4: 'ext_attr', 5: 'resize_inode', 6: 'dir_index', 9: 'sparse_super2' } }),
-    u32('featureIncompat', { specName: 's_feature_incompat', flags: { 1: 'filetype', 2: 'needs_recovery', 3: 'journal_dev', 4: 'meta_bg', 6: 'extents', 7: '64bit', 8: 'mmp', 9: 'flex_bg', 13: 'csum_seed', 15: 'inline_data', 16: 'encrypt' } }),
-    u32('featureRoCompat', { specName: 's_feature_ro_compat', flags: { 0: 'sparse_super', 1: 'large_file', 3: 'huge_file', 4: 'gdt_csum', 5: 'dir_nlink', 6: 'extra_isize', 8: 'quota', 9: 'bigalloc', 10: 'metadata_csum' } }),
-    rfcUuid('uuid', { specName: 's_uuid' }),
-    ascii('volumeName', 16, { specName: 's_volume_name' }),
-    ascii('lastMounted', 64, { specName: 's_last_mounted' }),
-    bytes('middle', 136, { label: 's_algorithm_usage_bitmap .. s_jnl_blocks', doc: 'not used by inspect' }),
-    u32('blocksCountHi', { specName: 's_blocks_count_hi', doc: 'only with the 64bit feature' }),
-  ] as const,
-  { label: 'ext2/3/4 super block', spec: 'Linux fs/ext4/ext4.h struct ext4_super_block', size: 340 },
-);
-export type ExtSuperBlock = ValueOf<typeof extSuperBlock>;
+/** The ext2/3/4 super block is declared once, with the ext4 reader (src/fs/ext4). */
+export { ext4SuperBlock as extSuperBlock } from '../fs/ext4/structs.js';
+import { ext4SuperBlock } from '../fs/ext4/structs.js';
+export type ExtSuperBlock = ValueOf<typeof ext4SuperBlock>;
 
 export const XFS_MAGIC = 'XFSB';
 export const xfsSuperBlock = new Struct(
