@@ -169,6 +169,21 @@ describe('stages and bad input', () => {
     expect(() => statSync(join(w.path, 'bad'))).toThrow();
   });
 
+  it('a setup that does not fit the DIMM or its file system fails the dom0 stage with one line naming the scenario entry', async () => {
+    const small = { ...PLATFORM, nvdimms: [{ id: 'nv0', size: '2G', labelSize: '128K' }] };
+    const cases: [unknown, RegExp][] = [
+      [{ name: 'a', size: '1G' }, /^nvtool: .*: scenario\.dom0\.nv0\.namespaces\[1\]: label-area\.size: no free extent of 1073741824 bytes/],
+      [{ name: 'b', size: '112M', mode: 'raw', filesystem: { type: 'ext4', files: [{ path: 'x', size: '1G' }] } }, /^nvtool: .*: scenario\.dom0\.nv0\.namespaces\[1\]: sim\.dom0\.files\[0\]: \/x: 1073741824 bytes do not fit/],
+    ];
+    for (const [i, [second, message]] of cases.entries()) {
+      const s = writeScenario(w.path, `nofit${i}.json`, { design: 'v1', host: { platform: small }, dom0: { nv0: { namespaces: [{ size: '1G', mode: 'raw' }, second] } } });
+      const r = await runCli(['sim', 'run', s, '--out', join(w.path, `nofit${i}`)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
   it('nvtool sim run --json reports the stages and the calls', async () => {
     const s = writeScenario(w.path, 'small.json', { design: 'v1', seed: 7, host: { platform: { ...PLATFORM, nvdimms: [{ id: 'nv0', size: '2G', labelSize: '128K' }] } }, dom0: { nv0: { namespaces: [{ size: '1G', mode: 'raw', xen: { placement: 'namespace' } }] } } });
     const r = await runCli(['sim', 'run', s, '--out', join(w.path, 'small'), '--json']);

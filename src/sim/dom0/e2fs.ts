@@ -111,8 +111,12 @@ export function makeExt4(t: Ext4Target, fs: FilesystemSpec, seed: SimSeed, purpo
     // Mark preallocated extents written (replace_node without --uninit).
     const fix: string[] = [];
     const files: MadeFile[] = [];
-    for (const f of fs.files) {
+    for (const [i, f] of fs.files.entries()) {
       const ex = extentsOf(t, env, f.path);
+      const want = Math.ceil(Number(f.size) / EXT4_BLOCK_SIZE);
+      const got = ex.reduce((n, e) => n + e.length, 0);
+      // debugfs reports a failed fallocate/write on its output and exits 0: check what it made.
+      if (got !== want) throw new NvError('sim.dom0', `files[${i}]`, undefined, `/${f.path}: ${f.size} bytes do not fit: debugfs allocated ${got} of its ${want} blocks in a ${blocks}-block file system`);
       if (ex.some((e) => e.uninit)) {
         fix.push(`eo /${f.path}`);
         for (const e of ex.filter((x) => x.uninit)) fix.push(`goto ${e.logical}`, `replace_node ${e.logical} ${e.length} ${e.physical}`);

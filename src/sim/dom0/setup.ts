@@ -12,7 +12,7 @@ import { NvError } from '../../core/errors.js';
 import { WindowBlockIO, type BlockIO } from '../../core/blockio.js';
 import { applyMediaWrites, type MediaWrite } from '../../core/mediaWrites.js';
 import type { Nfit } from '../../acpi/nfit/index.js';
-import { createNamespace, dimmSetFor, initArea, nfitDimm, readLabelArea } from '../../labels/index.js';
+import { collectWrites, createNamespace, dimmSetFor, initArea, nfitDimm, readLabelArea, type InterleaveSet } from '../../labels/index.js';
 import { findLabelledNamespace, formatLabelledNamespace, openNamespaceView, type NamespaceRef } from '../../namespace/index.js';
 import { addPartition, modelOf, newModel, readGpt, writeGpt } from '../../disk/table.js';
 import { resolveGptType } from '../../disk/gptTypes.js';
@@ -111,33 +111,43 @@ export function setupDimm(img: HostImage, nfit: Pick<Nfit, 'structures'>, setup:
   const out: MadeNamespace[] = [];
   setup.namespaces.forEach((spec, i) => {
     const p = `dom0.${id}.namespaces[${i}]`;
-    const mine = set.dimms[position]!;
-    const gen = createNamespace(area.read(0, labelSize), {
-      uuid: seed.uuid(`${p}.uuid`), ...(spec.name !== undefined ? { name: spec.name } : {}), size: spec.size,
-      dpaStart: mine.dpaStart, dpaSize: mine.dpaSize, align: set.align, set: dimmSetFor(set, position),
-    });
-    let n = gen.next();
-    const writes: MediaWrite[] = [];
-    while (!n.done) {
-      writes.push(n.value);
-      n = gen.next();
-    }
-    apply(area, writes);
-    let ref = findLabelledNamespace(img.io, n.value.uuid, labelSize);
-    if (spec.mode !== 'raw') {
-      ref = formatLabelledNamespace(img.io, ref, { mode: spec.mode, uuid: seed.uuid(`${p}.personality.uuid`), ...(spec.sectorSize ? { sectorSize: spec.sectorSize } : {}) }).ns;
-    }
-    let containers: MadeContainer[] = [];
-    if (spec.xen?.placement === 'c') {
-      const ns = new WindowBlockIO(img.io, ref.offset, ref.size);
-      formatXen(ns, { placement: 'c', sectorSize: SECTOR, superBlockOnly: true, containerUuid: ref.uuid, uuid: seed.uuid(`${p}.xen.uuid`) });
-      apply(area, claimNamespace(area.read(0, labelSize), ref.uuid));
-      containers = [{ xen: 'c' }];
-    } else if (spec.mode === 'raw' || spec.mode === 'fsdax') {
-      containers = setupBlockDevice(img, ref, spec, seed, p);
-    }
-    out.push({ dimm: id, uuid: ref.uuid, ...(spec.name !== undefined ? { name: spec.name } : {}), mode: spec.mode, containers });
+    out.push(inScenario(p, () => setupNamespace(img, area, labelSize, set, position, spec, seed, p)));
   });
   if (readLabelArea(area.read(0, labelSize)).current === undefined) throw new NvError('sim.dom0', `dom0.${id}`, undefined, 'the label area has no valid index after the setup');
   return out;
+}
+
+/** A failing step names the scenario entry it was doing (the library's own message follows). */
+function inScenario<T>(path: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof NvError && !e.message.startsWith('scenario.')) throw new NvError('scenario', path, undefined, e.message);
+    throw e;
+  }
+}
+
+/** ndctl create-namespace, its mode, then the Xen area and the data on it. */
+function setupNamespace(img: HostImage, area: WindowBlockIO, labelSize: number, set: InterleaveSet, position: number, spec: NamespaceSpec, seed: SimSeed, p: string): MadeNamespace {
+  const id = img.dimm.id;
+  const mine = set.dimms[position]!;
+  const { writes, result } = collectWrites(createNamespace(area.read(0, labelSize), {
+    uuid: seed.uuid(`${p}.uuid`), ...(spec.name !== undefined ? { name: spec.name } : {}), size: spec.size,
+    dpaStart: mine.dpaStart, dpaSize: mine.dpaSize, align: set.align, set: dimmSetFor(set, position),
+  }));
+  apply(area, writes);
+  let ref = findLabelledNamespace(img.io, result.uuid, labelSize);
+  if (spec.mode !== 'raw') {
+    ref = formatLabelledNamespace(img.io, ref, { mode: spec.mode, uuid: seed.uuid(`${p}.personality.uuid`), ...(spec.sectorSize ? { sectorSize: spec.sectorSize } : {}) }).ns;
+  }
+  let containers: MadeContainer[] = [];
+  if (spec.xen?.placement === 'c') {
+    const ns = new WindowBlockIO(img.io, ref.offset, ref.size);
+    formatXen(ns, { placement: 'c', sectorSize: SECTOR, superBlockOnly: true, containerUuid: ref.uuid, uuid: seed.uuid(`${p}.xen.uuid`) });
+    apply(area, claimNamespace(area.read(0, labelSize), ref.uuid));
+    containers = [{ xen: 'c' }];
+  } else if (spec.mode === 'raw' || spec.mode === 'fsdax') {
+    containers = setupBlockDevice(img, ref, spec, seed, p);
+  }
+  return { dimm: id, uuid: ref.uuid, ...(spec.name !== undefined ? { name: spec.name } : {}), mode: spec.mode, containers };
 }
