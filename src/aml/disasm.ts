@@ -21,7 +21,10 @@ export interface DisasmOptions {
 }
 
 export interface Disassembly {
-  text: string;
+  /** The ASL (made from `bytes` on first access). */
+  readonly text: string;
+  /** The ASL as UTF-8 (what a file gets: no string is made for it). */
+  readonly bytes: Uint8Array;
   /** Encodings ASL cannot reproduce (the recompiled bytes will differ there). */
   notes: string[];
 }
@@ -89,9 +92,10 @@ class Lines {
     this.chunk = '';
   }
 
-  text(): string {
+  /** Everything pushed, as UTF-8 (a view of the buffer). */
+  bytes(): Uint8Array {
     this.flush();
-    return this.buf.toString('utf8', 0, this.len);
+    return this.buf.subarray(0, this.len);
   }
 }
 
@@ -416,5 +420,13 @@ export function disassembleTable(d: DisasmInput, o: DisasmOptions = {}): Disasse
   out.push('{');
   p.stmts(d.code.top, IND, out);
   out.push('}');
-  return { text: out.text(), notes: p.notes };
+  const bytes = out.bytes();
+  let text: string | undefined;
+  return {
+    get text() {
+      return (text ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
+    },
+    bytes,
+    notes: p.notes,
+  };
 }
