@@ -56,6 +56,9 @@ export const decodeCommand = defineCommand<Args>({
     ...windowOptions,
   },
   requires: [['label-size', 'namespace'], ['force', 'output']],
+  check(a) {
+    if (a.file === '-' && (a.namespace !== undefined || a.windowOffset !== undefined || a.windowSize !== undefined)) throw new UsageError('a window or --namespace needs a file, not stdin');
+  },
   examples: [
     ['$0 decode nfit.aml', 'field-by-field dump with offsets, decoded flags and GUID names'],
     ['$0 decode nfit.aml --json > nfit.json', 'the table as editable JSON (see `nvtool encode`)'],
@@ -104,7 +107,6 @@ export const decodeCommand = defineCommand<Args>({
 /** The whole file, or the window of it (or of the namespace's block device) the options name. */
 async function readWindow(a: Args): Promise<Uint8Array> {
   if (a.namespace === undefined && a.windowOffset === undefined && a.windowSize === undefined) return readInput(a.file);
-  if (a.file === '-') throw new UsageError('a window or --namespace needs a file, not stdin');
   const { openTarget } = await import('../target.js');
   const t = openTarget({ target: a.file, ...(a.namespace !== undefined ? { namespace: a.namespace } : {}), ...(a.labelSize !== undefined ? { labelSize: a.labelSize } : {}) }, false);
   try {

@@ -5,7 +5,7 @@ import {
 } from '../../sim/index.js';
 import { DESIGNS, type DesignName } from '../../sim/permissions/index.js';
 import { defineCommand } from '../command.js';
-import { bytes, choice, file, parseBytes } from '../options/values.js';
+import { bytes, choice, file, parseBytes, UsageError } from '../options/values.js';
 import { CliError, toJsonText } from '../io.js';
 
 interface Args {
@@ -93,6 +93,10 @@ export const simCommand = defineCommand<Args>({
     permissions: { describe: 'how the simulated Xen tracks which domain may access which pmem page (default pageowner); only xen/permissions.json changes (specs/permissions.md)', value: choice(DESIGNS), actions: ['run', 'resume', 'xen'] },
     json: { describe: 'print the run summary (size: the report) as JSON' },
     at: { describe: 'size: machine address the range starts at, for the code layout\'s chunk count (default 0x140000000)', value: bytes(), actions: ['size'] },
+  },
+  check(a) {
+    if (a.action !== 'schema' && a.target === undefined) throw new UsageError(`sim ${a.action} needs its TARGET (SCENARIO.json, the run directory, or a size)`);
+    if ((a.action === 'run' || a.action === 'host') && a.out === undefined) throw new UsageError(`sim ${a.action} needs --out DIR`);
   },
   examples: [
     ['$0 sim run scenario.json --out run1', 'every stage of the scenario\'s design: host, then dom0 and xen (v1) or xen and dom0 (v3)'],
