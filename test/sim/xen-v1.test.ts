@@ -130,4 +130,20 @@ describe('v1 XENPF_pmem_add on a 1 GiB host DIMM', () => {
     expect(o2.wouldWrite).toBeUndefined();
     expect(x.st.iomemCaps.get(DOM0)!.contains(R2.rsvSpfn, R2.rsvEpfn)).toBe(true);
   });
+
+  it('the code layout (2 MiB chunks, compat M2P) overruns a reserved area the check accepts: "panic" before any write', () => {
+    // The issue's v1 "whole" namespace: 16 GiB at 0x940000, reserved area of exactly (32·N >> 12) + (8·N >> 12) pages.
+    const n = 0x400000n;
+    const r = report(0x940000n, 0x940000n + n, 0x940000n, 0x940000n + need(n), 0x940000n + need(n), 0x940000n + n);
+    const st = newXenState('v1', bootMaps([[0n, 0xc0000n], [0x100000n, 0x140000n]]), { layout: 'code' });
+    const o = pmemAdd(st, undefined, r);
+    // 64 frame-table chunks + 16 M2P + 8 compat M2P = 45056 pages > 40960, and the ASSERT wants room for one more page.
+    expect(o).toMatchObject({ result: 'panic', written: 0n });
+    expect(o.reason).toMatch(/Assertion 'info->cur \+ \(1UL << PAGETABLE_ORDER\) < info->epfn/);
+    expect(st.v1).toEqual([]);
+    // The formula layout takes exactly the pages the check counts.
+    const f = newXenState('v1', bootMaps([[0n, 0xc0000n], [0x100000n, 0x140000n]]));
+    expect(pmemAdd(f, undefined, r).result).toBe('0');
+    expect(f.v1[0]!.rsvCur - r.rsvSpfn).toBe(need(n));
+  });
 });

@@ -129,6 +129,17 @@ describe('v3/v4: Xen reads the NFIT; xl pmem-setup assigns mgmt and data regions
     }
   });
 
+  it('the code layout: 2 MiB chunks per PDX group, per GiB of M2P and per 2 GiB of compat M2P below 1 TiB', async () => {
+    const { st } = await booted({ layout: 'code' });
+    expect(pmemSetup(st, undefined, mgmt(0x140000n, 0x150000n)).result).toBe('0');
+    // Group 0x14 and M2P block 5 (GiB 5) are new; compat block 2 (4-6 GiB) was mapped at boot for the RAM at 4-5 GiB.
+    expect(st.mgmt[0]!.used).toBe(2n * 512n);
+    expect(pmemSetup(st, undefined, data(0x150000n, 0x550000n, 0x140000n, 0x150000n)).result).toBe('0');
+    // 64 groups, M2P blocks 6..0x15 (16), compat blocks 3..0xa (8): 88 chunks of 512 pages.
+    expect(st.mgmt[0]!.used - 1024n).toBe(88n * 512n);
+    expect(st.chunks.filter((c) => c.kind === 'compat-m2p').map((c) => c.firstFrame >> 19n)).toEqual([3n, 4n, 5n, 6n, 7n, 8n, 9n, 10n]);
+  });
+
   it('a region spanning two proximity domains is refused (check_address_and_pxm)', async () => {
     const { st } = await booted();
     st.raw = [{ smfn: 0x140000n, emfn: 0x540000n, pxm: 0 }, { smfn: 0x540000n, emfn: 0x940000n, pxm: 1 }];
