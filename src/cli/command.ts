@@ -1,4 +1,5 @@
 import { describeError } from './io.js';
+import { setParsedClean } from './parseState.js';
 import { parseCommandLine } from './options/parse.js';
 import type { CommandSpec } from './options/spec.js';
 import { UsageError } from './options/values.js';
@@ -22,6 +23,7 @@ export function defineCommand<A>(spec: Omit<Command<A>, 'positionals'> & { posit
 /** Parse, then run: errors become one line on stderr (`nvtool: FILE: FORMAT.field at offset N: reason`). */
 export async function execute(cmd: Command, argv: readonly string[]): Promise<number> {
   let args: Record<string, unknown>;
+  setParsedClean(false);
   try {
     const p = parseCommandLine(cmd, argv);
     if (p.help) {
@@ -30,6 +32,7 @@ export async function execute(cmd: Command, argv: readonly string[]): Promise<nu
       return 0;
     }
     args = p.args;
+    setParsedClean(true);
   } catch (e) {
     return fail(e instanceof UsageError ? `${e.message} (nvtool ${cmd.name} --help)` : describeError(e), e);
   }

@@ -1,5 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { NvError } from '../core/errors.js';
 
 /** A user-facing failure: printed as one line, exit status 2 (bad input) unless told otherwise. */
@@ -35,38 +34,6 @@ export function readJsonFile(file: string): unknown {
     return JSON.parse(text);
   } catch (e) {
     throw new CliError(`${file}: not valid JSON: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}`);
-  }
-}
-
-/**
- * Write a whole new file atomically (temp file in the same directory, fsync, rename), refusing
- * to replace an existing file unless `force` is given.
- */
-export function writeOutput(file: string, bytes: Uint8Array | string, force: boolean): void {
-  if (file === '-') {
-    process.stdout.write(bytes);
-    return;
-  }
-  if (existsSync(file) && !force) throw new CliError(`${file}: exists; pass --force to replace it`);
-  if (existsSync(file) && statSync(file).isDirectory()) throw new CliError(`${file}: is a directory`);
-  const tmp = join(dirname(file), `.${basename(file)}.nvtool-${process.pid}.tmp`);
-  try {
-    const fd = openSync(tmp, 'w', 0o644);
-    try {
-      const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
-      writeSync(fd, data, 0, data.length, 0);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing to clean */
-    }
-    throw new CliError(`${file}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 

@@ -6,6 +6,7 @@ import { findNamespaceByUuid, namespaceBlockDevice } from '../namespace/device.j
 import type { NamespaceRef } from '../namespace/labelsGlue.js';
 import type { NamespaceMode } from '../namespace/view.js';
 import { CliError } from './io.js';
+import type { WriteGate } from './write/gate.js';
 import { resolveTarget } from './labels/target.js';
 import type { ImageTargetArgs } from './options/target.js';
 
@@ -32,7 +33,7 @@ export interface NamespaceTarget {
   /** The whole namespace (not the view), for commands that claim it (xen placement c). */
   whole: BlockIO;
   /** The image itself. */
-  image: FileBlockIO;
+  image: OpenFile;
 }
 
 export type Target = BlockIO & {
@@ -54,12 +55,21 @@ export function openFile(path: string, writable: boolean): FileBlockIO {
   }
 }
 
-function openNamespaceTarget(a: TargetArgs, writable: boolean): Target {
+/** An open image: read-only, or opened for writing through the write gate (write/gate.ts). */
+type OpenFile = BlockIO & { close(): void; write(offset: number, data: Uint8Array, what?: string): void };
+/** How a command opens its target: `false` to read, or the write gate its writes go through. */
+export type Access = false | WriteGate;
+
+function openAccess(path: string, access: Access): OpenFile {
+  return access ? access.open(path) : openFile(path, false);
+}
+
+function openNamespaceTarget(a: TargetArgs, access: Access): Target {
   const uuid = a.namespace!;
   if (!existsSync(a.target)) throw new CliError(`${a.target}: no such file`);
   const lt = resolveTarget(a.target, a.labelSize);
   if (lt.kind !== 'backing') throw new CliError(`${a.target}: ${lt.how}; --namespace needs an NVDIMM image whose label area is its last --label-size bytes`);
-  const file = openFile(a.target, writable);
+  const file = openAccess(a.target, access);
   try {
     const { ref, view } = findNamespaceByUuid(file, uuid, lt.areaSize);
     const ns: NamespaceTarget = { ref, mode: view.mode, labelAreaOffset: lt.areaOffset, labelAreaSize: lt.areaSize, whole: new WindowBlockIO(file, ref.offset, ref.size), image: file };
@@ -75,9 +85,10 @@ function openNamespaceTarget(a: TargetArgs, writable: boolean): Target {
   }
 }
 
-export function openTarget(a: TargetArgs, writable: boolean): Target {
-  if (a.namespace !== undefined) return openNamespaceTarget(a, writable);
-  const file = openFile(a.target, writable);
+/** `access`: false to read, or the write gate a writing command runs in. */
+export function openTarget(a: TargetArgs, access: Access): Target {
+  if (a.namespace !== undefined) return openNamespaceTarget(a, access);
+  const file = openAccess(a.target, access);
   if (a.windowOffset === undefined && a.windowSize === undefined) return Object.assign(file, { describe: a.target });
   const off = a.windowOffset ?? 0n;
   const size = a.windowSize ?? BigInt(file.size) - off;

@@ -280,8 +280,11 @@ function writeArenaLayout(store: BlockIO, initial: number, a: ArenaLayout, o: Bt
     store.write(base + a.logoff + i * LOG_GRP_SIZE, e);
   }
   const sb = encodeBttInfo(arenaInfo(a, o));
+  // map and flog durable before the info blocks that make the arena valid (written last, as btt_arena_write_layout)
+  store.flush();
   store.write(base + a.info2off, sb);
   store.write(base, sb);
+  store.flush();
 }
 
 /** discover_arenas() + log_set_indices() + btt_freelist_init() for each arena. */

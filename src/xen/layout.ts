@@ -53,12 +53,13 @@ export function planSuperBlock(o: PlanOptions): XenSuperBlock {
 }
 
 /**
- * Write the super block, then the frame table and M2P, then the super block again with the flags set.
+ * Write the super block (flags: format in progress), then the frame table and M2P, then the super
+ * block again with the initialized flags (the commit point: an interrupted format stays visible).
  * `superBlockOnly`: the super block alone, flags 0 (the tables are left to Xen, as in the simulation
  * where Dom0 formats and Xen builds its frame table when the area is reported, specs/sim.md).
  */
 export function writeXenArea(io: BlockIO, sb: XenSuperBlock, o: { onProgress?: Progress; chunk?: number; superBlockOnly?: boolean } = {}): XenSuperBlock {
-  io.write(Number(sb.superBlockOffset), encodeStruct(xenSuperBlock, { ...sb, flags: 0 }));
+  io.write(Number(sb.superBlockOffset), encodeStruct(xenSuperBlock, { ...sb, flags: o.superBlockOnly ? 0 : XEN_SB_FLAGS.formatInProgress }));
   if (o.superBlockOnly) {
     io.flush();
     return { ...sb, flags: 0 };
@@ -68,11 +69,12 @@ export function writeXenArea(io: BlockIO, sb: XenSuperBlock, o: { onProgress?: P
   const chunk = o.chunk !== undefined ? { chunk: o.chunk } : {};
   writeFrameTable(io, Number(sb.frameTableOffset), pages, { ...chunk, onProgress: (d) => o.onProgress?.(d, total) });
   writeM2p(io, Number(sb.m2pOffset), pages, { ...chunk, onProgress: (d) => o.onProgress?.(pages * 32 + d, total) });
-  const done = { ...sb, flags: XEN_SB_FLAGS.frameTableInitialized | XEN_SB_FLAGS.m2pInitialized };
+  const bytes = encodeStruct(xenSuperBlock, { ...sb, flags: XEN_SB_FLAGS.frameTableInitialized | XEN_SB_FLAGS.m2pInitialized });
   io.flush();
-  io.write(Number(sb.superBlockOffset), encodeStruct(xenSuperBlock, done));
+  io.write(Number(sb.superBlockOffset), bytes);
   io.flush();
-  return done;
+  // the block as written (its CRC32 included), not the value it was built from
+  return decodeStruct(xenSuperBlock, bytes).value;
 }
 
 export interface Located {

@@ -20,7 +20,12 @@ export const PLACEMENT_NAMES: Readonly<Record<string, string>> = {
   3: '(c) a whole namespace (Xen claim class)',
 };
 
-export const XEN_SB_FLAGS = { frameTableInitialized: 1 << 0, m2pInitialized: 1 << 1 } as const;
+/**
+ * Bits of `flags`. `formatInProgress` is set by the first write of a full nvtool format and cleared
+ * by its last (which sets the two initialized bits): a block that still has it is a format that
+ * was interrupted. A super block written alone (flags 0, the tables left to Xen) never has it.
+ */
+export const XEN_SB_FLAGS = { frameTableInitialized: 1 << 0, m2pInitialized: 1 << 1, formatInProgress: 2 ** 31 } as const;
 
 /**
  * Claim-class GUID nvtool defines for a namespace holding a Xen pmem super block at its offset 0
@@ -36,7 +41,7 @@ export const xenSuperBlock = new Struct(
     u16('versionMinor', { label: 'Version (minor)' }),
     u32('blockSize', { label: 'Block size', expect: XEN_SB_SIZE, doc: 'bytes the checksum covers' }),
     u32('checksum', { label: 'CRC32', role: { kind: 'checksum', algo: 'crc32' } }),
-    u32('flags', { label: 'Flags', flags: { 0: 'frame table initialized', 1: 'M2P initialized' } }),
+    u32('flags', { label: 'Flags', flags: { 0: 'frame table initialized', 1: 'M2P initialized', 31: 'format in progress' } }),
     rfcUuid('uuid', { label: 'Super block UUID' }),
     rfcUuid('containerUuid', { label: 'Container UUID', doc: 'disk GUID (a), partition unique GUID (b), namespace uuid (c); nil if unknown' }),
     u32('placement', { label: 'Placement', names: PLACEMENT_NAMES }),
@@ -115,5 +120,8 @@ export function checkSuperBlock(sb: XenSuperBlock, foundAt: number, containerSiz
     if (off < sb.managedOffset || off + size > managedEnd) err('unmanaged', name, 'lies outside the managed range, so its pages have no frame-table entries');
   }
   if (![1, 2, 3].includes(sb.placement)) err('placement', 'placement', `unknown placement ${sb.placement}`);
+  if (sb.flags & XEN_SB_FLAGS.formatInProgress) {
+    err('format-interrupted', 'flags', `flags 0x${sb.flags.toString(16)}: an nvtool xen format started here and never finished (the frame table and M2P are incomplete); format again`);
+  }
   return f;
 }

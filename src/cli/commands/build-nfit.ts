@@ -4,12 +4,14 @@ import { decodeNfit, nfitToJson } from '../../acpi/nfit/index.js';
 import { hexInt } from '../../core/hex.js';
 import { defineCommand } from '../command.js';
 import { file } from '../options/values.js';
-import { readJsonFile, toJsonText, writeOutput } from '../io.js';
+import { readJsonFile, toJsonText } from '../io.js';
+import { writeOutput } from '../write/output.js';
 
 interface Args {
   platform: string;
   output: string;
   force: boolean;
+  dryRun: boolean;
   json: boolean;
 }
 
@@ -20,6 +22,7 @@ export const buildNfitCommand = defineCommand<Args>({
   options: {
     output: { alias: 'o', describe: 'NFIT file to write (- for stdout)', value: file({ dash: 'stdout' }), required: true },
     force: { describe: 'replace an existing output file' },
+    'dry-run': { describe: 'say which file would be written, write nothing' },
     json: { describe: 'print the resolved dimms and the table as JSON' },
   },
   examples: [
@@ -30,7 +33,7 @@ export const buildNfitCommand = defineCommand<Args>({
   fileOf: (a) => a.platform,
   run(a) {
     const built = buildNfit(readJsonFile(a.platform) as NfitDescription);
-    writeOutput(a.output, built.bytes, a.force);
+    writeOutput(a.output, built.bytes, a.force, a.dryRun);
     const report = {
       output: a.output,
       bytes: built.bytes.length,

@@ -3,12 +3,14 @@ import { buildQemuNvdimmSsdt } from '../../aml/qemuNvdimmSsdt.js';
 import { hexInt } from '../../core/hex.js';
 import { defineCommand } from '../command.js';
 import { file } from '../options/values.js';
-import { readJsonFile, toJsonText, writeOutput } from '../io.js';
+import { readJsonFile, toJsonText } from '../io.js';
+import { writeOutput } from '../write/output.js';
 
 interface Args {
   platform: string;
   output: string;
   force: boolean;
+  dryRun: boolean;
   json: boolean;
 }
 
@@ -19,6 +21,7 @@ export const buildSsdtCommand = defineCommand<Args>({
   options: {
     output: { alias: 'o', describe: 'SSDT file to write (- for stdout)', value: file({ dash: 'stdout' }), required: true },
     force: { describe: 'replace an existing output file' },
+    'dry-run': { describe: 'say which file would be written, write nothing' },
     json: { describe: 'print slots, MEMA and size as JSON' },
   },
   examples: [
@@ -29,7 +32,7 @@ export const buildSsdtCommand = defineCommand<Args>({
   run(a) {
     const resolved = resolvePlatform(parsePlatform(readJsonFile(a.platform)));
     const bytes = buildQemuNvdimmSsdt({ slots: resolved.slots, dsmBuffer: resolved.dsmBuffer });
-    writeOutput(a.output, bytes, a.force);
+    writeOutput(a.output, bytes, a.force, a.dryRun);
     const log = a.output === '-' ? process.stderr : process.stdout;
     if (a.json) log.write(toJsonText({ output: a.output, bytes: bytes.length, slots: resolved.slots, dsmBuffer: hexInt(resolved.dsmBuffer, 8) }));
     else log.write(`${a.output}: SSDT (NVDIMM), ${bytes.length} bytes, ${resolved.slots} slot(s), MEMA ${hexInt(resolved.dsmBuffer, 8)}\n`);

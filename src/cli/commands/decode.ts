@@ -4,7 +4,8 @@ import { hexInt } from '../../core/hex.js';
 import { defineCommand } from '../command.js';
 import { DOCUMENT_SCHEMA_VERSION, decodeDocument, documentOf } from '../../codecs/index.js';
 import { exitFor, summarize } from '../findings.js';
-import { CliError, readInput, toJsonText, writeOutput } from '../io.js';
+import { CliError, readInput, toJsonText } from '../io.js';
+import { writeOutput } from '../write/output.js';
 import { labelSizeOption, namespaceOption, windowOptions, type ImageTargetArgs } from '../options/target.js';
 import { file, UsageError, type ValueType } from '../options/values.js';
 import { formatNameValue } from '../options/formats.js';
@@ -25,6 +26,7 @@ interface Args extends ImageTargetArgs {
   ref: string[];
   output?: string;
   force: boolean;
+  dryRun: boolean;
   table: string[];
 }
 
@@ -50,12 +52,13 @@ export const decodeCommand = defineCommand<Args>({
     ref: { describe: 'other tables to resolve names from (AML)', value: file(), repeatable: true },
     output: { alias: 'o', describe: 'write the output to a file instead of stdout', value: file({ dash: 'stdout' }) },
     force: { describe: 'replace an existing output file' },
+    'dry-run': { describe: 'say which file would be written, write nothing' },
     table: { describe: 'with an acpidump listing: only these signatures', value: signatureValue, repeatable: true },
     namespace: namespaceOption,
     'label-size': labelSizeOption,
     ...windowOptions,
   },
-  requires: [['label-size', 'namespace'], ['force', 'output']],
+  requires: [['label-size', 'namespace'], ['force', 'output'], ['dry-run', 'output']],
   check(a) {
     if (a.file === '-' && (a.namespace !== undefined || a.windowOffset !== undefined || a.windowSize !== undefined)) throw new UsageError('a window or --namespace needs a file, not stdin');
   },
@@ -98,7 +101,7 @@ export const decodeCommand = defineCommand<Args>({
         })
         .join('\n');
     }
-    if (a.output) writeOutput(a.output, out, a.force);
+    if (a.output) writeOutput(a.output, out, a.force, a.dryRun);
     else process.stdout.write(out);
     return exitFor(findings);
   },

@@ -2,7 +2,8 @@ import { defineCommand } from '../command.js';
 import { encodeDocument } from '../../codecs/index.js';
 import { file } from '../options/values.js';
 import { formatNameValue } from '../options/formats.js';
-import { readJsonFile, toJsonText, writeOutput } from '../io.js';
+import { readJsonFile, toJsonText } from '../io.js';
+import { writeOutput } from '../write/output.js';
 
 interface Args {
   file: string;
@@ -10,6 +11,7 @@ interface Args {
   format?: string;
   preserve: boolean;
   force: boolean;
+  dryRun: boolean;
   json: boolean;
 }
 
@@ -22,6 +24,7 @@ export const encodeCommand = defineCommand<Args>({
     format: { describe: 'format of the JSON, when it cannot be told from its content', value: formatNameValue },
     preserve: { describe: 'write lengths, counts and checksums exactly as the JSON gives them' },
     force: { describe: 'replace an existing output file' },
+    'dry-run': { describe: 'say which file would be written, write nothing' },
     json: { describe: 'print what was written (file, bytes, format) as JSON on stderr' },
   },
   examples: [
@@ -33,7 +36,7 @@ export const encodeCommand = defineCommand<Args>({
   fileOf: (a) => a.file,
   run(a) {
     const { fmt, bytes } = encodeDocument(readJsonFile(a.file), { ...(a.format ? { format: a.format } : {}), preserve: a.preserve });
-    writeOutput(a.output, bytes, a.force);
+    writeOutput(a.output, bytes, a.force, a.dryRun);
     if (a.json) process.stderr.write(toJsonText({ output: a.output, bytes: bytes.length, format: fmt.name }));
     else if (a.output !== '-') process.stderr.write(`${a.output}: ${bytes.length} bytes (${fmt.name})\n`);
     return 0;

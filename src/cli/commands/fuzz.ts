@@ -4,7 +4,8 @@ import { runFuzz } from '../../core/fuzz.js';
 import { defineCommand } from '../command.js';
 import { choice, count, file } from '../options/values.js';
 import { fuzzTargets } from '../fuzzTargets.js';
-import { toJsonText, writeOutput } from '../io.js';
+import { toJsonText } from '../io.js';
+import { writeOutput } from '../write/output.js';
 
 interface Args {
   target: string;

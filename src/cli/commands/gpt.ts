@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { formatFinding } from '../../core/schema/index.js';
-import { FileBlockIO } from '../../core/blockio.js';
 import { GPT_TYPES, resolveGptType } from '../../disk/gptTypes.js';
 import { gptDump, gptJson, gptPrint, mbrDump, mbrJson, verifySummary } from '../../disk/format.js';
 import {
@@ -9,6 +8,7 @@ import {
 } from '../../disk/table.js';
 import { defineCommand } from '../command.js';
 import { CliError, toJsonText } from '../io.js';
+import { withWrites, writeLines } from '../write/gate.js';
 import { UsageError } from '../options/values.js';
 import { openTarget, targetSectorSize, type Target, type TargetArgs } from '../target.js';
 import { imageTargetConflicts, imageTargetOptions } from '../options/target.js';
@@ -33,6 +33,7 @@ interface Args extends TargetArgs {
   entries: number;
   firstUsable?: Extent;
   imageSize?: bigint;
+  dryRun: boolean;
 }
 
 function nonZero(io: { read(o: number, n: number): Uint8Array }, from: number, len: number): boolean {
@@ -40,7 +41,6 @@ function nonZero(io: { read(o: number, n: number): Uint8Array }, from: number, l
   return io.read(from, n).some((b) => b !== 0);
 }
 
-const out = (s: string) => process.stdout.write(s);
 const keepMbr = (d: GptDisk) => ({ keepMbr: d.mbrKind === 'protective' || d.mbrKind === 'hybrid' });
 
 /** The GPT as it is, checked as a writer needs it before changing a partition. */
@@ -51,8 +51,8 @@ function editable(a: Args, io: Target, d: GptDisk) {
 }
 
 /** One handler per action: nothing is reached by falling through. */
-const ACTION_RUN: Record<Action, (a: Args, io: Target, ss: SectorSize) => number> = {
-  create(a, io, ss) {
+const ACTION_RUN: Record<Action, (a: Args, io: Target, ss: SectorSize, out: (s: string) => void) => number> = {
+  create(a, io, ss, out) {
     const existing = hasPartitionTable(io, ss);
     if (existing && !a.force) throw new CliError(`${io.describe}: holds ${existing}; pass --force to replace it`);
     const m = newModel(io.size, {
@@ -65,7 +65,7 @@ const ACTION_RUN: Record<Action, (a: Args, io: Target, ss: SectorSize) => number
     out(a.json ? toJsonText(gptJson(d, a.target)) : `created an empty GPT on ${io.describe}: ${d.totalLbas} sectors of ${ss} bytes, usable ${m.firstUsableLba}..${m.lastUsableLba}, disk GUID ${m.diskGuid.toUpperCase()}\n`);
     return 0;
   },
-  list(a, io, ss) {
+  list(a, io, ss, out) {
     const d = readGpt(io, ss);
     if (!d.header) {
       if (d.mbr && (d.mbrKind === 'mbr' || d.mbrKind === 'hybrid')) {
@@ -77,7 +77,7 @@ const ACTION_RUN: Record<Action, (a: Args, io: Target, ss: SectorSize) => number
     out(a.json ? toJsonText({ ...(gptJson(d, a.target) as object), source: d.source }) : a.dump ? gptDump(d, a.target) : gptPrint(d, a.target));
     return 0;
   },
-  verify(a, io, ss) {
+  verify(a, io, ss, out) {
     const d = readGpt(io, ss);
     const findings = verifyGpt(d, ss === 512 ? 8 : 1);
     const problems = findings.filter((f) => f.severity === 'error').length;
@@ -90,7 +90,7 @@ const ACTION_RUN: Record<Action, (a: Args, io: Target, ss: SectorSize) => number
     }
     return problems || damage.length ? 1 : 0;
   },
-  repair(a, io, ss) {
+  repair(a, io, ss, out) {
     const r = repairGpt(io, readGpt(io, ss));
     const left = verifyGpt(readGpt(io, ss)).filter((f) => f.severity === 'error');
     if (a.json) out(toJsonText({ device: a.target, from: r.from, actions: r.actions, remainingProblems: left }));
@@ -100,7 +100,7 @@ const ACTION_RUN: Record<Action, (a: Args, io: Target, ss: SectorSize) => number
     }
     return left.length ? 1 : 0;
   },
-  add(a, io, ss) {
+  add(a, io, ss, out) {
     const d = readGpt(io, ss);
     const m = editable(a, io, d);
     const n = addPartition(m, d, {
@@ -121,7 +121,7 @@ const ACTION_RUN: Record<Action, (a: Args, io: Target, ss: SectorSize) => number
     out(a.json ? toJsonText(gptJson(after, a.target)) : `added partition ${n}: sectors ${e.startingLba}..${e.endingLba} (${e.endingLba - e.startingLba + 1n} sectors), type ${e.partitionTypeGuid.toUpperCase()}\n`);
     return 0;
   },
-  delete(a, io, ss) {
+  delete(a, io, ss, out) {
     const d = readGpt(io, ss);
     const m = editable(a, io, d);
     const e = deletePartition(m, a.number!);
@@ -154,7 +154,7 @@ export const gptCommand = defineCommand<Args>({
     'sector-size': { describe: 'logical sector size (default: detected from the table, else 512)', value: choice(SECTOR_SIZES) },
     json: { describe: 'machine-readable output (sfdisk --json layout for list)' },
     dump: { describe: 'sfdisk --dump text instead of the sgdisk -p style table', actions: ['list'] },
-    force: { describe: 'allow writing over an existing partition table or partition data', actions: ['create', 'add', 'delete'] },
+    force: { describe: 'allow writing over an existing partition table, file system or partition data', actions: ['create', 'add', 'delete', 'repair'] },
     start: { describe: 'first sector (2048) or byte offset (1M); default: first 1 MiB-aligned free sector', value: extent(), actions: ['add'] },
     'part-size': { describe: 'partition size in sectors (20480) or bytes (10M); default: rest of the free space', value: extent(), actions: ['add'] },
     type: { describe: `type GUID, sgdisk code (8300) or alias (${TYPE_ALIASES.join(', ')})`, value: gptTypeValue, default: 'linux', actions: ['add'] },
@@ -165,6 +165,7 @@ export const gptCommand = defineCommand<Args>({
     entries: { describe: 'number of partition entries (sgdisk: 128 unless changed)', value: count({ min: 1, max: 65536 }), default: 128, actions: ['create'] },
     'first-usable': { describe: 'first usable LBA (sectors) to leave room after the entry array', value: extent(), actions: ['create'] },
     'image-size': { describe: 'make TARGET a sparse file of this size if it does not exist', value: bytes({ min: 1n, max: BigInt(Number.MAX_SAFE_INTEGER) }), actions: ['create'] },
+    'dry-run': { describe: 'list each write (file, offset, length, what); write nothing', actions: ['create', 'add', 'delete', 'repair'] },
   },
   conflicts: imageTargetConflicts,
   requires: [['label-size', 'namespace']],
@@ -186,12 +187,23 @@ export const gptCommand = defineCommand<Args>({
   ],
   fileOf: (a) => a.target,
   run(a) {
-    if (a.action === 'create' && a.imageSize !== undefined && !existsSync(a.target)) FileBlockIO.create(a.target, Number(a.imageSize)).close();
-    const io = openTarget(a, a.action !== 'list' && a.action !== 'verify');
-    try {
-      return ACTION_RUN[a.action](a, io, targetSectorSize(io, a.sectorSize));
-    } finally {
-      io.close();
-    }
+    const act = (io: Target, out: (s: string) => void) => {
+      try {
+        return ACTION_RUN[a.action](a, io, targetSectorSize(io, a.sectorSize), out);
+      } finally {
+        io.close();
+      }
+    };
+    if (a.action === 'list' || a.action === 'verify') return act(openTarget(a, false), (s) => void process.stdout.write(s));
+    // Writers run through the write gate: planned on overlays, checked, then committed (or only listed).
+    let text = '';
+    const w = withWrites({ force: a.force, dryRun: a.dryRun, updates: a.action === 'create' ? [] : ['gpt', 'mbr'], lock: [a.target] }, (g) => {
+      text = '';
+      if (a.action === 'create' && a.imageSize !== undefined && !existsSync(a.target)) g.create(a.target, Number(a.imageSize));
+      return act(openTarget(a, g), (s) => void (text += s));
+    });
+    if (!w.dryRun) process.stdout.write(text);
+    else process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, dryRun: true, writes: w.writes }) : writeLines(w));
+    return w.result;
   },
 });

@@ -9,7 +9,8 @@ import { renderHexdump } from '../../inspect/render/hexdump.js';
 import { renderSvg } from '../../inspect/render/svg.js';
 import { renderTree } from '../../inspect/render/tree.js';
 import { defineCommand } from '../command.js';
-import { CliError, toJsonText, writeOutput } from '../io.js';
+import { CliError, toJsonText } from '../io.js';
+import { writeOutput } from '../write/output.js';
 import { openTarget, type Target } from '../target.js';
 import { labelSizeOption } from '../options/target.js';
 import { file, uuid } from '../options/values.js';
@@ -24,6 +25,7 @@ interface Args {
   namespace?: string;
   force: boolean;
   deep: boolean;
+  dryRun: boolean;
 }
 
 export const inspectCommand = defineCommand<Args>({
@@ -39,8 +41,9 @@ export const inspectCommand = defineCommand<Args>({
     namespace: { describe: 'inspect the block device Linux exposes for this namespace UUID inside FILE (raw: the namespace; fsdax/devdax: past the info block; sector: through the BTT)', value: uuid() },
     force: { describe: 'replace an existing --svg file' },
     deep: { describe: 'read Xen frame tables and M2Ps whole: exact runs of page states and every damaged entry (default: 1024 samples and a bisection at each change)' },
+    'dry-run': { describe: 'say which file would be written, write nothing' },
   },
-  requires: [['force', 'svg']],
+  requires: [['force', 'svg'], ['dry-run', 'svg']],
   examples: [
     ['nvtool inspect nvdimm0.img', 'tree and to-scale diagram of a QEMU NVDIMM backing file'],
     ['nvtool inspect pmem.img --json --stats', 'the layers as JSON, and the bytes read'],
@@ -72,7 +75,7 @@ export const inspectCommand = defineCommand<Args>({
       if (!view) addRunDirLayers(a.file, r, report, a.deep);
       const ms = performance.now() - t0;
       const stats = { bytesRead: r.stats.bytesRead, reads: r.stats.reads, ms: Math.round(ms * 100) / 100 };
-      if (a.svg) writeOutput(a.svg, renderSvg(a.file, report.size, report.layers), a.force);
+      if (a.svg) writeOutput(a.svg, renderSvg(a.file, report.size, report.layers), a.force, a.dryRun);
       if (a.json) {
         process.stdout.write(toJsonText(a.stats ? { ...report, stats } : report));
       } else {

@@ -9,8 +9,10 @@ import { labelSizeValue } from '../options/target.js';
 import { bytes, choice, file, text, uuid, UsageError } from '../options/values.js';
 import { CliError, toJsonText } from '../io.js';
 import { dumpText, findingsText, labellessText, namespacesText } from '../labels/present.js';
-import { inFile, parseHandles, readArea, readNfit, resolveDimm, resolveTarget, writeInPlace, type LabelTarget } from '../labels/target.js';
-import { runSet, type SetArgs } from '../labels/setCommand.js';
+import { inFile, parseHandles, readArea, readNfit, resolveDimm, resolveTarget, type LabelTarget } from '../labels/target.js';
+import { runSet, type LabelsOutput, type SetArgs } from '../labels/setCommand.js';
+import { regionOf, withWrites } from '../write/gate.js';
+import { applyMediaWrites } from '../../core/mediaWrites.js';
 import { checkExit } from '../findings.js';
 
 /** DIMMs in the NFIT set of DIMM `handle` (default: the first PM memdev's). */
@@ -39,65 +41,64 @@ function note(a: Args, s: string): void {
   if (!a.json) process.stderr.write(`nvtool labels: ${s}\n`);
 }
 
-function apply(a: Args, t: LabelTarget, writes: MediaWrite[], summary: unknown): number {
-  if (a.dryRun) {
-    process.stdout.write(a.json ? toJsonText({ dryRun: true, writes: writes.map((w) => ({ offset: t.areaOffset + w.offset, length: w.bytes.length, what: w.what })), ...{ summary } }) : writes.map((w) => `would write ${w.bytes.length} bytes at 0x${(t.areaOffset + w.offset).toString(16)}: ${w.what}\n`).join(''));
-    return 0;
-  }
-  writeInPlace(t, writes, (w) => {
-    if (!a.json) process.stdout.write(`wrote ${w.bytes.length} bytes at 0x${(t.areaOffset + w.offset).toString(16)}: ${w.what} (fsync)\n`);
-  });
-  if (a.json) process.stdout.write(toJsonText({ writes: writes.map((w) => ({ offset: t.areaOffset + w.offset, length: w.bytes.length, what: w.what })), summary }));
+/** Apply the protocol's writes through the write gate (each followed by a flush), then say what was (or would be) written. */
+function apply(a: Args, t: LabelTarget, writes: MediaWrite[], summary: unknown, o: LabelsOutput): number {
+  const f = o.gate!.open(t.file);
+  applyMediaWrites(writes, (w) => regionOf(f, t.areaOffset, t.areaSize, w.what));
+  const where = (w: MediaWrite) => ({ offset: t.areaOffset + w.offset, length: w.bytes.length, what: w.what });
+  if (a.json) o.out(toJsonText({ schemaVersion: 1, dryRun: a.dryRun, writes: writes.map(where), summary }));
+  else o.out(writes.map((w) => `${a.dryRun ? 'would write' : 'wrote'} ${w.bytes.length} bytes at 0x${(t.areaOffset + w.offset).toString(16)}: ${w.what}${a.dryRun ? '' : ' (fsync)'}\n`).join(''));
   return 0;
 }
 
-/** What one label area gets, per action: one handler each, nothing reached by falling through. */
 interface OneArea {
   a: Args;
   t: LabelTarget;
   area: Uint8Array;
   view: ReturnType<typeof readLabelArea>;
   dimm: ReturnType<typeof resolveDimm> | undefined;
+  /** Where it prints, and (writers) the write gate. */
+  o: LabelsOutput;
 }
 
 const ONE_AREA: Record<Action, (c: OneArea) => number> = {
-  dump({ a, t, area, view }) {
+  dump({ a, t, area, view, o }) {
     if (a.json) {
       const j = readLabelsJson(area, a.dev ?? basename(a.target));
       if (!j) throw new CliError(`${a.target}: a ${area.length}-byte area is too small for labels`);
-      process.stdout.write(ndctlJsonText(j));
-    } else process.stdout.write(dumpText(area, view, t.areaOffset));
+      o.out(ndctlJsonText(j));
+    } else o.out(dumpText(area, view, t.areaOffset));
     return 0;
   },
-  list({ a, area, view, dimm }) {
+  list({ a, area, view, dimm, o }) {
     const region = dimm!.dpaSize !== undefined ? { size: dimm!.dpaSize } : undefined;
-    if (a.json) process.stdout.write(ndctlJsonText(listNamespacesJson(area, dimm!.set, region)));
-    else if (view.current === undefined && region) process.stdout.write(`${view.selection}\n` + labellessText(region.size));
-    else process.stdout.write(`${view.selection}\n` + namespacesText(namespacesOf(view, dimm!.set).namespaces));
+    if (a.json) o.out(ndctlJsonText(listNamespacesJson(area, dimm!.set, region)));
+    else if (view.current === undefined && region) o.out(`${view.selection}\n` + labellessText(region.size));
+    else o.out(`${view.selection}\n` + namespacesText(namespacesOf(view, dimm!.set).namespaces));
     return 0;
   },
-  check({ a, t, view, dimm }) {
+  check({ a, t, view, dimm, o }) {
     const ns = namespacesOf(view, dimm!.set);
     // Offsets in the file, as the index lines above and `nvtool inspect` print them.
     const findings = [...view.findings, ...ns.findings].map((f) => (f.offset === undefined ? f : { ...f, offset: f.offset + t.areaOffset }));
     const exit = checkExit(findings);
-    if (a.json) process.stdout.write(ndctlJsonText({ target: t, selection: view.selection, current: view.current ?? null, findings, namespaces: ns.namespaces, exit }));
+    if (a.json) o.out(ndctlJsonText({ target: t, selection: view.selection, current: view.current ?? null, findings, namespaces: ns.namespaces, exit }));
     else {
-      process.stdout.write(`${view.selection}\n`);
-      for (const c of view.checks) process.stdout.write(`index ${c.index} at 0x${(t.areaOffset + c.offset).toString(16)}: ${c.valid ? `valid, sequence ${c.value.seq & 3}` : `invalid: ${c.reason}`}\n`);
-      process.stdout.write(namespacesText(ns.namespaces) + findingsText(findings));
-      process.stdout.write(`${['clean', 'warnings', 'errors'][exit]} (exit ${exit})\n`);
+      o.out(`${view.selection}\n`);
+      for (const c of view.checks) o.out(`index ${c.index} at 0x${(t.areaOffset + c.offset).toString(16)}: ${c.valid ? `valid, sequence ${c.value.seq & 3}` : `invalid: ${c.reason}`}\n`);
+      o.out(namespacesText(ns.namespaces) + findingsText(findings));
+      o.out(`${['clean', 'warnings', 'errors'][exit]} (exit ${exit})\n`);
     }
     return exit;
   },
-  init({ a, t, area, view }) {
+  init({ a, t, area, view, o }) {
     if (view.current !== undefined && view.live.length > 0 && !a.force) {
       throw new CliError(`${a.target}: the area holds ${view.live.length} live label(s); init would drop them. Pass --force to overwrite`);
     }
     const { writes, result } = collectWrites(initArea(area, { version: a.labelVersion, variant: a.variant }));
-    return apply(a, t, writes, { labelSize: result.labelSize, nslot: result.nslot, indexSize: result.indexSize });
+    return apply(a, t, writes, { labelSize: result.labelSize, nslot: result.nslot, indexSize: result.indexSize }, o);
   },
-  create({ a, t, area, view, dimm }) {
+  create({ a, t, area, view, dimm, o }) {
     const d = dimm!;
     const dpaSize = a.capacity ?? d.dpaSize;
     if (dpaSize === undefined) throw new CliError(`${a.target}: the DIMM's capacity is unknown for a raw label area; pass --capacity, --platform or --nfit`);
@@ -111,23 +112,23 @@ const ONE_AREA: Record<Action, (c: OneArea) => number> = {
       }),
     );
     if (view.format === 'v1.1' && a.mode !== 'raw') note(a, `v1.1 labels record no claim class; --mode ${a.mode} is not stored`);
-    return apply(a, t, writes, { uuid: result.uuid, name: result.name, dpa: result.dpa, size: result.rawsize, isetcookie: result.isetcookie });
+    return apply(a, t, writes, { uuid: result.uuid, name: result.name, dpa: result.dpa, size: result.rawsize, isetcookie: result.isetcookie }, o);
   },
-  delete({ a, t, area }) {
+  delete({ a, t, area, o }) {
     const { writes, result } = collectWrites(deleteNamespace(area, a.uuid!));
-    return apply(a, t, writes, { uuid: a.uuid, freedSlots: result });
+    return apply(a, t, writes, { uuid: a.uuid, freedSlots: result }, o);
   },
-  rename({ a, t, area }) {
+  rename({ a, t, area, o }) {
     const { writes } = collectWrites(renameNamespace(area, a.uuid!, a.name!));
-    return apply(a, t, writes, { uuid: a.uuid, name: a.name });
+    return apply(a, t, writes, { uuid: a.uuid, name: a.name }, o);
   },
-  repair({ a, t, area }) {
+  repair({ a, t, area, o }) {
     const { writes, result } = collectWrites(repairArea(area));
     if (!a.json) {
-      for (const s of result.actions) process.stdout.write(`${s}\n`);
-      for (const l of result.lost) process.stdout.write(`possibly lost: slot ${l.slot} holds a label for ${l.uuid}${l.name ? ` "${l.name}"` : ''} that the surviving index does not reference\n`);
+      for (const s of result.actions) o.out(`${s}\n`);
+      for (const l of result.lost) o.out(`possibly lost: slot ${l.slot} holds a label for ${l.uuid}${l.name ? ` "${l.name}"` : ''} that the surviving index does not reference\n`);
     }
-    return apply(a, t, writes, result);
+    return apply(a, t, writes, result, o);
   },
 };
 
@@ -154,7 +155,7 @@ export const labelsCommand = defineCommand<Args>({
     dimm: { describe: 'with --platform: the -device id (or index); with --nfit: the device handle. Several targets: one --dimm per target, in target order (default: NFIT memdev order / platform order)', value: text('ID'), repeatable: true },
     dev: { describe: 'the "dev" --json prints (default: the file name)', value: text('NAME'), actions: ['dump'] },
     json: { describe: 'dump: ndctl read-labels -j fields; list: ndctl list -N fields; others: machine-readable result' },
-    force: { describe: 'overwrite an area that already has valid labels', actions: ['init'] },
+    force: { describe: 'init: overwrite an area that already has valid labels; every writer: write over a structure nvtool recognises (file system, partition table, info block...)', actions: WRITERS },
     'dry-run': { describe: 'print the writes the update protocol would make, write nothing', actions: WRITERS },
   },
   conflicts: [['platform', 'nfit']],
@@ -187,9 +188,22 @@ export const labelsCommand = defineCommand<Args>({
   ],
   fileOf: (a) => a.targets?.[0],
   run(a) {
+    if (!(WRITERS as readonly string[]).includes(a.action)) return runLabels(a, { out: (s) => void process.stdout.write(s) });
+    // Writers: the targets are locked before they are read; output is printed once the writes are committed.
+    let text = '';
+    const w = withWrites({ force: a.force, dryRun: a.dryRun, updates: ['label-area'], lock: a.targets }, (gate) => {
+      text = '';
+      return runLabels(a, { gate, out: (s) => void (text += s) });
+    });
+    process.stdout.write(text);
+    return w.result;
+  },
+});
+
+function runLabels(a: Args, o: LabelsOutput): number {
     const dimms = a.dimm;
     if (a.targets.length > 1 || ((a.action === 'create' || a.action === 'rename') && a.nfit && nfitSetSize(a.nfit, dimms[0]) > 1)) {
-      return runSet(a);
+      return runSet(o, a);
     }
     a.target = a.targets[0]!;
     const dimmOpts = { ...(a.platform ? { platform: a.platform } : {}), ...(a.nfit ? { nfit: a.nfit } : {}), ...(dimms[0] !== undefined ? { dimm: dimms[0] } : {}) };
@@ -202,6 +216,5 @@ export const labelsCommand = defineCommand<Args>({
     const needsDimm = a.action === 'list' || a.action === 'check' || a.action === 'create';
     const dimm = needsDimm ? resolveDimm(dimmOpts, t) : undefined;
     if (dimm?.assumed) note(a, dimm.how);
-    return ONE_AREA[a.action]({ a, t, area, view, dimm });
-  },
-});
+    return ONE_AREA[a.action]({ a, t, area, view, dimm, o });
+}

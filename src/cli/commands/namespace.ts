@@ -1,7 +1,7 @@
 import { NvError } from '../../core/errors.js';
 import { bytesToHex } from '../../core/hex.js';
 import { formatDump, type Finding } from '../../core/schema/index.js';
-import { FileBlockIO } from '../../core/blockio.js';
+import { FileBlockIO, type BlockIO } from '../../core/blockio.js';
 import { BTT_INFO_SIZE, bttInfoBlock, decodeBttInfo } from '../../infoblocks/bttInfo.js';
 import { PFN_INFO_OFFSET, PFN_INFO_SIZE, decodePfnInfo, pfnInfoBlock } from '../../infoblocks/pfn.js';
 import { formatLabelledNamespace } from '../../namespace/format.js';
@@ -11,8 +11,10 @@ import { NAMESPACE_MODES, openNamespaceView, type NamespaceMode, type NamespaceV
 import { BTT_LBASIZES } from '../../infoblocks/bttLayout.js';
 import { defineCommand } from '../command.js';
 import { exitFor, findingLines, summarize } from '../findings.js';
-import { CliError, readInput, toJsonText, writeOutput } from '../io.js';
+import { CliError, readInput, toJsonText } from '../io.js';
 import { openFile } from '../target.js';
+import { withWrites, writeLines } from '../write/gate.js';
+import { writeOutput } from '../write/output.js';
 import type { OptionSpec } from '../options/spec.js';
 import { byteNumber, choice, count, file, uuid, UsageError } from '../options/values.js';
 
@@ -38,13 +40,13 @@ const nsOptions = {
 const nsRequires = [['window-size', 'window-offset']] as const;
 
 /** --namespace without --label-size: the label area the library's locator finds at the image's tail. */
-function locatedLabelSize(store: FileBlockIO, image: string): number {
+function locatedLabelSize(store: BlockIO, image: string): number {
   const at = locateLabelArea(store, { scan: TAIL_SCAN });
   if (!at || at.kind !== 'backing') throw new CliError(`${image}: no label area found at the end of the image; pass --label-size (QEMU's label-size=)`);
   return at.size;
 }
 
-function resolveNamespace(store: FileBlockIO, a: NsArgs): NamespaceRef {
+function resolveNamespace(store: BlockIO, a: NsArgs): NamespaceRef {
   const labelSize = a.labelSize ?? (a.namespace && a.windowOffset === undefined ? locatedLabelSize(store, a.image) : 0);
   if (a.windowOffset !== undefined) {
     const size = a.windowSize ?? store.size - labelSize - a.windowOffset;
@@ -94,6 +96,7 @@ interface FormatArgs extends NsArgs {
   map: 'dev' | 'mem';
   uuid?: string;
   force: boolean;
+  dryRun: boolean;
 }
 
 export const formatCmd = defineCommand<FormatArgs>({
@@ -107,7 +110,8 @@ export const formatCmd = defineCommand<FormatArgs>({
     'sector-size': { alias: 'l', describe: 'sector mode: the BTT external LBA size', value: choice(BTT_LBASIZES), default: 4096 },
     map: { alias: 'M', describe: 'fsdax/devdax: memmap on the device or in System RAM', value: choice(['dev', 'mem'] as const), default: 'dev' },
     uuid: { alias: 'u', describe: 'uuid of the new pfn/dax/btt device (default random)', value: uuid() },
-    force: { alias: 'f', describe: 'overwrite an existing info block or BTT' },
+    force: { alias: 'f', describe: 'overwrite an existing info block or BTT, or anything else nvtool recognises (partition table, file system...)' },
+    'dry-run': { describe: 'list each write (file, offset, length, what); write nothing' },
   },
   requires: nsRequires,
   check(a) {
@@ -121,21 +125,27 @@ export const formatCmd = defineCommand<FormatArgs>({
   ],
   fileOf: (a) => a.image,
   run(a) {
-    return withStore(a.image, true, (store) => {
+    // planned on an overlay, checked by the write gate (inspect decides what may not be overwritten), then committed
+    const w = withWrites({ force: a.force, dryRun: a.dryRun, updates: ['label-area'], lock: [a.image] }, (g) => {
+      const store = g.open(a.image);
       const ns = resolveNamespace(store, a);
       const r = formatLabelledNamespace(store, ns, { mode: a.mode, align: a.align, sectorSize: a.sectorSize, map: a.map, uuid: a.uuid, force: a.force });
       const view = openNamespaceView(store, r.ns);
-      const findings: Finding[] = [];
       if (view.mode !== a.mode) throw new NvError('namespace', '', ns.offset, `wrote ${a.mode} but the namespace probes as ${view.mode}`);
-      if (a.json) process.stdout.write(toJsonText({ ...viewSummary(view), uuid: r.uuid, written: r.written, ...(r.label ? { label: r.label } : {}), findings }));
-      else {
-        process.stdout.write(`${a.image}: namespace ${ns.uuid} @${ns.offset} (${ns.size} bytes) is now ${view.mode}${r.uuid ? `, uuid ${r.uuid}` : ''}; block device ${view.size} bytes\n`);
-        if (r.label) process.stdout.write(`  label: claim class ${r.label.claimClass}${r.label.lbasize ? `, lbasize ${r.label.lbasize}` : ''} (${r.label.writes.map((w) => w.what).join('; ')})\n`);
-        for (const w of r.written) process.stdout.write(`  wrote ${w.what}: namespace offset ${w.offset}, ${w.size} bytes\n`);
-        process.stdout.write(findingLines(findings));
-      }
-      return 0;
+      return { ns, r, view, summary: viewSummary(view) };
     });
+    const { ns, r, view, summary } = w.result;
+    const findings: Finding[] = [];
+    if (a.json) process.stdout.write(toJsonText({ schemaVersion: 1, dryRun: w.dryRun, ...summary, uuid: r.uuid, written: r.written, ...(r.label ? { label: r.label } : {}), writes: w.writes, findings }));
+    else {
+      const verb = w.dryRun ? 'would write' : 'wrote';
+      process.stdout.write(`${a.image}: namespace ${ns.uuid} @${ns.offset} (${ns.size} bytes) ${w.dryRun ? 'would become' : 'is now'} ${view.mode}${r.uuid ? `, uuid ${r.uuid}` : ''}; block device ${view.size} bytes\n`);
+      if (r.label) process.stdout.write(`  label: claim class ${r.label.claimClass}${r.label.lbasize ? `, lbasize ${r.label.lbasize}` : ''} (${r.label.writes.map((x) => x.what).join('; ')})\n`);
+      for (const x of r.written) process.stdout.write(`  ${verb} ${x.what}: namespace offset ${x.offset}, ${x.size} bytes\n`);
+      if (w.dryRun) process.stdout.write(writeLines(w));
+      process.stdout.write(findingLines(findings));
+    }
+    return 0;
   },
 });
 
@@ -182,6 +192,7 @@ interface ViewArgs extends NsArgs {
   input?: string;
   output?: string;
   force: boolean;
+  dryRun: boolean;
 }
 
 export const viewCmd = defineCommand<ViewArgs>({
@@ -195,29 +206,39 @@ export const viewCmd = defineCommand<ViewArgs>({
     write: { describe: 'first sector to write from --input', value: count() },
     input: { alias: 'i', describe: 'data to write (a multiple of the sector size; - for stdin)', value: file({ dash: 'stdin' }) },
     output: { alias: 'o', describe: 'write the sectors read to this file (- for stdout)', value: file({ dash: 'stdout' }) },
-    force: { describe: 'replace an existing output file' },
+    force: { describe: 'replace an existing output file; with --write, write over a structure nvtool recognises (file system, partition table...)' },
+    'dry-run': { describe: 'with --write: list each write (file, offset, length, what); write nothing' },
   },
   conflicts: [['read', 'write'], ['write', 'output'], ['write', 'count']],
-  requires: [...nsRequires, ['write', 'input'], ['input', 'write'], ['output', 'read'], ['count', 'read'], ['force', 'output']],
+  requires: [...nsRequires, ['write', 'input'], ['input', 'write'], ['output', 'read'], ['count', 'read'], ['dry-run', 'write']],
   examples: [
     ['$0 namespace view nvdimm.img --read 0 --count 2', 'hex dump of the first two sectors of /dev/pmem0s'],
     ['$0 namespace view nvdimm.img --write 10 -i data.bin', 'write sectors 10.. through the BTT, as Linux would'],
   ],
   fileOf: (a) => a.image,
   run(a) {
-    return withStore(a.image, a.write !== undefined, (store) => {
+    if (a.write !== undefined) {
+      const first = a.write;
+      const data = readInput(a.input!);
+      const w = withWrites({ force: a.force, dryRun: a.dryRun, lock: [a.image] }, (g) => {
+        const store = g.open(a.image);
+        const view = openNamespaceView(store, resolveNamespace(store, a));
+        const dev = view.device;
+        if (data.length % dev.sectorSize !== 0 || data.length === 0) throw new CliError(`${a.input}: ${data.length} bytes is not a multiple of the ${dev.sectorSize}-byte sector`);
+        const n = data.length / dev.sectorSize;
+        if (first + n > dev.nlba) throw new CliError(`sectors ${first}..${first + n - 1} are outside 0..${dev.nlba - 1}`);
+        for (let i = 0; i < n; i++) dev.write(first + i, data.subarray(i * dev.sectorSize, (i + 1) * dev.sectorSize));
+        store.flush();
+        return { mode: view.mode, n };
+      });
+      const { mode, n } = w.result;
+      process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, dryRun: w.dryRun, mode, wrote: { first, count: n }, writes: w.writes }) : w.dryRun ? writeLines(w) : `wrote ${n} sector(s) at ${first} (${mode})\n`);
+      return 0;
+    }
+    return withStore(a.image, false, (store) => {
       const ns = resolveNamespace(store, a);
       const view = openNamespaceView(store, ns);
       const dev = view.device;
-      if (a.write !== undefined) {
-        const data = readInput(a.input!);
-        if (data.length % dev.sectorSize !== 0 || data.length === 0) throw new CliError(`${a.input}: ${data.length} bytes is not a multiple of the ${dev.sectorSize}-byte sector`);
-        const n = data.length / dev.sectorSize;
-        if (a.write < 0 || a.write + n > dev.nlba) throw new CliError(`sectors ${a.write}..${a.write + n - 1} are outside 0..${dev.nlba - 1}`);
-        for (let i = 0; i < n; i++) dev.write(a.write + i, data.subarray(i * dev.sectorSize, (i + 1) * dev.sectorSize));
-        process.stdout.write(a.json ? toJsonText({ mode: view.mode, wrote: { first: a.write, count: n } }) : `wrote ${n} sector(s) at ${a.write} (${view.mode})\n`);
-        return 0;
-      }
       if (a.read === undefined) {
         process.stdout.write(a.json ? toJsonText(viewSummary(view)) : `${view.mode}: ${dev.nlba} sectors of ${dev.sectorSize} bytes (${view.size} bytes)\n`);
         return 0;

@@ -7,6 +7,7 @@ import { encodeStruct, structFromJson } from '../../core/schema/index.js';
 import { defineCommand } from '../command.js';
 import { exitFor, summarize } from '../findings.js';
 import { CliError, toJsonText } from '../io.js';
+import { regionOf, withWrites, writeLines } from '../write/gate.js';
 import { openTarget, targetSectorSize, type TargetArgs } from '../target.js';
 import { imageTargetConflicts, imageTargetOptions } from '../options/target.js';
 import { choice, extent, extentLbas, file, uuid, UsageError, type Extent } from '../options/values.js';
@@ -28,8 +29,7 @@ function labelArea(ns: NamespaceTarget): Uint8Array {
  */
 function claimForXen(ns: NamespaceTarget): string[] {
   const done: string[] = [];
-  const area = new WindowBlockIO(ns.image, ns.labelAreaOffset, ns.labelAreaSize);
-  applyMediaWrites(claimNamespace(labelArea(ns), ns.ref.uuid), () => area, (w) => done.push(w.what));
+  applyMediaWrites(claimNamespace(labelArea(ns), ns.ref.uuid), (w) => regionOf(ns.image, ns.labelAreaOffset, ns.labelAreaSize, w.what), (w) => done.push(w.what));
   return done;
 }
 
@@ -50,6 +50,7 @@ interface Args extends TargetArgs {
   json: boolean;
   force: boolean;
   quiet: boolean;
+  dryRun: boolean;
 }
 
 /** A progress bar on stderr, redrawn in place on a TTY; nothing when not a TTY or --quiet. */
@@ -74,6 +75,67 @@ function progressBar(quiet: boolean, label: string): { update(done: number, tota
   };
 }
 
+/**
+ * `xen format`: planned, checked and committed through the write gate; the super block's flags, then
+ * the label, commit it. Placement (b) adds its partition to the GPT there is (the gate lets it
+ * update the table); (a) and (c) replace what they cover.
+ */
+function runFormat(a: Args): number {
+  const placement = a.placement === 'namespace' ? 'c' : a.placement;
+  const dataType = a.dataType === undefined ? undefined : resolveGptType(a.dataType);
+  const bar = progressBar(a.quiet || a.json || a.dryRun, 'frame table');
+  const w = withWrites({ force: a.force, dryRun: a.dryRun, updates: placement === 'b' ? ['label-area', 'gpt', 'mbr'] : ['label-area'], lock: [a.target] }, (g) => {
+    const io = openTarget(a, g);
+    try {
+      const ss = targetSectorSize(io, a.sectorSize);
+      const ns = io.namespace;
+      // (c) on a labelled namespace: the container is the whole namespace, not the view past an info block
+      const box: BlockIO = placement === 'c' && ns ? ns.whole : io;
+      if (placement === 'c' && ns && ns.mode !== 'raw' && !a.force) {
+        throw new CliError(`${io.describe}: Linux brings this namespace up as ${ns.mode}; placement namespace replaces its ${ns.mode === 'sector' ? 'BTT' : 'info block'} and data: pass --force`);
+      }
+      const existing = locateSuperBlock(box, ss);
+      if (existing && !a.force) throw new CliError(`${io.describe}: already holds a Xen pmem super block (placement ${existing.placement}); pass --force to format again`);
+      if (placement === 'a') {
+        const t = hasPartitionTable(io, ss);
+        if (t && !a.force) throw new CliError(`${io.describe}: holds ${t}; placement a writes a new GPT, pass --force to replace it`);
+      }
+      if (placement === 'c' && !a.force && box.read(0, XEN_SB_SIZE).some((b) => b !== 0)) {
+        throw new CliError(`${io.describe}: the first 4 KiB are not zero (data or an info block?); pass --force to format the whole namespace`);
+      }
+      const containerUuid = a.containerUuid ?? (placement === 'c' && ns ? ns.ref.uuid : undefined);
+      const r = formatXen(box, {
+        placement, sectorSize: ss, onProgress: bar.update,
+        ...(a.partSize !== undefined ? { partitionLbas: extentLbas(a.partSize, ss, '--part-size') } : {}),
+        ...(dataType ? { dataTypeGuid: dataType } : {}),
+        ...(containerUuid ? { containerUuid } : {}),
+      });
+      // the label is the commit point: a namespace claimed for Xen always holds a complete super block
+      const claim = placement === 'c' && ns ? claimForXen(ns) : undefined;
+      return { r, claim, describe: io.describe, ns: ns?.ref.uuid };
+    } finally {
+      io.close();
+    }
+  });
+  bar.end();
+  const { r, claim, describe, ns } = w.result;
+  const sb = r.sb;
+  if (a.json) {
+    process.stdout.write(toJsonText({ schemaVersion: 1, dryRun: w.dryRun, located: r.located, superBlock: xenSuperBlock.toJson(sb), ...(claim ? { claim: { claimClass: XEN_PMEM_CLAIM_CLASS_GUID, labelWrites: claim } } : {}), writes: w.writes }));
+    return 0;
+  }
+  process.stdout.write(
+    `${w.dryRun ? 'would format' : 'formatted'} ${describe}: placement ${PLACEMENT_NAMES[sb.placement]}\n` +
+      `  container at ${r.located.containerOffset}, ${r.located.containerSize} bytes${r.located.partitionNumber ? ` (partition ${r.located.partitionNumber})` : ''}\n` +
+      `  super block at +${sb.superBlockOffset}, reserved +${sb.reservedOffset} (${sb.reservedSize} bytes: frame table ${sb.frameTableSize}, M2P ${sb.m2pSize}) for ${sb.managedPages} pages\n` +
+      `  data area at +${sb.dataOffset}, ${sb.dataSize} bytes\n` +
+      (claim ? `  claimed namespace ${ns}: v1.2 label now has claim class ${XEN_PMEM_CLAIM_CLASS_GUID} (${claim.length} label-area writes: ${claim.join('; ')})\n`
+        : placement === 'c' ? `  no label was written: claim the namespace with claim class ${XEN_PMEM_CLAIM_CLASS_GUID} (use IMAGE --namespace UUID)\n` : '') +
+      (w.dryRun ? writeLines(w) : ''),
+  );
+  return 0;
+}
+
 export const xenCommand = defineCommand<Args>({
   name: 'xen',
   describe: "nvtool's Xen pmem super block, reserved area and frame table (specs/xen-pmem-superblock.md): format, inspect, check",
@@ -91,6 +153,7 @@ export const xenCommand = defineCommand<Args>({
     json: { describe: 'machine-readable output' },
     force: { describe: 'format over an existing partition table or super block', actions: ['format'] },
     quiet: { alias: 'q', describe: 'no progress bar', actions: ['format'] },
+    'dry-run': { describe: 'list each write (file, offset, length, what); write nothing', actions: ['format'] },
   },
   conflicts: imageTargetConflicts,
   requires: [['label-size', 'namespace']],
@@ -111,52 +174,10 @@ export const xenCommand = defineCommand<Args>({
   ],
   fileOf: (a) => a.target,
   run(a) {
-    const io = openTarget(a, a.action === 'format');
+    if (a.action === 'format') return runFormat(a);
+    const io = openTarget(a, false);
     try {
       const ss = targetSectorSize(io, a.sectorSize);
-      if (a.action === 'format') {
-        const placement = a.placement === 'namespace' ? 'c' : a.placement;
-        const ns = io.namespace;
-        // (c) on a labelled namespace: the container is the whole namespace, not the view past an info block
-        const box: BlockIO = placement === 'c' && ns ? ns.whole : io;
-        if (placement === 'c' && ns && ns.mode !== 'raw' && !a.force) {
-          throw new CliError(`${io.describe}: Linux brings this namespace up as ${ns.mode}; placement namespace replaces its ${ns.mode === 'sector' ? 'BTT' : 'info block'} and data: pass --force`);
-        }
-        const existing = locateSuperBlock(box, ss);
-        if (existing && !a.force) throw new CliError(`${io.describe}: already holds a Xen pmem super block (placement ${existing.placement}); pass --force to format again`);
-        if (placement === 'a') {
-          const t = hasPartitionTable(io, ss);
-          if (t && !a.force) throw new CliError(`${io.describe}: holds ${t}; placement a writes a new GPT, pass --force to replace it`);
-        }
-        if (placement === 'c' && !a.force && box.read(0, XEN_SB_SIZE).some((b) => b !== 0)) {
-          throw new CliError(`${io.describe}: the first 4 KiB are not zero (data or an info block?); pass --force to format the whole namespace`);
-        }
-        const dataType = a.dataType === undefined ? undefined : resolveGptType(a.dataType);
-        const bar = progressBar(a.quiet || a.json, 'frame table');
-        const containerUuid = a.containerUuid ?? (placement === 'c' && ns ? ns.ref.uuid : undefined);
-        const r = formatXen(box, {
-          placement, sectorSize: ss, onProgress: bar.update,
-          ...(a.partSize !== undefined ? { partitionLbas: extentLbas(a.partSize, ss, '--part-size') } : {}),
-          ...(dataType ? { dataTypeGuid: dataType } : {}),
-          ...(containerUuid ? { containerUuid } : {}),
-        });
-        bar.end();
-        // the label is the commit point: a namespace claimed for Xen always holds a complete super block
-        const claim = placement === 'c' && ns ? claimForXen(ns) : undefined;
-        const sb = r.sb;
-        if (a.json) process.stdout.write(toJsonText({ located: r.located, superBlock: xenSuperBlock.toJson(sb), ...(claim ? { claim: { claimClass: XEN_PMEM_CLAIM_CLASS_GUID, labelWrites: claim } } : {}) }));
-        else {
-          process.stdout.write(
-            `formatted ${io.describe}: placement ${PLACEMENT_NAMES[sb.placement]}\n` +
-              `  container at ${r.located.containerOffset}, ${r.located.containerSize} bytes${r.located.partitionNumber ? ` (partition ${r.located.partitionNumber})` : ''}\n` +
-              `  super block at +${sb.superBlockOffset}, reserved +${sb.reservedOffset} (${sb.reservedSize} bytes: frame table ${sb.frameTableSize}, M2P ${sb.m2pSize}) for ${sb.managedPages} pages\n` +
-              `  data area at +${sb.dataOffset}, ${sb.dataSize} bytes\n` +
-              (claim ? `  claimed namespace ${ns!.ref.uuid}: v1.2 label now has claim class ${XEN_PMEM_CLAIM_CLASS_GUID} (${claim.length} label-area writes: ${claim.join('; ')})\n`
-                : placement === 'c' ? `  no label was written: claim the namespace with claim class ${XEN_PMEM_CLAIM_CLASS_GUID} (use IMAGE --namespace UUID)\n` : ''),
-          );
-        }
-        return 0;
-      }
       const ns = io.namespace;
       const loc = locateSuperBlock(io, ss);
       if (!loc) {

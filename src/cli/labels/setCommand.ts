@@ -11,8 +11,9 @@ import {
 } from '../../labels/index.js';
 import { CliError, readJsonFile, toJsonText } from '../io.js';
 import { findingsText } from './present.js';
-import { inFile, openArea, parseHandles, readArea, readNfit, resolveTarget, type LabelTarget } from './target.js';
+import { inFile, parseHandles, readArea, readNfit, resolveTarget, type LabelTarget } from './target.js';
 import { applyMediaWrites } from '../../core/mediaWrites.js';
+import { regionOf, type WriteGate } from '../write/gate.js';
 import { checkExit } from '../findings.js';
 
 export interface SetArgs {
@@ -72,26 +73,24 @@ function bind(a: SetArgs): Bound[] {
   throw new CliError('several targets are the DIMMs of an interleave set: pass --nfit NFIT.aml (or --platform P.json for QEMU, whose NVDIMMs are each their own region)');
 }
 
-function applyWrites(a: SetArgs, b: Bound, writes: SetWrite[], summary: unknown): number {
-  const where = (w: SetWrite) => ({ file: b.targets[w.dimm]!.file, offset: b.targets[w.dimm]!.areaOffset + w.offset, length: w.bytes.length, what: w.what });
-  if (a.dryRun) {
-    process.stdout.write(a.json ? toJsonText({ dryRun: true, writes: writes.map(where), summary }) : writes.map((w) => `would write ${w.bytes.length} bytes to ${b.targets[w.dimm]!.file} at 0x${(b.targets[w.dimm]!.areaOffset + w.offset).toString(16)}: ${w.what}\n`).join(''));
-    return 0;
-  }
-  // In the protocol's order across files, each write followed by fsync: DIMM by DIMM as Linux does.
-  const areas = b.targets.map(openArea);
-  try {
-    applyMediaWrites(writes, (w) => areas[w.dimm]!.io, (w) => {
-      if (!a.json) process.stdout.write(`wrote ${w.bytes.length} bytes to ${b.targets[w.dimm]!.file} at 0x${(b.targets[w.dimm]!.areaOffset + w.offset).toString(16)}: ${w.what} (fsync)\n`);
-    });
-  } finally {
-    for (const x of areas) x.close();
-  }
-  if (a.json) process.stdout.write(toJsonText({ writes: writes.map(where), summary }));
+/** In the protocol's order across files, each write followed by a flush (DIMM by DIMM as Linux does), through the write gate. */
+function applyWrites(a: SetArgs, b: Bound, writes: SetWrite[], summary: unknown, o: LabelsOutput): number {
+  const t = (w: SetWrite) => b.targets[w.dimm]!;
+  const where = (w: SetWrite) => ({ file: t(w).file, offset: t(w).areaOffset + w.offset, length: w.bytes.length, what: w.what });
+  const files = b.targets.map((x) => o.gate!.open(x.file));
+  applyMediaWrites(writes, (w) => regionOf(files[w.dimm]!, t(w).areaOffset, t(w).areaSize, w.what));
+  if (a.json) o.out(toJsonText({ schemaVersion: 1, dryRun: a.dryRun, writes: writes.map(where), summary }));
+  else o.out(writes.map((w) => `${a.dryRun ? 'would write' : 'wrote'} ${w.bytes.length} bytes to ${t(w).file} at 0x${(t(w).areaOffset + w.offset).toString(16)}: ${w.what}${a.dryRun ? '' : ' (fsync)'}\n`).join(''));
   return 0;
 }
 
-export function runSet(a: SetArgs): number {
+/** Where a labels command prints, and the write gate its writers run in. */
+export interface LabelsOutput {
+  gate?: WriteGate;
+  out(s: string): void;
+}
+
+export function runSet(o: LabelsOutput, a: SetArgs): number {
   if (!['create', 'list', 'check', 'delete', 'rename', 'repair'].includes(a.action)) {
     throw new CliError(`labels ${a.action} takes one target; create, list, check, delete, rename and repair take the label areas of every DIMM of a set`);
   }
@@ -100,8 +99,8 @@ export function runSet(a: SetArgs): number {
   switch (a.action) {
     case 'list': {
       const all = bound.flatMap((b) => listSetNamespacesJson(readInterleaveSet(b.targets.map(readArea), b.set), b.set));
-      if (a.json) process.stdout.write(ndctlJsonText(all));
-      else for (const b of bound) process.stdout.write(setText(b));
+      if (a.json) o.out(ndctlJsonText(all));
+      else for (const b of bound) o.out(setText(b));
       return 0;
     }
     case 'check': {
@@ -109,10 +108,10 @@ export function runSet(a: SetArgs): number {
       const findings = views.flatMap((v) => v.findings);
       const exit = checkExit(findings);
       if (a.json) {
-        process.stdout.write(ndctlJsonText(views.map((v, i) => ({ set: bound[i]!.how, regionActive: v.regionActive, ...(v.regionReason ? { regionReason: v.regionReason } : {}), cookie: v.cookie ?? null, namespaces: listSetNamespacesJson(v, bound[i]!.set), findings: v.findings, exit }))));
+        o.out(ndctlJsonText(views.map((v, i) => ({ set: bound[i]!.how, regionActive: v.regionActive, ...(v.regionReason ? { regionReason: v.regionReason } : {}), cookie: v.cookie ?? null, namespaces: listSetNamespacesJson(v, bound[i]!.set), findings: v.findings, exit }))));
       } else {
-        for (const b of bound) process.stdout.write(setText(b));
-        process.stdout.write(findingsText(findings) + `${['clean', 'warnings', 'errors'][exit]} (exit ${exit})\n`);
+        for (const b of bound) o.out(setText(b));
+        o.out(findingsText(findings) + `${['clean', 'warnings', 'errors'][exit]} (exit ${exit})\n`);
       }
       return exit;
     }
@@ -131,7 +130,7 @@ export function runSet(a: SetArgs): number {
           claimClass: claimClassForMode(a.mode, '1.2'), lbasize: a.sectorSize !== undefined ? BigInt(a.sectorSize) : defaultLbasizeForMode(a.mode),
         }),
       );
-      return applyWrites(a, b, writes, { uuid: result.uuid, name: result.name, size: result.size, dimms: result.labels.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, dpa: l.dpa, rawsize: l.rawsize, position: l.position, isetcookie: l.isetcookie })) });
+      return applyWrites(a, b, writes, { uuid: result.uuid, name: result.name, size: result.size, dimms: result.labels.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, dpa: l.dpa, rawsize: l.rawsize, position: l.position, isetcookie: l.isetcookie })) }, o);
     }
     case 'delete': {
       if (!a.uuid) throw new CliError('delete needs --uuid');
@@ -141,7 +140,7 @@ export function runSet(a: SetArgs): number {
         const has = areas.some((x) => readLabelArea(x).live.some((l) => labelUuid(l) === a.uuid!.toLowerCase()));
         if (!has && bound.length > 1) continue; // --platform: the namespace lives on one of the DIMMs
         const { writes, result } = collectWrites(deleteSetNamespace(areas, b.set, a.uuid));
-        exit = Math.max(exit, applyWrites(a, b, writes, { uuid: a.uuid, freedSlots: result.map((slots, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, slots })) }));
+        exit = Math.max(exit, applyWrites(a, b, writes, { uuid: a.uuid, freedSlots: result.map((slots, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, slots })) }, o));
       }
       return exit;
     }
@@ -151,7 +150,7 @@ export function runSet(a: SetArgs): number {
       const hits = bound.filter((b) => b.targets.some((t) => readLabelArea(readArea(t)).live.some((l) => labelUuid(l) === want)));
       const b = hits[0] ?? bound[0]!; // --platform: the namespace lives on one of the one-DIMM regions
       const { writes, result } = collectWrites(renameSetNamespace(b.targets.map(readArea), b.set, a.uuid, a.name));
-      return applyWrites(a, b, writes, { uuid: want, name: a.name, dimms: result.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, position: l.position, dpa: l.dpa, rawsize: l.rawsize })) });
+      return applyWrites(a, b, writes, { uuid: want, name: a.name, dimms: result.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, position: l.position, dpa: l.dpa, rawsize: l.rawsize })) }, o);
     }
     case 'repair': {
       let exit = 0;
@@ -160,15 +159,15 @@ export function runSet(a: SetArgs): number {
         if (!a.json) {
           for (const d of result.dimms) {
             const file = b.targets[d.dimm]!.file;
-            if (d.error) process.stdout.write(`DIMM ${d.name} (${file}): cannot repair: ${d.error}\n`);
-            for (const s of d.report?.actions ?? []) process.stdout.write(`DIMM ${d.name} (${file}): ${s}\n`);
-            for (const l of d.report?.lost ?? []) process.stdout.write(`DIMM ${d.name} (${file}): possibly lost: slot ${l.slot} holds a label for ${l.uuid}${l.name ? ` "${l.name}"` : ''} that the surviving index does not reference\n`);
+            if (d.error) o.out(`DIMM ${d.name} (${file}): cannot repair: ${d.error}\n`);
+            for (const s of d.report?.actions ?? []) o.out(`DIMM ${d.name} (${file}): ${s}\n`);
+            for (const l of d.report?.lost ?? []) o.out(`DIMM ${d.name} (${file}): possibly lost: slot ${l.slot} holds a label for ${l.uuid}${l.name ? ` "${l.name}"` : ''} that the surviving index does not reference\n`);
           }
-          process.stdout.write(findingsText(result.problems));
-          process.stdout.write(result.regionActive ? 'after the repair Linux assembles the region\n' : `after the repair the region still fails: ${result.regionReason ?? 'see above'}\n`);
+          o.out(findingsText(result.problems));
+          o.out(result.regionActive ? 'after the repair Linux assembles the region\n' : `after the repair the region still fails: ${result.regionReason ?? 'see above'}\n`);
         }
         const summary = { dimms: result.dimms.map((d) => ({ ...d, file: b.targets[d.dimm]!.file })), regionActive: result.regionActive, ...(result.regionReason ? { regionReason: result.regionReason } : {}), problems: result.problems };
-        exit = Math.max(exit, applyWrites(a, b, writes, summary), result.problems.some((f) => f.severity === 'error') ? 1 : 0);
+        exit = Math.max(exit, applyWrites(a, b, writes, summary, o), result.problems.some((f) => f.severity === 'error') ? 1 : 0);
       }
       return exit;
     }

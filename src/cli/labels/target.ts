@@ -69,30 +69,6 @@ export function readArea(t: LabelTarget): Uint8Array {
   }
 }
 
-/** The target's label area, open for writing (close it when done). */
-export function openArea(t: LabelTarget): { io: BlockIO; close(): void } {
-  let file: FileBlockIO;
-  try {
-    file = new FileBlockIO(t.file, true);
-  } catch (e) {
-    throw new CliError(`${t.file}: cannot open for writing: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return { io: new WindowBlockIO(file, t.areaOffset, t.areaSize), close: () => file.close() };
-}
-
-/**
- * Apply writes in order, in place, each followed by fsync (applyMediaWrites): the ordering the
- * update protocol's crash safety relies on. Only the bytes of each write are touched.
- */
-export function writeInPlace(t: LabelTarget, writes: readonly MediaWrite[], onWrite?: (w: MediaWrite) => void): void {
-  const area = openArea(t);
-  try {
-    applyMediaWrites(writes, () => area.io, onWrite);
-  } finally {
-    area.close();
-  }
-}
-
 export interface DimmIdentity {
   set: DimmSet;
   /** The DIMM's mapping (DPA range namespaces can use), when known. */
