@@ -3,14 +3,14 @@
  * placement (resolvePlatform: each DIMM's address and pmem size, which the NFIT is built from and
  * fixtures/qemu prove against real QEMU): for random platforms and addresses, `locateSpa` finds the
  * DIMM and offset the model says, `spaOfImageOffset` inverts it, and ranges that leave a DIMM or
- * miss every DIMM are refused. `cmpDpa` (Linux's memcmp of a little-endian u64) against Buffer.compare.
+ * miss every DIMM are refused.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildNfit } from '../../src/acpi/build/index.js';
 import { slotToHandle } from '../../src/acpi/qemu/identifiers.js';
 import { NvError } from '../../src/core/errors.js';
-import { cmpDpa, locateSpa, pmemMappings, spaOfImageOffset, type HostDimm } from '../../src/sim/index.js';
+import { locateSpa, pmemMappings, spaOfImageOffset, type HostDimm } from '../../src/sim/index.js';
 
 const MiB = 2n ** 20n;
 const platforms = fc.array(fc.record({ size: fc.integer({ min: 1, max: 48 }), label: fc.boolean() }), { minLength: 1, maxLength: 4 }).map((ds) => ({
@@ -47,19 +47,5 @@ describe('SPA → (DIMM, image offset) through the NFIT', () => {
     const maps = pmemMappings(built.table, [{ id: 'nv0', handle: 1, slot: 0, image: 'host/nv0.img', size: '0x1000000000', pmemSize: '0xffffe0000', labelSize: '0x20000', node: 0 }]);
     expect(locateSpa(maps, 0x140000000n).offset).toBe(0n);
     expect(locateSpa(maps, 0x940000000n).offset).toBe(32n * 1024n * MiB);
-  });
-});
-
-describe('cmpDpa: memcmp of two little-endian u64 (scan_labels\' sort key)', () => {
-  it('orders as Buffer.compare of the 8 bytes does (fast-check)', () => {
-    const le = (v: bigint) => {
-      const b = Buffer.alloc(8);
-      b.writeBigUInt64LE(v);
-      return b;
-    };
-    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (a, b) => {
-      expect(Math.sign(cmpDpa(a, b))).toBe(Buffer.compare(le(a), le(b)));
-    }), { numRuns: 300, seed: 5 });
-    expect(cmpDpa(0x20ffe0000n, 0x1fffe0000n)).toBeLessThan(0);
   });
 });
