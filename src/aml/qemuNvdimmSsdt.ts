@@ -7,6 +7,7 @@
  */
 import { aml, AccessType, LockRule, RegionSpace, UpdateRule } from './builder.js';
 import type { AmlTable, Term } from './model.js';
+import { nvdimmDsmIn, nvdimmDsmOut } from './qemuDsm.js';
 import { amlHeader, amlTable, encodeAmlTable } from './table.js';
 
 /** DSM UUIDs (docs/specs/acpi_nvdimm.rst; ACPICA acuuid.h). */
@@ -20,8 +21,8 @@ export const NVDIMM_ACPI_IO_BASE = 0x0a18;
 export const NVDIMM_ACPI_IO_LEN = 4;
 /** The DSM page (NVDIMM_DSM_MEMORY_SIZE) and its layout (NvdimmDsmIn / NvdimmDsmOut). */
 export const NVDIMM_DSM_MEMORY_SIZE = 4096;
-const DSM_IN_ARG3_OFFSET = 12; // offsetof(NvdimmDsmIn, arg3)
-const DSM_OUT_DATA_OFFSET = 4; // offsetof(NvdimmDsmOut, data)
+const DSM_IN_ARG3_OFFSET = nvdimmDsmIn.offsetOf('arg3');
+const DSM_OUT_DATA_OFFSET = nvdimmDsmOut.offsetOf('data');
 /** _FIT: Read FIT status "FIT changed" (NVDIMM_DSM_RET_STATUS_FIT_CHANGED). */
 const FIT_CHANGED = 0x100;
 
@@ -58,12 +59,12 @@ function ncal(): Term {
     aml.operationRegion('NRAM', RegionSpace.SystemMemory, L(6), aml.int(NVDIMM_DSM_MEMORY_SIZE)),
     aml.field('NPIO', AccessType.DWord, LockRule.NoLock, UpdateRule.Preserve, [aml.namedField('NTFI', 32)]),
     aml.field('NRAM', AccessType.DWord, LockRule.NoLock, UpdateRule.Preserve, [
-      aml.namedField('HDLE', 32),
-      aml.namedField('REVS', 32),
-      aml.namedField('FUNC', 32),
+      aml.namedField('HDLE', nvdimmDsmIn.sizeOf('handle') * 8),
+      aml.namedField('REVS', nvdimmDsmIn.sizeOf('revision') * 8),
+      aml.namedField('FUNC', nvdimmDsmIn.sizeOf('function') * 8),
       aml.namedField('FARG', inputSize * 8),
     ]),
-    aml.field('NRAM', AccessType.DWord, LockRule.NoLock, UpdateRule.Preserve, [aml.namedField('RLEN', 32), aml.namedField('ODAT', outputSize * 8)]),
+    aml.field('NRAM', AccessType.DWord, LockRule.NoLock, UpdateRule.Preserve, [aml.namedField('RLEN', nvdimmDsmOut.sizeOf('len') * 8), aml.namedField('ODAT', outputSize * 8)]),
     aml.if_(aml.lequal(A(4), aml.int(0)), [aml.store(aml.touuid(NVDIMM_ROOT_DSM_UUID), L(0))]),
     aml.else_([
       aml.if_(aml.lequal(A(4), aml.int(NVDIMM_QEMU_RSVD_HANDLE_ROOT)), [aml.store(aml.touuid(NVDIMM_QEMU_RSVD_UUID), L(0))]),

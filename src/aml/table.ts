@@ -3,7 +3,8 @@
  * table declaration, so length and checksum are computed and checked in one place) around an
  * AML TermList.
  */
-import { genericTable } from '../acpi/genericTable.js';
+import { genericTable, headerText } from '../acpi/genericTable.js';
+import { ACPI_HEADER_SIZE } from '../acpi/header.js';
 import { NvError } from '../core/errors.js';
 import { decodeStruct, encodeStruct, type Finding } from '../core/schema/index.js';
 import { decodeAml, type DecodeAmlOptions, type DecodedAml } from './decode.js';
@@ -14,7 +15,7 @@ import { Namespace } from './namespace.js';
 /** Signatures whose body is AML (ACPI 6.5 §5.2.11). */
 export const AML_SIGNATURES = ['DSDT', 'SSDT', 'PSDT'] as const;
 
-export const HEADER_SIZE = 36;
+export const HEADER_SIZE = ACPI_HEADER_SIZE;
 
 export interface DecodedAmlTable extends DecodedAml {
   table: AmlTable;
@@ -42,8 +43,8 @@ export function namespaceOf(tables: readonly Uint8Array[]): Namespace {
  * `bytes`: keep them unchanged while using the result.
  */
 export function decodeAmlTable(bytes: Uint8Array, o: DecodeTableOptions = {}): DecodedAmlTable {
-  const sig = bytes.length >= 4 ? String.fromCharCode(...bytes.subarray(0, 4)) : '';
-  if (bytes.length < HEADER_SIZE) throw new NvError('AML', 'header', 0, `${bytes.length} bytes: shorter than the 36-byte table header`);
+  const sig = bytes.length >= HEADER_SIZE ? headerText(bytes, 'signature') : '';
+  if (bytes.length < HEADER_SIZE) throw new NvError('AML', 'header', 0, `${bytes.length} bytes: shorter than the ${HEADER_SIZE}-byte table header`);
   // The signature names the format in messages only when it is one (not garbage bytes).
   const h = decodeStruct(genericTable, bytes, { format: /^[A-Z0-9_]{4}$/.test(sig) ? sig : 'AML' });
   const { body, ...header } = h.value;

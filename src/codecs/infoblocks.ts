@@ -1,6 +1,6 @@
 /** Info blocks at offset 0, or at 4 KiB as in a namespace image (PFN/DAX at 4 KiB, BTT 1.1 at 4 KiB). */
 import { BTT_SIG, bttInfoBlock, decodeBttInfo, hasBttSignature } from '../infoblocks/bttInfo.js';
-import { DAX_SIG, PFN_SIG, decodePfnInfo, pfnInfoBlock, validatePfnInfo } from '../infoblocks/pfn.js';
+import { DAX_SIG, PFN_SIG, decodePfnInfo, pfnInfoBlock, pfnSignatureOf, validatePfnInfo } from '../infoblocks/pfn.js';
 import type { DecodableFormat } from './registry.js';
 import { structFormat } from './struct.js';
 
@@ -8,10 +8,8 @@ const INFO_SIZE = 4096;
 
 function sigAt(b: Uint8Array, off: number): string | undefined {
   if (b.length < off + INFO_SIZE) return undefined;
-  const s = b.subarray(off, off + 16);
-  if (hasBttSignature(s)) return BTT_SIG;
-  const t = String.fromCharCode(...s.subarray(0, 15));
-  return (t === PFN_SIG || t === DAX_SIG) && s[15] === 0 ? t : undefined;
+  const s = b.subarray(off);
+  return hasBttSignature(s) ? BTT_SIG : pfnSignatureOf(s);
 }
 const infoOffset = (b: Uint8Array, sigs: string[]) => [0, INFO_SIZE].find((o) => sigs.includes(sigAt(b, o) ?? ''));
 const sigOf = (j: unknown) => (j && typeof j === 'object' ? (j as { signature?: unknown }).signature : undefined);

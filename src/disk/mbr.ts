@@ -73,6 +73,17 @@ export const mbr = new Struct(
   { label: 'Master Boot Record', spec: 'UEFI 2.10 §5.2.1', size: 512 },
 );
 
+/** Byte offset of partition record `i` (0..3) in an MBR or EBR sector. */
+export function mbrRecordOffset(i: number): number {
+  return mbr.offsetOf('partitions') + i * mbrPartitionRecord.requiredSize!;
+}
+
+/** The sector ends with the 55 AA signature (bytes at the declaration's `signature` field). */
+export function hasMbrSignature(b: Uint8Array): boolean {
+  const at = mbr.offsetOf('signature');
+  return b.length >= at + 2 && (b[at]! | (b[at + 1]! << 8)) === MBR_SIGNATURE;
+}
+
 export type Mbr = ValueOf<typeof mbr>;
 export type MbrPartitionRecord = ValueOf<typeof mbrPartitionRecord>;
 

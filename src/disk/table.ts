@@ -7,7 +7,7 @@ import {
   GPT_DEFAULT_ENTRIES, GPT_ENTRY_SIZE, GPT_HEADER_SIZE, GPT_REVISION, GPT_SIGNATURE, UNUSED_GUID,
   gptEntry, gptHeader, type GptEntry, type GptHeader,
 } from './gpt.js';
-import { mbr, mbrKind, protectiveMbr, type Mbr, type MbrKind } from './mbr.js';
+import { hasMbrSignature, mbr, mbrKind, mbrRecordOffset, protectiveMbr, type Mbr, type MbrKind } from './mbr.js';
 
 /**
  * A whole GPT disk over a BlockIO: reading both copies, verifying as `sgdisk -v` and Linux
@@ -177,7 +177,7 @@ export function verifyGpt(d: GptDisk, alignment = 1): Finding[] {
   else {
     const rec = d.mbr!.partitions.find((r) => r.osType === 0xee)!;
     const want = Number(last > 0xffffffffn ? 0xffffffffn : last);
-    if (rec.sizeInLba !== want) f.push({ severity: 'warning', code: 'pmbr-size', path: 'mbr.partitions', offset: 446, message: `protective MBR covers ${rec.sizeInLba} sectors, the disk needs ${want} (Linux only warns)` });
+    if (rec.sizeInLba !== want) f.push({ severity: 'warning', code: 'pmbr-size', path: 'mbr.partitions', offset: mbrRecordOffset(0), message: `protective MBR covers ${rec.sizeInLba} sectors, the disk needs ${want} (Linux only warns)` });
   }
   // sgdisk regenerates a bad header from the good one while loading and prints a Caution, not a
   // Problem; the array CRCs are Problems. Severities follow it; `GPT_DAMAGE_CODES` marks what
@@ -185,10 +185,10 @@ export function verifyGpt(d: GptDisk, alignment = 1): Finding[] {
   const damaged = (code: string, message: string, path: string, offset: number): Finding => ({ severity: 'warning', code, path, offset, message });
   if (!p.header || !p.headerValid) {
     f.push(damaged(p.header ? 'main-header-crc' : 'main-header-missing', `invalid main GPT header (${p.problems.join('; ')}), but valid backup; sgdisk regenerates the main header from the backup`, 'primary', ss));
-  } else if (!p.arrayCrcOk) f.push(problem('main-array-crc', 'The CRC for the main partition table is invalid', 'primary.partitionEntryArrayCrc32', ss + 88));
+  } else if (!p.arrayCrcOk) f.push(problem('main-array-crc', 'The CRC for the main partition table is invalid', 'primary.partitionEntryArrayCrc32', ss + gptHeader.offsetOf('partitionEntryArrayCrc32')));
   if (!b.header || !b.headerValid) {
     f.push(damaged(b.header ? 'backup-header-crc' : 'backup-header-missing', `invalid backup GPT header at LBA ${b.lba} (${b.problems.join('; ')}), but valid main header; sgdisk regenerates the backup header from the main header`, 'backup', lbaBytes(b.lba, ss)));
-  } else if (!b.arrayCrcOk) f.push(problem('backup-array-crc', 'The CRC for the backup partition table is invalid', 'backup.partitionEntryArrayCrc32', lbaBytes(b.lba, ss) + 88));
+  } else if (!b.arrayCrcOk) f.push(problem('backup-array-crc', 'The CRC for the backup partition table is invalid', 'backup.partitionEntryArrayCrc32', lbaBytes(b.lba, ss) + gptHeader.offsetOf('partitionEntryArrayCrc32')));
   const ph = p.headerValid ? p.header : undefined, bh = b.headerValid ? b.header : undefined;
   if (ph && ph.myLba !== 1n) f.push(problem('main-self-pointer', `the main header's self-pointer is ${ph.myLba}, not 1`, 'primary.myLba'));
   if (bh && bh.myLba !== last) f.push(problem('backup-not-at-end', `the backup header's self-pointer (${bh.myLba}) says it does not reside at the end of the disk (LBA ${last})`, 'backup.myLba'));
@@ -365,13 +365,13 @@ export function writeGpt(io: BlockIO, m: GptModel, o: { mbr?: Mbr; keepMbr?: boo
 /** Whether LBA 0/1 already hold a partition table (so writing a new one needs --force). */
 export function hasPartitionTable(io: BlockIO, ss: SectorSize): string | undefined {
   if (io.size < 2 * ss) return undefined;
-  const lba0 = io.read(0, 512);
-  if (lba0[510] === 0x55 && lba0[511] === 0xaa) {
+  const lba0 = io.read(0, mbr.requiredSize!);
+  if (hasMbrSignature(lba0)) {
     const m = decodeStruct(mbr, lba0).value;
     if (m.partitions.some((p) => p.osType !== 0)) return `an ${mbrKind(m) === 'mbr' ? 'MBR partition table' : 'MBR/protective MBR'} at LBA 0`;
   }
   for (const s of SECTOR_SIZES) {
-    if (io.size >= 2 * s && Buffer.from(io.read(s, 8)).toString('latin1') === GPT_SIGNATURE) return `a GPT header at byte ${s} (${s}-byte sectors)`;
+    if (io.size >= 2 * s && Buffer.from(io.read(s, GPT_SIGNATURE.length)).toString('latin1') === GPT_SIGNATURE) return `a GPT header at byte ${s} (${s}-byte sectors)`;
   }
   if (io.size >= 2 * ss && Buffer.from(io.read(io.size - (io.size % ss) - ss, 8)).toString('latin1') === GPT_SIGNATURE) return 'a backup GPT header at the last LBA';
   return undefined;
@@ -380,7 +380,7 @@ export function hasPartitionTable(io: BlockIO, ss: SectorSize): string | undefin
 /** Sector size of an existing GPT: where the `EFI PART` signature is (512 first, as tools do). */
 export function detectSectorSize(io: BlockIO): SectorSize | undefined {
   for (const s of SECTOR_SIZES) {
-    if (io.size >= 4 * s && Buffer.from(io.read(s, 8)).toString('latin1') === GPT_SIGNATURE) return s;
+    if (io.size >= 4 * s && Buffer.from(io.read(s, GPT_SIGNATURE.length)).toString('latin1') === GPT_SIGNATURE) return s;
   }
   for (const s of SECTOR_SIZES) {
     const last = Math.floor(io.size / s) - 1;

@@ -2,7 +2,7 @@ import { NvError } from '../core/errors.js';
 import { NIL_GUID } from '../core/guid.js';
 import { decodeStruct, encodeStruct, type Finding } from '../core/schema/index.js';
 import { zeroRange, type BlockIO } from '../core/blockio.js';
-import { BTT_INFO_SIZE, BTT_PG_SIZE, BTT_SIG, IB_FLAG_ERROR, bttArenaInvalidReason, decodeBttInfo, encodeBttInfo, type BttInfo } from './bttInfo.js';
+import { BTT_INFO_SIZE, BTT_PG_SIZE, BTT_SIG, IB_FLAG_ERROR, bttInfoBlock, bttArenaInvalidReason, decodeBttInfo, encodeBttInfo, type BttInfo } from './bttInfo.js';
 import { bttInitialOffset, bttSectorSize, planArenas, type ArenaLayout, type BttVersion } from './bttLayout.js';
 import {
   LOG_ENT_SIZE, LOG_GRP_SIZE, MAP_ENT_NORMAL, MAP_ENT_SIZE, MAP_ERR_SHIFT, MAP_LBA_MASK, detectLogIndices, incSeq, logEntry, logGroup,
@@ -176,7 +176,7 @@ export class Btt {
     return this.mapPage(a, premap)[premap % MAP_PAGE_ENTRIES]!;
   }
   private writeMapRaw(a: Arena, premap: number, raw: number): void {
-    const b = new Uint8Array(4);
+    const b = new Uint8Array(MAP_ENT_SIZE);
     new DataView(b.buffer).setUint32(0, raw >>> 0, true);
     this.store.write(this.mapOff(a, premap), b);
     this.mapPage(a, premap)[premap % MAP_PAGE_ENTRIES] = raw >>> 0;
@@ -218,8 +218,10 @@ export class Btt {
     const bytes = encodeStruct(logEntry, ent);
     const slot = arena.logIndices[fl.sub]!;
     const at = arena.base + Number(arena.info.logoff) + (lane % arena.freelist.length) * LOG_GRP_SIZE + slot * LOG_ENT_SIZE;
-    this.store.write(at, bytes.subarray(0, 8));
-    this.store.write(at + 8, bytes.subarray(8, 16));
+    // __btt_log_write: lba and old_map first, then new_map and seq (the seq write makes the entry valid).
+    const half = logEntry.offsetOf('newMap');
+    this.store.write(at, bytes.subarray(0, half));
+    this.store.write(at + half, bytes.subarray(half));
     fl.sub = 1 - fl.sub;
     fl.seq = fl.seq + 1 === 4 ? 1 : fl.seq + 1;
     if ((oldMap >>> MAP_ERR_SHIFT) & 1) fl.hasErr = true;
@@ -306,7 +308,7 @@ function discover(store: BlockIO, version: BttVersion, o: BttOpenOptions): Btt {
       fail(`arena ${arenas.length}: corrupted metadata: ${why} (Linux: -ENODEV)`, base);
     }
     const info = decodeBttInfo(raw, base).value;
-    if (info.flags & IB_FLAG_ERROR) findings.push({ severity: 'warning', code: 'arena-error-flag', path: `arenas[${arenas.length}].flags`, offset: base + 48, message: 'arena has IB_FLAG_ERROR set: Linux makes writes fail with -EIO' });
+    if (info.flags & IB_FLAG_ERROR) findings.push({ severity: 'warning', code: 'arena-error-flag', path: `arenas[${arenas.length}].flags`, offset: base + bttInfoBlock.offsetOf('flags'), message: 'arena has IB_FLAG_ERROR set: Linux makes writes fail with -EIO' });
     const size = info.nextoff > 0n ? Number(info.nextoff) : Number(info.info2off) + BTT_PG_SIZE;
     checkArenaGeometry(store, base, info, arenas.length);
     const arena: Arena = { base, info, externalLbaStart: curNlba, size, logIndices: [0, 1], freelist: [] };
@@ -334,13 +336,13 @@ function discover(store: BlockIO, version: BttVersion, o: BttOpenOptions): Btt {
 
 function checkArenaGeometry(store: BlockIO, base: number, info: BttInfo, index: number): void {
   const p = `arenas[${index}]`;
-  if (info.nfree === 0 || info.nfree > 4096) fail(`nfree ${info.nfree} is not a usable lane count`, base + 72, p);
-  if (info.externalNlba + info.nfree !== info.internalNlba) fail(`external_nlba ${info.externalNlba} + nfree ${info.nfree} != internal_nlba ${info.internalNlba}`, base + 60, p);
-  if (info.internalLbasize < info.externalLbasize || info.externalLbasize === 0) fail(`internal lbasize ${info.internalLbasize} < external ${info.externalLbasize}`, base + 64, p);
+  if (info.nfree === 0 || info.nfree > 4096) fail(`nfree ${info.nfree} is not a usable lane count`, base + bttInfoBlock.offsetOf('nfree'), p);
+  if (info.externalNlba + info.nfree !== info.internalNlba) fail(`external_nlba ${info.externalNlba} + nfree ${info.nfree} != internal_nlba ${info.internalNlba}`, base + bttInfoBlock.offsetOf('externalNlba'), p);
+  if (info.internalLbasize < info.externalLbasize || info.externalLbasize === 0) fail(`internal lbasize ${info.internalLbasize} < external ${info.externalLbasize}`, base + bttInfoBlock.offsetOf('internalLbasize'), p);
   const end = (off: bigint, len: number) => BigInt(base) + off + BigInt(len) <= BigInt(store.size);
-  if (!end(info.dataoff, info.internalNlba * info.internalLbasize)) fail('data area runs past the namespace', base + 88, p);
-  if (!end(info.mapoff, info.externalNlba * MAP_ENT_SIZE)) fail('map runs past the namespace', base + 96, p);
-  if (!end(info.logoff, info.nfree * LOG_GRP_SIZE)) fail('log runs past the namespace', base + 104, p);
+  if (!end(info.dataoff, info.internalNlba * info.internalLbasize)) fail('data area runs past the namespace', base + bttInfoBlock.offsetOf('dataoff'), p);
+  if (!end(info.mapoff, info.externalNlba * MAP_ENT_SIZE)) fail('map runs past the namespace', base + bttInfoBlock.offsetOf('mapoff'), p);
+  if (!end(info.logoff, info.nfree * LOG_GRP_SIZE)) fail('log runs past the namespace', base + bttInfoBlock.offsetOf('logoff'), p);
 }
 
 function initFreelist(store: BlockIO, a: Arena, groups: LogGroup[], recover: boolean, findings: Finding[]): void {
@@ -359,13 +361,13 @@ function initFreelist(store: BlockIO, a: Arena, groups: LogGroup[], recover: boo
     if (oldmap === newmap) continue;
     if (ent.lba >= a.info.externalNlba) fail(`lane ${i}: log entry lba ${ent.lba} beyond external_nlba`, a.base + Number(a.info.logoff) + i * LOG_GRP_SIZE);
     const mo = a.base + Number(a.info.mapoff) + ent.lba * MAP_ENT_SIZE;
-    const mb = store.read(mo, 4);
-    const raw = new DataView(mb.buffer, mb.byteOffset, 4).getUint32(0, true);
+    const mb = store.read(mo, MAP_ENT_SIZE);
+    const raw = new DataView(mb.buffer, mb.byteOffset, MAP_ENT_SIZE).getUint32(0, true);
     const mapped = mapLookup(raw, ent.lba).postmap;
     if (newmap !== mapped && oldmap === mapped) {
       findings.push({ severity: 'info', code: 'flog-recovery', path: `log[${i}]`, offset: mo, message: `map entry of LBA ${ent.lba} completed from the flog (${oldmap} -> ${newmap})` });
       if (recover) {
-        const b = new Uint8Array(4);
+        const b = new Uint8Array(MAP_ENT_SIZE);
         new DataView(b.buffer).setUint32(0, ((ent.newMap & MAP_LBA_MASK) | MAP_ENT_NORMAL) >>> 0, true);
         store.write(mo, b);
       }

@@ -50,8 +50,10 @@ export function encodeBttInfo(v: BttInfo): Uint8Array {
 
 /** Raw signature bytes test: "BTT_ARENA_INFO\0" (BTT_SIG_LEN = 16 compared by memcmp). */
 export function hasBttSignature(b: Uint8Array): boolean {
-  if (b.length < 16) return false;
-  for (let i = 0; i < 16; i++) if (b[i] !== (i < BTT_SIG.length ? BTT_SIG.charCodeAt(i) : 0)) return false;
+  const at = bttInfoBlock.offsetOf('signature');
+  const n = bttInfoBlock.sizeOf('signature');
+  if (b.length < at + n) return false;
+  for (let i = 0; i < n; i++) if (b[at + i] !== (i < BTT_SIG.length ? BTT_SIG.charCodeAt(i) : 0)) return false;
   return true;
 }
 

@@ -50,6 +50,15 @@ export const pfnInfoBlock = new Struct(
   { label: 'PFN/DAX Info Block', spec: 'Linux drivers/nvdimm/pfn.h struct nd_pfn_sb', size: PFN_INFO_SIZE },
 );
 
+/** The info-block signature a block starts with: PFN (fsdax) or DAX (devdax), NUL-terminated, or undefined. */
+export function pfnSignatureOf(b: Uint8Array): typeof PFN_SIG | typeof DAX_SIG | undefined {
+  const at = pfnInfoBlock.offsetOf('signature');
+  const n = pfnInfoBlock.sizeOf('signature');
+  if (b.length < at + n) return undefined;
+  const s = String.fromCharCode(...b.subarray(at, at + n));
+  return s === PFN_SIG + '\0' ? PFN_SIG : s === DAX_SIG + '\0' ? DAX_SIG : undefined;
+}
+
 export type PfnInfo = ValueOf<typeof pfnInfoBlock>;
 
 export function decodePfnInfo(bytes: Uint8Array, base = 0, spans = false) {

@@ -2,13 +2,13 @@
  * ACPI tables (any signature) at the start of a file, back to back: the header of each, the NFIT
  * decoded (src/acpi/nfit) and DSDT/SSDT AML decoded (src/aml). A table's own problems are findings.
  */
-import { acpiSignature, genericTable } from '../acpi/genericTable.js';
+import { acpiSignature, genericTable, headerLength, headerText } from '../acpi/genericTable.js';
 import { SPA_RANGE_GUID_NAMES } from '../acpi/nfit/guids.js';
 import { decodeNfit } from '../acpi/nfit/index.js';
 import { AML_SIGNATURES, decodeAmlTable } from '../aml/index.js';
 import { isNvError } from '../core/errors.js';
 import { Struct, decodeStruct } from '../core/schema/index.js';
-import { acpiHeader } from '../acpi/header.js';
+import { ACPI_HEADER_SIZE, acpiHeader } from '../acpi/header.js';
 import { addDump, hex, layer, note, noteAll, num, type FieldValue, type InspectContext, type Layer } from './layer.js';
 
 /** Larger than any real ACPI table; a longer Length is taken as "not ACPI". */
@@ -22,11 +22,11 @@ const OBJECT_TYPES: Record<number, string> = { 6: 'Device', 8: 'Method', 14: 'Bu
 export function detectAcpiTables(ctx: InspectContext): Layer[] {
   const out: Layer[] = [];
   let off = 0;
-  while (off + 36 <= ctx.size) {
-    const head = ctx.read(off, 36);
+  while (off + ACPI_HEADER_SIZE <= ctx.size) {
+    const head = ctx.read(off, ACPI_HEADER_SIZE);
     const sig = acpiSignature(head);
-    const len = new DataView(head.buffer, head.byteOffset, 36).getUint32(4, true);
-    if (!sig || len < 36 || len > MAX_TABLE || off + len > ctx.size) break;
+    const len = headerLength(head);
+    if (!sig || len < ACPI_HEADER_SIZE || len > MAX_TABLE || off + len > ctx.size) break;
     if (!plausible(ctx, off, head, sig, len)) break;
     out.push(acpiTable(ctx, off, len, sig));
     off += len;
@@ -47,7 +47,7 @@ const KNOWN = new Set(('APIC BERT BGRT BOOT CCEL CDIT CEDT CPEP CRAT CSRT DBG2 D
  * magics (an XFS super block starts with "XFSB") are not taken for tables.
  */
 function plausible(ctx: InspectContext, off: number, head: Uint8Array, sig: string, len: number): boolean {
-  const oemOk = [...head.subarray(10, 16)].every((c) => c === 0 || (c >= 0x20 && c < 0x7f));
+  const oemOk = [...headerText(head, 'oemId')].map((ch) => ch.charCodeAt(0)).every((c) => c === 0 || (c >= 0x20 && c < 0x7f));
   if (!oemOk) return false;
   if (KNOWN.has(sig)) return true;
   if (len > 1024 * 1024) return false;

@@ -9,7 +9,7 @@ import { decodeStruct } from '../core/schema/index.js';
 import { WindowBlockIO } from '../core/blockio.js';
 import { GPT_HEADER_SIZE, gptHeader } from '../disk/gpt.js';
 import { gptTypeName, XEN_PMEM_PARTITION_TYPE_GUID } from '../disk/gptTypes.js';
-import { MBR_TYPE_NAMES, mbr, mbrKind, type Mbr } from '../disk/mbr.js';
+import { MBR_TYPE_NAMES, hasMbrSignature, mbr, mbrKind, mbrRecordOffset, type Mbr } from '../disk/mbr.js';
 import { arrayLbas, detectSectorSize, readGpt, verifyGpt, type GptDisk } from '../disk/table.js';
 import { placementASuperBlockOffset } from '../xen/index.js';
 import { detectFilesystem } from './filesystem.js';
@@ -142,7 +142,7 @@ const EXTENDED = new Set([0x05, 0x0f, 0x85]);
 /** A classic MBR (not protective) and its primary partitions. */
 function mbrLayers(ctx: InspectContext, r: CountingReader, c: ContainerInfo): Layer[] {
   const b = ctx.tryRead(c.at, 512);
-  if (!b || b[510] !== 0x55 || b[511] !== 0xaa) return [];
+  if (!b || !hasMbrSignature(b)) return [];
   let m: Mbr;
   try {
     m = decodeStruct(mbr, b, { base: c.at }).value;
@@ -159,13 +159,13 @@ function mbrLayers(ctx: InspectContext, r: CountingReader, c: ContainerInfo): La
   const out = [ml];
   let logical = 5;
   if (kind === 'protective' || kind === 'hybrid') {
-    note(ctx, ml, { severity: 'error', code: 'pmbr-without-gpt', message: 'a protective MBR, but no valid GPT header at LBA 1 or at the last LBA', offset: c.at + 446 });
+    note(ctx, ml, { severity: 'error', code: 'pmbr-without-gpt', message: 'a protective MBR, but no valid GPT header at LBA 1 or at the last LBA', offset: c.at + mbrRecordOffset(0) });
     return out;
   }
   for (const { p, i } of used) {
     const start = p.startingLba * 512;
     const want = p.sizeInLba * 512;
-    const recOff = c.at + 446 + 16 * i;
+    const recOff = c.at + mbrRecordOffset(i);
     if (start >= c.size) {
       note(ctx, ml, { severity: 'error', code: 'partition-outside', path: `partitions[${i}]`, offset: recOff, message: `partition ${i + 1} starts at LBA ${p.startingLba}, outside the ${c.size}-byte device` });
       continue;
@@ -226,8 +226,8 @@ function walkExtended(ctx: InspectContext, r: CountingReader, c: ContainerInfo, 
       note(ctx, from.layer, { severity: 'error', code: 'ebr-outside', message: `the EBR at LBA ${thisLba} is outside the ${c.size}-byte device`, offset: from.offset });
       return next;
     }
-    if (b[510] !== 0x55 || b[511] !== 0xaa) {
-      note(ctx, from.layer, { severity: 'warning', code: 'ebr-signature', message: `no 55 AA at the end of the EBR at LBA ${thisLba}: Linux stops walking the chain here`, offset: c.at + off + 510 });
+    if (!hasMbrSignature(b)) {
+      note(ctx, from.layer, { severity: 'warning', code: 'ebr-signature', message: `no 55 AA at the end of the EBR at LBA ${thisLba}: Linux stops walking the chain here`, offset: c.at + off + mbr.offsetOf('signature') });
       return next;
     }
     let m: Mbr;
@@ -244,7 +244,7 @@ function walkExtended(ctx: InspectContext, r: CountingReader, c: ContainerInfo, 
       if (p.sizeInLba === 0 || EXTENDED.has(p.osType)) continue;
       const abs = thisLba + p.startingLba;
       if (i >= 2 && (p.startingLba + p.sizeInLba > thisSize || abs < firstLba || abs + p.sizeInLba > firstLba + firstSize)) continue;
-      const recOff = c.at + off + 446 + 16 * i;
+      const recOff = c.at + off + mbrRecordOffset(i);
       const start = abs * 512;
       const want = p.sizeInLba * 512;
       loopct = 0;
@@ -264,7 +264,7 @@ function walkExtended(ctx: InspectContext, r: CountingReader, c: ContainerInfo, 
     }
     const link = m.partitions.find((p) => p.sizeInLba !== 0 && EXTENDED.has(p.osType));
     if (!link) return next;
-    from = { layer: el, offset: c.at + off + 446 + 16 * m.partitions.indexOf(link) };
+    from = { layer: el, offset: c.at + off + mbrRecordOffset(m.partitions.indexOf(link)) };
     thisLba = firstLba + link.startingLba;
     thisSize = link.sizeInLba;
   }

@@ -43,63 +43,69 @@ interface Probe {
   findings: { severity: 'error' | 'warning' | 'info'; code: string; message: string; offset: number; path?: string }[];
 }
 
+const SWAP_MAGICS = ['SWAPSPACE2', 'SWAP-SPACE'] as const;
+
 function probe(ctx: InspectContext, at: number, size: number): Probe | undefined {
   const head = ctx.tryRead(at, Math.min(size, 4096));
   if (!head) return undefined;
   const ascii = (o: number, n: number) => Buffer.from(head.subarray(o, o + n)).toString('latin1');
-  if (head.length >= 120 && ascii(0, 4) === XFS_MAGIC) {
-    const d = decodeStruct(xfsSuperBlock, head.subarray(0, 120), { base: at });
+  const XFS_SB = xfsSuperBlock.requiredSize!;
+  if (head.length >= XFS_SB && ascii(xfsSuperBlock.offsetOf('magic'), XFS_MAGIC.length) === XFS_MAGIC) {
+    const d = decodeStruct(xfsSuperBlock, head.subarray(0, XFS_SB), { base: at });
     const v = d.value;
     const bs = v.blocksize;
     const findings: Probe['findings'] = [];
-    if (bs < 512 || bs > 65536 || (bs & (bs - 1)) !== 0) findings.push({ severity: 'error', code: 'xfs-blocksize', message: `block size ${bs} is not a power of two in 512..65536`, offset: at + 4, path: 'blocksize' });
+    if (bs < 512 || bs > 65536 || (bs & (bs - 1)) !== 0) findings.push({ severity: 'error', code: 'xfs-blocksize', message: `block size ${bs} is not a power of two in 512..65536`, offset: at + xfsSuperBlock.offsetOf('blocksize'), path: 'blocksize' });
     return {
       name: 'xfs', label: v.fname, uuid: v.uuid, size: Number(v.dblocks) * bs, blockSize: bs,
       extra: { agcount: v.agcount, agblocks: v.agblocks, sectorSize: v.sectsize, logBlocks: v.logblocks, version: v.versionnum & 0xf },
-      struct: xfsSuperBlock, sbOffset: at, sbLength: 120, findings,
+      struct: xfsSuperBlock, sbOffset: at, sbLength: XFS_SB, findings,
     };
   }
-  if (head.length >= EXT_SB_OFFSET + extSuperBlock.size!) {
-    const magic = head[EXT_SB_OFFSET + 56]! | (head[EXT_SB_OFFSET + 57]! << 8);
+  const EXT_SB = extSuperBlock.size!;
+  if (head.length >= EXT_SB_OFFSET + EXT_SB) {
+    const magic = new DataView(head.buffer, head.byteOffset + EXT_SB_OFFSET, EXT_SB).getUint16(extSuperBlock.offsetOf('magic'), true);
     if (magic === EXT_MAGIC) {
-      const v = decodeStruct(extSuperBlock, head.subarray(EXT_SB_OFFSET, EXT_SB_OFFSET + extSuperBlock.size!), { base: at + EXT_SB_OFFSET }).value;
+      const v = decodeStruct(extSuperBlock, head.subarray(EXT_SB_OFFSET, EXT_SB_OFFSET + EXT_SB), { base: at + EXT_SB_OFFSET }).value;
       const findings: Probe['findings'] = [];
       const bs = v.logBlockSize < 7 ? 1024 << v.logBlockSize : 0;
-      if (!bs) findings.push({ severity: 'error', code: 'ext-blocksize', message: `s_log_block_size ${v.logBlockSize} gives no valid block size`, offset: at + EXT_SB_OFFSET + 24, path: 'logBlockSize' });
+      if (!bs) findings.push({ severity: 'error', code: 'ext-blocksize', message: `s_log_block_size ${v.logBlockSize} gives no valid block size`, offset: at + EXT_SB_OFFSET + extSuperBlock.offsetOf('logBlockSize'), path: 'logBlockSize' });
       const blocks = v.featureIncompat & EXT_INCOMPAT_64BIT ? v.blocksCountHi * 2 ** 32 + v.blocksCountLo : v.blocksCountLo;
-      if (v.state & 2) findings.push({ severity: 'warning', code: 'ext-errors', message: 'the file system says errors were detected (s_state)', offset: at + EXT_SB_OFFSET + 58, path: 'state' });
+      if (v.state & 2) findings.push({ severity: 'warning', code: 'ext-errors', message: 'the file system says errors were detected (s_state)', offset: at + EXT_SB_OFFSET + extSuperBlock.offsetOf('state'), path: 'state' });
       return {
         name: extName(v), label: v.volumeName, uuid: v.uuid, size: blocks * bs, blockSize: bs,
         extra: { blocks, inodes: v.inodesCount, revision: `${v.revLevel}.${v.minorRevLevel}`, lastMounted: v.lastMounted },
-        struct: extSuperBlock, sbOffset: at + EXT_SB_OFFSET, sbLength: extSuperBlock.size!, findings,
+        struct: extSuperBlock, sbOffset: at + EXT_SB_OFFSET, sbLength: EXT_SB, findings,
       };
     }
   }
-  if (size >= BTRFS_SB_OFFSET + 555) {
-    const m = ctx.tryRead(at + BTRFS_SB_OFFSET + 64, 8);
+  const BTRFS_SB = btrfsSuperBlock.requiredSize!;
+  if (size >= BTRFS_SB_OFFSET + BTRFS_SB) {
+    const m = ctx.tryRead(at + BTRFS_SB_OFFSET + btrfsSuperBlock.offsetOf('magic'), BTRFS_MAGIC.length);
     if (m && Buffer.from(m).toString('latin1') === BTRFS_MAGIC) {
-      const v = decodeStruct(btrfsSuperBlock, ctx.read(at + BTRFS_SB_OFFSET, 555), { base: at + BTRFS_SB_OFFSET }).value;
+      const v = decodeStruct(btrfsSuperBlock, ctx.read(at + BTRFS_SB_OFFSET, BTRFS_SB), { base: at + BTRFS_SB_OFFSET }).value;
       const findings: Probe['findings'] = [];
-      if (v.bytenr !== BigInt(BTRFS_SB_OFFSET)) findings.push({ severity: 'warning', code: 'btrfs-bytenr', message: `the primary super block says it is at ${v.bytenr}, not 65536`, offset: at + BTRFS_SB_OFFSET + 48, path: 'bytenr' });
+      if (v.bytenr !== BigInt(BTRFS_SB_OFFSET)) findings.push({ severity: 'warning', code: 'btrfs-bytenr', message: `the primary super block says it is at ${v.bytenr}, not 65536`, offset: at + BTRFS_SB_OFFSET + btrfsSuperBlock.offsetOf('bytenr'), path: 'bytenr' });
       return {
         name: 'btrfs', label: v.label, uuid: v.fsid, size: Number(v.devTotalBytes), blockSize: v.sectorsize,
         extra: { uuidSub: v.devUuid, devices: num(v.numDevices), nodeSize: v.nodesize, generation: num(v.generation), fsTotalBytes: num(v.totalBytes) },
-        struct: btrfsSuperBlock, sbOffset: at + BTRFS_SB_OFFSET, sbLength: 555, findings,
+        struct: btrfsSuperBlock, sbOffset: at + BTRFS_SB_OFFSET, sbLength: BTRFS_SB, findings,
       };
     }
   }
   for (const ps of SWAP_PAGE_SIZES) {
     if (size < ps) break;
-    const tail = ps <= head.length ? head.subarray(ps - 10, ps) : ctx.tryRead(at + ps - 10, 10);
+    const n = SWAP_MAGICS[0].length; // the magic fills the page's last bytes
+    const tail = ps <= head.length ? head.subarray(ps - n, ps) : ctx.tryRead(at + ps - n, n);
     const sig = tail ? Buffer.from(tail).toString('latin1') : '';
-    if (sig !== 'SWAPSPACE2' && sig !== 'SWAP-SPACE') continue;
-    const v = decodeStruct(swapHeader, head.subarray(SWAP_INFO_OFFSET, SWAP_INFO_OFFSET + 44), { base: at + SWAP_INFO_OFFSET }).value;
+    if (!(SWAP_MAGICS as readonly string[]).includes(sig)) continue;
+    const v = decodeStruct(swapHeader, head.subarray(SWAP_INFO_OFFSET, SWAP_INFO_OFFSET + swapHeader.requiredSize!), { base: at + SWAP_INFO_OFFSET }).value;
     const findings: Probe['findings'] = [];
     if (sig === 'SWAPSPACE2' && v.version !== 1) findings.push({ severity: 'warning', code: 'swap-version', message: `swap header version ${v.version}, Linux knows 1`, offset: at + SWAP_INFO_OFFSET, path: 'version' });
     return {
       name: 'swap', label: sig === 'SWAPSPACE2' ? v.volumeName : '', uuid: sig === 'SWAPSPACE2' ? v.uuid : '', size: (v.lastPage + 1) * ps, blockSize: ps,
       extra: { version: sig === 'SWAPSPACE2' ? v.version : 0, pageSize: ps, badPages: v.nrBadpages },
-      struct: swapHeader, sbOffset: at + SWAP_INFO_OFFSET, sbLength: 44, findings,
+      struct: swapHeader, sbOffset: at + SWAP_INFO_OFFSET, sbLength: swapHeader.requiredSize!, findings,
     };
   }
   return undefined;

@@ -9,7 +9,7 @@ import { isNvError } from '../core/errors.js';
 import { locateLabelArea, namespacesOf } from '../labels/index.js';
 import { labellessNamespace } from '../namespace/labelsGlue.js';
 import { hasBttSignature } from '../infoblocks/bttInfo.js';
-import { DAX_SIG, PFN_SIG } from '../infoblocks/pfn.js';
+import { PFN_INFO_OFFSET, pfnInfoBlock, pfnSignatureOf } from '../infoblocks/pfn.js';
 import { detectAcpiTables } from './acpi.js';
 import { detectContainer } from './disk.js';
 import { labelAreaLayer } from './labels.js';
@@ -103,14 +103,11 @@ function detect(ctx: InspectContext, r: CountingReader, o: InspectOptions, layer
 }
 
 function hasPersonality(ctx: InspectContext): boolean {
-  for (const at of [0, 4096]) {
-    const b = ctx.tryRead(at, 16);
-    if (!b) continue;
-    if (hasBttSignature(b)) return true;
-    const s = Buffer.from(b).toString('latin1');
-    if (at === 4096 && (s === PFN_SIG + '\0' || s === DAX_SIG + '\0')) return true;
-  }
-  return false;
+  // A BTT 2.0 block at 0, or a BTT 1.1, PFN or DAX block at 4 KiB (where nd_pmem_probe looks).
+  const n = pfnInfoBlock.sizeOf('signature');
+  const at0 = ctx.tryRead(0, n);
+  const at4k = ctx.tryRead(PFN_INFO_OFFSET, n);
+  return (!!at0 && hasBttSignature(at0)) || (!!at4k && (hasBttSignature(at4k) || pfnSignatureOf(at4k) !== undefined));
 }
 
 /** Inspect a file by path; the reader is closed afterwards. */

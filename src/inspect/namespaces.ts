@@ -11,7 +11,7 @@ import { NIL_GUID } from '../core/guid.js';
 import { WindowBlockIO } from '../core/blockio.js';
 import { Btt, NoBttError } from '../infoblocks/btt.js';
 import { BTT_INFO_SIZE, bttInfoBlock, decodeBttInfo, hasBttSignature } from '../infoblocks/bttInfo.js';
-import { DAX_SIG, PFN_INFO_OFFSET, PFN_INFO_SIZE, PFN_SIG, decodePfnInfo, pfnDataRange, pfnEffective, pfnInfoBlock, validatePfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
+import { DAX_SIG, PFN_INFO_OFFSET, PFN_INFO_SIZE, PFN_SIG, decodePfnInfo, pfnDataRange, pfnEffective, pfnInfoBlock, pfnSignatureOf, validatePfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
 import type { ClaimClass } from '../namespace/labelsGlue.js';
 import { bttContents, DEVICE_SPACE_BTT } from './bttContents.js';
 import { OverlayStore } from './bttDevice.js';
@@ -90,7 +90,7 @@ export function namespaceLayer(ctx: InspectContext, r: CountingReader, s: Namesp
   }
   // A BTT where this claim class does not look: say so (Linux ignores it).
   for (const at of [0, 4096]) {
-    const b = ctx.tryRead(s.at + at, 16);
+    const b = ctx.tryRead(s.at + at, bttInfoBlock.sizeOf('signature'));
     if (b && hasBttSignature(b) && !allows(s.claimClass, 'btt', 'btt2')) {
       note(ctx, l, { severity: 'warning', code: 'btt-ignored', message: `a BTT info block at namespace offset ${at}, but claim class ${s.claimClass} makes Linux skip it`, offset: s.at + at });
     }
@@ -99,14 +99,14 @@ export function namespaceLayer(ctx: InspectContext, r: CountingReader, s: Namesp
   // 2./3. PFN then DAX info block at 4 KiB.
   if (s.size >= PFN_INFO_OFFSET + PFN_INFO_SIZE) {
     const raw = ctx.read(s.at + PFN_INFO_OFFSET, PFN_INFO_SIZE);
-    const sig = Buffer.from(raw.subarray(0, 16)).toString('latin1');
-    const kind = sig === PFN_SIG + '\0' ? 'fsdax' : sig === DAX_SIG + '\0' ? 'devdax' : undefined;
+    const sig = pfnSignatureOf(raw);
+    const kind = sig === PFN_SIG ? 'fsdax' : sig === DAX_SIG ? 'devdax' : undefined;
     if (kind) {
       const { value } = decodePfnInfo(raw, s.at + PFN_INFO_OFFSET);
       const cls: ClaimClass = kind === 'fsdax' ? 'pfn' : 'dax';
       const problems = validatePfnInfo(value, raw, { expectSignature: kind === 'fsdax' ? PFN_SIG : DAX_SIG, namespaceUuid: nsUuid, size: s.size, physStart: s.at, base: s.at + PFN_INFO_OFFSET });
       const pl = layer(kind === 'fsdax' ? 'pfn-info' : 'dax-info', s.at + PFN_INFO_OFFSET, PFN_INFO_SIZE, `${kind === 'fsdax' ? 'PFN' : 'DAX'} info block v${value.versionMajor}.${value.versionMinor}`, pfnFields(value, s));
-      addDump(ctx, pl, { struct: pfnInfoBlock, offset: s.at + PFN_INFO_OFFSET, length: 104, title: `${kind === 'fsdax' ? 'PFN' : 'DAX'} info block` });
+      addDump(ctx, pl, { struct: pfnInfoBlock, offset: s.at + PFN_INFO_OFFSET, length: pfnInfoBlock.offsetOf('padding'), title: `${kind === 'fsdax' ? 'PFN' : 'DAX'} info block` });
       noteAll(ctx, pl, problems);
       l.children.push(pl);
       const err = problems.find((f) => f.severity === 'error');

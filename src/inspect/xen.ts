@@ -5,14 +5,14 @@
  */
 import { decodeStruct, encodeStruct } from '../core/schema/index.js';
 import {
-  INITIAL_PAGE_INFO, INVALID_M2P_ENTRY, PAGE_INFO_SIZE, PLACEMENT_NAMES, XEN_SB_FLAGS, XEN_SB_MAGIC, XEN_SB_SIZE, checkSuperBlock,
+  INITIAL_PAGE_INFO, INVALID_M2P_ENTRY, M2P_ENTRY_SIZE, PAGE_INFO_SIZE, PLACEMENT_NAMES, XEN_SB_FLAGS, XEN_SB_MAGIC, XEN_SB_SIZE, checkSuperBlock,
   describeCountInfo, pageInfo, xenSuperBlock,
 } from '../xen/index.js';
 import { SAMPLES, m2pState, pageInfoState, scanRuns, type RunScan } from './frameTable.js';
 import { addDump, hex, human, layer, note, noteAll, num, type InspectContext, type Layer } from './layer.js';
 
 export function hasXenMagic(ctx: InspectContext, at: number): boolean {
-  const b = ctx.tryRead(at, 16);
+  const b = ctx.tryRead(at + xenSuperBlock.offsetOf('magic'), XEN_SB_MAGIC.length);
   return !!b && Buffer.from(b).toString('latin1') === XEN_SB_MAGIC;
 }
 
@@ -43,7 +43,7 @@ export function xenLayers(ctx: InspectContext, container: number, containerSize:
     reservedOffset: container + Number(sb.reservedOffset), reservedSize: num(sb.reservedSize),
     dataOffset: container + Number(sb.dataOffset), dataSize: num(sb.dataSize),
   };
-  addDump(ctx, sbl, { struct: xenSuperBlock, offset: abs, length: 176, title: 'Xen pmem super block' });
+  addDump(ctx, sbl, { struct: xenSuperBlock, offset: abs, length: xenSuperBlock.offsetOf('reserved'), title: 'Xen pmem super block' });
   const out = [sbl];
   const rOff = container + Number(sb.reservedOffset);
   const rLen = Number(sb.reservedSize);
@@ -87,9 +87,9 @@ export function xenLayers(ctx: InspectContext, container: number, containerSize:
     rl.findings = rl.findings.filter((f) => f.code !== 'frame-table-unflagged' && f.code !== 'frame-table-used');
     note(ctx, rl, { severity: 'info', code: 'frame-table-built-by-xen', offset: ft, message: 'Xen has built the frame table over this range (page states as pmem_setup / pmem_arch_setup leave them); the super block\'s flags are nvtool\'s and Xen does not set them' });
   }
-  if (pages > 0 && m2p >= rOff && m2p + 8 <= rOff + rLen) {
-    const b = ctx.read(m2p, 8);
-    const e = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+  if (pages > 0 && m2p >= rOff && m2p + M2P_ENTRY_SIZE <= rOff + rLen) {
+    const b = ctx.read(m2p, M2P_ENTRY_SIZE);
+    const e = new DataView(b.buffer, b.byteOffset, M2P_ENTRY_SIZE).getBigUint64(0, true);
     rl.fields.m2pFirst = e === INVALID_M2P_ENTRY ? 'INVALID_M2P_ENTRY' : hex(Number(e & 0xffffffffffffn));
     if (sbl.fields.m2pInitialized && e !== INVALID_M2P_ENTRY) note(ctx, rl, { severity: 'info', code: 'm2p-used', path: 'm2p[0]', offset: m2p, message: 'M2P entry 0 is no longer INVALID_M2P_ENTRY' });
   }

@@ -204,7 +204,7 @@ export function readLabelArea(area: Uint8Array): AreaView {
   const sel = selectCurrent(view.checks);
   view.selection = sel.selection;
   if (sel.current === undefined || !view.geometry) {
-    const empty = isAllZero(area.subarray(0, Math.min(area.length, 1024)));
+    const empty = isAllZero(area.subarray(0, Math.min(area.length, LABEL_AREA_MIN_SIZE)));
     findings.push({
       severity: empty ? 'info' : 'error', code: 'no-valid-index', path: '',
       message: empty ? 'the area starts with zeros: never initialized (no labels)' : describeNoValid(probes),

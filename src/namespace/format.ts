@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { NvError } from '../core/errors.js';
 import { WindowBlockIO, type BlockIO } from '../core/blockio.js';
 import { Btt } from '../infoblocks/btt.js';
-import { hasBttSignature } from '../infoblocks/bttInfo.js';
+import { bttInfoBlock, hasBttSignature } from '../infoblocks/bttInfo.js';
 import type { BttVersion } from '../infoblocks/bttLayout.js';
-import { DAX_SIG, PFN_INFO_OFFSET, PFN_SIG, encodePfnInfo, planPfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
+import { PFN_INFO_OFFSET, encodePfnInfo, pfnInfoBlock, pfnSignatureOf, planPfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
 import { writeNamespaceLabel, type ClaimClass, type NamespaceRef } from './labelsGlue.js';
 import type { NamespaceMode } from './view.js';
 import { claimClassForMode } from '../labels/modes.js';
@@ -45,16 +45,17 @@ export interface FormatResult {
   written: { offset: number; size: number; what: string }[];
 }
 
-const SIGS = [PFN_SIG, DAX_SIG];
+/** Bytes that hold an info block's signature (BTT, PFN and DAX blocks all start with 16). */
+const SIG_BYTES = Math.max(pfnInfoBlock.offsetOf('signature') + pfnInfoBlock.sizeOf('signature'), bttInfoBlock.offsetOf('signature') + bttInfoBlock.sizeOf('signature'));
 
 /** What personality bytes are present (any signature at 0 or 4 KiB), for the --force check. */
 export function existingPersonality(store: BlockIO): string | undefined {
   for (const off of [0, PFN_INFO_OFFSET]) {
-    if (store.size < off + 16) continue;
-    const b = store.read(off, 16);
+    if (store.size < off + SIG_BYTES) continue;
+    const b = store.read(off, SIG_BYTES);
     if (hasBttSignature(b)) return `a BTT info block at namespace offset ${off}`;
-    const s = String.fromCharCode(...b.subarray(0, 15));
-    if (SIGS.includes(s) && b[15] === 0) return `a ${s} info block at namespace offset ${off}`;
+    const s = pfnSignatureOf(b);
+    if (s) return `a ${s} info block at namespace offset ${off}`;
   }
   return undefined;
 }

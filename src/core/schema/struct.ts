@@ -103,6 +103,13 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
     return o;
   }
 
+  /** Byte size of a fixed-size field (ask the declaration, never type a size). */
+  sizeOf(name: F[number]['name']): number {
+    const s = this.field(name).codec.size;
+    if (typeof s !== 'number') throw new Error(`${this.name}.${name} has no fixed size`);
+    return s;
+  }
+
   field(name: F[number]['name']): F[number] {
     const f = this.fields.find((x) => x.name === name);
     if (!f) throw new Error(`${this.name} has no field ${name}`);

@@ -7,6 +7,8 @@
  * Reads the host images only; writes nothing.
  */
 import { SectorBlockIO, type BlockIO } from '../../core/blockio.js';
+import { headerText } from '../../acpi/genericTable.js';
+import { ACPI_HEADER_SIZE } from '../../acpi/header.js';
 import { NFIT_TYPE, decodeNfit, structuresOfType, type Nfit } from '../../acpi/nfit/index.js';
 import { dimmSetFor, freeExtents, interleaveSetsFromNfit, namespacesOf, readLabelArea, type InterleaveSet } from '../../labels/index.js';
 import { findLabelledNamespace, labellessNamespace, openNamespaceView, type NamespaceRef, type NamespaceView } from '../../namespace/index.js';
@@ -144,7 +146,7 @@ function partitionsOf(io: BlockIO, ss: 512 | 4096): Omit<LinuxPartition, 'dev' |
 
 /** Enumerate what Linux finds behind `nfitBytes` (the table Dom0 was handed) on the host images. */
 export function enumerateLinux(nfitBytes: Uint8Array, images: readonly HostImage[]): Dom0Linux {
-  const signature = Buffer.from(nfitBytes.subarray(0, 4)).toString('latin1');
+  const signature = nfitBytes.length >= ACPI_HEADER_SIZE ? headerText(nfitBytes, 'signature') : '';
   if (signature !== 'NFIT') return { signature, dimms: [], regions: [], disks: [] };
   const nfit = decodeNfit(nfitBytes).table;
   const dcrs = structuresOfType(nfit, NFIT_TYPE.controlRegion);
