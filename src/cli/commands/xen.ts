@@ -136,6 +136,38 @@ function runFormat(a: Args): number {
   return 0;
 }
 
+/** inspect and check: find the super block, check it (check: and read the frame table back), report. */
+function examine(a: Args): number {
+  const io = openTarget(a, false);
+  try {
+    const ss = targetSectorSize(io, a.sectorSize);
+    const ns = io.namespace;
+    const loc = locateSuperBlock(io, ss);
+    if (!loc) {
+      const why = ns ? claimFindings(ns, false).find((f) => f.code === 'claimed-empty') : undefined;
+      throw new CliError(why ? `${io.describe}: ${why.message}` : `${io.describe}: no Xen pmem super block found (after the GPT entry array, in a Xen-type partition, or at offset 0)`, 1);
+    }
+    const r = inspectXen(io, loc, { deep: a.action === 'check' });
+    if (ns && loc.placement === PLACEMENT.namespace) r.findings.push(...claimFindings(ns, true));
+    if (a.json) {
+      process.stdout.write(toJsonText({ located: loc, superBlock: xenSuperBlock.toJson(r.sb), findings: r.findings }));
+    } else if (a.action === 'inspect') {
+      const c = new WindowBlockIO(io, loc.containerOffset, loc.containerSize);
+      const d = decodeStruct(xenSuperBlock, c.read(loc.superBlockOffset, XEN_SB_SIZE), { spans: true, base: loc.containerOffset + loc.superBlockOffset });
+      process.stdout.write(formatDump((d.spans ?? []).filter((s) => s.path !== 'reserved'), r.findings) + `\nxen super block: ${summarize(r.findings)}\n`);
+    } else {
+      for (const f of r.findings) process.stdout.write(formatFinding(f) + '\n');
+      process.stdout.write(`xen super block (placement ${loc.placement}) at ${loc.containerOffset + loc.superBlockOffset}: ${summarize(r.findings)}\n`);
+    }
+    return exitFor(r.findings);
+  } finally {
+    io.close();
+  }
+}
+
+/** One handler per action: nothing is reached by falling through. */
+const XEN_RUN: Record<Args['action'], (a: Args) => number> = { format: runFormat, inspect: examine, check: examine };
+
 export const xenCommand = defineCommand<Args>({
   name: 'xen',
   describe: "nvtool's Xen pmem super block, reserved area and frame table (specs/xen-pmem-superblock.md): format, inspect, check",
@@ -173,32 +205,5 @@ export const xenCommand = defineCommand<Args>({
     ['$0 xen check pmem.img', 'checks the super block and reads the frame table back (exit 1 on errors)'],
   ],
   fileOf: (a) => a.target,
-  run(a) {
-    if (a.action === 'format') return runFormat(a);
-    const io = openTarget(a, false);
-    try {
-      const ss = targetSectorSize(io, a.sectorSize);
-      const ns = io.namespace;
-      const loc = locateSuperBlock(io, ss);
-      if (!loc) {
-        const why = ns ? claimFindings(ns, false).find((f) => f.code === 'claimed-empty') : undefined;
-        throw new CliError(why ? `${io.describe}: ${why.message}` : `${io.describe}: no Xen pmem super block found (after the GPT entry array, in a Xen-type partition, or at offset 0)`, 1);
-      }
-      const r = inspectXen(io, loc, { deep: a.action === 'check' });
-      if (ns && loc.placement === PLACEMENT.namespace) r.findings.push(...claimFindings(ns, true));
-      if (a.json) {
-        process.stdout.write(toJsonText({ located: loc, superBlock: xenSuperBlock.toJson(r.sb), findings: r.findings }));
-      } else if (a.action === 'inspect') {
-        const c = new WindowBlockIO(io, loc.containerOffset, loc.containerSize);
-        const d = decodeStruct(xenSuperBlock, c.read(loc.superBlockOffset, XEN_SB_SIZE), { spans: true, base: loc.containerOffset + loc.superBlockOffset });
-        process.stdout.write(formatDump((d.spans ?? []).filter((s) => s.path !== 'reserved'), r.findings) + `\nxen super block: ${summarize(r.findings)}\n`);
-      } else {
-        for (const f of r.findings) process.stdout.write(formatFinding(f) + '\n');
-        process.stdout.write(`xen super block (placement ${loc.placement}) at ${loc.containerOffset + loc.superBlockOffset}: ${summarize(r.findings)}\n`);
-      }
-      return exitFor(r.findings);
-    } finally {
-      io.close();
-    }
-  },
+  run: (a) => XEN_RUN[a.action](a),
 });
