@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { NvError } from '../../core/errors.js';
-import type { FilesystemSpec } from '../scenario/scenario.js';
+import type { FileHow, FilesystemSpec } from '../scenario/scenario.js';
 import type { SimSeed } from '../seed.js';
 
 export const EXT4_BLOCK_SIZE = 4096;
@@ -32,8 +32,32 @@ export interface MadeFile {
   path: string;
   size: bigint;
   content: 'allocated' | 'pattern';
-  /** Extents as debugfs reports them: logical block, physical block (fs blocks), length in blocks. */
-  extents: { logical: number; physical: number; length: number }[];
+  how: FileHow;
+  /** Extents as debugfs reports them: logical block, physical block (fs blocks), length in blocks; unwritten only for a fallocated file. */
+  extents: { logical: number; physical: number; length: number; unwritten?: true }[];
+}
+
+/** A fragmented file's neighbours, one block each between its pieces, removed once all files are made. */
+const FILLER = '.nvtool-filler';
+
+/**
+ * Which block ranges `[a, b)` of an `n`-block file are allocated, by `how`: all of it; sparse:
+ * the first and last third (the middle a hole); fragmented: 8 pieces (fewer for small files).
+ */
+export function allocationPlan(how: FileHow, n: number): [number, number][] {
+  if (n === 0) return [];
+  if (how === 'sparse') {
+    const third = Math.floor(n / 3);
+    return third === 0 ? [[0, n]] : [[0, third], [n - third, n]];
+  }
+  if (how === 'fragmented') {
+    const pieces = Math.min(8, n);
+    const step = Math.ceil(n / pieces);
+    const out: [number, number][] = [];
+    for (let a = 0; a < n; a += step) out.push([a, Math.min(n, a + step)]);
+    return out;
+  }
+  return [[0, n]];
 }
 
 export interface MadeFilesystem {
@@ -99,9 +123,18 @@ export function makeExt4(t: Ext4Target, fs: FilesystemSpec, seed: SimSeed, purpo
         cmds.push(`write ${src} /${f.path}`);
       } else {
         cmds.push(`write /dev/null /${f.path}`);
-        if (nblocks > 0) cmds.push(`fallocate /${f.path} 0 ${nblocks - 1}`);
+        for (const [a, b] of allocationPlan(f.how, nblocks)) {
+          cmds.push(`fallocate /${f.path} ${a} ${b - 1}`);
+          if (f.how === 'fragmented' && b < nblocks) cmds.push(`write /dev/null /${FILLER}${i}.${a}`, `fallocate /${FILLER}${i}.${a} 0 0`);
+        }
         cmds.push(`sif /${f.path} size ${f.size}`);
       }
+    });
+    // the fragmented files' fillers go once every file is made: their blocks stay free between the pieces
+    fs.files.forEach((f, i) => {
+      if (f.how !== 'fragmented' || f.content === 'pattern') return;
+      const n = Number((f.size + BigInt(EXT4_BLOCK_SIZE) - 1n) / BigInt(EXT4_BLOCK_SIZE));
+      for (const [a, b] of allocationPlan('fragmented', n)) if (b < n) cmds.push(`rm /${FILLER}${i}.${a}`);
     });
     if (cmds.length) {
       const script = join(tmp, 'cmds');
@@ -113,23 +146,23 @@ export function makeExt4(t: Ext4Target, fs: FilesystemSpec, seed: SimSeed, purpo
     const files: MadeFile[] = [];
     for (const [i, f] of fs.files.entries()) {
       const ex = extentsOf(t, env, f.path);
-      const want = Math.ceil(Number(f.size) / EXT4_BLOCK_SIZE);
+      const want = f.content === 'pattern' ? Math.ceil(Number(f.size) / EXT4_BLOCK_SIZE) : allocationPlan(f.how, Math.ceil(Number(f.size) / EXT4_BLOCK_SIZE)).reduce((n, [x, y]) => n + y - x, 0);
       const got = ex.reduce((n, e) => n + e.length, 0);
       // debugfs reports a failed fallocate/write on its output and exits 0: check what it made.
       if (got !== want) throw new NvError('sim.dom0', `files[${i}]`, undefined, `/${f.path}: ${f.size} bytes do not fit: debugfs allocated ${got} of its ${want} blocks in a ${blocks}-block file system`);
-      if (ex.some((e) => e.uninit)) {
+      if (f.how !== 'fallocated' && ex.some((e) => e.uninit)) {
         fix.push(`eo /${f.path}`);
         for (const e of ex.filter((x) => x.uninit)) fix.push(`goto ${e.logical}`, `replace_node ${e.logical} ${e.length} ${e.physical}`);
         fix.push('ec');
       }
-      files.push({ path: f.path, size: f.size, content: f.content, extents: ex.map(({ logical, physical, length }) => ({ logical, physical, length })) });
+      files.push({ path: f.path, size: f.size, content: f.content, how: f.how, extents: ex.map(({ logical, physical, length, uninit }) => ({ logical, physical, length, ...(uninit && f.how === 'fallocated' ? { unwritten: true } : {}) })) });
     }
     if (fix.length) {
       const script = join(tmp, 'fix');
       writeFileSync(script, fix.join('\n') + '\n');
       tool('debugfs', ['-w', '-f', script, at(t)], env);
       for (const f of fs.files) {
-        if (extentsOf(t, env, f.path).some((e) => e.uninit)) throw new NvError('sim.dom0', '', undefined, `debugfs left uninitialized extents in /${f.path}`);
+        if (f.how !== 'fallocated' && extentsOf(t, env, f.path).some((e) => e.uninit)) throw new NvError('sim.dom0', '', undefined, `debugfs left uninitialized extents in /${f.path}`);
       }
     }
     return { uuid, hashSeed, blocks, files };

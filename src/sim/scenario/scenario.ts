@@ -14,10 +14,21 @@ export type Design = 'v1' | 'v3' | 'v4';
 export type Placement = 'a' | 'b' | 'c';
 export type NamespaceMode = 'raw' | 'fsdax' | 'devdax' | 'sector';
 
+export type FileHow = 'written' | 'fallocated' | 'sparse' | 'fragmented';
+
 export interface FileSpec {
   path: string;
   size: bigint;
   content: 'allocated' | 'pattern';
+  /** How the administrator made the file (its extents): written by default. */
+  how: FileHow;
+}
+
+/** A guest xl creates: its xl.cfg (absolute path) and who maps its vNVDIMM pages. */
+export interface GuestSpec {
+  name: string;
+  config: string;
+  mapping: 'populate' | 'memory_mapping';
 }
 
 export interface FilesystemSpec {
@@ -62,7 +73,7 @@ export interface Scenario {
   /** Design v1: the administrator's setup per NVDIMM id (NFIT order is the platform's). */
   dom0: Record<string, DimmSetup>;
   xl: string[];
-  guests: unknown[];
+  guests: GuestSpec[];
   /** The JSON as written. */
   json: unknown;
 }
@@ -87,7 +98,10 @@ function sizeOf(v: unknown, path: string, errors: SchemaError[]): bigint {
 
 function fsOf(j: J | undefined, path: string, errors: SchemaError[]): FilesystemSpec | undefined {
   if (!j) return undefined;
-  const files = ((j.files ?? []) as J[]).map((f, i) => ({ path: String(f.path), size: sizeOf(f.size, `${path}.files[${i}].size`, errors), content: (f.content ?? 'allocated') as FileSpec['content'] }));
+  const files = ((j.files ?? []) as J[]).map((f, i) => ({ path: String(f.path), size: sizeOf(f.size, `${path}.files[${i}].size`, errors), content: (f.content ?? 'allocated') as FileSpec['content'], how: (f.how ?? 'written') as FileHow }));
+  files.forEach((f, i) => {
+    if (f.how !== 'written' && f.content === 'pattern') errors.push({ path: `${path}.files[${i}].how`, message: `a "${f.how}" file is made by allocation only; content "pattern" writes every block` });
+  });
   const seen = new Set<string>();
   files.forEach((f, i) => {
     if (seen.has(f.path)) errors.push({ path: `${path}.files[${i}].path`, message: `${f.path} is listed twice` });
@@ -174,5 +188,12 @@ export function parseScenario(json: unknown, baseDir: string, file = 'scenario.j
   const xl = ((j.xl ?? []) as string[]).map(String);
   if (xl.length && design === 'v1') errors.push({ path: 'xl', message: 'design v1 has no xl pmem-setup: Dom0 reports pmem with XENPF_pmem_add' });
   if (errors.length) throw new ScenarioError(file, errors);
-  return { design, seed: String(j.seed ?? '0'), platformJson: j.host.platform, platform: platform!, images, dom0, xl, guests: (j.guests ?? []) as unknown[], json };
+  const names = new Set<string>();
+  const guests: GuestSpec[] = ((j.guests ?? []) as J[]).map((g, i) => {
+    if (names.has(g.name)) errors.push({ path: `guests[${i}].name`, message: `guest "${g.name}" is listed twice` });
+    names.add(g.name);
+    return { name: String(g.name), config: isAbsolute(g.config) ? g.config : resolve(baseDir, g.config), mapping: g.mapping ?? 'populate' };
+  });
+  if (errors.length) throw new ScenarioError(file, errors);
+  return { design, seed: String(j.seed ?? '0'), platformJson: j.host.platform, platform: platform!, images, dom0, xl, guests, json };
 }

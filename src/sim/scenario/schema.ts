@@ -43,7 +43,7 @@ export const SCENARIO_SCHEMA = {
       additionalProperties: { $ref: '#/definitions/dimmSetup' },
     },
     xl: { type: 'array', description: 'design v3/v4: xl commands the administrator runs (without "xl")', items: { type: 'string', minLength: 1 } },
-    guests: { type: 'array', description: 'guests (later parts of the simulation)', items: { type: 'object' } },
+    guests: { type: 'array', description: 'guests xl creates, in order (domain ids 1, 2, ...)', items: { $ref: '#/definitions/guest' } },
     xen: {
       type: 'object',
       description: 'where the simulated hypervisor follows the seeds and where the series\' code (specs/sim.md §6); every key optional',
@@ -111,6 +111,16 @@ export const SCENARIO_SCHEMA = {
         files: { type: 'array', items: { $ref: '#/definitions/file' } },
       },
     },
+    guest: {
+      type: 'object',
+      required: ['name', 'config'],
+      additionalProperties: false,
+      properties: {
+        name: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', description: 'the folder guests/<name>/ of the run (the xl.cfg gives the domain name)' },
+        config: { type: 'string', minLength: 1, description: 'the guest\'s xl.cfg, relative to the scenario file' },
+        mapping: { enum: ['populate', 'memory_mapping'], description: 'populate (default): libxl maps the vNVDIMM pages after QMP with XENMEM_populate_pmem_map (the series); memory_mapping: QEMU maps them with XEN_DOMCTL_memory_mapping (seed 002 §3.2.1)' },
+      },
+    },
     file: {
       type: 'object',
       required: ['path', 'size'],
@@ -118,6 +128,7 @@ export const SCENARIO_SCHEMA = {
       properties: {
         path: { type: 'string', pattern: '^[^/].*$', description: 'relative to the mount point' },
         size: { $ref: '#/definitions/size' },
+        how: { enum: ['written', 'fallocated', 'sparse', 'fragmented'], description: 'written (default): every block allocated and written; fallocated: preallocated, left unwritten (FIEMAP UNWRITTEN); sparse: the middle third a hole; fragmented: allocated in 8 pieces interleaved with another file\'s (later removed), so its extents are not contiguous' },
         content: { enum: ['allocated', 'pattern'], description: 'allocated (default): preallocated written extents reading zeros, cheap at any size; pattern: a seed-derived byte pattern really written' },
       },
     },

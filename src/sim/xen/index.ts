@@ -11,3 +11,4 @@ export * from './v4.js';
 export * from './xlPmemSetup.js';
 export * from './stage.js';
 export * from './inspectLayers.js';
+export * from './pmemMap.js';
