@@ -90,89 +90,90 @@ export interface LabelsOutput {
   out(s: string): void;
 }
 
+/** What a set of label areas gets, per action: one handler each, nothing reached by falling through. */
+const SET_RUN: Record<string, (o: LabelsOutput, a: SetArgs, bound: Bound[]) => number> = {
+  list(o, a, bound) {
+    const all = bound.flatMap((b) => listSetNamespacesJson(readInterleaveSet(b.targets.map(readArea), b.set), b.set));
+    if (a.json) o.out(ndctlJsonText(all));
+    else for (const b of bound) o.out(setText(b));
+    return 0;
+  },
+  check(o, a, bound) {
+    const views = bound.map((b) => readInterleaveSet(b.targets.map(readArea), b.set));
+    const findings = views.flatMap((v) => v.findings);
+    const exit = checkExit(findings);
+    if (a.json) {
+      o.out(ndctlJsonText(views.map((v, i) => ({ set: bound[i]!.how, regionActive: v.regionActive, ...(v.regionReason ? { regionReason: v.regionReason } : {}), cookie: v.cookie ?? null, namespaces: listSetNamespacesJson(v, bound[i]!.set), findings: v.findings, exit }))));
+    } else {
+      for (const b of bound) o.out(setText(b));
+      o.out(findingsText(findings) + `${['clean', 'warnings', 'errors'][exit]} (exit ${exit})\n`);
+    }
+    return exit;
+  },
+  create(o, a, bound) {
+    if (a.platform && !a.nfit) {
+      throw new CliError(`${QEMU_NOTE}: there is no set to create one namespace across. Create per DIMM (nvtool labels create --platform ${a.platform} --dimm ID FILE), or describe an interleaved platform with an NFIT (nvtool build-nfit, generic profile) and pass --nfit`);
+    }
+    const b = bound[0]!;
+    const areas = b.targets.map(readArea);
+    const size = a.size;
+    const set = a.align !== undefined ? { ...b.set, align: a.align } : b.set;
+    const { writes, result } = collectWrites(
+      createSetNamespace(areas, set, {
+        ...(a.uuid ? { uuid: a.uuid } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(size !== undefined ? { size } : {}),
+        // the class the mode records under v1.2; on a v1.1 set the engine refuses any but raw, saying why
+        claimClass: claimClassForMode(a.mode, '1.2'), lbasize: a.sectorSize !== undefined ? BigInt(a.sectorSize) : defaultLbasizeForMode(a.mode),
+      }),
+    );
+    return applyWrites(a, b, writes, { uuid: result.uuid, name: result.name, size: result.size, dimms: result.labels.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, dpa: l.dpa, rawsize: l.rawsize, position: l.position, isetcookie: l.isetcookie })) }, o);
+  },
+  delete(o, a, bound) {
+    if (!a.uuid) throw new CliError('delete needs --uuid');
+    let exit = 0;
+    for (const b of bound) {
+      const areas = b.targets.map(readArea);
+      const has = areas.some((x) => readLabelArea(x).live.some((l) => labelUuid(l) === a.uuid!.toLowerCase()));
+      if (!has && bound.length > 1) continue; // --platform: the namespace lives on one of the DIMMs
+      const { writes, result } = collectWrites(deleteSetNamespace(areas, b.set, a.uuid));
+      exit = Math.max(exit, applyWrites(a, b, writes, { uuid: a.uuid, freedSlots: result.map((slots, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, slots })) }, o));
+    }
+    return exit;
+  },
+  rename(o, a, bound) {
+    if (!a.uuid || a.name === undefined) throw new CliError('rename needs --uuid and --name');
+    const want = a.uuid.toLowerCase();
+    const hits = bound.filter((b) => b.targets.some((t) => readLabelArea(readArea(t)).live.some((l) => labelUuid(l) === want)));
+    const b = hits[0] ?? bound[0]!; // --platform: the namespace lives on one of the one-DIMM regions
+    const { writes, result } = collectWrites(renameSetNamespace(b.targets.map(readArea), b.set, a.uuid, a.name));
+    return applyWrites(a, b, writes, { uuid: want, name: a.name, dimms: result.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, position: l.position, dpa: l.dpa, rawsize: l.rawsize })) }, o);
+  },
+  repair(o, a, bound) {
+    let exit = 0;
+    for (const b of bound) {
+      const { writes, result } = collectWrites(repairSet(b.targets.map(readArea), b.set));
+      if (!a.json) {
+        for (const d of result.dimms) {
+          const file = b.targets[d.dimm]!.file;
+          if (d.error) o.out(`DIMM ${d.name} (${file}): cannot repair: ${d.error}\n`);
+          for (const s of d.report?.actions ?? []) o.out(`DIMM ${d.name} (${file}): ${s}\n`);
+          for (const l of d.report?.lost ?? []) o.out(`DIMM ${d.name} (${file}): possibly lost: slot ${l.slot} holds a label for ${l.uuid}${l.name ? ` "${l.name}"` : ''} that the surviving index does not reference\n`);
+        }
+        o.out(findingsText(result.problems));
+        o.out(result.regionActive ? 'after the repair Linux assembles the region\n' : `after the repair the region still fails: ${result.regionReason ?? 'see above'}\n`);
+      }
+      const summary = { dimms: result.dimms.map((d) => ({ ...d, file: b.targets[d.dimm]!.file })), regionActive: result.regionActive, ...(result.regionReason ? { regionReason: result.regionReason } : {}), problems: result.problems };
+      exit = Math.max(exit, applyWrites(a, b, writes, summary, o), result.problems.some((f) => f.severity === 'error') ? 1 : 0);
+    }
+    return exit;
+  },
+};
+
 export function runSet(o: LabelsOutput, a: SetArgs): number {
-  if (!['create', 'list', 'check', 'delete', 'rename', 'repair'].includes(a.action)) {
-    throw new CliError(`labels ${a.action} takes one target; create, list, check, delete, rename and repair take the label areas of every DIMM of a set`);
-  }
+  const run = Object.hasOwn(SET_RUN, a.action) ? SET_RUN[a.action] : undefined;
+  if (!run) throw new CliError(`labels ${a.action} takes one target; ${Object.keys(SET_RUN).join(', ')} take the label areas of every DIMM of a set`);
   const bound = bind(a);
   if (!a.json) for (const b of bound) process.stderr.write(`nvtool labels: ${b.how}\n`);
-  switch (a.action) {
-    case 'list': {
-      const all = bound.flatMap((b) => listSetNamespacesJson(readInterleaveSet(b.targets.map(readArea), b.set), b.set));
-      if (a.json) o.out(ndctlJsonText(all));
-      else for (const b of bound) o.out(setText(b));
-      return 0;
-    }
-    case 'check': {
-      const views = bound.map((b) => readInterleaveSet(b.targets.map(readArea), b.set));
-      const findings = views.flatMap((v) => v.findings);
-      const exit = checkExit(findings);
-      if (a.json) {
-        o.out(ndctlJsonText(views.map((v, i) => ({ set: bound[i]!.how, regionActive: v.regionActive, ...(v.regionReason ? { regionReason: v.regionReason } : {}), cookie: v.cookie ?? null, namespaces: listSetNamespacesJson(v, bound[i]!.set), findings: v.findings, exit }))));
-      } else {
-        for (const b of bound) o.out(setText(b));
-        o.out(findingsText(findings) + `${['clean', 'warnings', 'errors'][exit]} (exit ${exit})\n`);
-      }
-      return exit;
-    }
-    case 'create': {
-      if (a.platform && !a.nfit) {
-        throw new CliError(`${QEMU_NOTE}: there is no set to create one namespace across. Create per DIMM (nvtool labels create --platform ${a.platform} --dimm ID FILE), or describe an interleaved platform with an NFIT (nvtool build-nfit, generic profile) and pass --nfit`);
-      }
-      const b = bound[0]!;
-      const areas = b.targets.map(readArea);
-      const size = a.size;
-      const set = a.align !== undefined ? { ...b.set, align: a.align } : b.set;
-      const { writes, result } = collectWrites(
-        createSetNamespace(areas, set, {
-          ...(a.uuid ? { uuid: a.uuid } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(size !== undefined ? { size } : {}),
-          // the class the mode records under v1.2; on a v1.1 set the engine refuses any but raw, saying why
-          claimClass: claimClassForMode(a.mode, '1.2'), lbasize: a.sectorSize !== undefined ? BigInt(a.sectorSize) : defaultLbasizeForMode(a.mode),
-        }),
-      );
-      return applyWrites(a, b, writes, { uuid: result.uuid, name: result.name, size: result.size, dimms: result.labels.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, dpa: l.dpa, rawsize: l.rawsize, position: l.position, isetcookie: l.isetcookie })) }, o);
-    }
-    case 'delete': {
-      if (!a.uuid) throw new CliError('delete needs --uuid');
-      let exit = 0;
-      for (const b of bound) {
-        const areas = b.targets.map(readArea);
-        const has = areas.some((x) => readLabelArea(x).live.some((l) => labelUuid(l) === a.uuid!.toLowerCase()));
-        if (!has && bound.length > 1) continue; // --platform: the namespace lives on one of the DIMMs
-        const { writes, result } = collectWrites(deleteSetNamespace(areas, b.set, a.uuid));
-        exit = Math.max(exit, applyWrites(a, b, writes, { uuid: a.uuid, freedSlots: result.map((slots, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, slots })) }, o));
-      }
-      return exit;
-    }
-    case 'rename': {
-      if (!a.uuid || a.name === undefined) throw new CliError('rename needs --uuid and --name');
-      const want = a.uuid.toLowerCase();
-      const hits = bound.filter((b) => b.targets.some((t) => readLabelArea(readArea(t)).live.some((l) => labelUuid(l) === want)));
-      const b = hits[0] ?? bound[0]!; // --platform: the namespace lives on one of the one-DIMM regions
-      const { writes, result } = collectWrites(renameSetNamespace(b.targets.map(readArea), b.set, a.uuid, a.name));
-      return applyWrites(a, b, writes, { uuid: want, name: a.name, dimms: result.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, position: l.position, dpa: l.dpa, rawsize: l.rawsize })) }, o);
-    }
-    case 'repair': {
-      let exit = 0;
-      for (const b of bound) {
-        const { writes, result } = collectWrites(repairSet(b.targets.map(readArea), b.set));
-        if (!a.json) {
-          for (const d of result.dimms) {
-            const file = b.targets[d.dimm]!.file;
-            if (d.error) o.out(`DIMM ${d.name} (${file}): cannot repair: ${d.error}\n`);
-            for (const s of d.report?.actions ?? []) o.out(`DIMM ${d.name} (${file}): ${s}\n`);
-            for (const l of d.report?.lost ?? []) o.out(`DIMM ${d.name} (${file}): possibly lost: slot ${l.slot} holds a label for ${l.uuid}${l.name ? ` "${l.name}"` : ''} that the surviving index does not reference\n`);
-          }
-          o.out(findingsText(result.problems));
-          o.out(result.regionActive ? 'after the repair Linux assembles the region\n' : `after the repair the region still fails: ${result.regionReason ?? 'see above'}\n`);
-        }
-        const summary = { dimms: result.dimms.map((d) => ({ ...d, file: b.targets[d.dimm]!.file })), regionActive: result.regionActive, ...(result.regionReason ? { regionReason: result.regionReason } : {}), problems: result.problems };
-        exit = Math.max(exit, applyWrites(a, b, writes, summary, o), result.problems.some((f) => f.severity === 'error') ? 1 : 0);
-      }
-      return exit;
-    }
-  }
-  return 2;
+  return run(o, a, bound);
 }
 
 function setText(b: Bound): string {
