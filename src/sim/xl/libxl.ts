@@ -30,8 +30,8 @@ export interface Dom0View {
 
 /** `stat(path)` in Dom0: a block device, or a regular file on a mounted ext4, with what FIEMAP needs. */
 export type Stat =
-  | { kind: 'block'; dev: string; size: bigint; name: string }
-  | { kind: 'file'; dev: string; size: bigint; device: string; extents: () => FiemapExtent[] };
+  | { kind: 'block'; dev: string; size: bigint; name: string; spa?: bigint }
+  | { kind: 'file'; dev: string; size: bigint; device: string; extents: () => FiemapExtent[]; spa?: bigint };
 
 export class LibxlError extends Error {
   constructor(readonly log: string, readonly rc = '-EINVAL') {
@@ -47,11 +47,12 @@ export function parseMounts(text: string): Mount[] {
 }
 
 /** The block device (disk or partition) named `name`, with a byte view of it. */
-function blockDevice(linux: Dom0Linux, name: string): { dev: string; size: bigint; io?: BlockIO } | undefined {
+function blockDevice(linux: Dom0Linux, name: string): { dev: string; size: bigint; io?: BlockIO; spa?: bigint } | undefined {
   for (const d of linux.disks) {
-    if (d.name === name) return { dev: d.dev, size: d.bytes, ...(d.io ? { io: d.io } : {}) };
+    const spa = (off: number) => (d.resource !== undefined ? { spa: d.resource + BigInt(off) } : {});
+    if (d.name === name) return { dev: d.dev, size: d.bytes, ...(d.io ? { io: d.io } : {}), ...spa(0) };
     const p = d.partitions.find((x) => x.name === name);
-    if (p) return { dev: p.dev, size: p.sectors * 512n, ...(d.io ? { io: new WindowBlockIO(d.io, p.offset, Number(p.sectors * 512n)) } : {}) };
+    if (p) return { dev: p.dev, size: p.sectors * 512n, ...(d.io ? { io: new WindowBlockIO(d.io, p.offset, Number(p.sectors * 512n)) } : {}), ...spa(p.offset) };
   }
   return undefined;
 }
@@ -62,7 +63,7 @@ export function statInDom0(view: Dom0View, path: string): Stat {
   if (dev) {
     const b = blockDevice(view.linux, dev[1]!);
     if (!b) throw new LibxlError(`failed to open file ${path}: No such file or directory`, '-EIO');
-    return { kind: 'block', dev: b.dev, size: b.size, name: dev[1]! };
+    return { kind: 'block', dev: b.dev, size: b.size, name: dev[1]!, ...(b.spa !== undefined ? { spa: b.spa } : {}) };
   }
   const m = view.mounts.filter((x) => path === x.mountpoint || path.startsWith(x.mountpoint.endsWith('/') ? x.mountpoint : `${x.mountpoint}/`)).sort((a, b) => b.mountpoint.length - a.mountpoint.length)[0];
   if (!m) throw new LibxlError(`failed to open file ${path}: No such file or directory (no file system is mounted there in Dom0)`, '-EIO');
@@ -79,7 +80,7 @@ export function statInDom0(view: Dom0View, path: string): Stat {
   }
   const f = fs.file(ino);
   if ((f.mode & S_IFMT) !== S_IFREG) throw new LibxlError(`${path} is not a block device or regular file`);
-  return { kind: 'file', dev: b.dev, size: f.size, device: m.device, extents: () => fiemapOfExtents(fs.extents(ino), fs.blockSize) };
+  return { kind: 'file', dev: b.dev, size: f.size, device: m.device, extents: () => fiemapOfExtents(fs.extents(ino), fs.blockSize), ...(b.spa !== undefined ? { spa: b.spa } : {}) };
 }
 
 /** `nvdimm_sysfs_read`: /sys/dev/block/MAJ:MIN/device/NAME through Dom0's sysfs, parsed with strtoll base 0. */
@@ -134,8 +135,17 @@ export function addDevicePlan(view: Dom0View, path: string, guestSpa: bigint, gu
   const mfn = hostSpa >> 12n;
   const gpfn = guestSpa >> 12n;
   if (st.kind === 'block') return { requests: splitPages(mfn, gpfn, guestSize >> 12n, 'data', path), hostSpa, hostSize };
-  // get_file_extents: FIEMAP over [0, guest_size); add_file: each extent checked, then mapped whole
-  const extents = st.extents().filter((e) => e.logical < guestSize);
+  const extents = st.extents();
+  return { requests: addFileRequests(extents, mfn, gpfn, guestSize, path), hostSpa, hostSize, extents };
+}
+
+/**
+ * `get_file_extents` + `add_file`: FIEMAP over [0, guest_size), then each extent checked (no flag but
+ * FIEMAP_EXTENT_LAST; offsets and length 4 KiB-aligned) and mapped whole at mfn + physical,
+ * gpfn + logical. A hole is simply not mapped: libxl does not look for holes.
+ */
+export function addFileRequests(all: readonly FiemapExtent[], mfn: bigint, gpfn: bigint, guestSize: bigint, path: string): MapRequest[] {
+  const extents = all.filter((e) => e.logical < guestSize);
   if (!extents.length) throw new LibxlError(`${path} has no extents in its first ${guestSize} bytes (get_file_extents found none)`, '-EIO');
   const requests: MapRequest[] = [];
   for (const [i, e] of extents.entries()) {
@@ -144,7 +154,34 @@ export function addDevicePlan(view: Dom0View, path: string, guestSpa: bigint, gu
     if ((e.physical | e.logical | e.length) & (PAGE - 1n)) throw new LibxlError(`${src}: not aligned to 4 KiB (add_file: (p_offset | l_offset | length) & ~XC_PAGE_MASK)`);
     requests.push(...splitPages(mfn + (e.physical >> 12n), gpfn + (e.logical >> 12n), e.length >> 12n, 'data', src));
   }
-  return { requests, hostSpa, hostSize, extents };
+  return requests;
+}
+
+/**
+ * Seed 002 §3.2.1's QEMU: it mmaps the file or device and learns each page's host address from
+ * /proc/<pid>/pagemap, so it needs no sysfs `device` (a partition works) and sees no FIEMAP flags
+ * (a DAX fault makes an unwritten extent's pages ordinary pmem); a hole has no pmem frame behind
+ * it. Returns the XEN_DOMCTL_memory_mapping runs, or QEMU's refusal.
+ */
+export function pagemapPlan(view: Dom0View, path: string, guestSpa: bigint, guestSize: bigint): MapRequest[] {
+  const st = statInDom0(view, path);
+  if (st.spa === undefined) throw new LibxlError(`qemu: ${path}: pagemap gives no frame: ${st.dev} is not byte-addressed pmem`);
+  const mfn = st.spa >> 12n;
+  const gpfn = guestSpa >> 12n;
+  if (st.kind === 'block') {
+    if (guestSize > st.size) throw new LibxlError(`qemu: ${path}: ${guestSize} bytes asked of a ${st.size}-byte device`);
+    return [{ mfn, gfn: gpfn, nr: guestSize >> 12n, type: 'data', source: path }];
+  }
+  const out: MapRequest[] = [];
+  let next = 0n;
+  for (const e of st.extents().filter((x) => x.logical < guestSize)) {
+    if (e.logical > next) break;
+    const len = e.logical + e.length > guestSize ? guestSize - e.logical : e.length;
+    out.push({ mfn: mfn + (e.physical >> 12n), gfn: gpfn + (e.logical >> 12n), nr: len >> 12n, type: 'data', source: `${path} extent at ${hex(e.logical)}` });
+    next = e.logical + len;
+  }
+  if (next < guestSize) throw new LibxlError(`qemu: ${path}: no pmem frame at file offset ${hex(next)} (a hole or past the end: pagemap shows no PFN there)`);
+  return out;
 }
 
 /** `BLKGETSIZE64` or `st_size`: the size libxl_dm.c v1 gives QEMU's memory-backend-xen. */
