@@ -1,4 +1,4 @@
-import { ascii, u32, u8 } from '../core/schema/index.js';
+import { Struct, ascii, u32, u8 } from '../core/schema/index.js';
 
 /**
  * The 36-byte System Description Table header (ACPI 6.5 §5.2.6, ACPICA ACPI_TABLE_HEADER),
@@ -21,3 +21,6 @@ export function acpiHeader<S extends string>(signature?: S) {
 
 /** Size of the header, asked of the declaration rather than typed as 36 elsewhere. */
 export const ACPI_HEADER_SIZE = acpiHeader().reduce((n, f) => n + (f.codec.size ?? 0), 0);
+
+/** The header alone, as a Struct: reading a table's signature and length before its body. */
+export const acpiTableHeader = new Struct('ACPI header', [...acpiHeader()] as const, { label: 'ACPI table header', spec: 'ACPI 6.5 §5.2.6', size: 36 });

@@ -179,19 +179,30 @@ function nvdimmDevice(slot: number): Term {
   return aml.device(name, [aml.name('_ADR', aml.int(handle)), lsi, lsr, lsw, dsm]);
 }
 
-/** The SSDT's terms. */
-export function qemuNvdimmSsdtTerms(o: QemuNvdimmSsdtOptions): Term[] {
+/**
+ * The terms inside `Device(NVDR)`: _HID, NCAL, the root _DSM, the _FIT methods (left out with
+ * `fit: false`, as QEMU on Xen does from the v3 series on: no vNVDIMM hotplug there), one NVxx per slot.
+ */
+export function qemuNvdimmRootTerms(o: QemuNvdimmSsdtOptions & { withFit?: boolean }): Term[] {
   if (!Number.isInteger(o.slots) || o.slots < 0 || o.slots > 256) throw new Error(`slots ${o.slots}: QEMU allows 0..256`);
-  const mema = o.dsmBuffer ?? 0;
-  if (!Number.isInteger(mema) || mema < 0 || mema > 0xffffffff) throw new Error(`dsmBuffer ${mema} does not fit 32 bits`);
   const rootDsm = aml.method('_DSM', 4, false, [aml.return_(aml.call('NCAL', [A(0), A(1), A(2), A(3), aml.int(0)]))]);
   const devices: Term[] = [];
   for (let slot = 0; slot < o.slots; slot++) devices.push(nvdimmDevice(slot));
-  const fit = o.fit ? [aml.method('_FIT', 0, false, [aml.return_(aml.buffer(o.fit))])] : fitMethods();
-  return [
-    aml.scope('\\_SB', [aml.device('NVDR', [aml.name('_HID', aml.str('ACPI0012')), ncal(), rootDsm, ...fit, ...devices])]),
-    aml.name('MEMA', aml.intOf('dword', mema)),
-  ];
+  const fit = o.withFit === false ? [] : o.fit ? [aml.method('_FIT', 0, false, [aml.return_(aml.buffer(o.fit))])] : fitMethods();
+  return [aml.name('_HID', aml.str('ACPI0012')), ncal(), rootDsm, ...fit, ...devices];
+}
+
+/** Name(MEMA, DWord): the DSM buffer's address, the last term QEMU appends. */
+export function qemuNvdimmMema(o: Pick<QemuNvdimmSsdtOptions, 'dsmBuffer'>): Term {
+  const mema = o.dsmBuffer ?? 0;
+  if (!Number.isInteger(mema) || mema < 0 || mema > 0xffffffff) throw new Error(`dsmBuffer ${mema} does not fit 32 bits`);
+  return aml.name('MEMA', aml.intOf('dword', mema));
+}
+
+/** The SSDT's terms. */
+export function qemuNvdimmSsdtTerms(o: QemuNvdimmSsdtOptions): Term[] {
+  const mema = qemuNvdimmMema(o);
+  return [aml.scope('\\_SB', [aml.device('NVDR', qemuNvdimmRootTerms(o))]), mema];
 }
 
 export function qemuNvdimmSsdt(o: QemuNvdimmSsdtOptions): AmlTable {

@@ -3,32 +3,10 @@
  * leading part each probe needs). Sources: ext4 `fs/ext4/ext4.h` struct ext4_super_block; XFS
  * `fs/xfs/libxfs/xfs_format.h` struct xfs_dsb (big-endian); btrfs `fs/btrfs/ctree.h`
  * struct btrfs_super_block (at 64 KiB); swap `include/linux/swap.h` union swap_header.
- * The schema layer has no big-endian integers, so XFS uses the small codecs below (an adapter in
- * this folder, not a change to core/schema).
+ * XFS is big-endian: be16/be32 from the schema layer, the 64-bit one below.
  */
 import fc from 'fast-check';
-import { Struct, ascii, bytes, field, rfcUuid, u16, u32, u64, u8, type Codec, type FieldOptions, type ValueOf } from '../core/schema/index.js';
-
-function beCodec(size: 2 | 4): Codec<number> {
-  const max = size === 4 ? 0xffffffff : 0xffff;
-  return {
-    size,
-    decode: (r, _f, _ctx, path) => {
-      const b = r.bytesView(size, path);
-      return size === 2 ? (b[0]! << 8) | b[1]! : ((b[0]! << 24) >>> 0) + (b[1]! << 16) + (b[2]! << 8) + b[3]!;
-    },
-    encode: (w, v) => {
-      if (size === 4) w.u8((v >>> 24) & 0xff), w.u8((v >>> 16) & 0xff);
-      w.u8((v >>> 8) & 0xff);
-      w.u8(v & 0xff);
-    },
-    arbitrary: () => fc.integer({ min: 0, max }),
-    zero: () => 0,
-    show: (v) => '0x' + v.toString(16).padStart(size * 2, '0'),
-    toJson: (v) => v,
-    fromJson: (j) => Number(j),
-  };
-}
+import { Struct, ascii, be16, be32, bytes, field, rfcUuid, u16, u32, u64, u8, type Codec, type FieldOptions, type ValueOf } from '../core/schema/index.js';
 
 const be64Codec: Codec<bigint> = {
   size: 8,
@@ -48,8 +26,6 @@ const be64Codec: Codec<bigint> = {
   fromJson: (j) => BigInt(j as string),
 };
 
-const be16 = <N extends string>(n: N, o?: FieldOptions<number>) => field(n, beCodec(2), o);
-const be32 = <N extends string>(n: N, o?: FieldOptions<number>) => field(n, beCodec(4), o);
 const be64 = <N extends string>(n: N, o?: FieldOptions<bigint>) => field(n, be64Codec, o);
 
 export const EXT_SB_OFFSET = 1024;

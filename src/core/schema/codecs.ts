@@ -42,6 +42,28 @@ export function uintCodec(size: 1 | 2 | 4): Codec<number> {
   };
 }
 
+/** Unsigned big-endian integer of 2 or 4 bytes (XFS super block, QEMU fw_cfg file directory). */
+export function beUintCodec(size: 2 | 4): Codec<number> {
+  const max = size === 4 ? 0xffffffff : 0xffff;
+  return {
+    size,
+    decode: (r, _f, _ctx, path) => {
+      const b = r.bytesView(size, path);
+      return size === 2 ? (b[0]! << 8) | b[1]! : ((b[0]! << 24) >>> 0) + (b[1]! << 16) + (b[2]! << 8) + b[3]!;
+    },
+    encode: (w, v) => {
+      if (size === 4) w.u8((v >>> 24) & 0xff), w.u8((v >>> 16) & 0xff);
+      w.u8((v >>> 8) & 0xff);
+      w.u8(v & 0xff);
+    },
+    arbitrary: (f) => (f.expect !== undefined ? fc.constant(f.expect as number) : f.reserved ? fc.constant(0) : fc.integer({ min: 0, max })),
+    zero: () => 0,
+    show: (v) => hexInt(v, size * 2),
+    toJson: (v) => v,
+    fromJson: (j, path, pins) => Number(parseIntegerJson(unpin(j, path, pins), path, BigInt(max))),
+  };
+}
+
 /** Unsigned 64-bit little-endian integer, always a bigint. JSON: a `0x` hex string. */
 export const u64Codec: Codec<bigint> = {
   size: 8,
@@ -158,6 +180,8 @@ export function guidCodec(order: GuidOrder): Codec<string> {
 export const u8 = <N extends string>(name: N, o?: FieldOptions<number>): Field<N, number, false> => field(name, uintCodec(1), o);
 export const u16 = <N extends string>(name: N, o?: FieldOptions<number>): Field<N, number, false> => field(name, uintCodec(2), o);
 export const u32 = <N extends string>(name: N, o?: FieldOptions<number>): Field<N, number, false> => field(name, uintCodec(4), o);
+export const be16 = <N extends string>(name: N, o?: FieldOptions<number>): Field<N, number, false> => field(name, beUintCodec(2), o);
+export const be32 = <N extends string>(name: N, o?: FieldOptions<number>): Field<N, number, false> => field(name, beUintCodec(4), o);
 export const u64 = <N extends string>(name: N, o?: FieldOptions<bigint>): Field<N, bigint, false> => field(name, u64Codec, o);
 export const bytes = <N extends string>(name: N, size: SizeSpec, o?: FieldOptions<Uint8Array>): Field<N, Uint8Array, false> =>
   field(name, bytesCodec(size), o);

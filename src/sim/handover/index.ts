@@ -1,0 +1,2 @@
+export * from './dmAcpi.js';
+export * from './fwCfg.js';
