@@ -12,8 +12,8 @@ import { defineCommand } from '../command.js';
 import { CliError, toJsonText } from '../io.js';
 import { writeOutput } from '../write/output.js';
 import { openTarget, type Target } from '../target.js';
-import { labelSizeOption } from '../options/target.js';
-import { file, uuid } from '../options/values.js';
+import { labelSizeOption, namespaceOption } from '../options/target.js';
+import { file } from '../options/values.js';
 
 interface Args {
   file: string;
@@ -38,7 +38,7 @@ export const inspectCommand = defineCommand<Args>({
     hexdump: { describe: 'also print the bytes of every decoded structure, field by field' },
     stats: { describe: 'print how many bytes were read and how long it took' },
     'label-size': labelSizeOption,
-    namespace: { describe: 'inspect the block device Linux exposes for this namespace UUID inside FILE (raw: the namespace; fsdax/devdax: past the info block; sector: through the BTT)', value: uuid() },
+    namespace: { ...namespaceOption, describe: 'inspect the block device Linux exposes for this namespace UUID inside FILE (raw: the namespace; fsdax/devdax: past the info block; sector: through the BTT)' },
     force: { describe: 'replace an existing --svg file' },
     deep: { describe: 'read Xen frame tables and M2Ps whole: exact runs of page states and every damaged entry (default: 1024 samples and a bisection at each change)' },
     'dry-run': { describe: 'say which file would be written, write nothing' },

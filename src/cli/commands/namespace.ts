@@ -16,6 +16,7 @@ import { openFile } from '../target.js';
 import { withWrites, writeLines } from '../write/gate.js';
 import { writeOutput } from '../write/output.js';
 import type { OptionSpec } from '../options/spec.js';
+import { labelSizeOption, namespaceOption } from '../options/target.js';
 import { byteNumber, choice, count, file, uuid, UsageError } from '../options/values.js';
 
 // ---- namespace selection, shared by every subcommand ----------------------------------------------
@@ -31,8 +32,8 @@ interface NsArgs {
 /** The namespace selection every subcommand takes: labels (`--namespace`) or a byte window. */
 const nsPositionals = [{ name: 'image', describe: 'NVDIMM backing file (pmem then label area) or a namespace image', value: file() }] as const;
 const nsOptions = {
-  namespace: { alias: 'n', describe: 'namespace UUID, found through the labels (one-DIMM image); with --window-offset, the uuid to report', value: uuid() },
-  'label-size': { describe: 'label storage area size at the end of IMAGE (with --namespace: found by probing the tail, else 0)', value: byteNumber({ max: 1 << 30 }) },
+  namespace: { ...namespaceOption, alias: 'n', describe: 'namespace UUID, found through the labels (one-DIMM image); with --window-offset, the uuid to report' },
+  'label-size': { ...labelSizeOption, describe: 'label storage area size at the end of IMAGE (with --namespace: found by probing the tail, else none)' },
   'window-offset': { describe: 'the namespace is this byte range of IMAGE (instead of labels): its offset', value: byteNumber() },
   'window-size': { describe: 'with --window-offset: its size (default: to the label area)', value: byteNumber({ min: 1 }) },
   json: { describe: 'machine-readable output' },
