@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'build-nfit', summary: "build the NFIT a guest sees for a platform description (QEMU 7.2's bytes, or any table with the generic profile)", load: async () => (await import('./commands/build-nfit.js')).buildNfitCommand },
   { name: 'build-ssdt', summary: "build QEMU 7.2's NVDIMM SSDT for a platform description", load: async () => (await import('./commands/build-ssdt.js')).buildSsdtCommand },
   { name: 'disasm', summary: 'disassemble a DSDT/SSDT to ASL that iasl compiles back to the same AML body', load: async () => (await import('./commands/disasm.js')).disasmCommand },
+  { name: 'aml eval', summary: 'evaluate an AML method or object of DSDT/SSDT tables, like acpiexec -b "evaluate ..."', load: async () => (await import('./commands/aml.js')).amlEvalCommand },
   { name: 'labels', summary: 'NVDIMM namespace labels offline: init, dump, list, create, delete, rename, check, repair', load: async () => (await import('./commands/labels.js')).labelsCommand },
   { name: 'namespace format', summary: 'write the fsdax/devdax info block, the BTT (sector) or clear it (raw) the way Linux 6.1 does', load: async () => (await import('./commands/namespace.js')).formatCmd },
   { name: 'namespace show', summary: 'how Linux would bring the namespace up: mode, info block or BTT arenas, with findings', load: async () => (await import('./commands/namespace.js')).showCmd },

@@ -1,0 +1,838 @@
+/**
+ * An AML interpreter over the decoded term model: loads definition blocks into a namespace
+ * (module-level code executed as the table loads, as ACPICA does) and evaluates methods.
+ * Semantics follow ACPICA 20200925, the version Debian 12's acpiexec is built from: operand
+ * conversions (`exresop.c`, `exconvrt.c`), stores (`exstore.c`, `exstorob.c`), operators
+ * (`exoparg1.c` ... `exoparg6.c`), control flow (`dscontrol.c`), fields (`exfield.c`, `exfldio.c`)
+ * and mutexes (`exmutex.c`). Errors are `AmlError`s with ACPICA's status names.
+ */
+import { decodeAmlTable } from '../table.js';
+import type { Arg, FieldElement, NameString, OpTerm, Term } from '../model.js';
+import { AmlError, amlFail } from './errors.js';
+import { RtNamespace, pathOf, parsePath, segsOf } from './namespace.js';
+import { accessWidth, extractField, insertField, regionDatumIo, type DatumIo, type RegionAccess, type RegionHandler, type RegionView } from './regions.js';
+import { execOperator } from './operators.js';
+import {
+  OBJECT_TYPE_CODE,
+  buf,
+  bytesOfString,
+  copyObject,
+  int,
+  intToBuf,
+  toBuffer,
+  toInteger,
+  widthOf,
+  type AmlObject,
+  type BufferFieldObj,
+  type BufferObj,
+  type FieldUnitObj,
+  type MethodObj,
+  type MutexObj,
+  type ReferenceObj,
+  type RefTarget,
+  type Width,
+} from './values.js';
+
+export interface InterpreterOptions {
+  /** Region handlers by address space id (`SPACE`); a region with none fails `AE_NOT_EXIST`. */
+  handlers?: Partial<Record<number, RegionHandler>>;
+  /** Called for every region access (`--trace`). */
+  trace?: (a: RegionAccess) => void;
+  /** Nested method calls allowed (ACPICA limits each method to 255 concurrent activations). */
+  maxCallDepth?: number;
+  /** A While loop running longer than this fails `AE_AML_LOOP_TIMEOUT` (ACPICA: 30 s, `ACPI_MAX_LOOP_TIMEOUT`). */
+  loopTimeoutMs?: number;
+  /** A While loop iterating more often than this fails `AE_AML_LOOP_TIMEOUT` (deterministic bound). */
+  maxLoopIterations?: number;
+  /** A whole evaluation running longer than this fails `AE_TIME`. */
+  budgetMs?: number;
+  /** Integer width when no DSDT is loaded (acpiexec: 64). */
+  defaultIntegerBits?: 32 | 64;
+}
+
+export interface Notification {
+  path: string;
+  value: bigint;
+}
+
+/** Method activation: its scope, Locals, Args, the names it created, the mutexes it holds. */
+interface Frame {
+  method: string;
+  scope: string[];
+  locals: (AmlObject | undefined)[];
+  args: (AmlObject | undefined)[];
+  created: string[];
+  ret?: AmlObject;
+}
+
+const enum Flow {
+  Next,
+  Break,
+  Continue,
+  Return,
+}
+
+export const ACPICA_REVISION = 0x20200925n;
+const OSI_STRINGS = ['Windows 2000', 'Windows 2001', 'Windows 2001 SP1', 'Windows 2001.1', 'Windows 2001 SP2', 'Windows 2001.1 SP1', 'Windows 2006', 'Windows 2006.1', 'Windows 2006 SP1', 'Windows 2006 SP2', 'Windows 2009', 'Windows 2012', 'Windows 2013', 'Windows 2015', 'Windows 2016', 'Windows 2017', 'Windows 2017.2', 'Windows 2018', 'Windows 2018.2', 'Windows 2019', 'Extended Address Space Descriptor', 'Module Device', '3.0 Thermal Model', '3.0 _SCP Extensions', 'Processor Aggregator Device'];
+
+export class AmlInterpreter {
+  readonly ns = new RtNamespace();
+  readonly notifications: Notification[] = [];
+  readonly debugLog: AmlObject[] = [];
+  readonly w: Width;
+  private readonly o: Required<Omit<InterpreterOptions, 'trace' | 'handlers'>> & Pick<InterpreterOptions, 'trace' | 'handlers'>;
+  private depth = 0;
+  private syncLevel = 0;
+  private deadline = Infinity;
+  private ticks = 0;
+
+  /** Loads the tables in order (DSDT first, as ACPICA), each decoded with the others as references. */
+  constructor(tables: readonly Uint8Array[], o: InterpreterOptions = {}) {
+    this.o = { maxCallDepth: 255, loopTimeoutMs: 30_000, maxLoopIterations: 1 << 20, budgetMs: 60_000, defaultIntegerBits: 64, ...o };
+    const decoded = tables.map((t, i) => decodeAmlTable(t, { refs: tables.filter((_, j) => j !== i) }));
+    const dsdt = decoded.find((d) => d.table.header.signature === 'DSDT');
+    // ACPICA takes the integer width from the DSDT alone (`AcpiUtSetIntegerWidth`).
+    this.w = widthOf(dsdt ? (dsdt.table.header.revision < 2 ? 32 : 64) : this.o.defaultIntegerBits);
+    for (const d of decoded) {
+      this.start();
+      const f: Frame = { method: '', scope: [], locals: [], args: [], created: [] };
+      this.execList(d.table.terms, f);
+    }
+  }
+
+  /** Evaluates `path` (a method is called with `args`; any other object gives its value). */
+  evaluate(path: string, args: AmlObject[] = []): AmlObject | undefined {
+    const p = pathOf(parsePath(path));
+    const o = this.ns.get(p);
+    if (!o) amlFail('AE_NOT_FOUND', `${p} does not exist`);
+    this.start();
+    this.syncLevel = 0;
+    if (o.type === 'Method') return this.call(p, o, args);
+    return this.readValue(o, p);
+  }
+
+  private start(): void {
+    this.deadline = performance.now() + this.o.budgetMs;
+    this.ticks = 0;
+  }
+
+  private tick(): void {
+    if ((++this.ticks & 1023) === 0 && performance.now() > this.deadline) amlFail('AE_TIME', `evaluation ran longer than its ${this.o.budgetMs} ms budget`);
+  }
+
+  // ---- methods ----
+
+  call(path: string, m: MethodObj, args: AmlObject[]): AmlObject | undefined {
+    if (path === '\\_OSI') {
+      const s = args[0];
+      if (!s || s.type !== 'String') amlFail('AE_AML_OPERAND_TYPE', '_OSI needs a String');
+      return int(OSI_STRINGS.includes(s.value) ? this.w.mask : 0n);
+    }
+    if (m.active >= 255 || this.depth >= this.o.maxCallDepth) amlFail('AE_AML_METHOD_LIMIT', `${path}: more than ${Math.min(255, this.o.maxCallDepth)} nested calls`);
+    if (m.serialized) {
+      m.mutex ??= { type: 'Mutex', syncLevel: m.syncLevel, depth: 0, savedLevel: 0 };
+      this.acquire(m.mutex);
+    }
+    const f: Frame = { method: path, scope: segsOf(path), locals: new Array(8).fill(undefined), args: new Array(7).fill(undefined), created: [] };
+    for (let i = 0; i < m.argc; i++) f.args[i] = args[i] ? copyObject(args[i]!) : undefined;
+    m.active++;
+    this.depth++;
+    try {
+      this.execList(m.body as Term[], f);
+      return f.ret;
+    } catch (e) {
+      if (e instanceof AmlError && !e.method) throw new AmlError(e.status, e.reason.replace(/^[A-Z_]+: /, ''), path);
+      throw e;
+    } finally {
+      m.active--;
+      this.depth--;
+      for (const p of f.created) this.ns.remove(p);
+      if (m.serialized && m.mutex) this.release(m.mutex);
+    }
+  }
+
+  acquire(m: MutexObj): void {
+    if (m.depth > 0) {
+      m.depth++;
+      return;
+    }
+    if (m.syncLevel < this.syncLevel) amlFail('AE_AML_MUTEX_ORDER', `acquiring a mutex of SyncLevel ${m.syncLevel} while holding level ${this.syncLevel}`);
+    m.depth = 1;
+    m.savedLevel = this.syncLevel;
+    this.syncLevel = m.syncLevel;
+  }
+
+  release(m: MutexObj): void {
+    if (m.depth === 0) amlFail('AE_AML_MUTEX_NOT_ACQUIRED', 'releasing a mutex that is not held');
+    if (m.depth === 1 && m.syncLevel !== this.syncLevel) amlFail('AE_AML_MUTEX_ORDER', `releasing a mutex of SyncLevel ${m.syncLevel} while at level ${this.syncLevel}`);
+    if (--m.depth === 0) this.syncLevel = m.savedLevel;
+  }
+
+  // ---- statements ----
+
+  execList(terms: readonly Term[], f: Frame): Flow {
+    for (let i = 0; i < terms.length; i++) {
+      const t = terms[i]!;
+      this.tick();
+      if (t.t !== 'op') {
+        this.eval(t, f);
+        continue;
+      }
+      let flow = Flow.Next;
+      switch (t.op) {
+        case 'If': {
+          const next = terms[i + 1];
+          const hasElse = next?.t === 'op' && next.op === 'Else';
+          if (this.predicate(t.args[0] as Term, f)) flow = this.execList(listOf(t.args[1]), f);
+          else if (hasElse) flow = this.execList(listOf((next as OpTerm).args[0]), f);
+          if (hasElse) i++;
+          break;
+        }
+        case 'Else':
+          break;
+        case 'While':
+          flow = this.execWhile(t, f);
+          break;
+        case 'Break':
+          return Flow.Break;
+        case 'Continue':
+          return Flow.Continue;
+        case 'Return':
+          f.ret = this.returnValue(t.args[0] as Term, f);
+          return Flow.Return;
+        case 'Noop':
+        case 'BreakPoint':
+        case 'External':
+          break;
+        default:
+          if (this.define(t, f)) break;
+          this.eval(t, f);
+      }
+      if (flow !== Flow.Next) return flow;
+    }
+    return Flow.Next;
+  }
+
+  private returnValue(t: Term, f: Frame): AmlObject | undefined {
+    const v = this.eval(t, f);
+    return v && v.type !== 'Reference' ? copyObject(v) : v;
+  }
+
+  private execWhile(t: OpTerm, f: Frame): Flow {
+    const until = performance.now() + this.o.loopTimeoutMs;
+    for (let n = 0; ; n++) {
+      if (!this.predicate(t.args[0] as Term, f)) return Flow.Next;
+      const flow = this.execList(listOf(t.args[1]), f);
+      if (flow === Flow.Break) return Flow.Next;
+      if (flow === Flow.Return) return flow;
+      // ACPICA checks its loop timeout at the end of each iteration (`AcpiDsExecEndControlOp`).
+      if (n + 1 >= this.o.maxLoopIterations || ((n & 255) === 255 && performance.now() >= until)) amlFail('AE_AML_LOOP_TIMEOUT', `While loop still running after ${n + 1} iterations`);
+    }
+  }
+
+  private predicate(t: Term, f: Frame): boolean {
+    return toInteger(this.operand(t, f), this.w) !== 0n;
+  }
+
+  // ---- named object creation ----
+
+  private place(n: NameString, f: Frame): string {
+    const p = this.ns.placeOf(n, f.scope);
+    return p;
+  }
+
+  private defineAt(p: string, o: AmlObject, f: Frame): void {
+    this.ns.define(p, o);
+    if (f.method) f.created.push(p);
+  }
+
+  /** Named-object and namespace-modifier operators; false when `t` is not one. */
+  private define(t: OpTerm, f: Frame): boolean {
+    const a = t.args;
+    switch (t.op) {
+      case 'Scope':
+      case 'Device':
+      case 'Processor':
+      case 'PowerResource':
+      case 'ThermalZone': {
+        const n = (a[0] as { name: NameString }).name;
+        let p: string;
+        if (t.op === 'Scope') {
+          const r = this.ns.resolve(n, f.scope);
+          if (!r) amlFail('AE_NOT_FOUND', `Scope ${formatName(n)} does not exist`);
+          p = r;
+        } else {
+          p = this.place(n, f);
+          this.defineAt(p, { type: t.op }, f);
+        }
+        const body = a[a.length - 1]!;
+        this.execList(listOf(body), { ...f, scope: segsOf(p) });
+        return true;
+      }
+      case 'Name': {
+        const v = this.operand(a[1] as Term, f);
+        this.defineAt(this.place(nameOf(a[0]), f), copyObject(v), f);
+        return true;
+      }
+      case 'Alias': {
+        const target = this.ns.resolve(nameOf(a[0]), f.scope);
+        if (!target) amlFail('AE_NOT_FOUND', `Alias target ${formatName(nameOf(a[0]))} does not exist`);
+        const p = this.place(nameOf(a[1]), f);
+        this.ns.alias(p, target);
+        if (f.method) f.created.push(p);
+        return true;
+      }
+      case 'Method': {
+        const flags = (a[1] as { value: number }).value;
+        const p = this.place(nameOf(a[0]), f);
+        const m: MethodObj = { type: 'Method', path: p, argc: flags & 7, serialized: (flags & 8) !== 0, syncLevel: flags >> 4, body: listOf(a[2]), active: 0 };
+        this.defineAt(p, m, f);
+        return true;
+      }
+      case 'Mutex':
+        this.defineAt(this.place(nameOf(a[0]), f), { type: 'Mutex', syncLevel: (a[1] as { value: number }).value & 15, depth: 0, savedLevel: 0 }, f);
+        return true;
+      case 'Event':
+        this.defineAt(this.place(nameOf(a[0]), f), { type: 'Event' }, f);
+        return true;
+      case 'OperationRegion': {
+        const space = (a[1] as { value: number }).value;
+        const offset = toInteger(this.operand(a[2] as Term, f), this.w);
+        const length = toInteger(this.operand(a[3] as Term, f), this.w);
+        this.defineAt(this.place(nameOf(a[0]), f), { type: 'OperationRegion', space, offset, length }, f);
+        return true;
+      }
+      case 'Field':
+      case 'IndexField':
+      case 'BankField':
+        this.defineFields(t, f);
+        return true;
+      case 'CreateBitField':
+      case 'CreateByteField':
+      case 'CreateWordField':
+      case 'CreateDWordField':
+      case 'CreateQWordField':
+      case 'CreateField':
+        this.createBufferField(t, f);
+        return true;
+      case 'DataTableRegion':
+        return amlFail('AE_NOT_IMPLEMENTED', 'DataTableRegion');
+      default:
+        return false;
+    }
+  }
+
+  private defineFields(t: OpTerm, f: Frame): void {
+    const a = t.args;
+    const mustResolve = (n: NameString): string => this.ns.resolve(n, f.scope) ?? amlFail('AE_NOT_FOUND', `${formatName(n)} does not exist`);
+    let base: Omit<FieldUnitObj, 'bitOffset' | 'bitLength' | 'access' | 'update'>;
+    let flags: number;
+    let elems: FieldElement[];
+    if (t.op === 'Field') {
+      base = { type: 'FieldUnit', kind: 'region', region: mustResolve(nameOf(a[0])) };
+      flags = (a[1] as { value: number }).value;
+      elems = (a[2] as { elems: FieldElement[] }).elems;
+    } else if (t.op === 'IndexField') {
+      base = { type: 'FieldUnit', kind: 'index', region: '', indexPath: mustResolve(nameOf(a[0])), dataPath: mustResolve(nameOf(a[1])) };
+      flags = (a[2] as { value: number }).value;
+      elems = (a[3] as { elems: FieldElement[] }).elems;
+    } else {
+      const bankValue = toInteger(this.operand(a[2] as Term, f), this.w);
+      base = { type: 'FieldUnit', kind: 'bank', region: mustResolve(nameOf(a[0])), bankPath: mustResolve(nameOf(a[1])), bankValue };
+      flags = (a[3] as { value: number }).value;
+      elems = (a[4] as { elems: FieldElement[] }).elems;
+    }
+    let access = flags & 15;
+    const update = (flags >> 5) & 3;
+    let bit = 0;
+    for (const e of elems) {
+      if (e.k === 'named') {
+        this.defineAt(this.place({ root: false, parents: 0, segs: [e.name] }, f), { ...base, bitOffset: bit, bitLength: e.bits, access, update }, f);
+        bit += e.bits;
+      } else if (e.k === 'reserved') bit += e.bits;
+      else if (e.k === 'access' || e.k === 'extaccess') access = e.type & 15;
+    }
+  }
+
+  private createBufferField(t: OpTerm, f: Frame): void {
+    const a = t.args;
+    const src = this.operand(a[0] as Term, f);
+    if (src.type !== 'Buffer') amlFail('AE_AML_OPERAND_TYPE', `${t.op} needs a Buffer, found [${src.type}]`);
+    const index = Number(toInteger(this.operand(a[1] as Term, f), this.w));
+    let bitOffset: number;
+    let bitLength: number;
+    let nameArg: Arg;
+    if (t.op === 'CreateField') {
+      bitOffset = index;
+      bitLength = Number(toInteger(this.operand(a[2] as Term, f), this.w));
+      nameArg = a[3]!;
+      if (bitLength === 0) amlFail('AE_AML_OPERAND_VALUE', 'CreateField with a length of 0 bits');
+    } else {
+      const bits = { CreateBitField: 1, CreateByteField: 8, CreateWordField: 16, CreateDWordField: 32, CreateQWordField: 64 }[t.op]!;
+      bitOffset = t.op === 'CreateBitField' ? index : index * 8;
+      bitLength = bits;
+      nameArg = a[2]!;
+    }
+    if (bitOffset + bitLength > src.value.length * 8) amlFail('AE_AML_BUFFER_LIMIT', `field ends at bit ${bitOffset + bitLength}, beyond the ${src.value.length}-byte buffer`);
+    const bf: BufferFieldObj = { type: 'BufferField', buffer: src, bitOffset, bitLength, createField: t.op === 'CreateField' };
+    this.defineAt(this.place(nameOf(nameArg), f), bf, f);
+  }
+
+  // ---- expressions ----
+
+  /** Evaluates a TermArg to an object; names give the named object itself (not a copy). */
+  eval(t: Term, f: Frame): AmlObject | undefined {
+    switch (t.t) {
+      case 'int':
+        return int(t.value & this.w.mask);
+      case 'str':
+        return { type: 'String', value: t.value };
+      case 'name': {
+        const p = this.ns.resolve(t.name, f.scope);
+        if (!p) amlFail('AE_NOT_FOUND', `${formatName(t.name)} does not exist`);
+        const o = this.ns.get(p)!;
+        if (o.type === 'Method') return this.call(p, o, []);
+        return this.readValue(o, p);
+      }
+      case 'call': {
+        const p = this.ns.resolve(t.name, f.scope);
+        if (!p) amlFail('AE_NOT_FOUND', `${formatName(t.name)} does not exist`);
+        const m = this.ns.get(p)!;
+        const args = t.args.map((x) => this.operand(x, f));
+        if (m.type !== 'Method') return this.readValue(m, p);
+        return this.call(p, m, args);
+      }
+      case 'none':
+        return undefined;
+      case 'op':
+        return this.evalOp(t, f);
+    }
+  }
+
+  /** A TermArg that must produce a value (ACPICA: `AE_AML_NO_RETURN_VALUE` when a call returns nothing). */
+  operand(t: Term, f: Frame): AmlObject {
+    const v = this.eval(t, f);
+    if (v === undefined) amlFail('AE_AML_NO_RETURN_VALUE', 'operand has no value (method returned nothing)');
+    return v;
+  }
+
+  /** A named object read as an operand: fields are read, data objects returned as they are. */
+  readValue(o: AmlObject, path: string): AmlObject {
+    if (o.type === 'FieldUnit') return this.readField(o);
+    if (o.type === 'BufferField') return this.readBufferField(o);
+    if (o.type === 'Uninitialized') amlFail('AE_AML_UNINITIALIZED_NODE', `${path} is uninitialized`);
+    return o;
+  }
+
+  private evalOp(t: OpTerm, f: Frame): AmlObject | undefined {
+    const a = t.args;
+    switch (t.op) {
+      case 'Local0': case 'Local1': case 'Local2': case 'Local3': case 'Local4': case 'Local5': case 'Local6': case 'Local7': {
+        const v = f.locals[Number(t.op[5])];
+        if (v === undefined) amlFail('AE_AML_UNINITIALIZED_LOCAL', `${t.op} is uninitialized`);
+        return v;
+      }
+      case 'Arg0': case 'Arg1': case 'Arg2': case 'Arg3': case 'Arg4': case 'Arg5': case 'Arg6': {
+        const v = f.args[Number(t.op[3])];
+        if (v === undefined) amlFail('AE_AML_UNINITIALIZED_ARG', `${t.op} is uninitialized`);
+        return v;
+      }
+      case 'Debug':
+        return { type: 'Debug' };
+      case 'Revision':
+        return int(ACPICA_REVISION & this.w.mask);
+      case 'Timer':
+        return int(BigInt(Math.floor(performance.now() * 10_000)) & this.w.mask);
+      case 'Buffer': {
+        const size = Number(toInteger(this.operand(a[0] as Term, f), this.w));
+        const init = (a[1] as { bytes: Uint8Array }).bytes;
+        const out = new Uint8Array(Math.max(size, init.length));
+        out.set(init);
+        return buf(out);
+      }
+      case 'Package':
+      case 'VarPackage': {
+        const n = t.op === 'Package' ? (a[0] as { value: number }).value : Number(toInteger(this.operand(a[0] as Term, f), this.w));
+        const elems = listOf(a[1]);
+        const out: (AmlObject | undefined)[] = new Array(n).fill(undefined);
+        for (let i = 0; i < Math.min(n, elems.length); i++) out[i] = this.element(elems[i]!, f);
+        return { type: 'Package', elements: out };
+      }
+      case 'Notify': {
+        const target = this.superName(a[0] as Term, f);
+        const value = toInteger(this.operand(a[1] as Term, f), this.w);
+        this.notifications.push({ path: target.kind === 'node' ? target.path : '', value });
+        return undefined;
+      }
+      case 'Acquire': {
+        const m = this.deref(this.superName(a[0] as Term, f));
+        if (m?.type !== 'Mutex') amlFail('AE_AML_OPERAND_TYPE', 'Acquire needs a Mutex');
+        this.acquire(m);
+        return int(0n);
+      }
+      case 'Release': {
+        const m = this.deref(this.superName(a[0] as Term, f));
+        if (m?.type !== 'Mutex') amlFail('AE_AML_OPERAND_TYPE', 'Release needs a Mutex');
+        this.release(m);
+        return undefined;
+      }
+      case 'Sleep':
+      case 'Stall':
+        this.operand(a[0] as Term, f);
+        return undefined;
+      case 'Signal': case 'Reset':
+        return undefined;
+      case 'Wait':
+        this.operand(a[1] as Term, f);
+        return int(this.w.mask);
+      case 'Fatal':
+        return amlFail('AE_AML_INTERNAL', `Fatal(${(a[0] as { value: number }).value}, ${(a[1] as { value: number }).value})`);
+      case 'Load': case 'LoadTable': case 'Unload':
+        return amlFail('AE_NOT_IMPLEMENTED', `${t.op} is not supported`);
+      case 'Store': {
+        const v = this.operand(a[0] as Term, f);
+        this.store(a[1] as Term, v, f, false);
+        return v;
+      }
+      case 'CopyObject': {
+        const v = this.operand(a[0] as Term, f);
+        this.store(a[1] as Term, v, f, true);
+        return v;
+      }
+      case 'RefOf':
+        return { type: 'Reference', to: this.superName(a[0] as Term, f) };
+      case 'CondRefOf': {
+        const target = a[0] as Term;
+        if (target.t === 'name' && !this.ns.resolve(target.name, f.scope)) return int(0n);
+        const ref: ReferenceObj = { type: 'Reference', to: this.superName(target, f) };
+        this.store(a[1] as Term, ref, f, false);
+        return int(this.w.mask);
+      }
+      case 'DerefOf': {
+        const v = this.operand(a[0] as Term, f);
+        if (v.type === 'Reference') return this.derefValue(v.to);
+        if (v.type === 'String') {
+          const p = this.ns.resolve(parseNameText(v.value), f.scope);
+          if (!p) amlFail('AE_NOT_FOUND', `DerefOf("${v.value}"): no such object`);
+          return this.readValue(this.ns.get(p)!, p);
+        }
+        return amlFail('AE_AML_OPERAND_TYPE', `DerefOf needs a reference, found [${v.type}]`);
+      }
+      case 'Index': {
+        const src = this.operand(a[0] as Term, f);
+        const i = toInteger(this.operand(a[1] as Term, f), this.w);
+        const ref = indexRef(src, i);
+        this.store(a[2] as Term, ref, f, false);
+        return ref;
+      }
+      case 'SizeOf': {
+        const v = this.derefAll(this.superValue(a[0] as Term, f));
+        switch (v.type) {
+          case 'String': return int(BigInt(v.value.length));
+          case 'Buffer': return int(BigInt(v.value.length));
+          case 'Package': return int(BigInt(v.elements.length));
+          case 'Integer': return int(BigInt(this.w.bits / 8));
+          default: return amlFail('AE_AML_OPERAND_TYPE', `SizeOf needs a String, Buffer or Package, found [${v.type}]`);
+        }
+      }
+      case 'ObjectType': {
+        const target = a[0] as Term;
+        let o: AmlObject | undefined;
+        if (target.t === 'op' && /^(Local|Arg)\d$/.test(target.op)) o = this.slot(target.op, f)[0][this.slot(target.op, f)[1]];
+        else {
+          const r = this.superName(target, f);
+          o = r.kind === 'node' ? this.ns.get(r.path) : this.deref(r);
+        }
+        while (o?.type === 'Reference') o = this.deref(o.to);
+        return int(BigInt(o ? OBJECT_TYPE_CODE[o.type] : 0));
+      }
+      case 'Increment':
+      case 'Decrement': {
+        const target = a[0] as Term;
+        const cur = toInteger(this.derefAll(this.superValue(target, f)), this.w);
+        const v = int((t.op === 'Increment' ? cur + 1n : cur - 1n) & this.w.mask);
+        this.store(target, v, f, false);
+        return v;
+      }
+      default:
+        return execOperator(this, t, f);
+    }
+  }
+
+  /** A Package element: names become references to the object (ACPICA keeps them unresolved until used). */
+  private element(t: Term, f: Frame): AmlObject {
+    if (t.t === 'name') {
+      const p = this.ns.resolve(t.name, f.scope);
+      if (!p) return { type: 'String', value: formatName(t.name) };
+      const o = this.ns.get(p)!;
+      if (o.type === 'Integer' || o.type === 'String' || o.type === 'Buffer' || o.type === 'Package') return copyObject(o);
+      return { type: 'Reference', to: { kind: 'node', path: p } };
+    }
+    return copyObject(this.operand(t, f));
+  }
+
+  private slot(op: string, f: Frame): [(AmlObject | undefined)[], number] {
+    return op.startsWith('Local') ? [f.locals, Number(op[5])] : [f.args, Number(op[3])];
+  }
+
+  /** What a SuperName designates, without reading it. */
+  superName(t: Term, f: Frame): RefTarget {
+    if (t.t === 'name') {
+      const p = this.ns.resolve(t.name, f.scope);
+      if (!p) amlFail('AE_NOT_FOUND', `${formatName(t.name)} does not exist`);
+      return { kind: 'node', path: p };
+    }
+    if (t.t === 'op') {
+      if (/^Local\d$/.test(t.op)) return { kind: 'local', slots: f.locals, index: Number(t.op[5]) };
+      if (/^Arg\d$/.test(t.op)) {
+        const v = f.args[Number(t.op[3])];
+        // An Arg holding a reference stands for what it refers to (ACPICA `AcpiDsMethodDataGetValue`).
+        if (v?.type === 'Reference') return v.to;
+        return { kind: 'arg', slots: f.args, index: Number(t.op[3]) };
+      }
+      const v = this.eval(t, f);
+      if (v?.type === 'Reference') return v.to;
+      if (t.op === 'Debug') return { kind: 'node', path: '' };
+    }
+    return amlFail('AE_AML_OPERAND_TYPE', 'not a SuperName');
+  }
+
+  /** A SuperName read as an operand. */
+  private superValue(t: Term, f: Frame): AmlObject {
+    return this.operand(t, f);
+  }
+
+  /** The object a reference designates (fields not read). */
+  deref(r: RefTarget): AmlObject | undefined {
+    switch (r.kind) {
+      case 'node':
+        return this.ns.get(r.path);
+      case 'local':
+      case 'arg':
+        return r.slots[r.index];
+      case 'index':
+        if (r.of.type === 'Package') return r.of.elements[r.index];
+        return int(BigInt(r.of.type === 'Buffer' ? r.of.value[r.index]! : r.of.value.charCodeAt(r.index)));
+    }
+  }
+
+  /** DerefOf: the value a reference designates (fields read, uninitialized elements an error). */
+  derefValue(r: RefTarget): AmlObject {
+    const o = this.deref(r);
+    if (o === undefined) amlFail(r.kind === 'index' ? 'AE_AML_UNINITIALIZED_ELEMENT' : r.kind === 'arg' ? 'AE_AML_UNINITIALIZED_ARG' : 'AE_AML_UNINITIALIZED_LOCAL', 'dereferenced an uninitialized object');
+    return r.kind === 'node' ? this.readValue(o, r.path) : o;
+  }
+
+  private derefAll(o: AmlObject): AmlObject {
+    let v = o;
+    for (let n = 0; v.type === 'Reference' && n < 64; n++) v = this.derefValue(v.to);
+    return v;
+  }
+
+  // ---- stores ----
+
+  /** Store (`copy` false) or CopyObject (`copy` true) of `v` into a Target (ACPICA `AcpiExStore`). */
+  store(t: Term, v: AmlObject, f: Frame, copy: boolean): void {
+    if (t.t === 'none') return;
+    if (t.t === 'op' && t.op === 'Debug') {
+      this.debugLog.push(copyObject(v));
+      return;
+    }
+    if (t.t === 'op' && /^Local\d$/.test(t.op)) {
+      f.locals[Number(t.op[5])] = copyObject(v);
+      return;
+    }
+    if (t.t === 'op' && /^Arg\d$/.test(t.op)) {
+      const i = Number(t.op[3]);
+      const cur = f.args[i];
+      if (cur?.type === 'Reference' && !copy) return this.storeRef(cur.to, v, false);
+      f.args[i] = copyObject(v);
+      return;
+    }
+    this.storeRef(this.superName(t, f), v, copy);
+  }
+
+  storeRef(r: RefTarget, v: AmlObject, copy: boolean): void {
+    switch (r.kind) {
+      case 'local':
+      case 'arg':
+        r.slots[r.index] = copyObject(v);
+        return;
+      case 'index':
+        return this.storeIndex(r.of, r.index, v);
+      case 'node':
+        return this.storeNode(r.path, v, copy);
+    }
+  }
+
+  private storeIndex(of: BufferObj | { type: 'String'; value: string } | { type: 'Package'; elements: (AmlObject | undefined)[] }, i: number, v: AmlObject): void {
+    if (of.type === 'Package') {
+      of.elements[i] = copyObject(v);
+      return;
+    }
+    let byte: number;
+    if (v.type === 'Integer') byte = Number(v.value & 0xffn);
+    else if (v.type === 'Buffer') byte = v.value[0] ?? 0;
+    else if (v.type === 'String') byte = v.value.charCodeAt(0) & 0xff;
+    else return amlFail('AE_AML_OPERAND_TYPE', `cannot store [${v.type}] into a buffer element`);
+    if (of.type === 'Buffer') of.value[i] = byte;
+    else of.value = of.value.slice(0, i) + String.fromCharCode(byte) + of.value.slice(i + 1);
+  }
+
+  private storeNode(path: string, v: AmlObject, copy: boolean): void {
+    const target = this.ns.get(path)!;
+    if (target.type === 'FieldUnit') return this.writeField(target, v);
+    if (target.type === 'BufferField') return this.writeBufferField(target, v);
+    if (copy) return this.ns.set(path, copyObject(v));
+    switch (target.type) {
+      case 'Integer':
+        return this.ns.set(path, int(toInteger(v, this.w)));
+      case 'String':
+        return this.ns.set(path, { type: 'String', value: storeString(v, this.w) });
+      case 'Buffer': {
+        // `AcpiExStoreBufferToBuffer`: a shorter source clears the rest, a longer one is truncated.
+        const src = v.type === 'String' ? bytesOfString(v.value) : toBuffer(v, this.w);
+        const n = Math.min(src.length, target.value.length);
+        if (src.length <= target.value.length) target.value.fill(0);
+        target.value.set(src.subarray(0, n));
+        return;
+      }
+      case 'Package':
+        if (v.type !== 'Package') amlFail('AE_AML_TARGET_TYPE', `cannot assign [${v.type}] to [Package]`);
+        return this.ns.set(path, copyObject(v));
+      case 'Device': case 'Event': case 'Mutex': case 'OperationRegion': case 'PowerResource': case 'Processor': case 'ThermalZone':
+        return amlFail('AE_AML_TARGET_TYPE', `target must be [Buffer/Integer/String/Reference], found [${target.type}]`);
+      default:
+        return this.ns.set(path, copyObject(v));
+    }
+  }
+
+  // ---- fields ----
+
+  private datumIo(fu: FieldUnitObj): { io: DatumIo; startBit: number } {
+    if (fu.kind === 'index') {
+      const index = this.ns.get(fu.indexPath!) as FieldUnitObj;
+      const data = this.ns.get(fu.dataPath!) as FieldUnitObj;
+      const width = accessWidth(fu.access, fu.bitOffset, fu.bitLength, 0xffffffffn);
+      const baseByte = Math.floor(fu.bitOffset / 8 / width) * width;
+      // IndexField: the index register gets the datum's byte offset, the data register moves it (`exfldio.c`).
+      const io: DatumIo = {
+        width,
+        read: (off) => {
+          this.writeField(index, int(BigInt(baseByte + off)));
+          return toInteger(this.readField(data), widthOf(64));
+        },
+        write: (off, value) => {
+          this.writeField(index, int(BigInt(baseByte + off)));
+          this.writeField(data, int(value));
+        },
+      };
+      return { io, startBit: fu.bitOffset - baseByte * 8 };
+    }
+    const region = this.ns.get(fu.region);
+    if (region?.type !== 'OperationRegion') return amlFail('AE_AML_OPERAND_TYPE', `${fu.region} is not an OperationRegion`);
+    if (fu.kind === 'bank') this.writeField(this.ns.get(fu.bankPath!) as FieldUnitObj, int(fu.bankValue!));
+    const handler = this.o.handlers?.[region.space];
+    if (!handler) amlFail('AE_NOT_EXIST', `no handler for address space ${region.space}`);
+    const width = accessWidth(fu.access, fu.bitOffset, fu.bitLength, region.length);
+    const baseByte = Math.floor(fu.bitOffset / 8 / width) * width;
+    const view: RegionView = { space: region.space, offset: region.offset, length: region.length };
+    return { io: regionDatumIo(view, handler, baseByte, width, this.o.trace), startBit: fu.bitOffset - baseByte * 8 };
+  }
+
+  readField(fu: FieldUnitObj): AmlObject {
+    const { io, startBit } = this.datumIo(fu);
+    const bytes = extractField(io, startBit, fu.bitLength);
+    return this.fieldValue(bytes, false);
+  }
+
+  writeField(fu: FieldUnitObj, v: AmlObject): void {
+    const { io, startBit } = this.datumIo(fu);
+    insertField(io, startBit, fu.bitLength, this.fieldSource(v), fu.update);
+  }
+
+  private readBufferField(bf: BufferFieldObj): AmlObject {
+    const b = bf.buffer.value;
+    const out = new Uint8Array(Math.ceil(bf.bitLength / 8));
+    for (let i = 0; i < bf.bitLength; i++) {
+      const at = bf.bitOffset + i;
+      if ((b[at >> 3]! >> (at & 7)) & 1) out[i >> 3]! |= 1 << (i & 7);
+    }
+    return this.fieldValue(out, bf.createField);
+  }
+
+  private writeBufferField(bf: BufferFieldObj, v: AmlObject): void {
+    const src = this.fieldSource(v);
+    const b = bf.buffer.value;
+    for (let i = 0; i < bf.bitLength; i++) {
+      const bit = (src[i >> 3] ?? 0) >> (i & 7) & 1;
+      const at = bf.bitOffset + i;
+      b[at >> 3] = (b[at >> 3]! & ~(1 << (at & 7))) | (bit << (at & 7));
+    }
+  }
+
+  /** A field's bits as a value: an Integer when they fit one (`AcpiExReadDataFromField`), else a Buffer. */
+  private fieldValue(bytes: Uint8Array, alwaysBuffer: boolean): AmlObject {
+    if (!alwaysBuffer && bytes.length <= this.w.bits / 8) {
+      let v = 0n;
+      for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]!);
+      return int(v);
+    }
+    return buf(bytes);
+  }
+
+  /** What a store writes into a field: an Integer's bytes, a Buffer's, a String's characters. */
+  private fieldSource(v: AmlObject): Uint8Array {
+    if (v.type === 'Integer') return intToBuf(v.value, this.w);
+    if (v.type === 'Buffer') return v.value;
+    if (v.type === 'String') return bytesOfString(v.value);
+    return amlFail('AE_AML_OPERAND_TYPE', `cannot write [${v.type}] to a field`);
+  }
+}
+
+/** Store to a String target: Integers and Buffers converted as implicit conversions do. */
+function storeString(v: AmlObject, w: Width): string {
+  if (v.type === 'String') return v.value;
+  if (v.type === 'Integer') return v.value.toString(16).toUpperCase().padStart(w.bits / 4, '0');
+  if (v.type === 'Buffer') return Array.from(v.value, (b) => String.fromCharCode(b)).join('').replace(/\0.*$/s, '');
+  return amlFail('AE_AML_OPERAND_TYPE', `cannot store [${v.type}] into a String`);
+}
+
+function indexRef(src: AmlObject, i: bigint): ReferenceObj {
+  let len: number;
+  let status: 'AE_AML_BUFFER_LIMIT' | 'AE_AML_STRING_LIMIT' | 'AE_AML_PACKAGE_LIMIT';
+  switch (src.type) {
+    case 'Buffer': len = src.value.length; status = 'AE_AML_BUFFER_LIMIT'; break;
+    case 'String': len = src.value.length; status = 'AE_AML_STRING_LIMIT'; break;
+    case 'Package': len = src.elements.length; status = 'AE_AML_PACKAGE_LIMIT'; break;
+    default: return amlFail('AE_AML_OPERAND_TYPE', `Index needs a Buffer, String or Package, found [${src.type}]`);
+  }
+  if (i >= BigInt(len)) amlFail(status, `Index (0x${i.toString(16)}) is beyond end of object (length 0x${len.toString(16)})`);
+  return { type: 'Reference', to: { kind: 'index', of: src, index: Number(i) } };
+}
+
+function listOf(a: Arg | undefined): Term[] {
+  return a && a.t === 'list' ? a.terms : [];
+}
+
+function nameOf(a: Arg | undefined): NameString {
+  if (a && a.t === 'name') return a.name;
+  return amlFail('AE_AML_BAD_OPCODE', 'expected a NameString');
+}
+
+function formatName(n: NameString): string {
+  return (n.root ? '\\' : '^'.repeat(n.parents)) + n.segs.join('.');
+}
+
+function parseNameText(s: string): NameString {
+  const root = s.startsWith('\\');
+  let rest = root ? s.slice(1) : s;
+  let parents = 0;
+  while (rest.startsWith('^')) {
+    parents++;
+    rest = rest.slice(1);
+  }
+  return { root, parents, segs: rest === '' ? [] : rest.split('.').map((x) => x.toUpperCase().padEnd(4, '_')) };
+}
+
+export type { Frame };

@@ -1,0 +1,203 @@
+/**
+ * Expression operators with operands and an optional Target (ACPICA `exoparg1.c`, `exoparg2.c`,
+ * `exoparg3.c`, `exoparg6.c`, `exmisc.c`, `exconcat.c`): integer arithmetic and logic masked to
+ * the table's width, the conversion operators, Concatenate, Mid and Match.
+ */
+import type { OpTerm, Term } from '../model.js';
+import { amlFail } from './errors.js';
+import type { AmlInterpreter, Frame } from './interpreter.js';
+import { buf, compareObjects, int, intToBuf, toBuffer, toInteger, toStringValue, type AmlObject, type Width } from './values.js';
+
+type Binary = (a: bigint, b: bigint, w: Width) => bigint;
+
+const BINARY: Record<string, Binary> = {
+  Add: (a, b, w) => (a + b) & w.mask,
+  Subtract: (a, b, w) => (a - b) & w.mask,
+  Multiply: (a, b, w) => (a * b) & w.mask,
+  And: (a, b) => a & b,
+  Or: (a, b) => a | b,
+  XOr: (a, b) => a ^ b,
+  NAnd: (a, b, w) => ~(a & b) & w.mask,
+  NOr: (a, b, w) => ~(a | b) & w.mask,
+  // A shift by the integer width or more gives 0 (ACPICA `AcpiExDoMathOp`).
+  ShiftLeft: (a, b, w) => (b >= BigInt(w.bits) ? 0n : (a << b) & w.mask),
+  ShiftRight: (a, b, w) => (b >= BigInt(w.bits) ? 0n : a >> b),
+  Mod: (a, b) => {
+    if (b === 0n) amlFail('AE_AML_DIVIDE_BY_ZERO', 'Mod by zero');
+    return a % b;
+  },
+};
+
+function fromBcd(v: bigint, w: Width): bigint {
+  let out = 0n;
+  let scale = 1n;
+  for (let i = 0; i < w.bits / 4; i++) {
+    const d = (v >> BigInt(4 * i)) & 0xfn;
+    if (d > 9n) amlFail('AE_AML_NUMERIC_OVERFLOW', `BCD digit 0x${d.toString(16)} is not decimal`);
+    out += d * scale;
+    scale *= 10n;
+  }
+  return out;
+}
+
+function toBcd(v: bigint, w: Width): bigint {
+  const digits = v.toString(10);
+  if (digits.length > w.bits / 4) amlFail('AE_AML_NUMERIC_OVERFLOW', `${v} has more than ${w.bits / 4} decimal digits`);
+  let out = 0n;
+  for (const c of digits) out = (out << 4n) | BigInt(c.charCodeAt(0) - 0x30);
+  return out;
+}
+
+/** Match's relational test of a package element P against a match object M (ACPICA `AcpiExDoMatch`). */
+function matches(op: number, p: AmlObject, m: AmlObject, w: Width): boolean {
+  if (op === 0) return true;
+  // M is converted to the type of P; comparisons are "P op M".
+  let c: number;
+  try {
+    c = compareObjects(p, m, w);
+  } catch {
+    return false;
+  }
+  switch (op) {
+    case 1: return c === 0;
+    case 2: return c <= 0;
+    case 3: return c < 0;
+    case 4: return c >= 0;
+    case 5: return c > 0;
+    default: return amlFail('AE_AML_OPERAND_VALUE', `Match opcode ${op} is not 0..5`);
+  }
+}
+
+export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject | undefined {
+  const a = t.args;
+  const w = it.w;
+  const val = (i: number): AmlObject => it.operand(a[i] as Term, f);
+  const num = (i: number): bigint => toInteger(val(i), w);
+  const result = (v: AmlObject, target: number): AmlObject => {
+    it.store(a[target] as Term, v, f, false);
+    return v;
+  };
+  const bin = BINARY[t.op];
+  if (bin) {
+    const x = num(0);
+    const y = num(1);
+    return result(int(bin(x, y, w)), 2);
+  }
+  switch (t.op) {
+    case 'Divide': {
+      const x = num(0);
+      const y = num(1);
+      if (y === 0n) amlFail('AE_AML_DIVIDE_BY_ZERO', 'Divide by zero');
+      it.store(a[2] as Term, int(x % y), f, false);
+      return result(int(x / y), 3);
+    }
+    case 'Not':
+      return result(int(~num(0) & w.mask), 1);
+    case 'FindSetLeftBit': {
+      const x = num(0);
+      return result(int(BigInt(x === 0n ? 0 : x.toString(2).length)), 1);
+    }
+    case 'FindSetRightBit': {
+      const x = num(0);
+      let n = 0;
+      if (x !== 0n) for (n = 1; ((x >> BigInt(n - 1)) & 1n) === 0n; n++);
+      return result(int(BigInt(n)), 1);
+    }
+    case 'FromBCD':
+      return result(int(fromBcd(num(0), w)), 1);
+    case 'ToBCD':
+      return result(int(toBcd(num(0), w)), 1);
+    case 'LNot':
+      return int(num(0) === 0n ? w.mask : 0n);
+    case 'LAnd': {
+      const x = num(0);
+      const y = num(1);
+      return int(x !== 0n && y !== 0n ? w.mask : 0n);
+    }
+    case 'LOr': {
+      const x = num(0);
+      const y = num(1);
+      return int(x !== 0n || y !== 0n ? w.mask : 0n);
+    }
+    case 'LEqual':
+    case 'LGreater':
+    case 'LLess': {
+      const x = val(0);
+      const y = val(1);
+      const c = compareObjects(x, y, w);
+      const r = t.op === 'LEqual' ? c === 0 : t.op === 'LGreater' ? c > 0 : c < 0;
+      return int(r ? w.mask : 0n);
+    }
+    case 'ToInteger':
+      return result(int(toInteger(val(0), w, true)), 1);
+    case 'ToBuffer': {
+      const v = val(0);
+      return result(buf(v.type === 'Buffer' ? v.value.slice() : toBuffer(v, w)), 1);
+    }
+    case 'ToHexString':
+    case 'ToDecimalString': {
+      const v = val(0);
+      return result({ type: 'String', value: toStringValue(v, w, t.op === 'ToHexString' ? 'hex' : 'decimal') }, 1);
+    }
+    case 'ToString': {
+      const v = val(0);
+      const bytes = v.type === 'Buffer' ? v.value : toBuffer(v, w);
+      const max = num(1);
+      let n = bytes.indexOf(0);
+      if (n < 0) n = bytes.length;
+      if (max !== w.mask && max < BigInt(n)) n = Number(max);
+      return result({ type: 'String', value: String.fromCharCode(...bytes.subarray(0, n)) }, 2);
+    }
+    case 'Concatenate': {
+      const x = val(0);
+      const y = val(1);
+      let r: AmlObject;
+      if (x.type === 'Integer') r = buf(concat(intToBuf(x.value, w), intToBuf(toInteger(y, w), w)));
+      else if (x.type === 'String') r = { type: 'String', value: x.value + toStringValue(y, w) };
+      else if (x.type === 'Buffer') r = buf(concat(x.value, toBuffer(y, w)));
+      else return amlFail('AE_AML_OPERAND_TYPE', `Concatenate needs an Integer, String or Buffer, found [${x.type}]`);
+      return result(r, 2);
+    }
+    case 'ConcatenateResTemplate':
+      return amlFail('AE_NOT_IMPLEMENTED', 'ConcatenateResTemplate');
+    case 'Mid': {
+      const v = val(0);
+      const at = num(1);
+      const len = num(2);
+      if (v.type === 'String') {
+        const s = at >= BigInt(v.value.length) ? '' : v.value.slice(Number(at), Number(at + len > BigInt(v.value.length) ? BigInt(v.value.length) : at + len));
+        return result({ type: 'String', value: s }, 3);
+      }
+      const b = v.type === 'Buffer' ? v.value : toBuffer(v, w);
+      const out = at >= BigInt(b.length) ? new Uint8Array(0) : b.slice(Number(at), Number(at + len > BigInt(b.length) ? BigInt(b.length) : at + len));
+      return result(buf(out), 3);
+    }
+    case 'Match': {
+      const pkg = val(0);
+      if (pkg.type !== 'Package') return amlFail('AE_AML_OPERAND_TYPE', `Match needs a Package, found [${pkg.type}]`);
+      const op1 = (a[1] as { value: number }).value;
+      const m1 = val(2);
+      const op2 = (a[3] as { value: number }).value;
+      const m2 = val(4);
+      const start = num(5);
+      if (op1 > 5 || op2 > 5) amlFail('AE_AML_OPERAND_VALUE', 'Match opcode is not 0..5');
+      if (start >= BigInt(pkg.elements.length)) amlFail('AE_AML_PACKAGE_LIMIT', `Match start index ${start} is beyond the package's ${pkg.elements.length} elements`);
+      for (let i = Number(start); i < pkg.elements.length; i++) {
+        const e = pkg.elements[i];
+        if (!e || (e.type !== 'Integer' && e.type !== 'String' && e.type !== 'Buffer')) continue;
+        if (matches(op1, e, m1, w) && matches(op2, e, m2, w)) return int(BigInt(i));
+      }
+      return int(w.mask);
+    }
+    default:
+      return amlFail('AE_AML_BAD_OPCODE', `${t.op} cannot be evaluated here`);
+  }
+}
+
+function concat(x: Uint8Array, y: Uint8Array): Uint8Array {
+  const out = new Uint8Array(x.length + y.length);
+  out.set(x);
+  out.set(y, x.length);
+  return out;
+}
+
