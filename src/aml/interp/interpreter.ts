@@ -21,6 +21,7 @@ import {
   intToBuf,
   toBuffer,
   toInteger,
+  toStringValue,
   widthOf,
   type AmlObject,
   type BufferFieldObj,
@@ -356,15 +357,20 @@ export class AmlInterpreter {
 
   private createBufferField(t: OpTerm, f: Frame): void {
     const a = t.args;
-    const src = this.operand(a[0] as Term, f);
-    if (src.type !== 'Buffer') amlFail('AE_AML_OPERAND_TYPE', `${t.op} needs a Buffer, found [${src.type}]`);
-    const index = Number(toInteger(this.operand(a[1] as Term, f), this.w));
+    // The source operand is a Buffer; an Integer or String is converted to a new one (ARGI_BUFFER).
+    // Operands evaluated first, then converted last to first (ACPICA `AcpiExResolveOperands`).
+    const operand = this.operand(a[0] as Term, f);
+    const indexObj = this.operand(a[1] as Term, f);
+    const lengthObj = t.op === 'CreateField' ? this.operand(a[2] as Term, f) : undefined;
+    const length = lengthObj ? Number(toInteger(lengthObj, this.w)) : 0;
+    const index = Number(toInteger(indexObj, this.w));
+    const src = operand.type === 'Buffer' ? operand : buf(toBuffer(operand, this.w).slice());
     let bitOffset: number;
     let bitLength: number;
     let nameArg: Arg;
     if (t.op === 'CreateField') {
       bitOffset = index;
-      bitLength = Number(toInteger(this.operand(a[2] as Term, f), this.w));
+      bitLength = length;
       nameArg = a[3]!;
       if (bitLength === 0) amlFail('AE_AML_OPERAND_VALUE', 'CreateField with a length of 0 bits');
     } else {
@@ -522,11 +528,13 @@ export class AmlInterpreter {
         const src = this.operand(a[0] as Term, f);
         const i = toInteger(this.operand(a[1] as Term, f), this.w);
         const ref = indexRef(src, i);
+
         this.store(a[2] as Term, ref, f, false);
         return ref;
       }
       case 'SizeOf': {
-        const v = this.derefAll(this.superValue(a[0] as Term, f));
+        // The object itself, fields not read (ACPICA `AcpiExResolveMultiple`): a field unit is AE_AML_OPERAND_TYPE.
+        const v = this.objectOf(a[0] as Term, f);
         switch (v.type) {
           case 'String': return int(BigInt(v.value.length));
           case 'Buffer': return int(BigInt(v.value.length));
@@ -539,10 +547,7 @@ export class AmlInterpreter {
         const target = a[0] as Term;
         let o: AmlObject | undefined;
         if (target.t === 'op' && /^(Local|Arg)\d$/.test(target.op)) o = this.slot(target.op, f)[0][this.slot(target.op, f)[1]];
-        else {
-          const r = this.superName(target, f);
-          o = r.kind === 'node' ? this.ns.get(r.path) : this.deref(r);
-        }
+        else o = this.objectOf(target, f);
         while (o?.type === 'Reference') o = this.deref(o.to);
         return int(BigInt(o ? OBJECT_TYPE_CODE[o.type] : 0));
       }
@@ -600,6 +605,20 @@ export class AmlInterpreter {
   /** A SuperName read as an operand. */
   private superValue(t: Term, f: Frame): AmlObject {
     return this.operand(t, f);
+  }
+
+  /** The object a SuperName designates, references followed, nothing read (ACPICA `AcpiExResolveMultiple`). */
+  private objectOf(t: Term, f: Frame): AmlObject {
+    let o: AmlObject | undefined;
+    if (t.t === 'op' && /^(Local|Arg)\d$/.test(t.op)) {
+      o = this.operand(t, f);
+    } else {
+      const r = this.superName(t, f);
+      o = this.deref(r);
+    }
+    for (let n = 0; o?.type === 'Reference' && n < 64; n++) o = this.deref(o.to);
+    if (!o) amlFail('AE_AML_UNINITIALIZED_ELEMENT', 'no object');
+    return o;
   }
 
   /** The object a reference designates (fields not read). */
@@ -688,10 +707,16 @@ export class AmlInterpreter {
       case 'Integer':
         return this.ns.set(path, int(toInteger(v, this.w)));
       case 'String':
-        return this.ns.set(path, { type: 'String', value: storeString(v, this.w) });
+        if (v.type === 'Package') amlFail('AE_AML_OPERAND_TYPE', 'cannot store [Package] into a String');
+        return this.ns.set(path, { type: 'String', value: toStringValue(v, this.w) });
       case 'Buffer': {
-        // `AcpiExStoreBufferToBuffer`: a shorter source clears the rest, a longer one is truncated.
-        const src = v.type === 'String' ? bytesOfString(v.value) : toBuffer(v, this.w);
+        // `AcpiExStoreBufferToBuffer`: a shorter source clears the rest, a longer one is truncated;
+        // a zero-length target takes the source's length (a String's with its NUL, `AcpiExConvertToBuffer`).
+        const src = toBuffer(v, this.w);
+        if (target.value.length === 0) {
+          target.value = src.slice();
+          return;
+        }
         const n = Math.min(src.length, target.value.length);
         if (src.length <= target.value.length) target.value.fill(0);
         target.value.set(src.subarray(0, n));
@@ -713,7 +738,7 @@ export class AmlInterpreter {
     if (fu.kind === 'index') {
       const index = this.ns.get(fu.indexPath!) as FieldUnitObj;
       const data = this.ns.get(fu.dataPath!) as FieldUnitObj;
-      const width = accessWidth(fu.access, fu.bitOffset, fu.bitLength, 0xffffffffn);
+      const width = accessWidth(fu.access);
       const baseByte = Math.floor(fu.bitOffset / 8 / width) * width;
       // IndexField: the index register gets the datum's byte offset, the data register moves it (`exfldio.c`).
       const io: DatumIo = {
@@ -734,7 +759,7 @@ export class AmlInterpreter {
     if (fu.kind === 'bank') this.writeField(this.ns.get(fu.bankPath!) as FieldUnitObj, int(fu.bankValue!));
     const handler = this.o.handlers?.[region.space];
     if (!handler) amlFail('AE_NOT_EXIST', `no handler for address space ${region.space}`);
-    const width = accessWidth(fu.access, fu.bitOffset, fu.bitLength, region.length);
+    const width = accessWidth(fu.access);
     const baseByte = Math.floor(fu.bitOffset / 8 / width) * width;
     const view: RegionView = { space: region.space, offset: region.offset, length: region.length };
     return { io: regionDatumIo(view, handler, baseByte, width, this.o.trace), startBit: fu.bitOffset - baseByte * 8 };
@@ -788,14 +813,6 @@ export class AmlInterpreter {
     if (v.type === 'String') return bytesOfString(v.value);
     return amlFail('AE_AML_OPERAND_TYPE', `cannot write [${v.type}] to a field`);
   }
-}
-
-/** Store to a String target: Integers and Buffers converted as implicit conversions do. */
-function storeString(v: AmlObject, w: Width): string {
-  if (v.type === 'String') return v.value;
-  if (v.type === 'Integer') return v.value.toString(16).toUpperCase().padStart(w.bits / 4, '0');
-  if (v.type === 'Buffer') return Array.from(v.value, (b) => String.fromCharCode(b)).join('').replace(/\0.*$/s, '');
-  return amlFail('AE_AML_OPERAND_TYPE', `cannot store [${v.type}] into a String`);
 }
 
 function indexRef(src: AmlObject, i: bigint): ReferenceObj {

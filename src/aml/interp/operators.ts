@@ -48,23 +48,24 @@ function toBcd(v: bigint, w: Width): bigint {
   return out;
 }
 
-/** Match's relational test of a package element P against a match object M (ACPICA `AcpiExDoMatch`). */
+/**
+ * Match's test "P[i] op M" (ACPICA `AcpiExDoMatch`): evaluated as the logical operator with M
+ * first, so the package element is converted to M's type; a failed conversion is no match.
+ */
 function matches(op: number, p: AmlObject, m: AmlObject, w: Width): boolean {
   if (op === 0) return true;
-  // M is converted to the type of P; comparisons are "P op M".
   let c: number;
   try {
-    c = compareObjects(p, m, w);
+    c = compareObjects(m, p, w);
   } catch {
     return false;
   }
   switch (op) {
     case 1: return c === 0;
-    case 2: return c <= 0;
-    case 3: return c < 0;
-    case 4: return c >= 0;
-    case 5: return c > 0;
-    default: return amlFail('AE_AML_OPERAND_VALUE', `Match opcode ${op} is not 0..5`);
+    case 2: return !(c < 0);
+    case 3: return c > 0;
+    case 4: return !(c > 0);
+    default: return c < 0;
   }
 }
 
@@ -72,21 +73,30 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
   const a = t.args;
   const w = it.w;
   const val = (i: number): AmlObject => it.operand(a[i] as Term, f);
-  const num = (i: number): bigint => toInteger(val(i), w);
+  /**
+   * Integer operands: every operand is evaluated first, then they are converted from the last to
+   * the first (ACPICA `AcpiExResolveOperands` walks the operand stack from its top), so which
+   * conversion error wins is ACPICA's.
+   */
+  const ints = (...idx: number[]): bigint[] => {
+    const vs = idx.map(val);
+    const out: bigint[] = new Array(vs.length);
+    for (let i = vs.length - 1; i >= 0; i--) out[i] = toInteger(vs[i]!, w);
+    return out;
+  };
+  const num = (i: number): bigint => ints(i)[0]!;
   const result = (v: AmlObject, target: number): AmlObject => {
     it.store(a[target] as Term, v, f, false);
     return v;
   };
   const bin = BINARY[t.op];
   if (bin) {
-    const x = num(0);
-    const y = num(1);
+    const [x, y] = ints(0, 1) as [bigint, bigint];
     return result(int(bin(x, y, w)), 2);
   }
   switch (t.op) {
     case 'Divide': {
-      const x = num(0);
-      const y = num(1);
+      const [x, y] = ints(0, 1) as [bigint, bigint];
       if (y === 0n) amlFail('AE_AML_DIVIDE_BY_ZERO', 'Divide by zero');
       it.store(a[2] as Term, int(x % y), f, false);
       return result(int(x / y), 3);
@@ -110,13 +120,11 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
     case 'LNot':
       return int(num(0) === 0n ? w.mask : 0n);
     case 'LAnd': {
-      const x = num(0);
-      const y = num(1);
+      const [x, y] = ints(0, 1) as [bigint, bigint];
       return int(x !== 0n && y !== 0n ? w.mask : 0n);
     }
     case 'LOr': {
-      const x = num(0);
-      const y = num(1);
+      const [x, y] = ints(0, 1) as [bigint, bigint];
       return int(x !== 0n || y !== 0n ? w.mask : 0n);
     }
     case 'LEqual':
@@ -141,8 +149,8 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
     }
     case 'ToString': {
       const v = val(0);
-      const bytes = v.type === 'Buffer' ? v.value : toBuffer(v, w);
       const max = num(1);
+      const bytes = v.type === 'Buffer' ? v.value : toBuffer(v, w);
       let n = bytes.indexOf(0);
       if (n < 0) n = bytes.length;
       if (max !== w.mask && max < BigInt(n)) n = Number(max);
@@ -162,8 +170,8 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
       return amlFail('AE_NOT_IMPLEMENTED', 'ConcatenateResTemplate');
     case 'Mid': {
       const v = val(0);
-      const at = num(1);
-      const len = num(2);
+      const [at, len] = ints(1, 2) as [bigint, bigint];
+      if (v.type !== 'String' && v.type !== 'Buffer' && v.type !== 'Integer') amlFail('AE_AML_OPERAND_TYPE', `Mid needs a Buffer or String, found [${v.type}]`);
       if (v.type === 'String') {
         const s = at >= BigInt(v.value.length) ? '' : v.value.slice(Number(at), Number(at + len > BigInt(v.value.length) ? BigInt(v.value.length) : at + len));
         return result({ type: 'String', value: s }, 3);
@@ -174,12 +182,13 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
     }
     case 'Match': {
       const pkg = val(0);
-      if (pkg.type !== 'Package') return amlFail('AE_AML_OPERAND_TYPE', `Match needs a Package, found [${pkg.type}]`);
       const op1 = (a[1] as { value: number }).value;
       const m1 = val(2);
       const op2 = (a[3] as { value: number }).value;
       const m2 = val(4);
       const start = num(5);
+      for (const m of [m2, m1]) if (m.type !== 'Integer' && m.type !== 'String' && m.type !== 'Buffer') amlFail('AE_AML_OPERAND_TYPE', `Match object must be an Integer, String or Buffer, found [${m.type}]`);
+      if (pkg.type !== 'Package') return amlFail('AE_AML_OPERAND_TYPE', `Match needs a Package, found [${pkg.type}]`);
       if (op1 > 5 || op2 > 5) amlFail('AE_AML_OPERAND_VALUE', 'Match opcode is not 0..5');
       if (start >= BigInt(pkg.elements.length)) amlFail('AE_AML_PACKAGE_LIMIT', `Match start index ${start} is beyond the package's ${pkg.elements.length} elements`);
       for (let i = Number(start); i < pkg.elements.length; i++) {

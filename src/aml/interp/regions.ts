@@ -34,30 +34,12 @@ export interface RegionView {
   length: bigint;
 }
 
-/** Width in bytes ACPICA gives an AnyAcc field (`AcpiExGenerateAccess`): one access if it fits, else the fewest. */
-function generateAccess(bitOffset: number, bitLength: number, regionLength: bigint): number {
-  const start = Math.floor(bitOffset / 8);
-  const end = Math.ceil((bitOffset + bitLength) / 8);
-  let best = 1;
-  let fewest = Infinity;
-  for (let w = 1; w <= 8; w *= 2) {
-    const endUp = Math.ceil(end / w) * w;
-    if (BigInt(endUp) > regionLength) break;
-    const accesses = endUp / w - Math.floor(start / w);
-    if (accesses <= 1) return w;
-    if (accesses < fewest) {
-      fewest = accesses;
-      best = w;
-    }
-  }
-  return best;
-}
-
-/** Access width in bytes for an AccessType (`AcpiExDecodeFieldAccess`). */
-export function accessWidth(access: number, bitOffset: number, bitLength: number, regionLength: bigint): number {
+/**
+ * Access width in bytes for an AccessType (`AcpiExDecodeFieldAccess`). AnyAcc is byte access:
+ * ACPICA's search for a wider one (`AcpiExGenerateAccess`) is compiled out (ACPI_UNDER_DEVELOPMENT).
+ */
+export function accessWidth(access: number): number {
   switch (access) {
-    case 0:
-      return generateAccess(bitOffset, bitLength, regionLength);
     case 2:
       return 2;
     case 3:

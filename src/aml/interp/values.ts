@@ -145,9 +145,11 @@ const skipSpace = (s: string): number => {
   return i;
 };
 
-/** Implicit string → integer: hexadecimal, no prefix, stops at the first non-hex character (`AcpiUtImplicitStrtoul64`). */
+/** Implicit string → integer: hexadecimal (an optional `0x`), stops at the first non-hex character (`AcpiUtImplicitStrtoul64`). */
 export function implicitStrToInt(s: string, w: Width): bigint {
-  return accumulate(s, skipSpace(s), 16, w);
+  const i = skipSpace(s);
+  if (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X')) return accumulate(s, i + 2, 16, w);
+  return accumulate(s, i, 16, w);
 }
 
 /** ToInteger's string rule: `0x` prefix → hex, else decimal (`AcpiUtExplicitStrtoul64`). */

@@ -1,0 +1,176 @@
+/**
+ * fast-check arbitraries for ASL definition blocks full of methods: expressions over integers,
+ * strings, buffers and packages, fields over a SystemMemory region (random access widths and
+ * update rules), buffer fields, control flow and calls. Compiled with `iasl -of -ot` (no constant
+ * folding, no type checking) so that the run-time semantics are what gets compared.
+ */
+import fc from 'fast-check';
+
+export interface GenTable {
+  source: string;
+  /** Methods to evaluate, in order, with their (integer) arguments. */
+  evals: { path: string; args: string[] }[];
+}
+
+const hex = (v: bigint): string => '0x' + v.toString(16).toUpperCase();
+
+const intLit = fc.oneof(
+  fc.integer({ min: 0, max: 20 }).map(String),
+  fc.bigInt({ min: 0n, max: 0xffffn }).map(hex),
+  fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(hex),
+  fc.constantFrom('Zero', 'One', 'Ones', '0x99', '0x1234', '0xFFFFFFFF', '0x100000000', '9999999999999999'),
+);
+const strLit = fc.oneof(
+  fc.constantFrom('""', '"1F"', '"0x1f"', '" 12"', '"123z"', '"ABCDEF0123456789A"', '"zz"', '"9"', '"0"', '"hello"'),
+  fc.stringMatching(/^[a-fA-F0-9 xz]{0,12}$/).map((s) => `"${s}"`),
+);
+const bufLit = fc.uint8Array({ maxLength: 12 }).chain((b) =>
+  fc.oneof(
+    fc.constant(`Buffer () {${Array.from(b).join(', ')}}`),
+    fc.integer({ min: 0, max: 16 }).map((n) => `Buffer (${n}) {${Array.from(b.subarray(0, n)).join(', ')}}`),
+  ),
+);
+const pkgLit = fc.array(fc.oneof(intLit, strLit, bufLit), { maxLength: 5 }).map((e) => `Package () {${e.join(', ')}}`);
+
+const LOCALS = ['Local0', 'Local1', 'Local2', 'Local3'];
+const NAMED = ['INT0', 'STR0', 'BUF0', 'PKG0', 'BF00', 'BF01'];
+const small = fc.integer({ min: 0, max: 20 }).map(String);
+
+function exprArb(fields: string[]): fc.Arbitrary<string> {
+  const leaf = fc.oneof(
+    { weight: 4, arbitrary: intLit },
+    { weight: 2, arbitrary: strLit },
+    { weight: 2, arbitrary: bufLit },
+    { weight: 4, arbitrary: fc.constantFrom('Arg0', 'Arg1', ...LOCALS) },
+    { weight: 2, arbitrary: fc.constantFrom('INT0', 'STR0', 'BUF0', 'BF00', 'BF01', ...fields) },
+  );
+  const { e } = fc.letrec<{ e: string }>((tie) => {
+    const sub = tie('e');
+    const un = (op: string) => sub.map((x) => `${op} (${x})`);
+    const bin = (op: string) => fc.tuple(sub, sub).map(([x, y]) => `${op} (${x}, ${y})`);
+    return {
+      e: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        { weight: 6, arbitrary: leaf },
+        ...['Add', 'Subtract', 'Multiply', 'And', 'Or', 'XOr', 'NAnd', 'NOr', 'Mod', 'Divide'].map((op) => ({ weight: 1, arbitrary: bin(op) })),
+        { weight: 1, arbitrary: fc.tuple(sub, fc.oneof(small, sub)).map(([x, y]) => `ShiftLeft (${x}, ${y})`) },
+        { weight: 1, arbitrary: fc.tuple(sub, fc.oneof(small, sub)).map(([x, y]) => `ShiftRight (${x}, ${y})`) },
+        ...['Not', 'FindSetLeftBit', 'FindSetRightBit', 'FromBCD', 'ToBCD', 'LNot'].map((op) => ({ weight: 1, arbitrary: un(op) })),
+        ...['LEqual', 'LGreater', 'LLess', 'LAnd', 'LOr', 'LNotEqual', 'LGreaterEqual', 'LLessEqual'].map((op) => ({ weight: 1, arbitrary: bin(op) })),
+        ...['ToInteger', 'ToBuffer', 'ToHexString', 'ToDecimalString'].map((op) => ({ weight: 1, arbitrary: un(op) })),
+        { weight: 1, arbitrary: fc.tuple(sub, fc.oneof(small, fc.constant('Ones'))).map(([x, n]) => `ToString (${x}, ${n})`) },
+        { weight: 2, arbitrary: bin('Concatenate') },
+        { weight: 1, arbitrary: fc.tuple(sub, small, small).map(([x, i, n]) => `Mid (${x}, ${i}, ${n})`) },
+        { weight: 1, arbitrary: fc.constantFrom(...LOCALS, ...NAMED).map((x) => `SizeOf (${x})`) },
+        { weight: 1, arbitrary: fc.constantFrom(...LOCALS, ...NAMED, ...fields).map((x) => `ObjectType (${x})`) },
+        { weight: 2, arbitrary: fc.tuple(fc.oneof(sub, fc.constantFrom('BUF0', 'PKG0', 'STR0')), small).map(([x, i]) => `DerefOf (Index (${x}, ${i}))`) },
+        { weight: 1, arbitrary: fc.tuple(fc.constantFrom('MEQ', 'MLE', 'MLT', 'MGE', 'MGT', 'MTR'), sub, fc.constantFrom('MEQ', 'MTR', 'MGE'), sub, fc.integer({ min: 0, max: 5 })).map(([o1, x, o2, y, s]) => `Match (PKG0, ${o1}, ${x}, ${o2}, ${y}, ${s})`) },
+        { weight: 2, arbitrary: fc.tuple(sub, sub).map(([x, y]) => `HLP0 (${x}, ${y})`) },
+        { weight: 1, arbitrary: sub.map((x) => `HLP1 (${x})`) },
+      ),
+    };
+  });
+  return e;
+}
+
+function stmtsArb(e: fc.Arbitrary<string>, fields: string[], loops: boolean): fc.Arbitrary<string[]> {
+  const target = fc.constantFrom(...LOCALS, 'INT0', 'STR0', 'BUF0', 'PKG0', 'BF00', 'BF01', ...fields, 'Local4');
+  const simple = fc.oneof(
+    { weight: 4, arbitrary: fc.tuple(e, target).map(([x, t]) => `Store (${x}, ${t})`) },
+    { weight: 1, arbitrary: fc.tuple(e, fc.constantFrom(...LOCALS)).map(([x, t]) => `CopyObject (${x}, ${t})`) },
+    { weight: 1, arbitrary: fc.tuple(e, fc.constantFrom('BUF0', 'PKG0', ...LOCALS), small).map(([x, t, i]) => `Store (${x}, Index (${t}, ${i}))`) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Increment', 'Decrement'), fc.constantFrom(...LOCALS, 'INT0', ...fields)).map(([op, t]) => `${op} (${t})`) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Add', 'Or', 'Concatenate', 'ShiftLeft'), e, e, target).map(([op, x, y, t]) => `${op} (${x}, ${y}, ${t})`) },
+    { weight: 1, arbitrary: fc.tuple(e, e).map(([x, y]) => `Divide (${x}, ${y}, Local4, Local5)`) },
+    { weight: 1, arbitrary: fc.tuple(e, small, fc.constantFrom('CreateByteField', 'CreateWordField', 'CreateDWordField', 'CreateBitField')).map(([x, i, op]) => `Local5 = ${x}\n    ${op} (Local5, ${i}, CF00)\n    Local6 = CF00`) },
+  );
+  return fc.letrec<{ s: string[] }>((tie) => ({
+    s: fc.array(
+      fc.oneof(
+        { depthSize: 'small' },
+        { weight: 6, arbitrary: simple },
+        { weight: 1, arbitrary: fc.tuple(e, tie('s'), tie('s')).map(([c, a, b]) => `If (${c}) {\n    ${a.join('\n    ')}\n    } Else {\n    ${b.join('\n    ')}\n    }`) },
+        ...(loops
+          ? [
+              {
+                weight: 1,
+                arbitrary: fc.tuple(fc.integer({ min: 0, max: 6 }), stmtsArb(e, fields, false), e, fc.constantFrom('Break', 'Continue')).map(
+                  ([n, body, c, bc]) => `Local7 = 0\n    While (LLess (Local7, ${n})) {\n    Increment (Local7)\n    If (${c}) { ${bc} }\n    ${body.join('\n    ')}\n    }`,
+                ),
+              },
+            ]
+          : []),
+      ),
+      { maxLength: 4 },
+    ),
+  })).s;
+}
+
+const ACCESS = ['AnyAcc', 'ByteAcc', 'WordAcc', 'DWordAcc', 'QWordAcc'];
+const UPDATE = ['Preserve', 'WriteAsOnes', 'WriteAsZeros'];
+
+/** Two Field declarations over OPR0 (0x40 bytes), overlapping, with random widths, access and update rules. */
+const fieldsArb = fc.tuple(
+  fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 80 })), { minLength: 1, maxLength: 4 }),
+  fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 40 })), { minLength: 1, maxLength: 3 }),
+  fc.constantFrom(...ACCESS),
+  fc.constantFrom(...ACCESS),
+  fc.constantFrom(...UPDATE),
+  fc.constantFrom(...UPDATE),
+).map(([a, b, acc1, acc2, up1, up2]) => {
+  const names: string[] = [];
+  const decl = (list: [number, number][], prefix: string, acc: string, up: string): string => {
+    const elems = list.flatMap(([gap, bits], i) => {
+      names.push(`${prefix}${i}`);
+      // An unnamed entry (`, 4`) skips bits.
+      return [...(gap ? [`, ${gap}`] : []), `${prefix}${i}, ${bits}`];
+    });
+    return `Field (OPR0, ${acc}, NoLock, ${up}) { Offset (${prefix === 'FA' ? 0 : 3}), ${elems.join(', ')} }`;
+  };
+  return { decls: [decl(a, 'FA', acc1, up1), decl(b, 'FB', acc2, up2)], names };
+});
+
+const argArb = fc.oneof(fc.integer({ min: 0, max: 100 }).map(String), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(hex));
+
+export function tableArb(methods: number): fc.Arbitrary<GenTable> {
+  return fc
+    .tuple(fieldsArb, fc.constantFrom(1, 2), intLit, strLit, bufLit, pkgLit)
+    .chain(([fields, revision, i0, s0, b0, p0]) => {
+      const e = exprArb(fields.names);
+      const method = fc.tuple(fc.array(e, { minLength: 4, maxLength: 4 }), stmtsArb(e, fields.names, true), e, fc.boolean(), argArb, argArb);
+      return fc.array(method, { minLength: methods, maxLength: methods }).map((ms) => {
+        const lines = [
+          `DefinitionBlock ("", "DSDT", ${revision}, "NVTOOL", "INTERP", 1) {`,
+          '  OperationRegion (OPR0, SystemMemory, 0x00100000, 0x40)',
+          ...fields.decls.map((d) => `  ${d}`),
+          `  Name (INT0, ${i0})`,
+          `  Name (STR0, ${s0})`,
+          `  Name (BUF0, ${b0})`,
+          '  Name (BUF1, Buffer (16) {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})',
+          '  CreateDWordField (BUF1, 2, BF00)',
+          '  CreateField (BUF1, 3, 21, BF01)',
+          `  Name (PKG0, ${p0})`,
+          '  Method (HLP0, 2) { If (LGreater (Arg0, Arg1)) { Return (Subtract (Arg0, Arg1)) } Return (Concatenate (Arg1, Arg0)) }',
+          '  Method (HLP1, 1, Serialized) { Local0 = Arg0 Increment (INT0) Return (ToHexString (Local0)) }',
+        ];
+        const evals: GenTable['evals'] = [];
+        ms.forEach(([init, stmts, ret, serialized, a0, a1], k) => {
+          const name = `M${k.toString().padStart(3, '0')}`;
+          lines.push(`  Method (${name}, 2, ${serialized ? 'Serialized' : 'NotSerialized'}) {`);
+          lines.push('    Local0 = Arg0', '    Local1 = Arg1', '    Local2 = "L2"', '    Local3 = Buffer () {3}');
+          init.forEach((x, i) => lines.push(`    ${LOCALS[i]} = ${x}`));
+          for (const s of stmts) lines.push(`    ${s}`);
+          lines.push(`    Return (${ret})`, '  }');
+          evals.push({ path: `\\${name}`, args: [a0, a1] });
+        });
+        lines.push('}');
+        // Each CreateXField names its own field (iasl refuses a name created twice in one scope).
+        let n = 0;
+        const source = lines.join('\n').replace(/CF00\)\n(\s*)Local6 = CF00/g, (_m, sp: string) => {
+          const id = `C${(n++).toString(16).toUpperCase().padStart(3, '0')}`;
+          return `${id})\n${sp}Local6 = ${id}`;
+        });
+        return { source: source + '\n', evals };
+      });
+    });
+}
