@@ -13,6 +13,7 @@ import { Btt, NoBttError } from '../infoblocks/btt.js';
 import { BTT_INFO_SIZE, bttInfoBlock, decodeBttInfo, hasBttSignature } from '../infoblocks/bttInfo.js';
 import { DAX_SIG, PFN_INFO_OFFSET, PFN_INFO_SIZE, PFN_SIG, decodePfnInfo, pfnDataRange, pfnEffective, pfnInfoBlock, pfnSignatureOf, validatePfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
 import type { ClaimClass } from '../namespace/labelsGlue.js';
+import { claimUnfulfilled } from '../namespace/view.js';
 import { bttContents, DEVICE_SPACE_BTT } from './bttContents.js';
 import { OverlayStore } from './bttDevice.js';
 import { detectContainer } from './disk.js';
@@ -130,6 +131,8 @@ export function namespaceLayer(ctx: InspectContext, r: CountingReader, s: Namesp
     }
   }
   // 4. raw.
+  const unfulfilled = claimUnfulfilled(s.claimClass, nsUuid);
+  if (unfulfilled) note(ctx, l, { severity: 'error', code: 'claim-unfulfilled', message: unfulfilled, offset: s.at });
   finish('raw', s.size, dev, 'certain');
   blockDevice(ctx, r, l, s.at, s.size, dev, 'certain');
   return l;

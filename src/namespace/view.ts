@@ -82,17 +82,20 @@ export function openNamespaceView(image: BlockIO, ns: NamespaceRef): NamespaceVi
       if (err.code !== 'signature') findings.push(err);
     }
   }
-  const wanted = CLAIMED[ns.claimClass];
-  if (wanted) {
-    // Formats write the label's claim class first and the info block or BTT after it (ndctl
-    // create-namespace on Linux 6.1): a class without its structure is an interrupted format or damage.
-    findings.push({
-      severity: 'error', code: 'claim-unfulfilled', path: 'label.abstractionGuid', offset: ns.labelArea?.offset ?? ns.offset,
-      message: `the label claims namespace ${ns.uuid} for ${ns.claimClass} but it holds no valid ${wanted}: an interrupted format or damage; Linux exposes it as raw`,
-    });
-  }
+  const unfulfilled = claimUnfulfilled(ns.claimClass, ns.uuid);
+  if (unfulfilled) findings.push({ severity: 'error', code: 'claim-unfulfilled', path: 'label.abstractionGuid', offset: ns.labelArea?.offset ?? ns.offset, message: unfulfilled });
   return { mode: 'raw', ns, size: ns.size, dataOffset: 0, bytes: store, device: bytesDevice(store), findings };
 }
 
 /** What each claim class needs to find (nd_pmem_probe). */
 const CLAIMED: Partial<Record<ClaimClass, string>> = { btt: 'BTT 1.1 (info block at 4 KiB)', btt2: 'BTT 2.0 (info block at offset 0)', pfn: 'PFN info block', dax: 'DAX info block' };
+
+/**
+ * A namespace that came up raw although its label claims it for a personality: formats write the
+ * claim class first and the info block or BTT after it (ndctl create-namespace on Linux 6.1), so a
+ * class without its structure is an interrupted format or damage. The message, or undefined.
+ */
+export function claimUnfulfilled(claimClass: ClaimClass, uuid: string): string | undefined {
+  const wanted = CLAIMED[claimClass];
+  return wanted && `the label claims namespace ${uuid} for ${claimClass} but it holds no valid ${wanted}: an interrupted format or damage; Linux exposes it as raw`;
+}

@@ -44,6 +44,7 @@ function note(a: Args, s: string): void {
 /** Apply the protocol's writes through the write gate (each followed by a flush), then say what was (or would be) written. */
 function apply(a: Args, t: LabelTarget, writes: MediaWrite[], summary: unknown, o: LabelsOutput): number {
   const f = o.gate!.open(t.file);
+  o.gate!.claim(t.file, t.areaOffset, t.areaSize); // the whole area is the labels', not only the blocks written now
   applyMediaWrites(writes, (w) => regionOf(f, t.areaOffset, t.areaSize, w.what));
   const where = (w: MediaWrite) => ({ offset: t.areaOffset + w.offset, length: w.bytes.length, what: w.what });
   if (a.json) o.out(toJsonText({ schemaVersion: 1, dryRun: a.dryRun, writes: writes.map(where), summary }));
@@ -95,6 +96,9 @@ const ONE_AREA: Record<Action, (c: OneArea) => number> = {
     if (view.current !== undefined && view.live.length > 0 && !a.force) {
       throw new CliError(`${a.target}: the area holds ${view.live.length} live label(s); init would drop them. Pass --force to overwrite`);
     }
+    // A file with no label area yet becomes an NVDIMM image: whatever else it holds (a file system,
+    // a partition table) is then pmem under the labels, so the write gate judges the whole file.
+    if (view.current === undefined) o.gate!.claim(t.file, 0, t.areaOffset + t.areaSize);
     const { writes, result } = collectWrites(initArea(area, { version: a.labelVersion, variant: a.variant }));
     return apply(a, t, writes, { labelSize: result.labelSize, nslot: result.nslot, indexSize: result.indexSize }, o);
   },

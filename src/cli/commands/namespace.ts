@@ -130,6 +130,7 @@ export const formatCmd = defineCommand<FormatArgs>({
     const w = withWrites({ force: a.force, dryRun: a.dryRun, updates: ['label-area'], lock: [a.image] }, (g) => {
       const store = g.open(a.image);
       const ns = resolveNamespace(store, a);
+      g.claim(a.image, ns.offset, ns.size); // a new personality takes the whole namespace: its contents are gone
       const r = formatLabelledNamespace(store, ns, { mode: a.mode, align: a.align, sectorSize: a.sectorSize, map: a.map, uuid: a.uuid, force: a.force });
       const view = openNamespaceView(store, r.ns);
       if (view.mode !== a.mode) throw new NvError('namespace', '', ns.offset, `wrote ${a.mode} but the namespace probes as ${view.mode}`);

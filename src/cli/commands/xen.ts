@@ -112,6 +112,10 @@ function runFormat(a: Args): number {
       });
       // the label is the commit point: a namespace claimed for Xen always holds a complete super block
       const claim = placement === 'c' && ns ? claimForXen(ns) : undefined;
+      // the container is Xen's now (for (a) the whole target: a new GPT and its data partition)
+      // (inside a namespace's device only (c) maps to image bytes simply: the whole namespace)
+      const base = ns ? (placement === 'c' ? ns.ref.offset : undefined) : Number(a.windowOffset ?? 0n);
+      if (base !== undefined) g.claim(a.target, base + r.located.containerOffset, r.located.containerSize);
       return { r, claim, describe: io.describe, ns: ns?.ref.uuid };
     } finally {
       io.close();

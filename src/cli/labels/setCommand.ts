@@ -78,6 +78,7 @@ function applyWrites(a: SetArgs, b: Bound, writes: SetWrite[], summary: unknown,
   const t = (w: SetWrite) => b.targets[w.dimm]!;
   const where = (w: SetWrite) => ({ file: t(w).file, offset: t(w).areaOffset + w.offset, length: w.bytes.length, what: w.what });
   const files = b.targets.map((x) => o.gate!.open(x.file));
+  for (const x of b.targets) o.gate!.claim(x.file, x.areaOffset, x.areaSize); // each whole area is the labels'
   applyMediaWrites(writes, (w) => regionOf(files[w.dimm]!, t(w).areaOffset, t(w).areaSize, w.what));
   if (a.json) o.out(toJsonText({ schemaVersion: 1, dryRun: a.dryRun, writes: writes.map(where), summary }));
   else o.out(writes.map((w) => `${a.dryRun ? 'would write' : 'wrote'} ${w.bytes.length} bytes to ${t(w).file} at 0x${(t(w).areaOffset + w.offset).toString(16)}: ${w.what}${a.dryRun ? '' : ' (fsync)'}\n`).join(''));

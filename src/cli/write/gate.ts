@@ -47,6 +47,8 @@ export interface WriteGate {
   create(path: string, size: number): GatedFile;
   /** A whole new file (`-`: stdout), replacing an existing one only with --force. */
   replace(path: string, bytes: Uint8Array | string, what?: string): void;
+  /** A range the command takes over though it writes only part of it now (a label area): judged like a write. */
+  claim(path: string, offset: number, length: number): void;
 }
 
 export interface PlannedWrite {
@@ -156,6 +158,10 @@ class Session {
         s.lock(path);
         plan.ops.push({ kind: 'replace', file: path, data: toBytes(bytes), ...(what ? { what } : {}) });
       },
+      claim(path, offset, length) {
+        s.lock(path);
+        plan.ops.push({ kind: 'claim', file: path, offset, length });
+      },
     };
   }
 
@@ -172,7 +178,7 @@ class Session {
       }
       const base = this.base(file);
       if (!base || this.o.force) continue;
-      const ranges = plan.ranges(file);
+      const ranges = plan.ranges(file, true);
       if (!ranges.length) continue;
       for (const l of layersOf(base, file)) {
         const p = protectedRange(l, updates);
@@ -188,7 +194,7 @@ class Session {
   listing(plan: Plan, overlays: Map<string, OverlayFile>): PlannedWrite[] {
     const list: PlannedWrite[] = [];
     for (const op of plan.ops) {
-      if (op.kind === 'flush') continue;
+      if (op.kind === 'flush' || op.kind === 'claim') continue;
       if (op.kind === 'create') {
         list.push({ file: op.file, offset: 0, length: 0, what: `sparse file of ${op.size} bytes${this.base(op.file) ? ' (extended)' : ''}` });
         continue;
@@ -217,6 +223,7 @@ class Session {
   }
 
   replay(plan: Plan): void {
+    const pause = testPause();
     const files = new Map<string, FileBlockIO>();
     const io = (f: string) => {
       let x = files.get(f);
@@ -225,6 +232,8 @@ class Session {
     };
     try {
       for (const op of plan.ops) {
+        if (op.kind === 'claim') continue;
+        if (op.kind !== 'flush') pause?.();
         if (op.kind === 'create') FileBlockIO.create(op.file, op.size).close();
         else if (op.kind === 'replace') replaceFile(op.file, op.data);
         else if (op.kind === 'flush') io(op.file).flush();
@@ -239,6 +248,7 @@ class Session {
 
   /** The command again, on the real files, each write confined to the checked plan's ranges. */
   confinedGate(plan: Plan, opened: FileBlockIO[]): WriteGate {
+    const pause = testPause();
     const confine = (path: string, f: FileBlockIO): GatedFile => {
       const ranges = plan.ranges(path);
       return Object.assign(Object.create(f) as FileBlockIO, {
@@ -247,6 +257,7 @@ class Session {
           if (!ranges.some(([a, b]) => a <= offset && offset + data.length <= b)) {
             throw new CliError(`${path}: internal: a write of ${data.length} bytes at ${offset} is outside the checked plan; stopped`, 70);
           }
+          pause?.();
           f.write(offset, data);
         },
         read: (o: number, n: number) => f.read(o, n),
@@ -269,8 +280,24 @@ class Session {
         return confine(path, f);
       },
       replace: (path, bytes) => replaceFile(path, toBytes(bytes)),
+      claim: () => {},
     };
   }
+}
+
+/**
+ * Test hook, off unless NVTOOL_TEST_WRITE_PAUSE_MS is set: before each write of a commit, print
+ * `nvtool-test: write N` on stderr and sleep that many milliseconds, so a test can SIGKILL the
+ * process between any two writes (test/cli/interrupted-writes.test.ts). Nothing else changes.
+ */
+function testPause(): (() => void) | undefined {
+  const ms = Number(process.env.NVTOOL_TEST_WRITE_PAUSE_MS);
+  if (!Number.isSafeInteger(ms) || ms < 0 || process.env.NVTOOL_TEST_WRITE_PAUSE_MS === undefined) return undefined;
+  let n = 0;
+  return () => {
+    process.stderr.write(`nvtool-test: write ${++n}\n`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  };
 }
 
 function zero(io: BlockIO, offset: number, length: number): void {
@@ -330,6 +357,7 @@ export function withWrites<T>(o: WriteOptions, body: (g: WriteGate) => T): Write
     const g = s.planGate(plan);
     const gate: WriteGate = {
       ...g,
+      claim: g.claim,
       open: (p) => remember(overlays, g.open(p) as OverlayFile),
       create: (p, n) => remember(overlays, g.create(p, n) as OverlayFile),
     };

@@ -12,7 +12,9 @@ export type PlanOp =
   | { kind: 'write'; file: string; offset: number; length: number; what?: string; data?: Uint8Array; zero?: boolean }
   | { kind: 'flush'; file: string }
   | { kind: 'create'; file: string; size: number }
-  | { kind: 'replace'; file: string; data: Uint8Array; what?: string };
+  | { kind: 'replace'; file: string; data: Uint8Array; what?: string }
+  /** A range the command takes over without writing all of it (a label area): checked like a write, never written. */
+  | { kind: 'claim'; file: string; offset: number; length: number };
 
 const HELD_LIMIT = 256 << 20;
 
@@ -40,9 +42,9 @@ export class Plan {
   }
 
   /** Files the plan writes in place, each with its coalesced write ranges. */
-  ranges(file: string): [number, number][] {
+  ranges(file: string, withClaims = false): [number, number][] {
     const rs = this.ops
-      .filter((o): o is Extract<PlanOp, { kind: 'write' }> => o.kind === 'write' && o.file === file)
+      .filter((o): o is Extract<PlanOp, { kind: 'write' | 'claim' }> => (o.kind === 'write' || (withClaims && o.kind === 'claim')) && o.file === file)
       .map((o) => [o.offset, o.offset + o.length] as [number, number])
       .sort((a, b) => a[0] - b[0]);
     const out: [number, number][] = [];
