@@ -26,7 +26,7 @@ import { interleaveSetCookies, type SetCookies, type SetMember } from './cookie.
 import { freeSlotCount } from './indexBlock.js';
 import { CLAIM_CLASS_GUIDS, FLAG_UPDATING, PMEM_TYPE_GUID, claimClassOf, type ClaimClass, type LabelV11, type LabelV12 } from './label.js';
 import {
-  alignDown, alignUp, applyWrite, checkName, collectWrites, deleteNamespace, freeExtents, labelUpdatePass, repairArea, requireCurrent, type Extent, type MediaWrite,
+  alignDown, alignUp, applyWrite, checkName, collectWrites, deleteNamespace, freeExtents, labelUpdatePasses, repairArea, requireCurrent, type Extent, type MediaWrite,
   type NewNamespace, type RepairReport,
 } from './update.js';
 import { labellessNamespaceJson, modeOf, type ListNamespaceJson, type NamespaceJsonBase } from './ndctlJson.js';
@@ -192,20 +192,8 @@ export function* createSetNamespace(areas: readonly Uint8Array[], set: Interleav
     uuid, name, dpa: d.dpaStart + offset, rawsize: share, lbasize: req.lbasize ?? 512n, claimClass: claim, nlabel: set.dimms.length, position: i,
     isetcookie: expectedCookie(views[i]!, dimmSetFor(set, i)),
   }));
-  for (const flags of [FLAG_UPDATING, 0]) {
-    for (let i = 0; i < works.length; i++) {
-      for (const w of iterate(labelUpdatePass(works[i]!, labels[i]!, flags))) yield { ...w, dimm: i };
-    }
-  }
+  yield* labelUpdatePasses(works, labels, 0);
   return { uuid, name, size: share * n, labels };
-}
-
-function* iterate(gen: Generator<MediaWrite, unknown>): Generator<MediaWrite, void> {
-  for (;;) {
-    const r = gen.next();
-    if (r.done) return;
-    yield r.value;
-  }
 }
 
 // ---- delete ------------------------------------------------------------------------------------
@@ -299,11 +287,7 @@ export function* updateSetNamespace(areas: readonly Uint8Array[], set: Interleav
     nlabel: set.dimms.length, position: i, isetcookie: expectedCookie(views[i]!, dimmSetFor(set, i)), keep: { align: 0, typeGuid: PMEM_TYPE_GUID },
   }));
   const works = areas.map((a) => a.slice());
-  for (const flags of [FLAG_UPDATING, 0]) {
-    for (let i = 0; i < works.length; i++) {
-      for (const w of iterate(labelUpdatePass(works[i]!, labels[i]!, flags))) yield { ...w, dimm: i };
-    }
-  }
+  yield* labelUpdatePasses(works, labels, 0);
   return labels;
 }
 

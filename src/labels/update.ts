@@ -146,10 +146,35 @@ export function* labelUpdatePass(work: Uint8Array, ns: NewNamespace, flags: numb
   return slot;
 }
 
-/** The two passes Linux makes for a new or changed namespace: UPDATING set, then cleared. */
+/**
+ * The two passes Linux makes for a new or changed namespace over the DIMMs of its set (one DIMM is
+ * a set of one): UPDATING set on every mapping in order, then cleared on every mapping
+ * (nd_pmem_namespace_label_update: __pmem_label_update per mapping, twice). Each DIMM's work copy
+ * is updated as its writes go. Returns the slots the final labels took.
+ */
+export function* labelUpdatePasses(works: readonly Uint8Array[], labels: readonly NewNamespace[], finalFlags: number): Generator<MediaWrite & { dimm: number }, number[]> {
+  const slots: number[] = [];
+  for (const flags of [finalFlags | FLAG_UPDATING, finalFlags & ~FLAG_UPDATING]) {
+    for (let i = 0; i < works.length; i++) slots[i] = yield* tagged(labelUpdatePass(works[i]!, labels[i]!, flags), i);
+  }
+  return slots;
+}
+
+function* tagged<R>(gen: Generator<MediaWrite, R>, dimm: number): Generator<MediaWrite & { dimm: number }, R> {
+  for (let r = gen.next(); ; r = gen.next()) {
+    if (r.done) return r.value;
+    yield { ...r.value, dimm };
+  }
+}
+
+/** The two passes on one DIMM (its writes without a DIMM tag). */
 function* pmemLabelUpdate(work: Uint8Array, ns: NewNamespace, finalFlags: number): Generator<MediaWrite, number> {
-  yield* labelUpdatePass(work, ns, finalFlags | FLAG_UPDATING);
-  return yield* labelUpdatePass(work, ns, finalFlags & ~FLAG_UPDATING);
+  const gen = labelUpdatePasses([work], [ns], finalFlags);
+  for (let r = gen.next(); ; r = gen.next()) {
+    if (r.done) return r.value[0]!;
+    const { dimm: _d, ...w } = r.value;
+    yield w;
+  }
 }
 
 // ---- create --------------------------------------------------------------------------------------
