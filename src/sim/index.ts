@@ -30,3 +30,7 @@ export * from './xl/libxl.js';
 export * from './xl/stage.js';
 export * from './qemu/machine.js';
 export * from './qemu/stage.js';
+export * from './xenstore.js';
+export * as handover from './handover/index.js';
+export * as hvmloader from './hvmloader/index.js';
+export * from './hvmloader/stage.js';

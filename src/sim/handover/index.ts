@@ -1,2 +1,3 @@
 export * from './dmAcpi.js';
 export * from './fwCfg.js';
+export * from './stage.js';

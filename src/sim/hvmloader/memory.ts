@@ -11,6 +11,45 @@ export const GUEST_LOW_LIMIT = 2 ** 32;
  */
 export class GuestMemory {
   private readonly pages = new Map<number, Uint8Array>();
+  private fd: number | undefined;
+
+  /** Memory backed by `path` (created sparse at 4 GiB when missing): reads fall through to it, `flush` writes the pages changed. */
+  static open(path: string): GuestMemory {
+    const m = new GuestMemory();
+    let fd: number;
+    try {
+      fd = openSync(path, 'r+');
+    } catch {
+      fd = openSync(path, 'w+');
+      ftruncateSync(fd, GUEST_LOW_LIMIT);
+    }
+    if (fstatSync(fd).size !== GUEST_LOW_LIMIT) {
+      closeSync(fd);
+      throw new NvError('memory.img', '', undefined, `${path} is not a 4 GiB guest memory image`);
+    }
+    m.fd = fd;
+    return m;
+  }
+
+  flush(): void {
+    if (this.fd === undefined) throw new Error('GuestMemory.flush: not backed by a file');
+    for (const [pn, page] of this.pages) writeSync(this.fd, page, 0, PAGE, pn * PAGE);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private page(pn: number): Uint8Array | undefined {
+    let page = this.pages.get(pn);
+    if (!page && this.fd !== undefined) {
+      const b = new Uint8Array(PAGE);
+      readSync(this.fd, b, 0, PAGE, pn * PAGE);
+      if (b.some((x) => x !== 0)) this.pages.set(pn, (page = b));
+    }
+    return page;
+  }
 
   read(addr: number, length: number): Uint8Array {
     this.check(addr, length);
@@ -20,7 +59,7 @@ export class GuestMemory {
       const pn = Math.floor(a / PAGE);
       const off = a - pn * PAGE;
       const n = Math.min(PAGE - off, length - done);
-      const page = this.pages.get(pn);
+      const page = this.page(pn);
       if (page) out.set(page.subarray(off, off + n), done);
       done += n;
     }
@@ -34,7 +73,7 @@ export class GuestMemory {
       const pn = Math.floor(a / PAGE);
       const off = a - pn * PAGE;
       const n = Math.min(PAGE - off, bytes.length - done);
-      let page = this.pages.get(pn);
+      let page = this.page(pn);
       if (!page) this.pages.set(pn, (page = new Uint8Array(PAGE)));
       page.set(bytes.subarray(done, done + n), off);
       done += n;
@@ -49,8 +88,9 @@ export class GuestMemory {
       const pn = Math.floor(a / PAGE);
       const off = a - pn * PAGE;
       const n = Math.min(PAGE - off, length - done);
-      if (n === PAGE) this.pages.delete(pn);
-      else this.pages.get(pn)?.fill(0, off, off + n);
+      if (n === PAGE && this.fd === undefined) this.pages.delete(pn);
+      else if (n === PAGE) this.pages.set(pn, new Uint8Array(PAGE));
+      else this.page(pn)?.fill(0, off, off + n);
       done += n;
     }
   }

@@ -33,6 +33,7 @@ import { addDevicePlan, checkMemoryDevices, LibxlError, pagemapPlan, type MapReq
 import { guestFile, openDom0View, readXlGuest, type XlGuestJson } from '../xl/stage.js';
 import { readFileSync } from 'node:fs';
 import { guestNfit, guestNvdimmSsdt, xenGuestPlatform, type GuestDm } from './machine.js';
+import { qemuHandover } from '../handover/stage.js';
 
 export const LAYOUT_JSON = 'layout.json';
 export const GUEST_NFIT = 'qemu/nfit.aml';
@@ -141,6 +142,7 @@ export function runQemu(dir: SimDir): void {
         status = 'failed';
       }
       if (status === 'failed') releaseDomain(ctx, g.domid!);
+      else errors.push(...qemuHandover(dir, g.name, sc.design, g.domid!, p.slots, dir.readBytes(f(GUEST_NFIT)), dir.readBytes(f(GUEST_NVDIMM_SSDT))));
       dir.writeText(f(MAPPINGS_JSON), json({
         domid: g.domid, mapping: g.mapping, status, errors,
         runs: rows,
