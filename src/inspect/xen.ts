@@ -62,6 +62,7 @@ export function xenLayers(ctx: InspectContext, container: number, containerSize:
   const pages = Number(sb.managedPages);
   const want = encodeStruct(pageInfo, INITIAL_PAGE_INFO);
   const samples: { [k: string]: string } = {};
+  const written = { frameTable: false };
   for (const [name, i] of [['first', 0], ['last', pages - 1]] as const) {
     if (pages <= 0) break;
     const at = ft + i * PAGE_INFO_SIZE;
@@ -70,6 +71,7 @@ export function xenLayers(ctx: InspectContext, container: number, containerSize:
     const v = decodeStruct(pageInfo, b, { base: at }).value;
     samples[name] = describeCountInfo(v.countInfo);
     const initial = b.every((x, k) => x === want[k]);
+    if (!b.every((x) => x === 0)) written.frameTable = true;
     if (sbl.fields.frameTableInitialized && !initial) {
       note(ctx, rl, { severity: 'info', code: 'frame-table-used', path: `frameTable[${i}]`, offset: at, message: `page_info ${i} is no longer the initial free|pmem entry (${samples[name]}): Xen has used the table since, or it is damaged` });
     }
@@ -79,20 +81,25 @@ export function xenLayers(ctx: InspectContext, container: number, containerSize:
     if (name === 'first') addDump(ctx, rl, { struct: pageInfo, offset: at, length: PAGE_INFO_SIZE, title: 'frame table entry 0 (struct page_info)' });
   }
   rl.fields.frameTableSample = samples;
-  const ftl = frameTableLayer(ctx, ft, pages, container + Number(sb.managedOffset), rOff, rLen);
-  const m2pl = m2pLayer(ctx, m2p, pages);
-  rl.children.push(...[ftl, m2pl].filter((x): x is Layer => !!x));
+  // The tables are summarised only where something says they were written: the super block's flags
+  // (nvtool's writer) or a non-zero entry 0 / N-1 (Xen builds them without touching nvtool's flags).
+  // A never-written table of a large namespace is otherwise 1025 sampled reads of zeros.
+  const ftl = sbl.fields.frameTableInitialized || written.frameTable ? frameTableLayer(ctx, ft, pages, container + Number(sb.managedOffset), rOff, rLen) : undefined;
   const xenBuilt = ftl?.fields.builtBy === 'xen';
   if (xenBuilt) {
     rl.findings = rl.findings.filter((f) => f.code !== 'frame-table-unflagged' && f.code !== 'frame-table-used');
     note(ctx, rl, { severity: 'info', code: 'frame-table-built-by-xen', offset: ft, message: 'Xen has built the frame table over this range (page states as pmem_setup / pmem_arch_setup leave them); the super block\'s flags are nvtool\'s and Xen does not set them' });
   }
+  let m2pWritten = false;
   if (pages > 0 && m2p >= rOff && m2p + M2P_ENTRY_SIZE <= rOff + rLen) {
     const b = ctx.read(m2p, M2P_ENTRY_SIZE);
     const e = new DataView(b.buffer, b.byteOffset, M2P_ENTRY_SIZE).getBigUint64(0, true);
+    m2pWritten = e !== 0n;
     rl.fields.m2pFirst = e === INVALID_M2P_ENTRY ? 'INVALID_M2P_ENTRY' : hex(Number(e & 0xffffffffffffn));
     if (sbl.fields.m2pInitialized && e !== INVALID_M2P_ENTRY) note(ctx, rl, { severity: 'info', code: 'm2p-used', path: 'm2p[0]', offset: m2p, message: 'M2P entry 0 is no longer INVALID_M2P_ENTRY' });
   }
+  const m2pl = sbl.fields.m2pInitialized || ftl || m2pWritten ? m2pLayer(ctx, m2p, pages) : undefined;
+  rl.children.push(...[ftl, m2pl].filter((x): x is Layer => !!x));
   if (!sbl.fields.frameTableInitialized && !xenBuilt) note(ctx, rl, { severity: 'info', code: 'frame-table-not-initialized', path: 'flags', offset: abs + xenSuperBlock.offsetOf('flags'), message: 'the super block says the frame table has not been written yet (flags bit 0 clear)' });
   return out;
 }
