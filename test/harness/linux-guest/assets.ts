@@ -19,10 +19,10 @@ import { type CpioEntry, writeCpio } from './cpio.js';
 import { JOB_LIB, initScript } from './init-script.js';
 
 /** Bump when the layout of cached artefacts changes. */
-const FORMAT = 3;
+const FORMAT = 4;
 
 /** Kernel modules the guest loads (their dependencies are added by modprobe --show-depends). */
-export const GUEST_MODULES = ['libnvdimm', 'nfit', 'nd_btt', 'nd_pmem', 'dax_pmem', 'device_dax', 'kmem'] as const;
+export const GUEST_MODULES = ['libnvdimm', 'nfit', 'nd_btt', 'nd_pmem', 'dax_pmem', 'device_dax', 'kmem', 'ext4', 'crc32c_generic'] as const;
 
 /** Host binaries copied into the guest, with the Debian package that provides each. */
 export const GUEST_TOOLS: Readonly<Record<string, string>> = {
@@ -37,6 +37,7 @@ export const GUEST_TOOLS: Readonly<Record<string, string>> = {
   'mkfs.xfs': 'xfsprogs',
   debugfs: 'e2fsprogs',
   e2fsck: 'e2fsprogs',
+  filefrag: 'e2fsprogs',
 };
 
 /** Host tools the harness itself runs, with their Debian packages. */
