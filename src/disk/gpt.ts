@@ -1,4 +1,4 @@
-import fc from 'fast-check';
+import { fc } from '../core/schema/fastCheck.js';
 import { NvError } from '../core/errors.js';
 import { Struct, ascii, efiGuid, field, u32, u64, type Codec, type ValueOf } from '../core/schema/index.js';
 import { GPT_TYPE_NAMES } from './gptTypes.js';

@@ -5,7 +5,7 @@
  * struct btrfs_super_block (at 64 KiB); swap `include/linux/swap.h` union swap_header.
  * XFS is big-endian: be16/be32 from the schema layer, the 64-bit one below.
  */
-import fc from 'fast-check';
+import { fc } from '../core/schema/fastCheck.js';
 import { Struct, ascii, be16, be32, bytes, field, rfcUuid, u16, u32, u64, u8, type Codec, type FieldOptions, type ValueOf } from '../core/schema/index.js';
 
 const be64Codec: Codec<bigint> = {

@@ -5,7 +5,6 @@ import { defineCommand } from '../command.js';
 import { DOCUMENT_SCHEMA_VERSION, decodeDocument, documentOf } from '../../codecs/index.js';
 import { exitFor, summarize } from '../findings.js';
 import { CliError, readInput, toJsonText } from '../io.js';
-import { writeOutput } from '../write/output.js';
 import { labelSizeOption, namespaceOption, windowOptions, type ImageTargetArgs } from '../options/target.js';
 import { file, UsageError, type ValueType } from '../options/values.js';
 import { formatNameValue } from '../options/formats.js';
@@ -101,7 +100,11 @@ export const decodeCommand = defineCommand<Args>({
         })
         .join('\n');
     }
-    if (a.output) writeOutput(a.output, out, a.force, a.dryRun);
+    if (a.output) {
+      // the write gate (locks, inspect's detectors) loads only when there is a file to write
+      const { writeOutput } = await import('../write/output.js');
+      writeOutput(a.output, out, a.force, a.dryRun);
+    }
     else process.stdout.write(out);
     return exitFor(findings);
   },

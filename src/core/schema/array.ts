@@ -1,4 +1,4 @@
-import fc from 'fast-check';
+import { fc } from './fastCheck.js';
 import { NvError } from '../errors.js';
 import { resolveSize, type SizeSpec } from './codecs.js';
 import { field, type Codec, type Field, type FieldOptions } from './field.js';

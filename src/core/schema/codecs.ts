@@ -1,4 +1,4 @@
-import fc from 'fast-check';
+import { fc } from './fastCheck.js';
 import { NvError } from '../errors.js';
 import { guidFromString, guidToString, type GuidOrder } from '../guid.js';
 import { bytesToHex, hexInt, hexToBytes } from '../hex.js';

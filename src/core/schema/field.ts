@@ -1,4 +1,4 @@
-import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
 import type { ByteReader } from '../bytes/reader.js';
 import type { ByteWriter } from '../bytes/writer.js';
 import type { DecodeContext, EncodeContext } from './context.js';
@@ -12,7 +12,7 @@ export interface Codec<T> {
   readonly size: number | undefined;
   decode(r: ByteReader, f: FieldInfo, ctx: DecodeContext, path: string, parent: Readonly<Record<string, unknown>>): T;
   encode(w: ByteWriter, v: T, ctx: EncodeContext, path: string, parent: Readonly<Record<string, unknown>>): void;
-  arbitrary(f: FieldInfo): fc.Arbitrary<T>;
+  arbitrary(f: FieldInfo): Arbitrary<T>;
   /** Text for the annotated dump. */
   show(v: T): string;
   toJson(v: T): unknown;

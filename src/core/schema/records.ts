@@ -1,4 +1,5 @@
-import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
+import { fc } from './fastCheck.js';
 import { NvError, isNvError } from '../errors.js';
 import type { ByteReader } from '../bytes/reader.js';
 import { field, type Codec, type FieldOptions, type Field } from './field.js';
@@ -96,7 +97,7 @@ export function recordsCodec<V extends Record<number, Struct<any>>>(reg: RecordR
     },
     arbitrary: () => {
       const arbs = Object.values(reg.variants).map((s) => (s as Struct<any>).arbitrary());
-      return fc.array(fc.oneof(...arbs), { maxLength: maxArbitrary }) as fc.Arbitrary<RecordValue<V>[]>;
+      return fc.array(fc.oneof(...arbs), { maxLength: maxArbitrary }) as Arbitrary<RecordValue<V>[]>;
     },
     zero: () => [],
     show: (v) => `[${v.length} ${reg.label}s]`,

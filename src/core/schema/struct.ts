@@ -1,4 +1,5 @@
-import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
+import { fc } from './fastCheck.js';
 import { ByteReader, joinPath } from '../bytes/reader.js';
 import { ByteWriter } from '../bytes/writer.js';
 import { acpiByteSum, acpiChecksumFor } from '../checksum/acpi.js';
@@ -191,15 +192,15 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
 
   // ---- generate, show, JSON -----------------------------------------------------------------
 
-  arbitrary(): fc.Arbitrary<StructValue<F>> {
-    const req: Record<string, fc.Arbitrary<unknown>> = {};
-    const opt: Record<string, fc.Arbitrary<unknown>> = {};
+  arbitrary(): Arbitrary<StructValue<F>> {
+    const req: Record<string, Arbitrary<unknown>> = {};
+    const opt: Record<string, Arbitrary<unknown>> = {};
     for (const f of this.fields) {
       const a = f.role && f.role.kind !== 'count' ? fc.constant(f.codec.size === 8 ? 0n : 0) : f.role ? fc.constant(0) : f.codec.arbitrary(f);
       (f.optional ? opt : req)[f.name] = a;
     }
     const base = fc.record(req);
-    if (Object.keys(opt).length === 0) return base as fc.Arbitrary<StructValue<F>>;
+    if (Object.keys(opt).length === 0) return base as Arbitrary<StructValue<F>>;
     return fc.tuple(base, fc.option(fc.record(opt), { nil: undefined })).map(([b, o]) => ({ ...b, ...(o ?? {}) }) as StructValue<F>);
   }
 

@@ -1,4 +1,4 @@
-import fc from 'fast-check';
+import { fc } from './fastCheck.js';
 import { joinPath } from '../bytes/reader.js';
 import { NvError } from '../errors.js';
 import { bytesToHex, hexToBytes } from '../hex.js';
