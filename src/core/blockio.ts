@@ -133,6 +133,34 @@ export class WindowBlockIO implements BlockIO {
   }
 }
 
+/** A store whose writes stay in memory (Linux's flog recovery of the map), reads see them. */
+export class OverlayBlockIO implements BlockIO {
+  private readonly patches = new Map<number, Uint8Array>();
+  constructor(readonly parent: BlockIO) {}
+  get size(): number {
+    return this.parent.size;
+  }
+  /** Number of byte ranges written (recovered map entries). */
+  get patched(): number {
+    return this.patches.size;
+  }
+  read(offset: number, length: number): Uint8Array {
+    const out = this.parent.read(offset, length);
+    for (const [at, data] of this.patches) {
+      const s = Math.max(at, offset);
+      const e = Math.min(at + data.length, offset + length);
+      if (s < e) out.set(data.subarray(s - at, e - at), s - offset);
+    }
+    return out;
+  }
+  write(offset: number, data: Uint8Array): void {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset + data.length > this.size) throw new NvError('block-io', '', offset, `overlay write of ${data.length} bytes at ${offset} is outside the store`);
+    this.patches.set(offset, data.slice());
+  }
+  /** Nothing reaches the media. */
+  flush(): void {}
+}
+
 /** Write `length` zero bytes in chunks (the way Linux zeroes the BTT map: 2 MiB at a time). */
 export function zeroRange(io: BlockIO, offset: number, length: number, chunk = 2 * 1024 * 1024): void {
   const z = new Uint8Array(Math.min(chunk, length));

@@ -13,9 +13,9 @@ import { Btt, NoBttError } from '../infoblocks/btt.js';
 import { BTT_INFO_SIZE, bttInfoBlock, decodeBttInfo, hasBttSignature } from '../infoblocks/bttInfo.js';
 import { DAX_SIG, PFN_INFO_OFFSET, PFN_INFO_SIZE, PFN_SIG, decodePfnInfo, pfnDataRange, pfnEffective, pfnInfoBlock, pfnSignatureOf, validatePfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
 import type { ClaimClass } from '../namespace/labelsGlue.js';
+import { bttVersionFor, claimAllows, probeBtt, probeInfoBlock } from '../namespace/personality.js';
 import { claimUnfulfilled } from '../namespace/view.js';
 import { bttContents, DEVICE_SPACE_BTT } from './bttContents.js';
-import { OverlayStore } from './bttDevice.js';
 import { detectContainer } from './disk.js';
 import { addDump, hex, human, layer, note, noteAll, num, type Confidence, type InspectContext, type Layer } from './layer.js';
 import type { CountingReader } from './reader.js';
@@ -32,7 +32,6 @@ export interface NamespaceSpec {
   labelVersion?: string;
 }
 
-const allows = (c: ClaimClass, ...ok: ClaimClass[]) => c === 'none' || ok.includes(c);
 const MiB = 1024 * 1024;
 
 export function namespaceLayer(ctx: InspectContext, r: CountingReader, s: NamespaceSpec): Layer {
@@ -51,84 +50,77 @@ export function namespaceLayer(ctx: InspectContext, r: CountingReader, s: Namesp
     l.label = `${l.label} ${mode} ${human(size)}`;
   };
 
-  // 1. BTT (claim class none/btt → 1.1 at 4 KiB; btt2 → 2.0 at 0), namespaces of 16 MiB and more.
-  if (allows(s.claimClass, 'btt', 'btt2') && s.size >= 16 * MiB) {
-    const version = s.claimClass === 'btt2' ? ({ major: 2, minor: 0 } as const) : ({ major: 1, minor: 1 } as const);
-    const at = version.major === 2 ? 0 : 4096;
-    try {
-      // Linux completes torn map updates from the flog when it opens a BTT (btt_freelist_init);
-      // inspect does the same into an in-memory overlay, so the image is never written.
-      const btt = Btt.open(new OverlayStore(store), { version, namespaceUuid: s.uuid === undefined ? undefined : nsUuid, recover: true });
-      const arenas: Layer[] = [];
-      for (const [i, a] of btt.arenas.entries()) {
-        const bl = layer('btt', s.at + a.base, Math.min(a.size, s.size - a.base), `BTT ${version.major}.${version.minor} arena ${i}`, {
-          ...bttFields(a.info, s.at + a.base, i), deviceStart: a.externalLbaStart * btt.sectorSize, deviceSize: a.info.externalNlba * btt.sectorSize,
-        });
-        addDump(ctx, bl, { struct: bttInfoBlock, offset: s.at + a.base, length: BTT_INFO_SIZE, title: `BTT arena ${i} info block` });
-        l.children.push(bl);
-        arenas.push(bl);
-      }
-      noteAll(ctx, l.children[0] ?? l, btt.findings, s.at);
-      l.fields.deviceUuid = btt.uuid;
-      l.fields.sectorSize = btt.sectorSize;
-      finish('sector', btt.size, `${dev}s`, 'certain');
-      const d = bttContents(ctx, arenas, btt, s.at, `${dev}s`);
-      l.fields.blockDevice = { dev: `/dev/${dev}s`, offset: d.fileOffset(0) ?? (arenas[0]?.offset ?? s.at), size: btt.size, confidence: 'certain', space: DEVICE_SPACE_BTT };
+  const probed = { size: s.size, claimClass: s.claimClass, physStart: s.at, uuid: nsUuid };
+  // 1. BTT (namespace/personality.ts). Linux completes torn map updates from the flog when it opens
+  // a BTT (btt_freelist_init); inspect does the same into an in-memory overlay, never on the image.
+  const probe = probeBtt(store, probed, { recover: 'memory', checkParent: s.uuid !== undefined });
+  if (probe && 'btt' in probe) {
+    const btt = probe.btt;
+    const version = bttVersionFor(s.claimClass);
+    const arenas: Layer[] = [];
+    for (const [i, a] of btt.arenas.entries()) {
+      const bl = layer('btt', s.at + a.base, Math.min(a.size, s.size - a.base), `BTT ${version.major}.${version.minor} arena ${i}`, {
+        ...bttFields(a.info, s.at + a.base, i), deviceStart: a.externalLbaStart * btt.sectorSize, deviceSize: a.info.externalNlba * btt.sectorSize,
+      });
+      addDump(ctx, bl, { struct: bttInfoBlock, offset: s.at + a.base, length: BTT_INFO_SIZE, title: `BTT arena ${i} info block` });
+      l.children.push(bl);
+      arenas.push(bl);
+    }
+    noteAll(ctx, l.children[0] ?? l, btt.findings, s.at);
+    l.fields.deviceUuid = btt.uuid;
+    l.fields.sectorSize = btt.sectorSize;
+    finish('sector', btt.size, `${dev}s`, 'certain');
+    const d = bttContents(ctx, arenas, btt, s.at, `${dev}s`);
+    l.fields.blockDevice = { dev: `/dev/${dev}s`, offset: d.fileOffset(0) ?? (arenas[0]?.offset ?? s.at), size: btt.size, confidence: 'certain', space: DEVICE_SPACE_BTT };
+    return l;
+  }
+  if (probe && 'error' in probe) {
+    const e = probe.error;
+    const at = bttVersionFor(s.claimClass).major === 2 ? 0 : PFN_INFO_OFFSET;
+    const raw = ctx.tryRead(s.at + at, BTT_INFO_SIZE);
+    if (raw && hasBttSignature(raw)) {
+      const info = decodeBttInfo(raw, s.at + at).value;
+      const bl = layer('btt', s.at + at, Math.min(s.size - at, Math.max(BTT_INFO_SIZE, Number(info.nextoff) || s.size - at)), `BTT ${info.versionMajor}.${info.versionMinor} (not usable)`, bttFields(info, s.at + at, 0));
+      note(ctx, bl, { severity: 'error', code: e instanceof NoBttError ? 'btt-invalid' : 'btt-corrupt', message: `Linux would not bring this BTT up: ${e.reason}`, offset: e.offset !== undefined ? s.at + e.offset : s.at + at });
+      addDump(ctx, bl, { struct: bttInfoBlock, offset: s.at + at, length: BTT_INFO_SIZE, title: 'BTT info block' });
+      l.children.push(bl);
+      finish('sector', 0, `${dev}s`, 'likely');
       return l;
-    } catch (e) {
-      if (!isNvError(e)) throw e;
-      const raw = ctx.tryRead(s.at + at, BTT_INFO_SIZE);
-      if (raw && hasBttSignature(raw)) {
-        const info = decodeBttInfo(raw, s.at + at).value;
-        const bl = layer('btt', s.at + at, Math.min(s.size - at, Math.max(BTT_INFO_SIZE, Number(info.nextoff) || s.size - at)), `BTT ${info.versionMajor}.${info.versionMinor} (not usable)`, bttFields(info, s.at + at, 0));
-        note(ctx, bl, { severity: 'error', code: e instanceof NoBttError ? 'btt-invalid' : 'btt-corrupt', message: `Linux would not bring this BTT up: ${e.reason}`, offset: e.offset !== undefined ? s.at + e.offset : s.at + at });
-        addDump(ctx, bl, { struct: bttInfoBlock, offset: s.at + at, length: BTT_INFO_SIZE, title: 'BTT info block' });
-        l.children.push(bl);
-        finish('sector', 0, `${dev}s`, 'likely');
-        return l;
-      }
     }
   }
   // A BTT where this claim class does not look: say so (Linux ignores it).
-  for (const at of [0, 4096]) {
+  for (const at of [0, PFN_INFO_OFFSET]) {
     const b = ctx.tryRead(s.at + at, bttInfoBlock.sizeOf('signature'));
-    if (b && hasBttSignature(b) && !allows(s.claimClass, 'btt', 'btt2')) {
+    if (b && hasBttSignature(b) && !claimAllows(s.claimClass, 'btt', 'btt2')) {
       note(ctx, l, { severity: 'warning', code: 'btt-ignored', message: `a BTT info block at namespace offset ${at}, but claim class ${s.claimClass} makes Linux skip it`, offset: s.at + at });
     }
   }
 
-  // 2./3. PFN then DAX info block at 4 KiB.
-  if (s.size >= PFN_INFO_OFFSET + PFN_INFO_SIZE) {
-    const raw = ctx.read(s.at + PFN_INFO_OFFSET, PFN_INFO_SIZE);
-    const sig = pfnSignatureOf(raw);
-    const kind = sig === PFN_SIG ? 'fsdax' : sig === DAX_SIG ? 'devdax' : undefined;
-    if (kind) {
-      const { value } = decodePfnInfo(raw, s.at + PFN_INFO_OFFSET);
-      const cls: ClaimClass = kind === 'fsdax' ? 'pfn' : 'dax';
-      const problems = validatePfnInfo(value, raw, { expectSignature: kind === 'fsdax' ? PFN_SIG : DAX_SIG, namespaceUuid: nsUuid, size: s.size, physStart: s.at, base: s.at + PFN_INFO_OFFSET });
-      const pl = layer(kind === 'fsdax' ? 'pfn-info' : 'dax-info', s.at + PFN_INFO_OFFSET, PFN_INFO_SIZE, `${kind === 'fsdax' ? 'PFN' : 'DAX'} info block v${value.versionMajor}.${value.versionMinor}`, pfnFields(value, s));
-      addDump(ctx, pl, { struct: pfnInfoBlock, offset: s.at + PFN_INFO_OFFSET, length: pfnInfoBlock.offsetOf('padding'), title: `${kind === 'fsdax' ? 'PFN' : 'DAX'} info block` });
-      noteAll(ctx, pl, problems);
-      l.children.push(pl);
-      const err = problems.find((f) => f.severity === 'error');
-      const claimOk = allows(s.claimClass, cls);
-      if (!claimOk) note(ctx, pl, { severity: 'error', code: 'claim-class', message: `the namespace's claim class is ${s.claimClass}, so Linux does not look for a ${kind} info block`, offset: pl.offset });
-      const range = pfnDataRange(value, s.size);
-      const sane = value.dataoff > 0n && value.dataoff < BigInt(s.size) && value.dataoff % 4096n === 0n && range.size > 0;
-      if (!err && claimOk) {
-        l.fields.deviceUuid = value.uuid;
-        l.fields.align = pfnEffective(value).align;
-        l.fields.dataOffset = s.at + range.offset;
-        finish(kind, range.size, kind === 'fsdax' ? dev : `dax0.${s.index}`, 'certain');
-        if (kind === 'fsdax') blockDevice(ctx, r, l, s.at + range.offset, range.size, dev, 'certain');
-        else note(ctx, l, { severity: 'info', code: 'devdax-contents', message: 'a device-dax namespace is a character device; its contents are not a block device and are not inspected', offset: s.at + range.offset });
-        return l;
-      }
-      note(ctx, l, { severity: 'error', code: 'info-block-refused', message: `Linux refuses this ${kind} info block (${err?.message ?? 'claim class'}) and the namespace comes up raw${sane ? '; its data offset is still used below to explain the rest' : ''}`, offset: pl.offset });
-      finish('raw', s.size, dev, 'likely');
-      if (sane && kind === 'fsdax') blockDevice(ctx, r, l, s.at + range.offset, range.size, dev, 'likely');
+  // 2./3. PFN then DAX info block at 4 KiB (namespace/personality.ts).
+  const info = probeInfoBlock(store, probed);
+  if (info) {
+    const { mode: kind, pfn: value, problems } = info;
+    const pl = layer(kind === 'fsdax' ? 'pfn-info' : 'dax-info', s.at + PFN_INFO_OFFSET, PFN_INFO_SIZE, `${kind === 'fsdax' ? 'PFN' : 'DAX'} info block v${value.versionMajor}.${value.versionMinor}`, pfnFields(value, s));
+    addDump(ctx, pl, { struct: pfnInfoBlock, offset: s.at + PFN_INFO_OFFSET, length: pfnInfoBlock.offsetOf('padding'), title: `${kind === 'fsdax' ? 'PFN' : 'DAX'} info block` });
+    noteAll(ctx, pl, problems);
+    l.children.push(pl);
+    const err = info.error;
+    if (!info.claimOk) note(ctx, pl, { severity: 'error', code: 'claim-class', message: `the namespace's claim class is ${s.claimClass}, so Linux does not look for a ${kind} info block`, offset: pl.offset });
+    const range = info.range;
+    const sane = value.dataoff > 0n && value.dataoff < BigInt(s.size) && value.dataoff % 4096n === 0n && range.size > 0;
+    if (!err && info.claimOk) {
+      l.fields.deviceUuid = value.uuid;
+      l.fields.align = pfnEffective(value).align;
+      l.fields.dataOffset = s.at + range.offset;
+      finish(kind, range.size, kind === 'fsdax' ? dev : `dax0.${s.index}`, 'certain');
+      if (kind === 'fsdax') blockDevice(ctx, r, l, s.at + range.offset, range.size, dev, 'certain');
+      else note(ctx, l, { severity: 'info', code: 'devdax-contents', message: 'a device-dax namespace is a character device; its contents are not a block device and are not inspected', offset: s.at + range.offset });
       return l;
     }
+    note(ctx, l, { severity: 'error', code: 'info-block-refused', message: `Linux refuses this ${kind} info block (${err?.message ?? 'claim class'}) and the namespace comes up raw${sane ? '; its data offset is still used below to explain the rest' : ''}`, offset: pl.offset });
+    finish('raw', s.size, dev, 'likely');
+    if (sane && kind === 'fsdax') blockDevice(ctx, r, l, s.at + range.offset, range.size, dev, 'likely');
+    return l;
   }
   // 4. raw.
   const unfulfilled = claimUnfulfilled(s.claimClass, nsUuid);

@@ -6,8 +6,9 @@
 import { NvError } from '../core/errors.js';
 import type { Finding } from '../core/schema/index.js';
 import { WindowBlockIO, type BlockIO } from '../core/blockio.js';
-import { Btt, NoBttError } from '../infoblocks/btt.js';
-import { DAX_SIG, PFN_INFO_OFFSET, PFN_INFO_SIZE, PFN_SIG, decodePfnInfo, pfnDataRange, validatePfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
+import { NoBttError, type Btt } from '../infoblocks/btt.js';
+import { probeBtt, probeInfoBlock } from './personality.js';
+import type { PfnInfo } from '../infoblocks/pfn.js';
 import type { ClaimClass, NamespaceRef } from './labelsGlue.js';
 
 export { NAMESPACE_MODES, type NamespaceMode } from '../labels/modes.js';
@@ -51,36 +52,25 @@ function bytesDevice(store: BlockIO, sectorSize = 512): SectorDevice {
   };
 }
 
-const allows = (c: ClaimClass, ...ok: ClaimClass[]) => c === 'none' || ok.includes(c);
-
-/** Probe a namespace (a window of `image`) as Linux does and return its block-device view. */
+/** Probe a namespace (a window of `image`) as Linux does (personality.ts) and return its block-device view. */
 export function openNamespaceView(image: BlockIO, ns: NamespaceRef): NamespaceView {
   const store = new WindowBlockIO(image, ns.offset, ns.size);
   const findings: Finding[] = [];
-  if (allows(ns.claimClass, 'btt', 'btt2') && ns.size >= 16 * 1024 * 1024) {
-    try {
-      const version = ns.claimClass === 'btt2' ? ({ major: 2, minor: 0 } as const) : ({ major: 1, minor: 1 } as const);
-      const btt = Btt.open(store, { version, namespaceUuid: ns.uuid });
-      return { mode: 'sector', ns, btt, size: btt.size, device: btt, findings: [...findings, ...btt.findings] };
-    } catch (e) {
-      if (!(e instanceof NoBttError)) throw e;
-      findings.push({ severity: 'info', code: 'no-btt', path: 'btt', message: e.reason });
-    }
+  const probed = { size: ns.size, claimClass: ns.claimClass, physStart: ns.offset, uuid: ns.uuid };
+  // Linux completes torn map updates from the flog when it opens a BTT; so does this view, on the media.
+  const b = probeBtt(store, probed, { recover: 'media', checkParent: true });
+  if (b && 'btt' in b) return { mode: 'sector', ns, btt: b.btt, size: b.btt.size, device: b.btt, findings: [...findings, ...b.btt.findings] };
+  if (b && 'error' in b) {
+    if (!(b.error instanceof NoBttError)) throw b.error;
+    findings.push({ severity: 'info', code: 'no-btt', path: 'btt', message: b.error.reason });
   }
-  if (ns.size >= PFN_INFO_OFFSET + PFN_INFO_SIZE) {
-    const raw = store.read(PFN_INFO_OFFSET, PFN_INFO_SIZE);
-    for (const [sig, mode, cls] of [[PFN_SIG, 'fsdax', 'pfn'], [DAX_SIG, 'devdax', 'dax']] as const) {
-      if (!allows(ns.claimClass, cls)) continue;
-      const { value } = decodePfnInfo(raw, ns.offset + PFN_INFO_OFFSET);
-      const problems = validatePfnInfo(value, raw, { expectSignature: sig, namespaceUuid: ns.uuid, size: ns.size, physStart: ns.offset, base: ns.offset + PFN_INFO_OFFSET });
-      const err = problems.find((f) => f.severity === 'error');
-      if (!err) {
-        const r = pfnDataRange(value, ns.size);
-        const bytes = new WindowBlockIO(store, r.offset, r.size);
-        return { mode, ns, pfn: value, size: r.size, dataOffset: r.offset, bytes, device: bytesDevice(bytes), findings: [...findings, ...problems] };
-      }
-      if (err.code !== 'signature') findings.push(err);
+  const info = probeInfoBlock(store, probed);
+  if (info?.claimOk) {
+    if (!info.error) {
+      const bytes = new WindowBlockIO(store, info.range.offset, info.range.size);
+      return { mode: info.mode, ns, pfn: info.pfn, size: info.range.size, dataOffset: info.range.offset, bytes, device: bytesDevice(bytes), findings: [...findings, ...info.problems] };
     }
+    if (info.error.code !== 'signature') findings.push(info.error);
   }
   const unfulfilled = claimUnfulfilled(ns.claimClass, ns.uuid);
   if (unfulfilled) findings.push({ severity: 'error', code: 'claim-unfulfilled', path: 'label.abstractionGuid', offset: ns.labelArea?.offset ?? ns.offset, message: unfulfilled });

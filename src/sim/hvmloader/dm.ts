@@ -41,7 +41,8 @@ export const V1_BLACKLISTS: Blacklists = {
   devnames: ['MEM0', 'PCI0', 'AC', 'BAT0', 'BAT1', 'TPM'],
 };
 
-const sigOf = (b: Uint8Array) => String.fromCharCode(...b.subarray(0, 4));
+const SIG_AT = acpiTableHeader.offsetOf('signature');
+const sigOf = (b: Uint8Array) => String.fromCharCode(...b.subarray(SIG_AT, SIG_AT + acpiTableHeader.sizeOf('signature')));
 /** strncmp(a, b, 4) == 0 on C strings. */
 const sameName4 = (a: string, b: string) => cName(a).slice(0, 4) === cName(b).slice(0, 4);
 
