@@ -16,8 +16,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBlockIO } from '../../src/core/blockio.js';
 import { Ext4, fiemap } from '../../src/fs/ext4/index.js';
 import { runAll, type SimDir } from '../../src/sim/index.js';
-import { addDevicePlan, addFileRequests, LibxlError } from '../../src/sim/xl/libxl.js';
+import { addDevicePlan, addFileRequests, checkQueryNvdimms, LibxlError } from '../../src/sim/xl/libxl.js';
 import { openDom0View } from '../../src/sim/xl/stage.js';
+import { readRange } from '../support/files.js';
 import { requireTool, runTool } from '../support/tools.js';
 
 const MiB = 1n << 20n;
@@ -91,6 +92,10 @@ describe('v1: libxl finds the SPA of a vNVDIMM path in Dom0', () => {
     }
   });
 
+  it('QEMU\'s query-nvdimms answer without a mem-path is refused with libxl\'s message', () => {
+    expect(() => checkQueryNvdimms([{ slot: 0, 'mem-path': '/mnt/x', spa: 0x100000000, length: 4096 }, { slot: 1, spa: 0x140000000, length: 4096 }])).toThrow(/^No mem-path is specified for NVDIMM #1$/);
+  });
+
   it('misaligned extents (a 1 KiB-block ext4) are refused with add_file\'s reason', () => {
     requireTool('mke2fs', 'e2fsprogs');
     const d = mkdtempSync(join(tmpdir(), 'nvtool-xl1k-'));
@@ -147,5 +152,49 @@ describe('v1 guests through the stages', () => {
     expect(j.errors[0]).toMatch(/^libxl: failed to open file \/mnt\/dax\/missing\.pmem: No such file or directory/);
     expect(j.devices).toEqual([]);
     expect(readFileSync(dir.path('guests/a9/qemu.argv'), 'utf8')).not.toContain('nvdimm');
+  });
+});
+
+describe('Xen\'s mapping handlers, called directly on the v1 run: hostile requests refused, nothing changed', () => {
+  it('RAM, the reserved area, wrapping ranges, DOMID_SELF, no such domain, a non-Dom0 caller, another guest\'s frames', async () => {
+    const { xenStateFromJson } = await import('../../src/sim/xen/state.js');
+    const { loadPermissions } = await import('../../src/sim/xen/permissions.js');
+    const { PhysMem } = await import('../../src/sim/xen/physmem.js');
+    const { hostMappings } = await import('../../src/sim/host/spa.js');
+    const { populatePmemMap, memoryMapping } = await import('../../src/sim/xen/pmemMap.js');
+    const { DOMID_SELF } = await import('../../src/xen/hypercalls/index.js');
+    const { createHash } = await import('node:crypto');
+    const st = xenStateFromJson(dir.readJson('xen/state.json'));
+    const { table: perms } = loadPermissions(dir);
+    const mem = new PhysMem(dir.root, hostMappings(dir).map((m) => ({ spa: m.spa, length: m.length, image: m.dimm.image, fileOffset: m.fileOffset })));
+    const region = st.v1[0]!;
+    // the v1 reserved area holds the frame table: hash what Xen wrote there (DIMM at SPA 4 GiB = mfn 0x100000)
+    const rsvBytes = () => createHash('sha256').update(readRange(dir.path('host/nv0.img'), Number((region.rsvSpfn - 0x100000n) << 12n), Number((region.rsvCur - region.rsvSpfn) << 12n))).digest('hex');
+    const before = { frames: rsvBytes(), d3: JSON.stringify(perms.ranges(3)), d9: JSON.stringify(perms.ranges(9)) };
+    try {
+      const ctx = { st, mem, perms, domains: new Set([0, 3, 9]), paddrBits: 46, p2m: new Map() };
+      const pop = (mfn: bigint, nr: number, domid = 9, caller = 0) => populatePmemMap(ctx, { domid, pad: new Uint8Array(6), mfn, gfn: 0x100000n, nrMfns: nr, type: 0 }, caller);
+      const mm = (firstMfn: bigint, nrMfns: bigint, firstGfn = 0x100000n) => memoryMapping(ctx, { domain: 9, firstGfn, firstMfn, nrMfns, addMapping: 1 });
+      const free = region.dataEpfn - 0x10n;
+      expect(pop(0x1000n, 16)).toMatchObject({ result: '-ENXIO' }); // RAM
+      expect(pop(region.rsvSpfn, 16)).toMatchObject({ result: '-ENXIO' }); // the reserved area (frame table, M2P)
+      expect(pop((1n << 64n) - 8n, 16)).toMatchObject({ result: '-ENXIO', reason: expect.stringMatching(/wraps/) });
+      expect(pop(free, 16, DOMID_SELF)).toMatchObject({ result: '-EINVAL' });
+      expect(pop(free, 16, 42)).toMatchObject({ result: '-EINVAL' });
+      expect(pop(free, 16, 9, 3)).toMatchObject({ result: '-EPERM' });
+      const d3 = perms.ranges(3)[0]!;
+      expect(pop(BigInt(d3.first), 4)).toMatchObject({ result: '-EBUSY' }); // guest a3's frames
+      expect(mm(region.rsvSpfn, 16n)).toMatchObject({ result: '-EPERM' }); // Dom0's iomem_caps lack the reserved area
+      expect(mm(0x1000n, 16n)).toMatchObject({ result: '-ENXIO' }); // RAM: in Dom0's caps, not pmem data
+      expect(mm((1n << 64n) - 8n, 16n)).toMatchObject({ result: '-EINVAL' }); // mfn wraps
+      expect(mm(free, 16n, (1n << 64n) - 8n)).toMatchObject({ result: '-EINVAL' }); // gfn wraps
+      expect(mm(free, 0n)).toMatchObject({ result: '-EINVAL' }); // empty: mfn_end < mfn
+      expect(mm(1n << 40n, 16n)).toMatchObject({ result: '-EINVAL' }); // beyond 46 address bits
+      expect(mm(BigInt(d3.first), 4n)).toMatchObject({ result: '-EBUSY' });
+      expect(ctx.p2m.size).toBe(0);
+    } finally {
+      mem.close();
+    }
+    expect({ frames: rsvBytes(), d3: JSON.stringify(perms.ranges(3)), d9: JSON.stringify(perms.ranges(9)) }).toEqual(before);
   });
 });

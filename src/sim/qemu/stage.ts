@@ -29,7 +29,7 @@ import { xenOptionsOf, XEN_STATE } from '../xen/stage.js';
 import { xenStateFromJson } from '../xen/state.js';
 import { DOM0, type CallOutcome } from '../xen/v1.js';
 import { parseGuestConfig, type VnvdimmMfn } from '../xl/guest.js';
-import { addDevicePlan, checkMemoryDevices, LibxlError, pagemapPlan, type MapRequest, type MemoryDeviceInfo } from '../xl/libxl.js';
+import { addDevicePlan, checkMemoryDevices, checkQueryNvdimms, LibxlError, pagemapPlan, type MapRequest, type MemoryDeviceInfo } from '../xl/libxl.js';
 import { guestFile, openDom0View, readXlGuest, type XlGuestJson } from '../xl/stage.js';
 import { readFileSync } from 'node:fs';
 import { guestNfit, guestNvdimmSsdt, xenGuestPlatform, type GuestDm } from './machine.js';
@@ -113,9 +113,9 @@ export function runQemu(dir: SimDir): void {
         if (sc.design === 'v1') {
           const answer = bySlot.map((d) => ({ slot: d.slot, 'mem-path': g.devices![d.index]!.path!, spa: Number(d.addr), length: Number(d.pmemSize) }));
           dir.writeText(f('qmp/query-nvdimms.json'), json({ return: answer }));
-          requests = answer.flatMap((a) => (g.mapping === 'populate'
-            ? addDevicePlan(dom0!.view, a['mem-path'], BigInt(a.spa), BigInt(a.length)).requests
-            : pagemapPlan(dom0!.view, a['mem-path'], BigInt(a.spa), BigInt(a.length))));
+          requests = checkQueryNvdimms(answer).flatMap((a) => (g.mapping === 'populate'
+            ? addDevicePlan(dom0!.view, a.path, a.spa, a.length).requests
+            : pagemapPlan(dom0!.view, a.path, a.spa, a.length)));
         } else {
           const answer: MemoryDeviceInfo[] = bySlot.map((d) => ({ type: 'nvdimm', data: { slot: d.slot, id: d.id!, addr: Number(d.addr), size: Number(d.pmemSize), memdev: `/objects/${d.memdev}`, node: d.node, hotplugged: false, hotpluggable: true } }));
           dir.writeText(f('qmp/query-memory-devices.json'), json({ return: answer }));

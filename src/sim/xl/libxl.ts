@@ -189,6 +189,25 @@ export function backendSize(view: Dom0View, path: string): bigint {
   return statInDom0(view, path).size;
 }
 
+/** One element of v1 QEMU's `query-nvdimms` answer. */
+export interface NvdimmInfoV1 {
+  slot: number;
+  'mem-path'?: string;
+  spa: number | bigint;
+  length: number | bigint;
+}
+
+/**
+ * v1 `qmp_register_nvdimm_callback`: each element needs a mem-path; then
+ * `libxl_nvdimm_add_device(mem-path, spa, length)` for it (addDevicePlan), in answer order.
+ */
+export function checkQueryNvdimms(answer: readonly NvdimmInfoV1[]): { path: string; spa: bigint; length: bigint }[] {
+  return answer.map((a) => {
+    if (typeof a['mem-path'] !== 'string') throw new LibxlError(`No mem-path is specified for NVDIMM #${a.slot}`);
+    return { path: a['mem-path'], spa: BigInt(a.spa), length: BigInt(a.length) };
+  });
+}
+
 /** One element of QEMU's `query-memory-devices` answer (type nvdimm). */
 export interface MemoryDeviceInfo {
   type: string;
