@@ -39,6 +39,18 @@ describe('label-less fallback: the kernel fixture `blank`', () => {
     expect(text.stdout).toMatch(/namespace0\.0 \(label-less\): raw, 268304384 bytes/);
   });
 
+  it('namespace show on it: the label-less namespace, raw over the whole region (the guest\'s namespace0.0)', async () => {
+    const img = join(work, 'blank-show.img');
+    writeFileSync(img, f!.image);
+    const r = await runCli(['namespace', 'show', '--label-size', String(f!.expected.image.labelSize), '--json', img]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const want = f!.expected.reboot.reports.ndctl_list.json.regions[0].namespaces[0];
+    expect(j.mode).toBe(want.mode);
+    expect(j.size).toBe(want.size);
+    expect(j.namespace.offset).toBe(Number(BigInt(f!.expected.reboot.reports.sysfs['namespace0.0/resource']) - BigInt(f!.expected.reboot.reports.sysfs['region0/resource'])));
+  });
+
   it('the locator finds no area in a blank tail without a size, and the given size with no valid index', () => {
     const io = new MemoryBlockIO(f!.image);
     expect(locateLabelArea(io, { scan: TAIL_SCAN })).toBeUndefined();
