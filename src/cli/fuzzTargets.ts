@@ -5,9 +5,10 @@ import { hypercallFuzzTargets, xenPageInfoFuzzTarget, xenSuperBlockFuzzTarget } 
 import { bttFlogFuzzTarget, bttFuzzTarget, pfnFuzzTarget } from '../infoblocks/fuzz.js';
 import { labelsFuzzTarget } from '../labels/fuzz.js';
 import { amlFuzzTarget } from '../aml/fuzz.js';
+import { ext4FuzzTargets } from '../fs/ext4/fuzz.js';
 
 /** Decoders `nvtool fuzz` can exercise. */
-const targets: FuzzTarget<any>[] = [nfitFuzzTarget, pfnFuzzTarget, bttFuzzTarget, bttFlogFuzzTarget, labelsFuzzTarget, gptFuzzTarget, mbrFuzzTarget, xenSuperBlockFuzzTarget, xenPageInfoFuzzTarget, ...hypercallFuzzTargets, amlFuzzTarget];
+const targets: FuzzTarget<any>[] = [nfitFuzzTarget, pfnFuzzTarget, bttFuzzTarget, bttFlogFuzzTarget, labelsFuzzTarget, gptFuzzTarget, mbrFuzzTarget, xenSuperBlockFuzzTarget, xenPageInfoFuzzTarget, ...hypercallFuzzTargets, amlFuzzTarget, ...ext4FuzzTargets];
 
 export function registerFuzzTarget(t: FuzzTarget<any>): void {
   targets.push(t);
