@@ -56,7 +56,7 @@ function plausible(ctx: InspectContext, off: number, head: Uint8Array, sig: stri
   return sum === 0;
 }
 
-function acpiTable(ctx: InspectContext, off: number, len: number, sig: string): Layer {
+export function acpiTable(ctx: InspectContext, off: number, len: number, sig: string): Layer {
   const bytes = ctx.read(off, len);
   const l = layer('acpi-table', off, len, `${sig} table, ${len} bytes`);
   try {

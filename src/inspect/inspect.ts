@@ -1,6 +1,6 @@
 /**
  * `inspect`: find every layer nvtool knows in a file and nest them, top to bottom. Detection order
- * (specs/inspect.md): ACPI tables → raw label area → label area at the tail of a QEMU backing
+ * (specs/inspect.md): guest memory (a 4 GiB image with an RSDP) → ACPI tables → raw label area → label area at the tail of a QEMU backing
  * file → namespaces from its labels (or one label-less namespace when an info block or BTT is at
  * the start) → each namespace's personality and block device → partition tables, Xen super block,
  * file systems. Everything is read through a counting reader; data areas are never read.
@@ -11,6 +11,7 @@ import { labellessNamespace } from '../namespace/labelsGlue.js';
 import { hasBttSignature } from '../infoblocks/bttInfo.js';
 import { PFN_INFO_OFFSET, pfnInfoBlock, pfnSignatureOf } from '../infoblocks/pfn.js';
 import { detectAcpiTables } from './acpi.js';
+import { detectGuestMemory } from './guestMemory.js';
 import { detectContainer } from './disk.js';
 import { labelAreaLayer } from './labels.js';
 import { layer, note, sortLayers, type DumpRef, type InspectContext, type Layer } from './layer.js';
@@ -56,6 +57,11 @@ export function inspectReader(r: CountingReader, o: InspectOptions = {}): Inspec
 
 function detect(ctx: InspectContext, r: CountingReader, o: InspectOptions, layers: Layer[]): void {
   if (o.labelSize === undefined) {
+    const guest = detectGuestMemory(ctx);
+    if (guest) {
+      layers.push(guest);
+      return;
+    }
     const acpi = detectAcpiTables(ctx);
     if (acpi.length) {
       layers.push(...acpi);

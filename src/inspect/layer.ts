@@ -7,7 +7,7 @@ import type { Finding, Severity, Struct } from '../core/schema/index.js';
 
 export const LAYER_KINDS = [
   'acpi-table', 'label-area', 'namespace', 'pfn-info', 'dax-info', 'btt', 'gpt', 'mbr', 'partition',
-  'xen-superblock', 'xen-reserved', 'xen-frame-table', 'xen-m2p', 'filesystem',
+  'xen-superblock', 'xen-reserved', 'xen-frame-table', 'xen-m2p', 'filesystem', 'guest-memory', 'rsdp',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 

@@ -66,6 +66,7 @@ export function layoutSlots(layers: readonly Layer[], start: number, end: number
 const SHORT: Record<string, string> = {
   'acpi-table': 'acpi', 'label-area': 'labels', namespace: 'ns', 'pfn-info': 'pfn', 'dax-info': 'dax', btt: 'btt', gpt: 'gpt', mbr: 'mbr',
   partition: 'part', 'xen-superblock': 'xen-sb', 'xen-reserved': 'xen-rsv', 'xen-frame-table': 'xen-ft', 'xen-m2p': 'xen-m2p', filesystem: 'fs',
+  'guest-memory': 'guest', rsdp: 'rsdp',
 };
 
 /** The text that fits a slot: the label, else a short name. */

@@ -5,6 +5,7 @@ import { layoutSlots, slotText } from './layout.js';
 const COLORS: Record<string, string> = {
   'acpi-table': '#d9d2e9', 'label-area': '#f4cccc', namespace: '#cfe2f3', 'pfn-info': '#fce5cd', 'dax-info': '#fce5cd', btt: '#fff2cc',
   gpt: '#d9ead3', mbr: '#b6d7a8', partition: '#d0e0e3', 'xen-superblock': '#ead1dc', 'xen-reserved': '#f9cb9c', 'xen-frame-table': '#f6b26b', 'xen-m2p': '#ffd966', filesystem: '#c9daf8',
+  'guest-memory': '#eeeeee', rsdp: '#b4a7d6',
 };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
