@@ -287,16 +287,19 @@ class Session {
 
 /**
  * Test hook, off unless NVTOOL_TEST_WRITE_PAUSE_MS is set: before each write of a commit, print
- * `nvtool-test: write N` on stderr and sleep that many milliseconds, so a test can SIGKILL the
- * process between any two writes (test/cli/interrupted-writes.test.ts). Nothing else changes.
+ * `nvtool-test: write N` on stderr and sleep that many milliseconds (only before write
+ * NVTOOL_TEST_WRITE_PAUSE_AT when that is set), so a test can SIGKILL the process between any two
+ * writes (test/cli/interrupted-writes.test.ts). Nothing else changes.
  */
 function testPause(): (() => void) | undefined {
-  const ms = Number(process.env.NVTOOL_TEST_WRITE_PAUSE_MS);
-  if (!Number.isSafeInteger(ms) || ms < 0 || process.env.NVTOOL_TEST_WRITE_PAUSE_MS === undefined) return undefined;
+  const env = process.env;
+  const ms = Number(env.NVTOOL_TEST_WRITE_PAUSE_MS);
+  if (env.NVTOOL_TEST_WRITE_PAUSE_MS === undefined || !Number.isSafeInteger(ms) || ms < 0) return undefined;
+  const at = env.NVTOOL_TEST_WRITE_PAUSE_AT === undefined ? undefined : Number(env.NVTOOL_TEST_WRITE_PAUSE_AT);
   let n = 0;
   return () => {
     process.stderr.write(`nvtool-test: write ${++n}\n`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    if (at === undefined || at === n) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   };
 }
 
