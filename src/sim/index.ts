@@ -34,3 +34,4 @@ export * from './xenstore.js';
 export * as handover from './handover/index.js';
 export * as hvmloader from './hvmloader/index.js';
 export * from './hvmloader/stage.js';
+export * from './guestMappings.js';

@@ -12,6 +12,7 @@ import { decodeLoader, encodeLoader } from '../../src/acpi/loader/index.js';
 import { runStage, startRun, type SimDir } from '../../src/sim/index.js';
 import { GuestMemory } from '../../src/sim/hvmloader/index.js';
 import { findRsdp, walkAcpiTables } from '../harness/acpi-walk.js';
+import { runCli } from '../support/cli.js';
 
 const cfg = (name: string, v: string) => `name = "${name}"\nbuilder = "hvm"\nmemory = 1032\nvcpus = 2\nvnvdimms = [ ${v} ]\n`;
 
@@ -57,6 +58,30 @@ describe('v4: fw_cfg files from QEMU, hvmloader runs the table-loader', () => {
     }
     const j = dir.readJson<any>('guests/g1/hvmloader.json');
     expect(j.xsdtEntries.map((e: any) => `${e.signature}:${e.origin}`)).toEqual(['FACP:xen', 'APIC:xen', 'NFIT:dm', 'SSDT:dm']);
+  });
+
+  it('nvtool sim mappings: each vNVDIMM run from guest range to host frames to the host image offset (SPA base read from host/nfit.aml by hand)', async () => {
+    const nfit = readFileSync(dir.path('host/nfit.aml'));
+    // first NFIT structure at 40: an SPA range (type 0); its base at +32 (ACPI 6.5 §5.2.26.2)
+    expect(nfit.readUInt16LE(40)).toBe(0);
+    const spaBase = nfit.readBigUInt64LE(40 + 32);
+    const out = await runCli(['sim', 'mappings', dir.root, '--json']);
+    expect(out.code).toBe(0);
+    const v = JSON.parse(out.stdout);
+    const g1 = v.find((x: any) => x.guest === 'g1');
+    const mapped = dir.readJson<any>('guests/g1/mappings.json').mapped;
+    const runs = [...g1.vnvdimms.flatMap((d: any) => d.runs), ...g1.other];
+    expect(runs).toHaveLength(mapped.length);
+    for (const r of mapped) {
+      const row = runs.find((x: any) => x.hostSpa.start === `0x${(BigInt(r.mfn) * 4096n).toString(16)}`);
+      expect(row.image).toBe('host/nv0.img');
+      expect(row.imageOffset).toBe(`0x${(BigInt(r.mfn) * 4096n - spaBase).toString(16)}`);
+      expect(row.guest.start).toBe(`0x${(BigInt(r.gfn) * 4096n).toString(16)}`);
+    }
+    expect(g1.vnvdimms[0].runs.length).toBeGreaterThan(0);
+    const text = await runCli(['sim', 'mappings', dir.root]);
+    expect(text.stdout).toMatch(/^g1: running\n  \S+ \(slot 0\) guest 0x[0-9a-f]+-0x[0-9a-f]+\n    data  guest 0x/);
+    expect(text.stdout).toMatch(/g2: failed/);
   });
 
   it('a guest whose creation failed gets no firmware run', () => {

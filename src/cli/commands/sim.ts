@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import {
   SCENARIO_SCHEMA, ScenarioError, SimDir, hypercallEntries, loadScenario, runAll, runRemaining, runStage, stageNames, startRun, stagesFor,
-  formatMetadataReport, metadataReport,
+  formatMetadataReport, metadataReport, formatGuestMappings, guestMappingViews,
 } from '../../sim/index.js';
 import { DESIGNS, type DesignName } from '../../sim/permissions/index.js';
 import { defineCommand } from '../command.js';
@@ -66,6 +66,11 @@ export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> 
     process.stdout.write(JSON.stringify(SCENARIO_SCHEMA, null, 2) + '\n');
     return 0;
   },
+  mappings(a) {
+    const views = guestMappingViews(new SimDir(need(a.target, 'DIR')));
+    process.stdout.write(a.json ? toJsonText(views) : formatGuestMappings(views));
+    return 0;
+  },
   size(a) {
     const bytes = parseBytes(need(a.target, 'SIZE (e.g. 64G)'), 'SIZE');
     const r = metadataReport(bytes, a.at ?? undefined);
@@ -83,8 +88,8 @@ export const simCommand = defineCommand<Args>({
   name: 'sim',
   describe: 'Simulate the Xen vNVDIMM design on real images: host, Dom0, Xen, ... one stage at a time (specs/sim.md)',
   positionals: [
-    { name: 'action', describe: 'run | host | a stage | resume | check | schema | size', value: choice([...new Set([...Object.keys(SIM_ACTIONS), ...stageNames()])]) },
-    { name: 'target', describe: 'SCENARIO.json (run, host, check), the run directory (a stage, resume) or a size (size)', value: file(), optional: true },
+    { name: 'action', describe: 'run | host | a stage | resume | check | schema | size | mappings', value: choice([...new Set([...Object.keys(SIM_ACTIONS), ...stageNames()])]) },
+    { name: 'target', describe: 'SCENARIO.json (run, host, check), the run directory (a stage, resume, mappings) or a size (size)', value: file(), optional: true },
   ],
   options: {
     out: { alias: 'o', describe: 'run directory to create', value: file(), actions: ['run', 'host'] },
@@ -106,6 +111,7 @@ export const simCommand = defineCommand<Args>({
     ['$0 sim check scenario.json', 'check a scenario: one line per problem, exit 2'],
     ['$0 sim schema > scenario.schema.json', 'the scenario\'s JSON Schema'],
     ['$0 sim xen run1 --code-order', 'the xen stage in the v1 code\'s order: a refused overlapping report lists the writes it would have made'],
+    ['$0 sim mappings run1', 'each guest\'s vNVDIMMs: guest range -> host frames -> host image and offset'],
     ['$0 sim size 64G', 'what Xen keeps for 64 GiB of pmem: frame table + M2P, and Dom0\'s page tables to map it with 4 KiB vs 2 MiB pages'],
   ],
   fileOf: (a) => a.target,

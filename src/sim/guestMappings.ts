@@ -1,0 +1,83 @@
+/**
+ * Each guest's vNVDIMMs from guest to host: the guest range a vNVDIMM occupies (layout.json),
+ * the runs Xen mapped into it (mappings.json `mapped`: gfn, mfn, nr, type), and for each run the
+ * host SPA, the host NVDIMM and the byte offset in its backing image (host/spa.ts locateSpa, the
+ * one SPA → image home). The presentation of `nvtool sim mappings DIR`.
+ */
+import { NvError } from '../core/errors.js';
+import { hostMappings, locateSpa } from './host/spa.js';
+import type { SimDir } from './runDir.js';
+
+const PAGE = 4096n;
+const hex = (v: bigint) => `0x${v.toString(16)}`;
+
+export interface GuestRunView {
+  type: string;
+  guest: { start: string; end: string };
+  hostSpa: { start: string; end: string };
+  pages: number;
+  image?: string;
+  imageOffset?: string;
+  /** When the frames are in no host NVDIMM range (or cross one's end). */
+  problem?: string;
+}
+
+export interface GuestMappingView {
+  guest: string;
+  status: string;
+  vnvdimms: { id: string; slot: number; guest: { start: string; end: string }; runs: GuestRunView[] }[];
+  /** Mapped runs in no vNVDIMM's guest range (label pages mapped beside the data, or stray). */
+  other: GuestRunView[];
+}
+
+const big = (v: unknown) => BigInt(v as string | number);
+
+export function guestMappingViews(dir: SimDir): GuestMappingView[] {
+  const maps = hostMappings(dir);
+  const out: GuestMappingView[] = [];
+  for (const g of dir.scenario().guests) {
+    const at = (rel: string) => `guests/${g.name}/${rel}`;
+    if (!dir.exists(at('mappings.json'))) continue;
+    const m = dir.readJson<{ status: string; mapped: { gfn: string; mfn: string; nr: string; type: string }[] }>(at('mappings.json'));
+    const layout = dir.exists(at('layout.json')) ? dir.readJson<{ nvdimms: { id: string; slot: number; addr: string; pmemSize: string }[] }>(at('layout.json')) : { nvdimms: [] };
+    const runs = (m.mapped ?? []).map((r) => ({ type: r.type, gfn: big(r.gfn), mfn: big(r.mfn), nr: big(r.nr) }));
+    const view = (r: (typeof runs)[number]): GuestRunView => {
+      const spa = r.mfn * PAGE;
+      const len = r.nr * PAGE;
+      const v: GuestRunView = { type: r.type, guest: { start: hex(r.gfn * PAGE), end: hex(r.gfn * PAGE + len - 1n) }, hostSpa: { start: hex(spa), end: hex(spa + len - 1n) }, pages: Number(r.nr) };
+      try {
+        const loc = locateSpa(maps, spa, len);
+        v.image = loc.image;
+        v.imageOffset = hex(loc.offset);
+      } catch (e) {
+        if (!(e instanceof NvError)) throw e;
+        v.problem = e.reason;
+      }
+      return v;
+    };
+    const used = new Set<number>();
+    const vnvdimms = layout.nvdimms.map((d) => {
+      const start = big(d.addr);
+      const end = start + big(d.pmemSize);
+      const mine = runs.flatMap((r, i) => (r.gfn * PAGE >= start && r.gfn * PAGE < end ? (used.add(i), [view(r)]) : []));
+      return { id: d.id, slot: d.slot, guest: { start: hex(start), end: hex(end - 1n) }, runs: mine };
+    });
+    out.push({ guest: g.name, status: m.status, vnvdimms, other: runs.filter((_, i) => !used.has(i)).map(view) });
+  }
+  return out;
+}
+
+/** One line per run: guest range -> host frames -> image@offset. */
+export function formatGuestMappings(views: readonly GuestMappingView[]): string {
+  const lines: string[] = [];
+  const run = (r: GuestRunView) => `    ${r.type.padEnd(5)} guest ${r.guest.start}-${r.guest.end} -> host ${r.hostSpa.start}-${r.hostSpa.end} (${r.pages} pages) -> ${r.image ? `${r.image} @ ${r.imageOffset}` : `(${r.problem})`}`;
+  for (const v of views) {
+    lines.push(`${v.guest}: ${v.status}`);
+    for (const d of v.vnvdimms) {
+      lines.push(`  ${d.id} (slot ${d.slot}) guest ${d.guest.start}-${d.guest.end}${d.runs.length ? '' : ': nothing mapped'}`);
+      lines.push(...d.runs.map(run));
+    }
+    if (v.other.length) lines.push('  outside the vNVDIMMs\' guest ranges:', ...v.other.map(run));
+  }
+  return lines.join('\n') + '\n';
+}
