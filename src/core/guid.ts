@@ -9,23 +9,21 @@ import { NvError } from './errors.js';
 export type GuidOrder = 'efi' | 'rfc';
 
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const hex2 = (b: number) => b.toString(16).padStart(2, '0');
 
 export function isGuidString(s: string): boolean {
   return GUID_RE.test(s);
 }
 
+/** Two lower-case hex digits per byte value, so formatting a GUID is 16 lookups. */
+const HEX2 = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 export function guidToString(b: Uint8Array, order: GuidOrder): string {
   if (b.byteLength !== 16) throw new NvError('guid', '', undefined, `expected 16 bytes, got ${b.byteLength}`);
-  const idx = order === 'efi' ? [3, 2, 1, 0, 5, 4, 7, 6] : [0, 1, 2, 3, 4, 5, 6, 7];
-  let s = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === 4 || i === 6) s += '-';
-    s += hex2(b[idx[i]!]!);
-  }
-  s += '-' + hex2(b[8]!) + hex2(b[9]!) + '-';
-  for (let i = 10; i < 16; i++) s += hex2(b[i]!);
-  return s;
+  const x = HEX2;
+  const head = order === 'efi'
+    ? x[b[3]!]! + x[b[2]!]! + x[b[1]!]! + x[b[0]!]! + '-' + x[b[5]!]! + x[b[4]!]! + '-' + x[b[7]!]! + x[b[6]!]!
+    : x[b[0]!]! + x[b[1]!]! + x[b[2]!]! + x[b[3]!]! + '-' + x[b[4]!]! + x[b[5]!]! + '-' + x[b[6]!]! + x[b[7]!]!;
+  return head + '-' + x[b[8]!]! + x[b[9]!]! + '-' + x[b[10]!]! + x[b[11]!]! + x[b[12]!]! + x[b[13]!]! + x[b[14]!]! + x[b[15]!]!;
 }
 
 export function guidFromString(s: string, order: GuidOrder, path = ''): Uint8Array {

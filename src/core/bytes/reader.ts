@@ -106,7 +106,14 @@ export class ByteReader {
   }
   /** A copy of the next `n` bytes, so decoded values never alias the caller's buffer. */
   copy(n: number, field = ''): Uint8Array {
-    return this.bytesView(n, field).slice();
+    this.need(n, field);
+    const at = this.start + this.pos;
+    this.pos += n;
+    const out = new Uint8Array(n);
+    // Short fields (reserved bytes, signatures) byte by byte: cheaper than a view plus slice().
+    if (n <= 64) for (let i = 0; i < n; i++) out[i] = this.view.getUint8(at + i);
+    else out.set(new Uint8Array(this.view.buffer, this.view.byteOffset + at, n));
+    return out;
   }
 
   /** Peek without moving; `rel` is relative to the current position. */

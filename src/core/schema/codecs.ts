@@ -32,6 +32,7 @@ export function uintCodec(size: 1 | 2 | 4): Codec<number> {
   const max = size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff;
   return {
     size,
+    leaf: size === 1 ? 'u8' : size === 2 ? 'u16' : 'u32',
     decode: (r, _f, _ctx, path) => (size === 1 ? r.u8(path) : size === 2 ? r.u16(path) : r.u32(path)),
     encode: (w, v) => (size === 1 ? w.u8(v) : size === 2 ? w.u16(v) : w.u32(v)),
     arbitrary: (f) => (f.expect !== undefined ? fc.constant(f.expect as number) : f.reserved ? fc.constant(0) : fc.integer({ min: 0, max })),
@@ -47,6 +48,7 @@ export function beUintCodec(size: 2 | 4): Codec<number> {
   const max = size === 4 ? 0xffffffff : 0xffff;
   return {
     size,
+    leaf: 'call',
     decode: (r, _f, _ctx, path) => {
       const b = r.bytesView(size, path);
       return size === 2 ? (b[0]! << 8) | b[1]! : ((b[0]! << 24) >>> 0) + (b[1]! << 16) + (b[2]! << 8) + b[3]!;
@@ -67,6 +69,7 @@ export function beUintCodec(size: 2 | 4): Codec<number> {
 /** Unsigned 64-bit little-endian integer, always a bigint. JSON: a `0x` hex string. */
 export const u64Codec: Codec<bigint> = {
   size: 8,
+  leaf: 'u64',
   decode: (r, _f, _ctx, path) => r.u64(path),
   encode: (w, v) => w.u64(v),
   arbitrary: (f) =>
@@ -92,6 +95,7 @@ export function bytesCodec(sizeSpec: SizeSpec, maxArbitrary = 32): Codec<Uint8Ar
   const fixed = typeof sizeSpec === 'number' ? sizeSpec : undefined;
   return {
     size: fixed,
+    ...(fixed !== undefined ? { leaf: 'call' as const } : {}),
     decode: (r, _f, _ctx, path, parent) => r.copy(resolveSize(sizeSpec, parent), path),
     encode: (w, v) => w.bytes(v),
     arbitrary: (f) =>
@@ -126,6 +130,7 @@ export const tailCodec: Codec<Uint8Array> = {
 export function asciiCodec(size: number): Codec<string> {
   return {
     size,
+    leaf: 'call',
     decode: (r, _f, _ctx, path) => {
       const b = r.bytesView(size, path);
       let end = b.length;
@@ -159,6 +164,7 @@ export function asciiCodec(size: number): Codec<string> {
 export function guidCodec(order: GuidOrder): Codec<string> {
   return {
     size: 16,
+    leaf: 'call',
     decode: (r, _f, _ctx, path) => guidToString(r.bytesView(16, path), order),
     encode: (w, v) => w.bytes(guidFromString(v, order)),
     arbitrary: (f) =>

@@ -8,6 +8,7 @@ import type { AnyField } from './field.js';
 export type FieldDecoder = (rr: ByteReader, ctx: DecodeContext, path: string, v: Record<string, unknown>) => void;
 
 export interface FieldDecoderHelpers {
+  /** `path` is the struct's; the field's own path is built only when a finding is pushed. */
   checkField(f: AnyField, value: unknown, path: string, offset: number, ctx: DecodeContext): void;
   meaningOf(f: AnyField, value: unknown): string | undefined;
   optionalSize: number | undefined;
@@ -19,21 +20,40 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  * The field loop of a struct, unrolled into one function per declaration (as binary-parser
  * compiles its parsers): each field gets its own call site and a named property store, so V8 sees
  * monomorphic calls and a stable object shape instead of one megamorphic loop shared by every
- * struct. The generated code does exactly what the loop did: same reads, paths, spans, checks.
- * Only field names (validated identifiers) and indexes are spliced into the source.
+ * struct. The generated code does what the loop did — same reads, values, spans, findings and
+ * errors — but a leaf field (`Codec.leaf`) costs no path string: its path is built only when its
+ * bytes are missing (the codec then fails with it, as before), for a dump span, or for a finding;
+ * integers are read inline. Only field names (validated identifiers) and indexes are spliced in.
  */
 export function compileFieldDecoder(fields: readonly AnyField[], checked: ReadonlySet<AnyField>, h: FieldDecoderHelpers): FieldDecoder {
   const lines: string[] = ['let optionalPresent;'];
   fields.forEach((f, i) => {
     if (!IDENTIFIER.test(f.name)) throw new Error(`field name ${JSON.stringify(f.name)} is not an identifier`);
-    const body = [
-      `const fpath = path ? path + '.${f.name}' : '${f.name}';`,
-      'const at = rr.offset;',
-      `const value = F[${i}].codec.decode(rr, F[${i}], ctx, fpath, v);`,
-      `v.${f.name} = value;`,
-      f.codec.composite ? '' : `if (ctx.spans) pushSpan(ctx.spans, F[${i}], fpath, at, rr.offset - at, value);`,
-      checked.has(f) ? `H.checkField(F[${i}], value, fpath, at, ctx);` : '',
-    ].filter(Boolean);
+    const fpath = `(path ? path + '.${f.name}' : '${f.name}')`;
+    const leaf = f.codec.leaf;
+    const size = f.codec.size;
+    let body: string[];
+    if (leaf !== undefined && size !== undefined && !f.codec.composite) {
+      const read = leaf === 'call' ? `F[${i}].codec.decode(rr, F[${i}], ctx, '', v)` : `rr.${leaf}()`;
+      body = [
+        `if (rr.remaining < ${size}) F[${i}].codec.decode(rr, F[${i}], ctx, ${fpath}, v);`,
+        'const at = rr.offset;',
+        `const value = ${read};`,
+        `v.${f.name} = value;`,
+        `if (ctx.spans) pushSpan(ctx.spans, F[${i}], ${fpath}, at, ${size}, value);`,
+        checked.has(f) ? `H.checkField(F[${i}], value, path, at, ctx);` : '',
+      ];
+    } else {
+      body = [
+        `const fpath = ${fpath};`,
+        'const at = rr.offset;',
+        `const value = F[${i}].codec.decode(rr, F[${i}], ctx, fpath, v);`,
+        `v.${f.name} = value;`,
+        f.codec.composite ? '' : `if (ctx.spans) pushSpan(ctx.spans, F[${i}], fpath, at, rr.offset - at, value);`,
+        checked.has(f) ? `H.checkField(F[${i}], value, path, at, ctx);` : '',
+      ];
+    }
+    body = body.filter(Boolean);
     if (f.optional) {
       lines.push('if (optionalPresent === undefined) optionalPresent = H.optionalSize === undefined || rr.remaining >= H.optionalSize;');
       lines.push(`if (optionalPresent) { ${body.join(' ')} }`);

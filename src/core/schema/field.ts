@@ -21,6 +21,12 @@ export interface Codec<T> {
   zero?(): T;
   /** True for codecs that hold whole structures (they report their own spans). */
   readonly composite?: boolean;
+  /**
+   * Set on fixed-size leaf codecs whose decode fails only when fewer than `size` bytes remain (the
+   * path is used in that error alone). The compiled walker then builds a field's path only on that
+   * failure, for a finding or for a dump, and reads `u8`..`u64` inline (`read`), or calls `decode`.
+   */
+  readonly leaf?: 'u8' | 'u16' | 'u32' | 'u64' | 'call';
 }
 
 /** Fields whose value the encoder derives from the rest (ACPICA's DT_LENGTH; QEMU's acpi_table_end). */

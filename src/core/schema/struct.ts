@@ -57,6 +57,7 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
   private readonly optionalSize: number | undefined;
   /** Precomputed for the hot decode loop. */
   private readonly roleFields: readonly AnyField[];
+  private readonly regionRoles: boolean;
   private readonly checkedFields: ReadonlySet<AnyField>;
   private readonly bound: { field: AnyField; at: number; size: 1 | 2 | 4 } | undefined;
   /** Compiled on first use, so loading a module of declarations costs no code generation. */
@@ -89,6 +90,8 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
       throw new Error(`${name}: boundBy field ${options.boundBy} has no fixed offset`);
     }
     this.roleFields = fields.filter((f) => f.role);
+    // A bounded record's length role is its sub-reader's size already: only checksums and unbounded lengths are checked.
+    this.regionRoles = this.roleFields.some((f) => f.role!.kind === 'checksum' || (f.role!.kind === 'length' && options.boundBy === undefined));
     this.checkedFields = new Set(fields.filter((f) => f.expect !== undefined || f.reserved));
 
     if (options.boundBy !== undefined) {
@@ -124,12 +127,11 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
     let rr = r;
     if (this.bound !== undefined) {
       const { field: lf, at, size } = this.bound;
-      const lpath = joinPath(path, lf.name);
-      if (r.remaining < at + size) r.fail(lpath, `${this.label} is truncated: ${r.remaining} bytes left, its length field ends at ${at + size}`);
+      if (r.remaining < at + size) r.fail(joinPath(path, lf.name), `${this.label} is truncated: ${r.remaining} bytes left, its length field ends at ${at + size}`);
       const len = size === 1 ? r.peekU8(at) : size === 2 ? r.peekU16(at) : r.peekU32(at);
       const min = this.requiredSize ?? at + size;
-      if (len < min) r.fail(lpath, `length ${len} is less than the ${min} bytes a ${this.label} needs`, r.position + at);
-      if (len > r.remaining) r.fail(lpath, `length ${len} runs past the end of the data (${r.remaining} bytes remain)`, r.position + at);
+      if (len < min) r.fail(joinPath(path, lf.name), `length ${len} is less than the ${min} bytes a ${this.label} needs`, r.position + at);
+      if (len > r.remaining) r.fail(joinPath(path, lf.name), `length ${len} runs past the end of the data (${r.remaining} bytes remain)`, r.position + at);
       rr = r.sub(len, path);
     }
     const start = rr.position;
@@ -149,7 +151,7 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
       if (ctx.spans) ctx.spans.push({ path: joinPath(path, '$trailing'), offset: at, size: extra.length, label: 'Trailing bytes', value: extra, text: bytesToHex(extra.subarray(0, 16), ' ') });
     }
     if (group) group.size = rr.position - start;
-    if (this.roleFields.length) this.checkRoles(v, rr.bytes.subarray(start, rr.position), path, startAbs, ctx);
+    if (this.regionRoles) this.checkRoles(v, rr.bytes.subarray(start, rr.position), path, startAbs, ctx);
     return v as StructValue<F>;
   }
 
@@ -157,17 +159,16 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
     for (const f of this.roleFields) {
       const role = f.role;
       if (!role || v[f.name] === undefined) continue;
-      const fpath = joinPath(path, f.name);
       const at = this.offsets.get(f.name);
       if (role.kind === 'length' && this.options.boundBy === undefined && Number(v[f.name]) !== region.length) {
-        ctx.findings.push({ severity: 'error', code: 'length', path: fpath, offset: startAbs + (at ?? 0), message: `says ${v[f.name]} but the ${this.label} occupies ${region.length} bytes` });
+        ctx.findings.push({ severity: 'error', code: 'length', path: joinPath(path, f.name), offset: startAbs + (at ?? 0), message: `says ${v[f.name]} but the ${this.label} occupies ${region.length} bytes` });
       } else if (role.kind === 'checksum' && at !== undefined) {
         const actual = v[f.name] as number | bigint;
         // ACPI's rule is "the bytes sum to zero": one pass; the expected byte only when it fails.
         const ok = role.algo === 'acpi8' ? acpiByteSum(region) === 0 : BigInt(actual) === BigInt(checksumOf(role.algo, region, at));
         if (!ok) {
           const expected = checksumOf(role.algo, region, at);
-          ctx.findings.push({ severity: 'error', code: 'checksum', path: fpath, offset: startAbs + at, message: `${role.algo} checksum is ${hexInt(actual)}, the bytes need ${hexInt(expected)}` });
+          ctx.findings.push({ severity: 'error', code: 'checksum', path: joinPath(path, f.name), offset: startAbs + at, message: `${role.algo} checksum is ${hexInt(actual)}, the bytes need ${hexInt(expected)}` });
         }
       }
     }
@@ -272,12 +273,13 @@ export function meaningOf(f: FieldInfo, value: unknown): string | undefined {
   return undefined;
 }
 
+/** `path` is the struct's: the field's path is joined only for a finding. */
 function checkField(f: AnyField, value: unknown, path: string, offset: number, ctx: DecodeContext): void {
   if (f.expect !== undefined && value !== f.expect) {
-    ctx.findings.push({ severity: 'error', code: 'unexpected-value', path, offset, message: `is ${f.codec.show(value)}, expected ${f.codec.show(f.expect)}` });
+    ctx.findings.push({ severity: 'error', code: 'unexpected-value', path: joinPath(path, f.name), offset, message: `is ${f.codec.show(value)}, expected ${f.codec.show(f.expect)}` });
   }
   if (f.reserved) {
     const nz = value instanceof Uint8Array ? !isZero(value) : value !== 0 && value !== 0n;
-    if (nz) ctx.findings.push({ severity: 'warning', code: 'reserved-nonzero', path, offset, message: `reserved field is not zero (${f.codec.show(value)}); kept as it is` });
+    if (nz) ctx.findings.push({ severity: 'warning', code: 'reserved-nonzero', path: joinPath(path, f.name), offset, message: `reserved field is not zero (${f.codec.show(value)}); kept as it is` });
   }
 }
