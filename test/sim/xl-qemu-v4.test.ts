@@ -30,6 +30,7 @@ const GUESTS: Record<string, string> = {
   g5: cfg('g5', `'type=mfn, backend=0x120000, nr_pages=0x1000'`),
   g6: cfg('g6', `'type=mfn, backend=0x130000, nr_pages=0x1000'`, 'memory = 2G\n'),
   g7: cfg('g7', `'type=mfn, backend=0x140000, nr_pages=0x2000'`),
+  g8: cfg('g8', `'type=mfn, backend=0x150000, nr_pages=0x2100, nr_label_pages=64', 'type=mfn, backend=0x160000, nr_pages=0x1000'`),
 };
 
 let dir: SimDir;
@@ -47,7 +48,7 @@ beforeAll(async () => {
     xl: ['pmem-setup -m 0x100000 0x108000', 'pmem-setup -d 0x108000 0x170000 0x100000 0x108000'],
     guests: [
       { name: 'g1', config: 'g1.cfg' }, { name: 'g2', config: 'g2.cfg' }, { name: 'g3', config: 'g3.cfg' }, { name: 'g4', config: 'g4.cfg' },
-      { name: 'g5', config: 'g5.cfg', mapping: 'memory_mapping' }, { name: 'g6', config: 'g6.cfg' }, { name: 'g7', config: 'g7.cfg' },
+      { name: 'g5', config: 'g5.cfg', mapping: 'memory_mapping' }, { name: 'g6', config: 'g6.cfg' }, { name: 'g7', config: 'g7.cfg' }, { name: 'g8', config: 'g8.cfg' },
     ],
   }));
   scenario = join(d, 's.json');
@@ -116,7 +117,7 @@ describe('v4 guests: xl, QEMU, populate_pmem_map', () => {
     // g7 after all the refusals: the tracker and the frame table have nothing of g2..g5
     expect(mappings('g7').status).toBe('running');
     const perms = dir.readJson<any>('xen/permissions.json');
-    expect(Object.keys(perms.domains).sort()).toEqual(['d1', 'd7']);
+    expect(Object.keys(perms.domains).sort()).toEqual(['d1', 'd7', 'd8']);
   });
 
   it('libxl\'s checks of QEMU\'s query-memory-devices answer: slot, id, alignment, size', () => {
@@ -155,12 +156,13 @@ describe('--permissions governs the mapping calls and changes only xen/permissio
 });
 
 describe('the guest NFIT and NVDIMM SSDT against QEMU 7.2 (KVM, same -m and nvdimm options)', () => {
-  it('NFIT byte-identical; SSDT identical but for the DSM buffer address SeaBIOS patched in (MEMA) and the checksum', async () => {
-    const xl = dir.readJson<any>('guests/g1/xl.json');
-    const dm = { ramMiB: BigInt(xl.ramMiB), slots: xl.slots, maxmem: BigInt(xl.maxmem), devices: [{ id: 'xen_nvdimm1', size: BigInt(xl.devices[0].size), labelSize: BigInt(xl.devices[0].labelSize) }] };
+  for (const g of ['g1', 'g8']) it(`${g}: NFIT byte-identical; SSDT identical but for the DSM buffer address SeaBIOS patched in (MEMA) and the checksum`, async () => {
+    const xl = dir.readJson<any>(`guests/${g}/xl.json`);
+    const dm = { ramMiB: BigInt(xl.ramMiB), slots: xl.slots, maxmem: BigInt(xl.maxmem), devices: xl.devices.map((d: any, i: number) => ({ id: `xen_nvdimm${i + 1}`, size: BigInt(d.size), ...(d.labelSize ? { labelSize: BigInt(d.labelSize) } : {}) })) };
     expect(xenGuestPlatform(dm).dimms[0]!.addr).toBe(0x100000000n);
+    expect(dir.readJson<any>(`guests/${g}/mappings.json`).status).toBe('running');
     const cap = await captureAcpi(kvmEquivalent(dm) as never, { timeoutMs: 60_000 });
-    expect(Buffer.from(dir.readBytes('guests/g1/qemu/nfit.aml'))).toEqual(Buffer.from(cap.nfit!.bytes));
+    expect(Buffer.from(dir.readBytes(`guests/${g}/qemu/nfit.aml`))).toEqual(Buffer.from(cap.nfit!.bytes));
     const zeroMema = (b: Uint8Array) => {
       const c = Uint8Array.from(b);
       const i = Buffer.from(c).indexOf('MEMA\x0c', 0, 'latin1');
@@ -169,6 +171,6 @@ describe('the guest NFIT and NVDIMM SSDT against QEMU 7.2 (KVM, same -m and nvdi
       c[9] = 0;
       return c;
     };
-    expect(Buffer.from(zeroMema(dir.readBytes('guests/g1/qemu/nvdimm-ssdt.aml')))).toEqual(Buffer.from(zeroMema(cap.nvdimmSsdt!.bytes)));
+    expect(Buffer.from(zeroMema(dir.readBytes(`guests/${g}/qemu/nvdimm-ssdt.aml`)))).toEqual(Buffer.from(zeroMema(cap.nvdimmSsdt!.bytes)));
   }, 90_000);
 });
