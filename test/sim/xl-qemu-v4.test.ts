@@ -112,7 +112,7 @@ describe('v4 guests: xl, QEMU, populate_pmem_map', () => {
     expect(mappings('g4')).toMatchObject({ status: 'failed', runs: [{ result: '-ENXIO' }], mapped: [] });
     expect(mappings('g5')).toMatchObject({ status: 'failed', runs: [{ caller: 'qemu', result: '-EPERM' }], mapped: [] });
     expect(trace().find((c) => c.op === 'memory_mapping')).toMatchObject({ caller: 'qemu', result: '-EPERM', args: { cmd: 39 } });
-    expect(dir.readJson<any>('guests/g6/xl.json')).toMatchObject({ status: 'refused', errors: ["g6.cfg:6: config parsing error near `G': lexical error", 'Failed to parse config: Invalid argument'] });
+    expect(dir.readJson<any>('guests/g6/xl.json')).toMatchObject({ status: 'refused', errors: ["g6.cfg:6: config parsing error near `G': lexical error", 'Failed to parse config: Invalid argument'], syntax: [{ line: 6, col: 11 }] });
     expect(dir.exists('guests/g6/qemu.argv')).toBe(false);
     // g7 after all the refusals: the tracker and the frame table have nothing of g2..g5
     expect(mappings('g7').status).toBe('running');

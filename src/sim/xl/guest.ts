@@ -45,7 +45,8 @@ export interface GuestConfig {
 export const KNOWN_KEYS = ['name', 'builder', 'type', 'memory', 'maxmem', 'vcpus', 'device_model_version', 'vnvdimms', 'vnvdimm'];
 
 export class XlConfigError extends Error {
-  constructor(readonly source: string, readonly lines: string[]) {
+  /** `lines`: what xl prints; `at`: where each syntax error is (line and column), for the parse errors. */
+  constructor(readonly source: string, readonly lines: string[], readonly at: { line: number; col: number; message: string }[] = []) {
     super(lines.join('\n'));
   }
 }
@@ -119,7 +120,7 @@ export function parseGuestConfig(text: string, source: string, design: Design): 
   if (c.errors.length) {
     if (c.likelyPython) problems.push(...PYTHON_WARNING);
     problems.push(`Failed to parse config: Invalid argument`);
-    throw new XlConfigError(source, problems);
+    throw new XlConfigError(source, problems, c.errors);
   }
   const get = (k: string) => cfgGet(c, k);
   const warnings: string[] = [];

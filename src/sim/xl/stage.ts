@@ -34,6 +34,8 @@ export interface XlGuestJson {
   maxmem?: string;
   warnings: string[];
   errors: string[];
+  /** Syntax errors of the xl.cfg with their line and column. */
+  syntax?: { line: number; col: number; message: string }[];
 }
 
 /** Dom0 as libxl sees it: sysfs, /proc/mounts, the block devices (read-only). */
@@ -77,6 +79,7 @@ export function runXl(dir: SimDir): XlGuestJson[] {
       } catch (e) {
         if (!(e instanceof XlConfigError)) throw e;
         j.errors = e.lines;
+        if (e.at.length) j.syntax = e.at;
         dir.writeText(guestFile(spec.name, XL_JSON), JSON.stringify(j, null, 2) + '\n');
         out.push(j);
         return;
