@@ -11,8 +11,9 @@ import { labelsFormat } from './labels.js';
 import { defineFormats } from './registry.js';
 import { hypercallFormats } from './hypercalls.js';
 import { xenSuperBlockFormat } from './xen.js';
+import { systemTableFormats } from './systemTables.js';
 
-defineFormats([nfitFormat, fitFormat, amlFormat, labelsFormat, pfnFormat, bttFormat, gptHeaderFormat, xenSuperBlockFormat, ...hypercallFormats, genericAcpiFormat, mbrFormat]);
+defineFormats([nfitFormat, fitFormat, amlFormat, labelsFormat, pfnFormat, bttFormat, gptHeaderFormat, xenSuperBlockFormat, ...hypercallFormats, ...systemTableFormats, genericAcpiFormat, mbrFormat]);
 
 export { allFormats, formatFor, formatForJson, formatNamed, type DecodableFormat, type DecodedDocument } from './registry.js';
 export { DOCUMENT_SCHEMA_VERSION, assemble, decodeDocument, diffPatches, documentOf, encodeDocument, type FormatDocument, type Patch } from './document.js';

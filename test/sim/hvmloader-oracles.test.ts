@@ -9,7 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findTables, tableFileNames } from '../../src/acpi/tables/index.js';
 import { GuestMemory } from '../../src/sim/hvmloader/index.js';
 import { findRsdp, walkAcpiTables, sum8, memaOf } from '../harness/acpi-walk.js';
-import { iaslDisassemble } from '../support/iasl.js';
+import { iaslDisassemble, parseIaslDataDump } from '../support/iasl.js';
+import { decodeStruct } from '../../src/core/schema/index.js';
+import { fadt, madt, xsdt } from '../../src/acpi/tables/index.js';
 import { requireTool, runToolStatus } from '../support/tools.js';
 import { bootFwCfg, bootXenstore, guestNfit, tmpDir, type Guest } from './hvmloader-guest.js';
 
@@ -60,6 +62,26 @@ describe.each(guests)('%s guest: memory.img as a guest OS reads it', (design, bo
     expect(ssdt).toMatch(/Scope \(_SB\)|Scope \(\\_SB\)/);
     expect(ssdt).toMatch(/Device \(NVDR\)/);
     expect(ssdt).toMatch(/Device \(NV01\)/);
+  });
+
+  it("iasl's reading of the FADT, MADT and XSDT fields equals nvtool's declarations' (addresses, PM blocks, entries)", () => {
+    const found = findTables(reader.read);
+    const get = (sig: string) => found.tables.find((t) => t.signature === sig) ?? found.root;
+    const [fDsl, mDsl, xDsl] = iaslDisassemble([get('FACP').bytes, get('APIC').bytes, found.root.bytes]);
+    const rows = (d: string) => parseIaslDataDump(d!);
+    const val = (d: string, label: string) => rows(d).find((r) => r.label === label)?.value;
+    const f = decodeStruct(fadt, get('FACP').bytes).value;
+    expect(parseInt(val(fDsl!, 'FACS Address')!, 16)).toBe(f.firmwareCtrl);
+    expect(parseInt(val(fDsl!, 'DSDT Address')!, 16)).toBe(f.dsdt);
+    expect(parseInt(val(fDsl!, 'PM1A Event Block Address')!, 16)).toBe(f.pm1aEvtBlk);
+    expect(parseInt(val(fDsl!, 'PM Timer Block Address')!, 16)).toBe(f.pmTmrBlk);
+    expect(BigInt('0x' + val(fDsl!, 'DSDT Address')!)).toBe(BigInt(f.dsdt));
+    const m = decodeStruct(madt, get('APIC').bytes).value;
+    expect(parseInt(val(mDsl!, 'Local Apic Address')!, 16)).toBe(m.localApicAddress);
+    expect(rows(mDsl!).filter((r) => r.label === 'Subtable Type').map((r) => parseInt(r.value, 16))).toEqual([1, 0, 0]);
+    const x = decodeStruct(xsdt, found.root.bytes).value;
+    const ent = rows(xDsl!).filter((r) => /^ACPI Table Address/.test(r.label)).map((r) => BigInt('0x' + r.value));
+    expect(ent).toEqual(x.entry);
   });
 
   it('acpiexec loads the DSDT with the SSDT without errors and finds \\_SB.NVDR.NV01', () => {
