@@ -33,7 +33,7 @@ interface NsArgs {
 const nsPositionals = [{ name: 'image', describe: 'NVDIMM backing file (pmem then label area) or a namespace image', value: file() }] as const;
 const nsOptions = {
   namespace: { ...namespaceOption, alias: 'n', describe: 'namespace UUID, found through the labels (one-DIMM image); with --window-offset, the uuid to report' },
-  'label-size': { ...labelSizeOption, describe: 'label storage area size at the end of IMAGE (with --namespace: found by probing the tail, else none)' },
+  'label-size': { ...labelSizeOption, describe: 'label storage area size at the end of IMAGE (with --namespace: found by probing the tail, else none; 0 = no label area)', value: byteNumber({ max: 1 << 30 }) },
   'window-offset': { describe: 'the namespace is this byte range of IMAGE (instead of labels): its offset', value: byteNumber() },
   'window-size': { describe: 'with --window-offset: its size (default: to the label area)', value: byteNumber({ min: 1 }) },
   json: { describe: 'machine-readable output' },
