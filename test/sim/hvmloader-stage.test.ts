@@ -149,3 +149,31 @@ describe('v1: xenstore dm-acpi keys and the DM ACPI page', () => {
     expect(edited.readJson<any>('guests/a1/hvmloader.json').dmDecisions.find((x: any) => x.what === 'PCI0').reason).toBe("device name PCI0 is on Xen's blacklist");
   });
 });
+
+describe('v3: xenstore as in v1, the NVDR body without _FIT (QEMU 6ba9054453)', () => {
+  it("a v3 run: 4-page DM ACPI buffer, NFIT and NVDR appended; iasl shows Device (NVDR) with NV00/NV01 and no _FIT, v1's body has one", async () => {
+    const d = mkdtempSync(join(tmpdir(), 'nvtool-hvm3-'));
+    writeFileSync(join(d, 'g1.cfg'), cfg('g1', `'type=mfn, backend=0x110000, nr_pages=0x8000, nr_label_pages=32'`));
+    writeFileSync(join(d, 's.json'), JSON.stringify({
+      design: 'v3',
+      host: { platform: { machine: { type: 'pc' }, memory: { size: '1G', slots: 2, maxmem: '64G' }, nvdimms: [{ id: 'nv0', size: '2G', labelSize: '128K' }] } },
+      xl: ['pmem-setup -m 0x100000 0x108000', 'pmem-setup -d 0x108000 0x170000 0x100000 0x108000'],
+      guests: [{ name: 'g1', config: 'g1.cfg' }],
+    }));
+    const dir = await startRun(join(d, 's.json'), join(d, 'run'));
+    for (const s of ['xen', 'dom0', 'xl', 'qemu', 'hvmloader']) await runStage(dir, s);
+    expect(readFileSync(dir.path('guests/g1/xenstore.txt'), 'utf8')).toContain('/hvmloader/dm-acpi/length = "0x4000"\n');
+    const tables = await walk(dir, 'g1');
+    expect(tables.map((t) => t.signature)).toEqual(['XSDT', 'FACP', 'DSDT', 'FACS', 'APIC', 'NFIT', 'SSDT']);
+    const { iaslDisassemble } = await import('../support/iasl.js');
+    const { nvdrBody } = await import('../../src/sim/handover/index.js');
+    const { wrapNamespaceDevice } = await import('../../src/sim/hvmloader/index.js');
+    // one table per iasl run: disassembled together they would share a namespace (NVDR twice)
+    const [v3] = iaslDisassemble([tables.find((t) => t.signature === 'SSDT')!.bytes]);
+    const [v1] = iaslDisassemble([wrapNamespaceDevice('NVDR', nvdrBody(2, true)) as Uint8Array]);
+    expect(v3).toMatch(/Device \(NVDR\)/);
+    expect(v3).toMatch(/Device \(NV01\)/);
+    expect(v3).not.toMatch(/_FIT/);
+    expect(v1).toMatch(/Method \(_FIT/);
+  }, 120_000);
+});
