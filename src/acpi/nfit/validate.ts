@@ -8,9 +8,17 @@ import type { ControlRegion, FlushHint, Interleave, MemoryMap, Nfit, NfitStructu
 
 const isRaw = (s: NfitStructure): s is RawRecord => (s as RawRecord).$raw === true;
 
-/** The structures of one type, with their index in the table (for paths). */
-function ofType<T>(list: readonly NfitStructure[], type: number): { s: T; i: number }[] {
-  return list.flatMap((s, i) => (!isRaw(s) && s.type === type ? [{ s: s as unknown as T, i }] : []));
+/** The decoded structures grouped by type, each with its index in the table (for paths); one pass. */
+function byType(list: readonly NfitStructure[]): Map<number, { s: unknown; i: number }[]> {
+  const out = new Map<number, { s: unknown; i: number }[]>();
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i]!;
+    if (isRaw(s)) continue;
+    let g = out.get(s.type);
+    if (!g) out.set(s.type, (g = []));
+    g.push({ s, i });
+  }
+  return out;
 }
 
 /**
@@ -30,13 +38,15 @@ export function validateNfit(nfit: Pick<Nfit, 'structures'> & { revision?: numbe
     out.push({ severity: 'warning', code: 'revision', path: 'revision', offset: 8, message: `NFIT revision is ${nfit.revision}; ACPI 6.0-6.5 define revision 1` });
   }
 
-  const spas = ofType<SpaRange>(list, 0);
-  const memdevs = ofType<MemoryMap>(list, 1);
-  const idts = ofType<Interleave>(list, 2);
-  const dcrs = ofType<ControlRegion>(list, 4);
-  const bdws = ofType<BlockDataWindow>(list, 5);
-  const flushes = ofType<FlushHint>(list, 6);
-  const caps = ofType<Capabilities>(list, 7);
+  const groups = byType(list);
+  const ofType = <T>(type: number) => (groups.get(type) ?? []) as { s: T; i: number }[];
+  const spas = ofType<SpaRange>(0);
+  const memdevs = ofType<MemoryMap>(1);
+  const idts = ofType<Interleave>(2);
+  const dcrs = ofType<ControlRegion>(4);
+  const bdws = ofType<BlockDataWindow>(5);
+  const flushes = ofType<FlushHint>(6);
+  const caps = ofType<Capabilities>(7);
 
   // Lengths, as Linux's add_* functions demand them (a failure aborts the whole NFIT parse).
   for (const { s, i } of spas) {
