@@ -9,10 +9,10 @@
  * (FIEMAP flags), misaligned extents (1 KiB-block ext4), holes (QEMU), frames outside the data area
  * (-ENXIO), frames another guest holds (-EBUSY), a missing file.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBlockIO } from '../../src/core/blockio.js';
 import { Ext4, fiemap } from '../../src/fs/ext4/index.js';
 import { runAll, type SimDir } from '../../src/sim/index.js';
@@ -39,11 +39,13 @@ const GUESTS: Record<string, [string, string?]> = {
 };
 
 let dir: SimDir;
+let work: string;
 const mappings = (g: string) => dir.readJson<any>(`guests/${g}/mappings.json`);
 
 beforeAll(async () => {
   requireTool('debugfs', 'e2fsprogs');
   const d = mkdtempSync(join(tmpdir(), 'nvtool-xlv1-'));
+  work = d;
   for (const [n, [v]] of Object.entries(GUESTS)) writeFileSync(join(d, `${n}.cfg`), `name = "${n}"\nmemory = 520\nvnvdimm = [ ${v} ]\n`);
   writeFileSync(join(d, 's.json'), JSON.stringify({
     design: 'v1', seed: 'xl-v1',
@@ -56,6 +58,7 @@ beforeAll(async () => {
   }));
   dir = await runAll(join(d, 's.json'), join(d, 'run'));
 }, 180_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Leaf extents of a file by debugfs on the host image at the block device's offset. */
 function debugfsLeaves(image: string, offset: number, path: string): { logical: number; physical: number; length: number; uninit: boolean }[] {
@@ -98,7 +101,8 @@ describe('v1: libxl finds the SPA of a vNVDIMM path in Dom0', () => {
 
   it('misaligned extents (a 1 KiB-block ext4) are refused with add_file\'s reason', () => {
     requireTool('mke2fs', 'e2fsprogs');
-    const d = mkdtempSync(join(tmpdir(), 'nvtool-xl1k-'));
+    const d = join(work, '1k');
+    mkdirSync(d);
     const img = join(d, 'fs.img');
     writeFileSync(img, new Uint8Array(16 << 20));
     runTool('mke2fs', ['-q', '-F', '-t', 'ext4', '-b', '1024', img]);

@@ -8,10 +8,10 @@
  * builds for a KVM guest with the same -m and nvdimm options (captured from a real QEMU).
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeStruct } from '../../src/core/schema/index.js';
 import { runAll, type SimDir } from '../../src/sim/index.js';
 import { kvmEquivalent, xenGuestPlatform } from '../../src/sim/qemu/machine.js';
@@ -55,6 +55,7 @@ beforeAll(async () => {
   work = d;
   dir = await runAll(scenario, join(d, 'run'));
 }, 120_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function digests(root: string): Record<string, string> {
   const out: Record<string, string> = {};
