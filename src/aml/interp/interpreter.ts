@@ -84,6 +84,8 @@ export class AmlInterpreter {
   private readonly o: Required<Omit<InterpreterOptions, 'trace' | 'handlers'>> & Pick<InterpreterOptions, 'trace' | 'handlers'>;
   private depth = 0;
   private syncLevel = 0;
+  /** Mutexes held by the running evaluation, released when it ends (ACPICA `AcpiExReleaseAllMutexes`). */
+  private held: MutexObj[] = [];
   private deadline = Infinity;
   private ticks = 0;
 
@@ -107,9 +109,14 @@ export class AmlInterpreter {
     const o = this.ns.get(p);
     if (!o) amlFail('AE_NOT_FOUND', `${p} does not exist`);
     this.start();
-    this.syncLevel = 0;
-    if (o.type === 'Method') return this.call(p, o, args);
-    return this.readValue(o, p);
+    try {
+      if (o.type === 'Method') return this.call(p, o, args);
+      return this.readValue(o, p);
+    } finally {
+      for (const m of this.held) m.depth = 0;
+      this.held = [];
+      this.syncLevel = 0;
+    }
   }
 
   private start(): void {
@@ -161,12 +168,16 @@ export class AmlInterpreter {
     m.depth = 1;
     m.savedLevel = this.syncLevel;
     this.syncLevel = m.syncLevel;
+    this.held.push(m);
   }
 
   release(m: MutexObj): void {
     if (m.depth === 0) amlFail('AE_AML_MUTEX_NOT_ACQUIRED', 'releasing a mutex that is not held');
     if (m.depth === 1 && m.syncLevel !== this.syncLevel) amlFail('AE_AML_MUTEX_ORDER', `releasing a mutex of SyncLevel ${m.syncLevel} while at level ${this.syncLevel}`);
-    if (--m.depth === 0) this.syncLevel = m.savedLevel;
+    if (--m.depth === 0) {
+      this.syncLevel = m.savedLevel;
+      this.held = this.held.filter((x) => x !== m);
+    }
   }
 
   // ---- statements ----
@@ -222,6 +233,7 @@ export class AmlInterpreter {
   private execWhile(t: OpTerm, f: Frame): Flow {
     const until = performance.now() + this.o.loopTimeoutMs;
     for (let n = 0; ; n++) {
+      this.tick();
       if (!this.predicate(t.args[0] as Term, f)) return Flow.Next;
       const flow = this.execList(listOf(t.args[1]), f);
       if (flow === Flow.Break) return Flow.Next;
@@ -570,7 +582,10 @@ export class AmlInterpreter {
       const p = this.ns.resolve(t.name, f.scope);
       if (!p) return { type: 'String', value: formatName(t.name) };
       const o = this.ns.get(p)!;
+      // Data objects and fields give their value (ACPICA `AcpiDsResolvePackageElement` resolves the
+      // name to its object, `AcpiExResolveNodeToValue` reads fields); anything else stays a reference.
       if (o.type === 'Integer' || o.type === 'String' || o.type === 'Buffer' || o.type === 'Package') return copyObject(o);
+      if (o.type === 'FieldUnit' || o.type === 'BufferField') return copyObject(this.readValue(o, p));
       return { type: 'Reference', to: { kind: 'node', path: p } };
     }
     return copyObject(this.operand(t, f));

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { AmlError, AmlInterpreter, MemoryHandler, SPACE_NAMES, formatResult, resultJson, type AmlObject, type RegionAccess } from '../../aml/interp/index.js';
+import { AmlError, AmlInterpreter, MemoryHandler, SPACE, SPACE_NAMES, formatResult, resultJson, type AmlObject, type RegionAccess } from '../../aml/interp/index.js';
 import { defineCommand } from '../command.js';
 import { readInput, toJsonText } from '../io.js';
 import { UsageError, count } from '../options/values.js';
@@ -49,13 +49,13 @@ export const amlEvalCommand = defineCommand<Args>({
     const path = a.words[n]!;
     const args = a.words.slice(n + 1).map(parseAmlArg);
     const trace: RegionAccess[] = [];
-    const memory = new MemoryHandler();
-    const io = new MemoryHandler();
+    // Every address space is zero-filled memory, as acpiexec simulates regions it has no hardware for.
+    const handlers = Object.fromEntries(Object.values(SPACE).map((space) => [space, new MemoryHandler()]));
     const limit = a.loopLimit;
     const interp = new AmlInterpreter(
       a.words.slice(0, n).map((f) => readInput(f)),
       {
-        handlers: { 0: memory, 1: io },
+        handlers,
         trace: (x) => {
           trace.push(x);
           if (a.trace && !a.json) process.stderr.write(traceLine(x) + '\n');

@@ -1,0 +1,16 @@
+DefinitionBlock ("", "DSDT", 2, "NVT", "T", 1) {
+  Mutex (MX01, 1)
+  Mutex (MX05, 5)
+  Device (DEV0) {}
+  Method (REC0, 1) { Return (REC0 (Add (Arg0, 1))) }
+  Method (M000) { Release (MX01) Return (1) }
+  Method (M001) { Acquire (MX05, 0xFFFF) Acquire (MX01, 0xFFFF) Return (1) }
+  Method (M002) { Acquire (MX01, 0xFFFF) Acquire (MX05, 0xFFFF) Release (MX01) Return (1) }
+  Method (M003) { Local0 = Acquire (MX01, 0xFFFF) Local1 = Acquire (MX01, 0) Release (MX01) Release (MX01) Return (Concatenate (Local0, Local1)) }
+  Method (M004) { While (One) { } }
+  Method (M005) { Notify (DEV0, 0x80) Return (2) }
+  Method (M006, 0, Serialized, 3) { Acquire (MX01, 0xFFFF) Return (3) }
+  Method (M007) { Store (5, DEV0) Return (3) }
+  Method (M008) { Name (XX, 1) Return (XX) }
+  Method (M009) { Local0 = 0 While (LLess (Local0, 2)) { Name (YY, 1) Local0++ } Return (Local0) }
+}
