@@ -81,6 +81,9 @@ describe('v1/v3: xenstore dm-acpi blobs', () => {
     expect(strtoll0('-1')).toBe(-1n);
     expect(toU32(strtoll0('-1'))).toBe(0xffffffff);
     expect(strtoll0('junk')).toBe(0n);
+    expect(strtoll0('0x10000000000000000')).toBe(0x7fffffffffffffffn);
+    expect(strtoll0('-0x10000000000000000')).toBe(-0x8000000000000000n);
+    expect(strtoll0('09')).toBe(0n);
   });
 
   it('no dm-acpi/address: no DM ACPI; a blob that does not fit the buffer is not published (QEMU ignores its -ENOMEM)', () => {

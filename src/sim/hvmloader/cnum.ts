@@ -16,8 +16,10 @@ export function strtoll0(s: string): bigint {
     const d = parseInt(s[i]!, 36);
     if (Number.isNaN(d) || BigInt(d) >= base) break;
     v = v * base + BigInt(d);
-    if (v > 0x7fffffffffffffffn) v = 0x7fffffffffffffffn; // strtoll clamps at LLONG_MAX
   }
+  // Out of range: strtoll returns LLONG_MAX or LLONG_MIN (ERANGE).
+  if (!neg && v > 0x7fffffffffffffffn) return 0x7fffffffffffffffn;
+  if (neg && v > 0x8000000000000000n) return -0x8000000000000000n;
   return neg ? -v : v;
 }
 
