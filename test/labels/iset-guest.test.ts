@@ -19,7 +19,7 @@
  * reads the label areas afterwards and must assemble exactly the namespaces the guest lists, with
  * Linux's label positions (mapping index) and cookies.
  */
-import { mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ import {
 import { guestPlatform, runGuest, type NvdimmSpec } from '../harness/linux-guest/guest.js';
 import { interleavedTables } from '../harness/linux-guest/interleavedTables.js';
 import { runCli } from '../support/cli.js';
-import { readRange } from '../support/files.js';
+import { readRange, writeRange } from '../support/files.js';
 import { normalize } from './fixtures.js';
 
 const MiB = 1024 * 1024;
@@ -40,14 +40,6 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** ndctl prints u64 values as bare JSON integers: keep long ones exact as strings. */
 const parse = (s: string | undefined) => JSON.parse((s ?? 'null').replace(/:\s*(\d{16,})/g, ':"$1"'));
-function writeRange(file: string, offset: number, bytes: Uint8Array): void {
-  const fd = openSync(file, 'r+');
-  try {
-    writeSync(fd, bytes, 0, bytes.length, offset);
-  } finally {
-    closeSync(fd);
-  }
-}
 const marker = (i: number) => `nvtool-mark-nv${i}`.padEnd(16, '.');
 
 async function nvtool(...args: string[]): Promise<string> {
