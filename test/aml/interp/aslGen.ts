@@ -109,7 +109,10 @@ function stmtsArb(e: fc.Arbitrary<string>, fields: string[], loops: boolean): fc
 const ACCESS = ['AnyAcc', 'ByteAcc', 'WordAcc', 'DWordAcc', 'QWordAcc'];
 const UPDATE = ['Preserve', 'WriteAsOnes', 'WriteAsZeros'];
 
-/** Two Field declarations over OPR0 (0x40 bytes), overlapping, with random widths, access and update rules. */
+/**
+ * Two Field declarations over OPR0 (0x40 bytes), overlapping, with random widths, access and update
+ * rules; an IndexField through IDX0/DAT0 and a BankField selected by BNK0 (registers in OPR1).
+ */
 const fieldsArb = fc.tuple(
   fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 80 })), { minLength: 1, maxLength: 4 }),
   fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 40 })), { minLength: 1, maxLength: 3 }),
@@ -117,7 +120,9 @@ const fieldsArb = fc.tuple(
   fc.constantFrom(...ACCESS),
   fc.constantFrom(...UPDATE),
   fc.constantFrom(...UPDATE),
-).map(([a, b, acc1, acc2, up1, up2]) => {
+  fc.tuple(fc.constantFrom('AnyAcc', 'ByteAcc', 'WordAcc'), fc.constantFrom(...UPDATE), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 12 })),
+  fc.tuple(fc.constantFrom(...ACCESS.slice(0, 4)), fc.constantFrom(...UPDATE), fc.integer({ min: 1, max: 40 })),
+).map(([a, b, acc1, acc2, up1, up2, [iacc, iup, ioff, i0, i1], [bacc, bup, b0]]) => {
   const names: string[] = [];
   const decl = (list: [number, number][], prefix: string, acc: string, up: string): string => {
     const elems = list.flatMap(([gap, bits], i) => {
@@ -127,7 +132,17 @@ const fieldsArb = fc.tuple(
     });
     return `Field (OPR0, ${acc}, NoLock, ${up}) { Offset (${prefix === 'FA' ? 0 : 3}), ${elems.join(', ')} }`;
   };
-  return { decls: [decl(a, 'FA', acc1, up1), decl(b, 'FB', acc2, up2)], names };
+  names.push('IF00', 'IF01', 'BK00');
+  return {
+    decls: [
+      decl(a, 'FA', acc1, up1),
+      decl(b, 'FB', acc2, up2),
+      'Field (OPR1, ByteAcc, NoLock, Preserve) { IDX0, 8, DAT0, 8, BNK0, 8 }',
+      `IndexField (IDX0, DAT0, ${iacc}, NoLock, ${iup}) { Offset (${ioff}), IF00, ${i0}, IF01, ${i1} }`,
+      `BankField (OPR0, BNK0, 0x01, ${bacc}, NoLock, ${bup}) { Offset (0x30), BK00, ${b0} }`,
+    ],
+    names,
+  };
 });
 
 const argArb = fc.oneof(fc.integer({ min: 0, max: 100 }).map(String), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(hex));
@@ -142,6 +157,7 @@ export function tableArb(methods: number): fc.Arbitrary<GenTable> {
         const lines = [
           `DefinitionBlock ("", "DSDT", ${revision}, "NVTOOL", "INTERP", 1) {`,
           '  OperationRegion (OPR0, SystemMemory, 0x00100000, 0x40)',
+          '  OperationRegion (OPR1, SystemMemory, 0x00200000, 0x10)',
           ...fields.decls.map((d) => `  ${d}`),
           `  Name (INT0, ${i0})`,
           `  Name (STR0, ${s0})`,
