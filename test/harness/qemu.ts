@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import {
   AcpiWalkError, findNvdimmSsdt, findRsdp, memaOf, walkAcpiTables,
   type AcpiTable, type ReadGuest, type Rsdp,
@@ -110,12 +110,17 @@ async function terminate(child: ChildProcess, qmp: QmpClient | undefined): Promi
  * and returns once QMP has negotiated capabilities. Throws QemuRefusedError if QEMU exits first.
  */
 export async function startQemu(platform: Platform, workdir: string, options: StartOptions = {}): Promise<RunningQemu> {
-  const binary = requireQemuBinary(options.binary);
   const { argv, qmpSocket, backingFiles } = platformToQemuArgs(platform, workdir, options.binary ?? QEMU_BINARY);
   for (const file of backingFiles) await createSparseFile(file.path, file.bytes);
+  return startQemuArgv(argv, qmpSocket, options);
+}
+
+/** Starts QEMU with `argv` (argv[0] the binary), which must put QMP on the unix socket `qmpSocket`. */
+export async function startQemuArgv(argv: string[], qmpSocket: string, options: StartOptions = {}): Promise<RunningQemu> {
+  const binary = requireQemuBinary(options.binary ?? argv[0]);
   await rm(qmpSocket, { force: true });
 
-  const child = spawn(binary, argv.slice(1), { cwd: workdir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, argv.slice(1), { cwd: dirname(qmpSocket), stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -226,46 +231,77 @@ export async function captureAcpi<T = undefined>(platform: Platform, options: Ca
     const startOptions: StartOptions = { startTimeoutMs: Math.min(15_000, timeoutMs) };
     if (options.binary !== undefined) startOptions.binary = options.binary;
     qemu = await startQemu(platform, workdir, startOptions);
-    const read = guestReader(qemu.qmp, workdir);
-    let lastProblem = 'no RSDP found';
-    for (;;) {
-      if (Date.now() > deadline) {
-        throw new Error(`ACPI tables not ready after ${timeoutMs} ms (${lastProblem}); stderr: ${qemu.stderr()}`);
-      }
-      if (!(await searchRsdp(read))) {
-        await sleep(20);
-        continue;
-      }
-      await qemu.qmp.execute('stop');
-      try {
-        // Re-read while stopped so the RSDP and the tables come from one instant.
-        const rsdp = await searchRsdp(read);
-        if (!rsdp) throw new AcpiWalkError('RSDP vanished');
-        const tables = await walkAcpiTables(read, rsdp);
-        const nvdimmSsdt = findNvdimmSsdt(tables);
-        const inspected = options.inspect ? await options.inspect(qemu.qmp) : (undefined as T);
-        return {
-          argv: qemu.argv,
-          rsdp,
-          tables,
-          nfit: tables.find((t) => t.signature === 'NFIT'),
-          nvdimmSsdt,
-          mema: nvdimmSsdt ? memaOf(nvdimmSsdt.bytes) : undefined,
-          stderr: qemu.stderr(),
-          inspected,
-        };
-      } catch (err) {
-        if (!(err instanceof AcpiWalkError)) throw err;
-        lastProblem = err.message;
-        await qemu.qmp.execute('cont');
-        await sleep(20);
-      }
-    }
+    return await tablesOnceLoaded(qemu, workdir, deadline, timeoutMs, options.inspect);
   } finally {
     try {
       await qemu?.stop();
     } finally {
       await removeScratch(platform, workdir, options.workdir === undefined);
+    }
+  }
+}
+
+/**
+ * Polls guest memory until the firmware has placed a consistent RSDP and tables, then stops the VM
+ * and reads them back (re-reading while stopped so they come from one instant).
+ */
+async function tablesOnceLoaded<T>(qemu: RunningQemu, workdir: string, deadline: number, timeoutMs: number, inspect?: (qmp: QmpClient) => Promise<T>): Promise<AcpiCapture<T>> {
+  const read = guestReader(qemu.qmp, workdir);
+  let lastProblem = 'no RSDP found';
+  for (;;) {
+    if (Date.now() > deadline) {
+      throw new Error(`ACPI tables not ready after ${timeoutMs} ms (${lastProblem}); stderr: ${qemu.stderr()}`);
+    }
+    if (!(await searchRsdp(read))) {
+      await sleep(20);
+      continue;
+    }
+    await qemu.qmp.execute('stop');
+    try {
+      // Re-read while stopped so the RSDP and the tables come from one instant.
+      const rsdp = await searchRsdp(read);
+      if (!rsdp) throw new AcpiWalkError('RSDP vanished');
+      const tables = await walkAcpiTables(read, rsdp);
+      const nvdimmSsdt = findNvdimmSsdt(tables);
+      const inspected = inspect ? await inspect(qemu.qmp) : (undefined as T);
+      return {
+        argv: qemu.argv,
+        rsdp,
+        tables,
+        nfit: tables.find((t) => t.signature === 'NFIT'),
+        nvdimmSsdt,
+        mema: nvdimmSsdt ? memaOf(nvdimmSsdt.bytes) : undefined,
+        stderr: qemu.stderr(),
+        inspected,
+      };
+    } catch (err) {
+      if (!(err instanceof AcpiWalkError)) throw err;
+      lastProblem = err.message;
+      await qemu.qmp.execute('cont');
+      await sleep(20);
+    }
+  }
+}
+
+/**
+ * captureAcpi for a command line given whole (argv[0] the binary), e.g. the Linux guest harness's
+ * own (GuestResult.qemuArgs with its files replaced): QMP is added on a socket in a scratch
+ * directory; the tables are read as soon as the firmware has placed them, then QEMU is ended.
+ */
+export async function captureAcpiArgv(argv: readonly string[], options: { timeoutMs?: number } = {}): Promise<AcpiCapture> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  const workdir = await mkdtemp(join(tmpdir(), 'nvtool-qemu-'));
+  const qmpSocket = join(workdir, 'qmp.sock');
+  let qemu: RunningQemu | undefined;
+  try {
+    qemu = await startQemuArgv([...argv, '-qmp', `unix:${qmpSocket},server=on,wait=off`], qmpSocket, { startTimeoutMs: Math.min(15_000, timeoutMs) });
+    return await tablesOnceLoaded(qemu, workdir, deadline, timeoutMs);
+  } finally {
+    try {
+      await qemu?.stop();
+    } finally {
+      await rm(workdir, { recursive: true, force: true });
     }
   }
 }

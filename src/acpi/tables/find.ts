@@ -74,8 +74,12 @@ export function findTables(read: PhysRead): FoundTables {
   const tables: FoundTable[] = [];
   entries.forEach((a, i) => tables.push(readTable(read, a, `${root.signature}[${i}]`)));
   const fadtFound = tables.find((t) => t.signature === 'FACP');
-  if (fadtFound && fadtFound.bytes.length >= fadt.size!) {
-    const f = decodeStruct(fadt, fadtFound.bytes).value;
+  // A shorter FADT (QEMU's x86 one is the 116-byte ACPI 1.0 layout) reads as zero-extended, as
+  // Linux's local copy does (ACPICA tbfadt.c acpi_tb_create_local_fadt): X_ fields then are 0.
+  if (fadtFound && fadtFound.bytes.length >= fadt.offsetOf('dsdt') + 4) {
+    const full = new Uint8Array(Math.max(fadt.size!, fadtFound.bytes.length));
+    full.set(fadtFound.bytes);
+    const f = decodeStruct(fadt, full.subarray(0, fadt.size!)).value;
     const facsAddr = f.xFirmwareCtrl ? Number(f.xFirmwareCtrl) : f.firmwareCtrl;
     if (facsAddr) {
       const fb = read(facsAddr, facs.size!);

@@ -19,10 +19,13 @@ import { type CpioEntry, writeCpio } from './cpio.js';
 import { JOB_LIB, initScript } from './init-script.js';
 
 /** Bump when the layout of cached artefacts changes. */
-const FORMAT = 4;
+const FORMAT = 5;
 
-/** Kernel modules the guest loads (their dependencies are added by modprobe --show-depends). */
-export const GUEST_MODULES = ['libnvdimm', 'nfit', 'nd_btt', 'nd_pmem', 'dax_pmem', 'device_dax', 'kmem', 'ext4', 'crc32c_generic'] as const;
+/**
+ * Kernel modules the guest loads (their dependencies are added by modprobe --show-depends).
+ * qemu_fw_cfg exposes QEMU's fw_cfg files under /sys/firmware/qemu_fw_cfg (CONFIG_FW_CFG_SYSFS=m).
+ */
+export const GUEST_MODULES = ['libnvdimm', 'nfit', 'nd_btt', 'nd_pmem', 'dax_pmem', 'device_dax', 'kmem', 'ext4', 'crc32c_generic', 'qemu_fw_cfg'] as const;
 
 /** Host binaries copied into the guest, with the Debian package that provides each. */
 export const GUEST_TOOLS: Readonly<Record<string, string>> = {
