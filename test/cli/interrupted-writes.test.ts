@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { spawnNvtool } from '../support/process.js';
 import { mulberry32 } from '../support/prng.js';
+import { validateCliJson } from '../support/schemas.js';
 import { loadFixture } from '../infoblocks/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nvtool-interrupted-'));
@@ -73,6 +74,7 @@ describe('interrupted writes are visible', () => {
       const img = make(`xen-${k}.img`);
       await killBefore(k, argv(img));
       const c = await runCli(['xen', 'check', img, '--json']);
+      if (k > 1) validateCliJson('xen-check', c.stdout);
       // k = 1: nothing written (no super block, as before); else a super block still marked in progress
       expect(c.code, `killed before write ${k} of ${n}`).toBe(1);
       if (k > 1) expect(c.stdout, `killed before write ${k}`).toContain('format-interrupted');
@@ -95,7 +97,7 @@ describe('interrupted writes are visible', () => {
       const img = make(`ns-${k}.img`);
       await killBefore(k, argv(img));
       const s = await runCli(['namespace', 'show', img, '-n', uuid, '--label-size', '128K', '--json']);
-      const j = JSON.parse(s.stdout) as { mode: string; namespace: { claimClass: string }; findings: { code: string; severity: string }[] };
+      const j = validateCliJson('namespace-show', s.stdout) as { mode: string; namespace: { claimClass: string }; findings: { code: string; severity: string }[] };
       const old = s.code === 0 && j.mode === 'raw' && j.namespace.claimClass === 'none';
       const half = s.code === 1 && j.findings.some((f) => f.code === 'claim-unfulfilled' && f.severity === 'error');
       expect({ k, old, half, mode: j.mode }).toMatchObject({ k });

@@ -82,7 +82,7 @@ const ACTION_RUN: Record<Action, (a: Args, io: Target, ss: SectorSize, out: (s: 
     const findings = verifyGpt(d, ss === 512 ? 8 : 1);
     const problems = findings.filter((f) => f.severity === 'error').length;
     const damage = findings.filter((f) => GPT_DAMAGE_CODES.has(f.code));
-    if (a.json) out(toJsonText({ device: a.target, sectorSize: ss, problems, damaged: damage.length > 0, findings, summary: d.header ? verifySummary(d, findings) : undefined }));
+    if (a.json) out(toJsonText({ schemaVersion: 1, device: a.target, sectorSize: ss, problems, damaged: damage.length > 0, findings, summary: d.header ? verifySummary(d, findings) : undefined }));
     else {
       for (const f of findings) out(formatFinding(f) + '\n');
       out((d.header ? verifySummary(d, findings) : `Identified ${problems} problems!`) + '\n');
@@ -93,7 +93,7 @@ const ACTION_RUN: Record<Action, (a: Args, io: Target, ss: SectorSize, out: (s: 
   repair(a, io, ss, out) {
     const r = repairGpt(io, readGpt(io, ss));
     const left = verifyGpt(readGpt(io, ss)).filter((f) => f.severity === 'error');
-    if (a.json) out(toJsonText({ device: a.target, from: r.from, actions: r.actions, remainingProblems: left }));
+    if (a.json) out(toJsonText({ schemaVersion: 1, device: a.target, from: r.from, actions: r.actions, remainingProblems: left }));
     else {
       for (const s of r.actions) out(`${s}\n`);
       for (const f of left) out(`still: ${formatFinding(f)}\n`);

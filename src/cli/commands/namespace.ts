@@ -168,7 +168,7 @@ export const showCmd = defineCommand<NsArgs>({
       const ns = resolveNamespace(store, a);
       const view = openNamespaceView(store, ns);
       if (a.json) {
-        process.stdout.write(toJsonText({ ...viewSummary(view), findings: view.findings }));
+        process.stdout.write(toJsonText({ schemaVersion: 1, ...viewSummary(view), findings: view.findings }));
         return exitFor(view.findings);
       }
       let text = `namespace ${ns.uuid} @${ns.offset} size ${ns.size} claim class ${ns.claimClass}\nmode ${view.mode}: block device of ${view.size} bytes, ${view.device.sectorSize}-byte sectors${view.dataOffset !== undefined ? `, from namespace offset ${view.dataOffset}` : ''}\n`;

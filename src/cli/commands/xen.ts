@@ -154,7 +154,7 @@ function examine(a: Args): number {
     const r = inspectXen(io, loc, { deep: a.action === 'check' });
     if (ns && loc.placement === PLACEMENT.namespace) r.findings.push(...claimFindings(ns, true));
     if (a.json) {
-      process.stdout.write(toJsonText({ located: loc, superBlock: xenSuperBlock.toJson(r.sb), findings: r.findings }));
+      process.stdout.write(toJsonText({ schemaVersion: 1, located: loc, superBlock: xenSuperBlock.toJson(r.sb), findings: r.findings }));
     } else if (a.action === 'inspect') {
       const c = new WindowBlockIO(io, loc.containerOffset, loc.containerSize);
       const d = decodeStruct(xenSuperBlock, c.read(loc.superBlockOffset, XEN_SB_SIZE), { spans: true, base: loc.containerOffset + loc.superBlockOffset });
