@@ -18,3 +18,29 @@ export const nvdimmDsmOut = new Struct('qemu-dsm-out', [
   u32('len', { specName: 'len', doc: 'bytes of this structure QEMU filled, len included' }),
   tail('data', { specName: 'data' }),
 ] as const, { label: 'NvdimmDsmOut', spec: 'QEMU hw/acpi/nvdimm.c struct NvdimmDsmOut' });
+
+/** QEMU's DSM status codes (hw/acpi/nvdimm.c NVDIMM_DSM_RET_STATUS_*). */
+export const DSM_STATUS = { SUCCESS: 0, UNSUPPORT: 1, NOMEMDEV: 2, INVALID: 3, FIT_CHANGED: 0x100 } as const;
+
+/** Handle QEMU reserves for its own root method, Read FIT (NVDIMM_QEMU_RSVD_HANDLE_ROOT). */
+export const QEMU_RSVD_HANDLE_ROOT = 0x10000;
+
+/** NvdimmDsmFunc0Out: the supported-function bitmap. */
+export const dsmFunc0Out = new Struct('qemu-dsm-func0-out', [u32('len'), u32('supportedFunc', { specName: 'supported_func' })] as const, { label: 'NvdimmDsmFunc0Out', spec: 'QEMU hw/acpi/nvdimm.c' });
+
+/** NvdimmDsmFuncNoPayloadOut: only a status. */
+export const dsmNoPayloadOut = new Struct('qemu-dsm-nopayload-out', [u32('len'), u32('status', { specName: 'func_ret_status' })] as const, { label: 'NvdimmDsmFuncNoPayloadOut', spec: 'QEMU hw/acpi/nvdimm.c' });
+
+/** NvdimmFuncGetLabelSizeOut (function 4). */
+export const dsmLabelSizeOut = new Struct('qemu-dsm-label-size-out', [
+  u32('len'), u32('status', { specName: 'func_ret_status' }), u32('labelSize', { specName: 'label_size' }), u32('maxXfer', { specName: 'max_xfer' }),
+] as const, { label: 'NvdimmFuncGetLabelSizeOut', spec: 'QEMU hw/acpi/nvdimm.c' });
+
+/** NvdimmFuncGetLabelDataIn (function 5's arg3); Set Label Data (6) adds the data after it. */
+export const dsmLabelDataIn = new Struct('qemu-dsm-label-data-in', [u32('offset'), u32('length'), tail('data', { specName: 'in_buf' })] as const, { label: 'NvdimmFuncGet/SetLabelDataIn', spec: 'QEMU hw/acpi/nvdimm.c' });
+
+/** NvdimmFuncGetLabelDataOut / NvdimmFuncReadFITOut: status then the bytes. */
+export const dsmDataOut = new Struct('qemu-dsm-data-out', [u32('len'), u32('status', { specName: 'func_ret_status' }), tail('data', { specName: 'out_buf / fit' })] as const, { label: 'NvdimmFuncGetLabelDataOut', spec: 'QEMU hw/acpi/nvdimm.c' });
+
+/** NvdimmFuncReadFITIn: the offset into the FIT. */
+export const dsmReadFitIn = new Struct('qemu-dsm-read-fit-in', [u32('offset')] as const, { label: 'NvdimmFuncReadFITIn', spec: 'QEMU hw/acpi/nvdimm.c' });
