@@ -33,6 +33,6 @@ describe('runFuzz', () => {
   it('nvtool fuzz nfit runs the properties and exits 0', async () => {
     const r = await runCli(['fuzz', 'nfit', '--runs', '50', '--seed', '7', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject([{ target: 'nfit', runs: 50, seed: 7, failures: [] }]);
+    expect(JSON.parse(r.stdout).targets).toMatchObject([{ target: 'nfit', runs: 50, seed: 7, failures: [] }]);
   });
 });

@@ -11,6 +11,7 @@ import { main } from '../../src/cli/main.js';
 import { inspectFile } from '../../src/inspect/index.js';
 import { mkfsExt4, run } from './build.js';
 import { all, blkidExport, ofKind } from './helpers.js';
+import { validateCliJson } from '../support/schemas.js';
 
 let dir: string;
 beforeAll(() => {
@@ -92,7 +93,7 @@ describe('ACPI tables and the CLI', () => {
     expect((ssdt.fields.aml as any).devicesAndMethods.join(' ')).toMatch(/NVDR/);
   });
 
-  it('nvtool inspect --json prints { file, size, layers } and --svg writes a picture', async () => {
+  it('nvtool inspect --json prints { schemaVersion, file, size, layers } and --svg writes a picture', async () => {
     const p = join(dir, 'cli.img');
     writeFileSync(p, '');
     truncateSync(p, 48 * MiB);
@@ -104,8 +105,8 @@ describe('ACPI tables and the CLI', () => {
     } finally {
       spy.mockRestore();
     }
-    const j = JSON.parse(out.join(''));
-    expect(Object.keys(j)).toEqual(['file', 'size', 'layers']);
+    const j = validateCliJson('inspect', out.join('')) as any;
+    expect(Object.keys(j)).toEqual(['schemaVersion', 'file', 'size', 'layers']);
     expect(j.layers[0]).toMatchObject({ kind: 'filesystem', offset: 0, fields: { type: 'ext4', label: 'clifs' } });
     expect(Object.keys(j.layers[0])).toEqual(['kind', 'offset', 'length', 'label', 'fields', 'findings', 'children']);
     expect(readFileSync(join(dir, 'x.svg'), 'utf8')).toMatch(/^<svg[\s\S]*clifs[\s\S]*<\/svg>\n$/);

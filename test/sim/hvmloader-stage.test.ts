@@ -67,7 +67,7 @@ describe('v4: fw_cfg files from QEMU, hvmloader runs the table-loader', () => {
     const spaBase = nfit.readBigUInt64LE(40 + 32);
     const out = await runCli(['sim', 'mappings', dir.root, '--json']);
     expect(out.code).toBe(0);
-    const v = JSON.parse(out.stdout);
+    const v = JSON.parse(out.stdout).guests;
     const g1 = v.find((x: any) => x.guest === 'g1');
     const mapped = dir.readJson<any>('guests/g1/mappings.json').mapped;
     const runs = [...g1.vnvdimms.flatMap((d: any) => d.runs), ...g1.other];

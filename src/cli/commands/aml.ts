@@ -74,6 +74,7 @@ export const amlEvalCommand = defineCommand<Args>({
     if (a.json) {
       process.stdout.write(
         toJsonText({
+          schemaVersion: 1,
           path,
           ...(error ? { status: error.status, error: error.message } : { status: 'AE_OK', result: resultJson(result) }),
           notifications: interp.notifications.map((x) => ({ path: x.path, value: '0x' + x.value.toString(16) })),

@@ -1,7 +1,7 @@
 import { buildNfit, type NfitDescription } from '../../acpi/build/index.js';
 import { slotToHandle } from '../../acpi/qemu/index.js';
 import { decodeNfit, nfitToJson } from '../../acpi/nfit/index.js';
-import { hexInt } from '../../core/hex.js';
+import { num } from '../../inspect/layer.js';
 import { defineCommand } from '../command.js';
 import { file } from '../options/values.js';
 import { readJsonFile, toJsonText } from '../io.js';
@@ -39,12 +39,12 @@ export const buildNfitCommand = defineCommand<Args>({
       bytes: built.bytes.length,
       profile: built.profile,
       dimms: built.platform?.dimms.map((d) => ({
-        id: d.id ?? d.qomPath, slot: d.slot, handle: slotToHandle(d.slot), addr: hexInt(d.addr), pmemSize: hexInt(d.pmemSize),
-        labelSize: hexInt(d.labelSize), node: d.node, unarmed: d.unarmed,
+        id: d.id ?? d.qomPath, slot: d.slot, handle: slotToHandle(d.slot), addr: num(d.addr), pmemSize: num(d.pmemSize),
+        labelSize: num(d.labelSize), node: d.node, unarmed: d.unarmed,
       })),
     };
     if (a.json) {
-      const out = toJsonText({ ...report, table: nfitToJson(built.table) });
+      const out = toJsonText({ schemaVersion: 1, ...report, table: nfitToJson(built.table) });
       if (a.output === '-') process.stderr.write(out);
       else process.stdout.write(out);
     } else {

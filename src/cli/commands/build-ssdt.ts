@@ -34,7 +34,7 @@ export const buildSsdtCommand = defineCommand<Args>({
     const bytes = buildQemuNvdimmSsdt({ slots: resolved.slots, dsmBuffer: resolved.dsmBuffer });
     writeOutput(a.output, bytes, a.force, a.dryRun);
     const log = a.output === '-' ? process.stderr : process.stdout;
-    if (a.json) log.write(toJsonText({ output: a.output, bytes: bytes.length, slots: resolved.slots, dsmBuffer: hexInt(resolved.dsmBuffer, 8) }));
+    if (a.json) log.write(toJsonText({ schemaVersion: 1, output: a.output, bytes: bytes.length, slots: resolved.slots, dsmBuffer: resolved.dsmBuffer }));
     else log.write(`${a.output}: SSDT (NVDIMM), ${bytes.length} bytes, ${resolved.slots} slot(s), MEMA ${hexInt(resolved.dsmBuffer, 8)}\n`);
     return 0;
   },

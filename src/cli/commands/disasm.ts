@@ -36,7 +36,7 @@ export const disasmCommand = defineCommand<Args>({
     const bytes = readInput(a.file);
     const refs = a.ref.map((f) => readInput(f));
     const { d, dis, findings } = disasmDocument(bytes, refs, [`Disassembly of ${a.file} by nvtool`]);
-    const out = a.json ? toJsonText({ format: 'AML', value: d.table, findings }) : dis.bytes;
+    const out = a.json ? toJsonText({ schemaVersion: 1, format: 'AML', value: d.table, findings }) : dis.bytes;
     if (a.output) writeOutput(a.output, out, a.force, a.dryRun);
     else process.stdout.write(out);
     const shown = findings.filter((f) => f.severity !== 'info');

@@ -37,7 +37,7 @@ export const encodeCommand = defineCommand<Args>({
   run(a) {
     const { fmt, bytes } = encodeDocument(readJsonFile(a.file), { ...(a.format ? { format: a.format } : {}), preserve: a.preserve });
     writeOutput(a.output, bytes, a.force, a.dryRun);
-    if (a.json) process.stderr.write(toJsonText({ output: a.output, bytes: bytes.length, format: fmt.name }));
+    if (a.json) process.stderr.write(toJsonText({ schemaVersion: 1, output: a.output, bytes: bytes.length, format: fmt.name }));
     else if (a.output !== '-') process.stderr.write(`${a.output}: ${bytes.length} bytes (${fmt.name})\n`);
     return 0;
   },

@@ -50,7 +50,7 @@ export const fuzzCommand = defineCommand<Args>({
       if (!a.json && r.failures.length === 0) process.stdout.write(`ok   ${t.name}: round trip, mutated bytes, arbitrary bytes\n`);
       reports.push({ ...r, failures: r.failures.map((f, i) => ({ ...f, input: undefined, file: saved[i] })) });
     }
-    if (a.json) process.stdout.write(toJsonText(reports));
+    if (a.json) process.stdout.write(toJsonText({ schemaVersion: 1, targets: reports }));
     return failed ? 1 : 0;
   },
 });

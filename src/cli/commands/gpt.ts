@@ -62,19 +62,19 @@ const ACTION_RUN: Record<Action, (a: Args, io: Target, ss: SectorSize, out: (s: 
     });
     writeGpt(io, m);
     const d = readGpt(io, ss);
-    out(a.json ? toJsonText(gptJson(d, a.target)) : `created an empty GPT on ${io.describe}: ${d.totalLbas} sectors of ${ss} bytes, usable ${m.firstUsableLba}..${m.lastUsableLba}, disk GUID ${m.diskGuid.toUpperCase()}\n`);
+    out(a.json ? toJsonText({ schemaVersion: 1, ...(gptJson(d, a.target) as object) }) : `created an empty GPT on ${io.describe}: ${d.totalLbas} sectors of ${ss} bytes, usable ${m.firstUsableLba}..${m.lastUsableLba}, disk GUID ${m.diskGuid.toUpperCase()}\n`);
     return 0;
   },
   list(a, io, ss, out) {
     const d = readGpt(io, ss);
     if (!d.header) {
       if (d.mbr && (d.mbrKind === 'mbr' || d.mbrKind === 'hybrid')) {
-        out(a.json ? toJsonText(mbrJson(d.mbr, a.target, ss)) : mbrDump(d.mbr, a.target, ss));
+        out(a.json ? toJsonText({ schemaVersion: 1, ...(mbrJson(d.mbr, a.target, ss) as object) }) : mbrDump(d.mbr, a.target, ss));
         return 0;
       }
       throw new CliError(`${io.describe}: no GPT (${ss}-byte sectors) and no MBR partition table found`, 1);
     }
-    out(a.json ? toJsonText({ ...(gptJson(d, a.target) as object), source: d.source }) : a.dump ? gptDump(d, a.target) : gptPrint(d, a.target));
+    out(a.json ? toJsonText({ schemaVersion: 1, ...(gptJson(d, a.target) as object), source: d.source }) : a.dump ? gptDump(d, a.target) : gptPrint(d, a.target));
     return 0;
   },
   verify(a, io, ss, out) {
@@ -118,7 +118,7 @@ const ACTION_RUN: Record<Action, (a: Args, io: Target, ss: SectorSize, out: (s: 
     }
     writeGpt(io, m, keepMbr(d));
     const after = readGpt(io, ss);
-    out(a.json ? toJsonText(gptJson(after, a.target)) : `added partition ${n}: sectors ${e.startingLba}..${e.endingLba} (${e.endingLba - e.startingLba + 1n} sectors), type ${e.partitionTypeGuid.toUpperCase()}\n`);
+    out(a.json ? toJsonText({ schemaVersion: 1, ...(gptJson(after, a.target) as object) }) : `added partition ${n}: sectors ${e.startingLba}..${e.endingLba} (${e.endingLba - e.startingLba + 1n} sectors), type ${e.partitionTypeGuid.toUpperCase()}\n`);
     return 0;
   },
   delete(a, io, ss, out) {
@@ -126,7 +126,7 @@ const ACTION_RUN: Record<Action, (a: Args, io: Target, ss: SectorSize, out: (s: 
     const m = editable(a, io, d);
     const e = deletePartition(m, a.number!);
     writeGpt(io, m, keepMbr(d));
-    out(a.json ? toJsonText(gptJson(readGpt(io, ss), a.target)) : `deleted partition ${a.number} (sectors ${e.startingLba}..${e.endingLba}); its data is untouched\n`);
+    out(a.json ? toJsonText({ schemaVersion: 1, ...(gptJson(readGpt(io, ss), a.target) as object) }) : `deleted partition ${a.number} (sectors ${e.startingLba}..${e.endingLba}); its data is untouched\n`);
     return 0;
   },
 };

@@ -77,7 +77,7 @@ export const inspectCommand = defineCommand<Args>({
       const stats = { bytesRead: r.stats.bytesRead, reads: r.stats.reads, ms: Math.round(ms * 100) / 100 };
       if (a.svg) writeOutput(a.svg, renderSvg(a.file, report.size, report.layers), a.force, a.dryRun);
       if (a.json) {
-        process.stdout.write(toJsonText(a.stats ? { ...report, stats } : report));
+        process.stdout.write(toJsonText({ schemaVersion: 1, ...report, ...(a.stats ? { stats } : {}) }));
       } else {
         process.stdout.write(renderTree(report.file, report.size, report.layers));
         process.stdout.write('\n' + renderDiagram(report.size, report.layers));

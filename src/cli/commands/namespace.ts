@@ -242,14 +242,14 @@ export const viewCmd = defineCommand<ViewArgs>({
       const view = openNamespaceView(store, ns);
       const dev = view.device;
       if (a.read === undefined) {
-        process.stdout.write(a.json ? toJsonText(viewSummary(view)) : `${view.mode}: ${dev.nlba} sectors of ${dev.sectorSize} bytes (${view.size} bytes)\n`);
+        process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, ...viewSummary(view) }) : `${view.mode}: ${dev.nlba} sectors of ${dev.sectorSize} bytes (${view.size} bytes)\n`);
         return 0;
       }
       if (a.read < 0 || a.count < 1 || a.read + a.count > dev.nlba) throw new CliError(`sectors ${a.read}..${a.read + a.count - 1} are outside 0..${dev.nlba - 1}`);
       const out = new Uint8Array(a.count * dev.sectorSize);
       for (let i = 0; i < a.count; i++) out.set(dev.read(a.read + i), i * dev.sectorSize);
       if (a.output) writeOutput(a.output, out, a.force);
-      else if (a.json) process.stdout.write(toJsonText({ first: a.read, count: a.count, hex: bytesToHex(out) }));
+      else if (a.json) process.stdout.write(toJsonText({ schemaVersion: 1, first: a.read, count: a.count, hex: bytesToHex(out) }));
       else for (let o = 0; o < out.length; o += 16) process.stdout.write(`${(a.read * dev.sectorSize + o).toString(16).padStart(10, '0')}  ${bytesToHex(out.subarray(o, o + 16), ' ')}\n`);
       return 0;
     });

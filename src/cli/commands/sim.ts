@@ -33,7 +33,7 @@ function summary(dir: SimDir) {
 
 function print(a: Args, dir: SimDir): number {
   const s = summary(dir);
-  if (a.json) process.stdout.write(toJsonText(s));
+  if (a.json) process.stdout.write(toJsonText({ schemaVersion: 1, ...s }));
   else {
     process.stdout.write(`${s.dir}: design ${s.design}, stages done: ${s.stages.join(', ')}${s.next ? `; next: nvtool sim ${s.next} ${a.out ?? a.target}` : ''}\n`);
     for (const h of s.hypercalls) process.stdout.write(`  ${h.file}  ${h.result}\n`);
@@ -58,7 +58,7 @@ export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> 
   },
   check(a) {
     const sc = loadScenario(need(a.target, 'SCENARIO.json'));
-    if (a.json) process.stdout.write(toJsonText({ ok: true, design: sc.design, dimms: sc.platform.dimms.map((d) => d.id) }));
+    if (a.json) process.stdout.write(toJsonText({ schemaVersion: 1, ok: true, design: sc.design, dimms: sc.platform.dimms.map((d) => d.id) }));
     else process.stdout.write(`${a.target}: a valid ${sc.design} scenario\n`);
     return 0;
   },
@@ -68,13 +68,13 @@ export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> 
   },
   mappings(a) {
     const views = guestMappingViews(new SimDir(need(a.target, 'DIR')));
-    process.stdout.write(a.json ? toJsonText(views) : formatGuestMappings(views));
+    process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, guests: views }) : formatGuestMappings(views));
     return 0;
   },
   size(a) {
     const bytes = parseBytes(need(a.target, 'SIZE (e.g. 64G)'), 'SIZE');
     const r = metadataReport(bytes, a.at ?? undefined);
-    process.stdout.write(a.json ? toJsonText(r) : formatMetadataReport(r) + '\n');
+    process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, ...r }) : formatMetadataReport(r) + '\n');
     return 0;
   },
 };
