@@ -18,6 +18,7 @@ import { collectWrites, initArea } from '../../src/labels/index.js';
 import { runAll, type SimDir } from '../../src/sim/index.js';
 import { hostMappings } from '../../src/sim/host/spa.js';
 import { hypercallBytes, hypercallEntries } from '../../src/sim/hypercalls.js';
+import { dmopPmemRw, NvdimmDsm } from '../../src/sim/qemu/dsm.js';
 import { openGuestDsm, type GuestDsm } from '../../src/sim/qemu/guestDsm.js';
 import { loadPermissions } from '../../src/sim/xen/permissions.js';
 import { PhysMem } from '../../src/sim/xen/physmem.js';
@@ -165,6 +166,22 @@ describe('nvdimm_dsm_write dispatch (DSM page in guest memory)', () => {
     g.handlers[1]!.write(0xa18n, 32, 0xe0000000n);
     expect(g.dsm.log.at(-1)).toMatchObject({ address: 0xe0000000n, revision: 0, status: undefined });
     expect(g.mem.writtenPages().length).toBe(pages);
+    expect(hostHash()).toBe(h);
+  });
+});
+
+describe("a device model aimed at another guest's label pages", () => {
+  it('the DMOP is refused (-EPERM, trace line), the reply carries zeros, the host image is unchanged', () => {
+    const other = 0x120000n + 0x8000n - 32n; // g2's label frames
+    const h = hostHash();
+    const bad = new NvdimmDsm({ mem: g.mem, populated: [{ start: mema, end: mema + 4096n }] }, [{ handle: 1, labelSize: LABEL_SIZE, labelPaddr: other * 4096n }], new Uint8Array(0), dmopPmemRw(dir, ctx, domid));
+    g.mem.write(Number(mema), new Uint8Array([...le32(1, 1, 6, 0, 16), ...new Uint8Array(16).fill(0x77)]));
+    bad.write(0xa18n, 32, mema);
+    expect(hypercallEntries(dir).at(-1)).toMatchObject({ caller: 'qemu', op: 'dm_op_pmem_rw', result: '-EPERM' });
+    g.mem.write(Number(mema), new Uint8Array([...le32(1, 1, 5, 0, 16)]));
+    bad.write(0xa18n, 32, mema);
+    expect(hypercallEntries(dir).at(-1)).toMatchObject({ result: '-EPERM' });
+    expect([...g.mem.read(Number(mema), 24)]).toEqual([...le32(24, 0), ...new Uint8Array(16)]);
     expect(hostHash()).toBe(h);
   });
 });
