@@ -2,9 +2,10 @@
  * Every nvtool `--json` document, produced from fixtures, checked with ajv (an independent JSON
  * Schema validator) against the schema nvtool ships in schemas/.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { validateCliJson } from '../support/schemas.js';
@@ -70,5 +71,29 @@ describe('each command --json matches its schema in schemas/ and carries schemaV
     const r = await json('sim-run', ['sim', 'run', 'fixtures/examples/xen-v4/scenario.json', '--out', out, '--json']);
     expect(r.next).toBeNull();
     await json('sim-mappings', ['sim', 'mappings', out, '--json']);
+  });
+
+  it('labels check (one area) on a label area nvtool initialised with a namespace', async () => {
+    const f = t('nv.img');
+    writeFileSync(f, '');
+    truncateSync(f, 64 << 20);
+    expect((await runCli(['labels', 'init', '--label-size', '128K', f])).code).toBe(0);
+    expect((await runCli(['labels', 'create', '--size', '16M', '--name', 'a', f])).code).toBe(0);
+    const c = await json('labels-check', ['labels', 'check', f, '--json']);
+    expect(c.exit).toBe(0);
+  });
+
+  it('namespace show, view and view --read on the kernel-written fsdax namespace (fixtures/linux)', async () => {
+    const fx = 'fixtures/linux/gpt-ext4-fsdax-v1.2';
+    const img = t('fsdax.img');
+    writeFileSync(img, gunzipSync(readFileSync(join(fx, 'image.img.gz'))));
+    const ndctl = JSON.parse(JSON.parse(readFileSync(join(fx, 'expected.json'), 'utf8')).reboot.reports.ndctl_list.stdout) as { regions: { namespaces: { raw_uuid: string; size: number; mode: string }[] }[] };
+    const ns = ndctl.regions[0]!.namespaces[0]!;
+    const s = await json('namespace-show', ['namespace', 'show', img, '-n', ns.raw_uuid, '--json']);
+    expect([s.mode, s.size]).toEqual([ns.mode, ns.size]);
+    const v = await json('namespace-view', ['namespace', 'view', img, '-n', ns.raw_uuid, '--json']);
+    expect(v.size).toBe(ns.size);
+    const r = await json('namespace-read', ['namespace', 'view', img, '-n', ns.raw_uuid, '--read', '0', '--count', '1', '--json']);
+    expect(String(r.hex).slice(510 * 2, 512 * 2)).toBe('55aa'); // sgdisk's protective MBR signature
   });
 });

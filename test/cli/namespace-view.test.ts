@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO } from '../support/fixtures.js';
 import { runCli } from '../support/cli.js';
 import { inTempDirAsync } from '../support/iasl.js';
+import { validateCliJson } from '../support/schemas.js';
 
 /**
  * `IMAGE --namespace UUID` on decode and inspect, against what the guest reported for the
@@ -27,7 +28,7 @@ describe('--namespace views (kernel-written fsdax + GPT + ext4)', () => {
       for (const uuid of [ns.raw_uuid!, ns.uuid]) {
         const r = await runCli(['inspect', img, '--namespace', uuid, '--json']);
         expect(r.code).toBe(0);
-        const report = JSON.parse(r.stdout) as { size: number; layers: { kind: string; offset: number; fields: Record<string, unknown>; children: unknown[] }[] };
+        const report = validateCliJson('inspect', r.stdout) as { size: number; layers: { kind: string; offset: number; fields: Record<string, unknown>; children: unknown[] }[] };
         expect(report.size).toBe(ns.size);
         const gpt = report.layers.find((l) => l.kind === 'gpt')!;
         expect(String(gpt.fields.diskGuid).toUpperCase()).toBe(sfdisk.id);
