@@ -11,6 +11,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nfitTable } from '../../src/acpi/nfit/table.js';
 import { encodeStruct } from '../../src/core/schema/index.js';
 import { AmlInterpreter, resultJson } from '../../src/aml/interp/index.js';
 import { DSM_STATUS, QEMU_RSVD_HANDLE_ROOT } from '../../src/aml/qemuDsm.js';
@@ -124,6 +125,14 @@ describe("the guest's SSDT label methods through port 0x0A18, QEMU's DSM handler
   });
 });
 
+describe('_FIT through the interpreter', () => {
+  it("\\_SB.NVDR._FIT returns the NFIT structures of the guest's NFIT (Read FIT calls until the FIT is read)", () => {
+    const fit = dir.readBytes('guests/g1/qemu/nfit.aml').subarray(nfitTable.offsetOf('structures'));
+    expect(resultJson(guest.evaluate('\\_SB.NVDR._FIT'))).toEqual(resultJson({ type: 'Buffer', value: fit }));
+    expect(g.dsm.log.at(-1)).toMatchObject({ handle: QEMU_RSVD_HANDLE_ROOT, function: 1, status: 0 });
+  });
+});
+
 describe('nvdimm_dsm_write dispatch (DSM page in guest memory)', () => {
   it('root function 0: supported 0; root function 1: not supported', () => {
     expect([...dsmCall(0, 0).subarray(0, 8)]).toEqual([...le32(8, 0)]);
@@ -150,7 +159,7 @@ describe('nvdimm_dsm_write dispatch (DSM page in guest memory)', () => {
   });
   it('Read FIT (handle 0x10000, function 1): the NFIT structures of guests/g1/qemu/nfit.aml; offset past the end: invalid; after a FIT change: FIT_CHANGED until offset 0', () => {
     const nfit = dir.readBytes('guests/g1/qemu/nfit.aml');
-    const fit = nfit.subarray(40); // header (36) + 4 reserved
+    const fit = nfit.subarray(nfitTable.offsetOf('structures'));
     const out = dsmCall(QEMU_RSVD_HANDLE_ROOT, 1, le32(0));
     expect([u32(out, 0), u32(out, 4)]).toEqual([8 + fit.length, 0]);
     expect([...out.subarray(8, 8 + fit.length)]).toEqual([...fit]);
