@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLabelArea } from '../../src/labels/index.js';
 import { runCli } from '../support/cli.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nvtool-labels-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -76,6 +77,8 @@ describe('nvtool labels on the DIMMs of an interleave set', () => {
     expect(ns[0]).toMatchObject({ mode: 'raw', uuid, name: 'striped', size: 64 << 20, interleave_ways: 2, state: 'active' });
     expect(ns[0].dimms.map((d: any) => [d.dimm, d.position, d.raw_size])).toEqual([['0x101', 0, 32 << 20], ['0x1', 1, 32 << 20]]);
     expect((await nv('labels', 'check', '--nfit', nfit, '--dimm', '0x1', '--dimm', '0x101', a, b)).code).toBe(0);
+    const checked = validateCliJson('labels-set-check', (await nv('labels', 'check', '--json', '--nfit', nfit, '--dimm', '0x1', '--dimm', '0x101', a, b)).out) as any;
+    expect([checked.exit, checked.sets.length, checked.sets[0].regionActive, checked.sets[0].namespaces[0].uuid]).toEqual([0, 1, true, uuid]);
     // One DIMM's label removed alone: the set is incomplete, Linux fails the region.
     expect((await nv('labels', 'delete', '--uuid', uuid, a)).code).toBe(0);
     const chk = await nv('labels', 'check', '--nfit', nfit, '--dimm', '0x1', '--dimm', '0x101', a, b);
