@@ -52,6 +52,14 @@ export function toJsonText(v: unknown): string {
   );
 }
 
+/** `v` with every bigint as a JSON number, or a decimal string past 2^53 (sizes and counts in nvtool's documents). */
+export function withNumbers(v: unknown): unknown {
+  if (typeof v === 'bigint') return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (Array.isArray(v)) return v.map(withNumbers);
+  if (v && typeof v === 'object' && !(v instanceof Uint8Array)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withNumbers(x)]));
+  return v;
+}
+
 /** The one line a user sees for bad input: `nvtool: FILE: FORMAT.path at offset N: reason`. */
 export function describeError(e: unknown, file?: string): string {
   if (e instanceof NvError) return `${file ? `${file}: ` : ''}${e.message}`;

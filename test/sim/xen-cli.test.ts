@@ -12,6 +12,7 @@ import { encodeStruct } from '../../src/core/schema/index.js';
 import { SimDir, hypercallEntries } from '../../src/sim/index.js';
 import { XENPF_INTERFACE_VERSION, XENPF_pmem_add, xenPlatformOp } from '../../src/xen/hypercalls/index.js';
 import { runCli } from '../support/cli.js';
+import { validateCliJson } from '../support/schemas.js';
 import { fileHash } from './xenHelpers.js';
 
 async function dom0Done(d: string, name: string): Promise<SimDir> {
@@ -74,9 +75,9 @@ describe('nvtool sim xen --code-order, nvtool sim size', () => {
   it('nvtool sim size 64G: frame table, M2P, Dom0 page tables', async () => {
     const r = await runCli(['sim', 'size', '64G', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout);
+    const j = validateCliJson('sim-size', r.stdout) as any;
     // 2^24 pages: 32 and 8 bytes each; 4 KiB page tables: one L1 per 2 MiB, one L2 per GiB, one L3.
-    const h = (v: bigint) => `0x${v.toString(16)}`;
+    const h = (v: bigint) => Number(v); // sizes and counts are JSON numbers (specs/cli.md, JSON)
     expect(j.frameTable).toEqual({ bytes: h(32n << 24n), pages: h(1n << 17n) });
     expect(j.m2p).toEqual({ bytes: h(8n << 24n), pages: h(1n << 15n) });
     expect(j.dom0.mapRange['4K']).toMatchObject({ l1: h(32768n), l2: h(64n), l3: h(1n) });

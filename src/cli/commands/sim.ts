@@ -6,7 +6,7 @@ import {
 import { DESIGNS, type DesignName } from '../../sim/permissions/index.js';
 import { defineCommand } from '../command.js';
 import { bytes, choice, file, parseBytes, UsageError } from '../options/values.js';
-import { CliError, toJsonText } from '../io.js';
+import { CliError, toJsonText, withNumbers } from '../io.js';
 
 interface Args {
   action: string;
@@ -74,7 +74,7 @@ export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> 
   size(a) {
     const bytes = parseBytes(need(a.target, 'SIZE (e.g. 64G)'), 'SIZE');
     const r = metadataReport(bytes, a.at ?? undefined);
-    process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, ...r }) : formatMetadataReport(r) + '\n');
+    process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, ...(withNumbers(r) as object) }) : formatMetadataReport(r) + '\n');
     return 0;
   },
 };
