@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { FIXTURES, iaslCompile, sameBytes } from './helpers.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'nvtool-aml-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -54,7 +55,7 @@ describe('nvtool build-ssdt / disasm / decode / fuzz on AML', () => {
     const c = iaslCompile(dsl, join(tmp, 'dsdt-re'), ['-f']);
     expect(sameBytes(c.aml!.subarray(36), new Uint8Array(readFileSync(dsdt)).subarray(36))).toBe(true);
     const j = await run(['disasm', dsdt, '--json']);
-    expect(JSON.parse(j.out).value.header.signature).toBe('DSDT');
+    expect((validateCliJson('disasm', j.out) as any).value.header.signature).toBe('DSDT');
   });
 
   it('decode shows the disassembly of an SSDT, --json the model', async () => {
@@ -64,7 +65,7 @@ describe('nvtool build-ssdt / disasm / decode / fuzz on AML', () => {
     expect(r.out).toMatch(/Method \(NCAL, 5, Serialized\)/);
     expect(r.out).toMatch(/Store \(Index \(Arg3, Zero\), Local2\)/);
     const j = await run(['decode', ssdt, '--json']);
-    expect(JSON.parse(j.out).value.terms[0].op).toBe('Scope');
+    expect((validateCliJson('decode', j.out) as any).value.terms[0].op).toBe('Scope');
   });
 
   it('disasm of hostile bytes: one line naming the offset, exit 2', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { NvError } from '../../src/core/errors.js';
 import { runFuzz, type FuzzTarget } from '../../src/core/fuzz.js';
 import { runCli } from '../support/cli.js';
+import { validateCliJson } from '../support/schemas.js';
 
 /** A decoder with a planted bug: byte 0x42 at offset 0 makes it throw a TypeError. */
 const buggy: FuzzTarget<number[]> = {
@@ -33,6 +34,6 @@ describe('runFuzz', () => {
   it('nvtool fuzz nfit runs the properties and exits 0', async () => {
     const r = await runCli(['fuzz', 'nfit', '--runs', '50', '--seed', '7', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).targets).toMatchObject([{ target: 'nfit', runs: 50, seed: 7, failures: [] }]);
+    expect((validateCliJson('fuzz', r.stdout) as any).targets).toMatchObject([{ target: 'nfit', runs: 50, seed: 7, failures: [] }]);
   });
 });

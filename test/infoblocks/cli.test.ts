@@ -49,7 +49,7 @@ describe('nvtool namespace', () => {
     expect((await cli(['namespace', 'view', f, '--read', '3', '--count', '2', '-o', back])).code).toBe(0);
     expect(readFileSync(back).equals(Buffer.alloc(1024, 0x5a))).toBe(true);
     const show = await cli(['namespace', 'show', f, '--json']);
-    expect(JSON.parse(show.out).btt.nlba).toBe(j.btt.nlba);
+    expect((validateCliJson('namespace-show', show.out) as any).btt.nlba).toBe(j.btt.nlba);
   });
 
   it('format fsdax --force over a BTT; ndctl read-infoblock agrees with show --json; decode finds the block', async () => {
@@ -75,7 +75,7 @@ describe('nvtool namespace', () => {
     b[4096 + 60] = b[4096 + 60]! ^ 1; // npfns: checksum no longer matches
     writeFileSync(f, b);
     const s = await cli(['namespace', 'show', f, '--json']);
-    expect(JSON.parse(s.out).mode).toBe('raw');
+    expect((validateCliJson('namespace-show', s.out) as any).mode).toBe('raw');
     const d = await cli(['decode', f]);
     expect(d.code).toBe(1);
     expect(d.out).toMatch(/checksum/);

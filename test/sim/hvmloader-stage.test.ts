@@ -13,6 +13,7 @@ import { runStage, startRun, type SimDir } from '../../src/sim/index.js';
 import { GuestMemory } from '../../src/sim/hvmloader/index.js';
 import { findRsdp, walkAcpiTables } from '../harness/acpi-walk.js';
 import { runCli } from '../support/cli.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const cfg = (name: string, v: string) => `name = "${name}"\nbuilder = "hvm"\nmemory = 1032\nvcpus = 2\nvnvdimms = [ ${v} ]\n`;
 
@@ -67,7 +68,7 @@ describe('v4: fw_cfg files from QEMU, hvmloader runs the table-loader', () => {
     const spaBase = nfit.readBigUInt64LE(40 + 32);
     const out = await runCli(['sim', 'mappings', dir.root, '--json']);
     expect(out.code).toBe(0);
-    const v = JSON.parse(out.stdout).guests;
+    const v = (validateCliJson('sim-mappings', out.stdout) as any).guests;
     const g1 = v.find((x: any) => x.guest === 'g1');
     const mapped = dir.readJson<any>('guests/g1/mappings.json').mapped;
     const runs = [...g1.vnvdimms.flatMap((d: any) => d.runs), ...g1.other];

@@ -13,6 +13,7 @@ import { SimDir, fsckExt4, hypercallBytes, hypercallEntries, runAll, runStage, s
 import { runCli } from '../support/cli.js';
 import { requireTool, runTool } from '../support/tools.js';
 import { sparseDigest, workDir, writeScenario } from './helpers.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const PLATFORM = { machine: { type: 'pc' }, memory: { size: '4G', slots: 4, maxmem: '1T' }, nvdimms: [{ id: 'nv0', size: '64G', labelSize: '128K' }] };
 const V1 = {
@@ -188,7 +189,7 @@ describe('stages and bad input', () => {
     const s = writeScenario(w.path, 'small.json', { design: 'v1', seed: 7, host: { platform: { ...PLATFORM, nvdimms: [{ id: 'nv0', size: '2G', labelSize: '128K' }] } }, dom0: { nv0: { namespaces: [{ size: '1G', mode: 'raw', xen: { placement: 'namespace' } }] } } });
     const r = await runCli(['sim', 'run', s, '--out', join(w.path, 'small'), '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as { stages: string[]; hypercalls: { file: string; result: string }[] };
+    const j = validateCliJson('sim-run', r.stdout) as { stages: string[]; hypercalls: { file: string; result: string }[] };
     expect(j.stages).toEqual(['host', 'dom0', 'xen', 'xl', 'qemu', 'hvmloader']);
     expect(j.hypercalls).toEqual([{ seq: 1, caller: 'dom0', op: 'pmem_add', file: '0001-dom0-pmem_add.bin', result: '0' }]);
   });

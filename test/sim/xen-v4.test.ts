@@ -17,6 +17,7 @@ import { pageInfo } from '../../src/xen/pageInfo.js';
 import { readRange } from '../support/files.js';
 import { runCli } from '../support/cli.js';
 import { hostRun } from './xenHelpers.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const FREE_PMEM = (3n << 55n) | (1n << 54n); // PGC_state_free | PGC_pmem_page = PG_mask(3, 9) | PG_mask(1, 10)
 const need = (n: bigint) => ((32n * n) >> 12n) + ((8n * n) >> 12n);
@@ -82,7 +83,7 @@ describe('v3/v4: Xen reads the NFIT; xl pmem-setup assigns mgmt and data regions
       const r = await runCli(['inspect', img, '--json', ...(deep ? ['--deep'] : [])]);
       expect(r.code, r.stderr).toBeLessThan(2);
       const walk = (ls: any[]): any[] => ls.flatMap((l) => [l, ...walk(l.children)]);
-      return walk(JSON.parse(r.stdout).layers);
+      return walk((validateCliJson('inspect', r.stdout) as any).layers);
     };
     const fts = (await layersOf(false)).filter((l) => l.kind === 'xen-frame-table');
     expect(fts.map((l) => [l.offset, l.fields.entries, l.fields.runs])).toEqual([

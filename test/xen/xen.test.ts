@@ -9,6 +9,7 @@ import { writeFrameTable } from '../../src/xen/frameTable.js';
 import { PLACEMENT, XEN_SB_SIZE, checkSuperBlock, reservedBytesFor, xenSuperBlock, xenV1RequiredPages } from '../../src/xen/superblock.js';
 import { requireTool, runTool, runToolStatus } from '../support/tools.js';
 import { MiB, nvtool, workDir } from '../disk/helpers.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const sgdisk = requireTool('sgdisk', 'gdisk');
 const sfdisk = requireTool('sfdisk', 'fdisk');
@@ -100,7 +101,7 @@ describe('placements, checked by sgdisk/sfdisk', () => {
     const bytes = readFileSync(img);
     const at = sf.partitions[1]!.start * 512;
     expect(bytes.subarray(at, at + 16).toString('latin1')).toBe('XEN_PMEM_SUPERBK');
-    const j = JSON.parse((await nvtool('xen', 'check', img, '--json')).stdout) as { findings: unknown[]; superBlock: { managedPages: string } };
+    const j = validateCliJson('xen-check', (await nvtool('xen', 'check', img, '--json')).stdout) as { findings: unknown[]; superBlock: { managedPages: string } };
     expect(j.findings).toEqual([]);
     expect(BigInt(j.superBlock.managedPages)).toBe(BigInt((64 * MiB) / 4096));
   });

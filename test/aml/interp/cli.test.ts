@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { acpiexecEvaluate } from '../../support/acpiexec.js';
 import { FIXTURES } from '../helpers.js';
+import { validateCliJson } from '../../support/schemas.js';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -25,7 +26,7 @@ describe('nvtool aml eval', () => {
     const [want] = acpiexecEvaluate([dsdt], [{ path: '\\_SB.PCI0._CRS' }]);
     const r = await run(['aml', 'eval', dsdt, '\\_SB.PCI0._CRS', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toMatchObject({ status: 'AE_OK', result: want!.result });
+    expect(validateCliJson('aml-eval', r.out)).toMatchObject({ status: 'AE_OK', result: want!.result });
   });
 
   it('--trace prints each region access of _LSI (DSM buffer writes, the 0x0A18 port write); the AML error acpiexec reports, exit 1', async () => {
