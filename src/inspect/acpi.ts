@@ -76,7 +76,7 @@ export function acpiTable(ctx: InspectContext, off: number, len: number, sig: st
       const st = d.table.structures as unknown as Record<string, any>[];
       const byType: Record<string, number> = {};
       for (const s of st) byType[String(s.type)] = (byType[String(s.type)] ?? 0) + 1;
-      const spas: FieldValue[] = st.filter((s) => s.type === 0).map((s) => ({ rangeIndex: s.rangeIndex, type: SPA_RANGE_GUID_NAMES[s.rangeGuid] ?? s.rangeGuid, base: hex(Number(s.address)), length: num(s.rangeLength), proximityDomain: s.proximityDomain }));
+      const spas: FieldValue[] = st.filter((s) => s.type === 0).map((s) => ({ rangeIndex: s.rangeIndex, type: SPA_RANGE_GUID_NAMES[s.rangeGuid] ?? s.rangeGuid, base: num(s.address), length: num(s.rangeLength), proximityDomain: s.proximityDomain }));
       const memdevs: FieldValue[] = st.filter((s) => s.type === 1).map((s) => ({ deviceHandle: hex(s.deviceHandle), rangeIndex: s.rangeIndex, regionSize: num(s.regionSize), regionOffset: num(s.regionOffset), dpa: num(s.address) }));
       l.fields.nfit = { structures: st.length, byType, spaRanges: spas, memoryDevices: memdevs };
       l.label = `NFIT: ${spas.length} SPA range(s), ${memdevs.length} memory device(s)`;

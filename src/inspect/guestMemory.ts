@@ -9,7 +9,7 @@ import { isNvError } from '../core/errors.js';
 import { decodeStruct } from '../core/schema/index.js';
 import { BIOS_AREA_END, facs, findTables, rsdp, scanRsdp } from '../acpi/tables/index.js';
 import { acpiTable } from './acpi.js';
-import { addDump, hex, layer, note, type InspectContext, type Layer } from './layer.js';
+import { addDump, hex, layer, note, num, type InspectContext, type Layer } from './layer.js';
 
 /** memory.img is always this long; other files are not scanned (one 128 KiB read saved). */
 export const GUEST_MEMORY_SIZE = 2 ** 32;
@@ -22,7 +22,7 @@ export function detectGuestMemory(ctx: InspectContext): Layer | undefined {
   const top = layer('guest-memory', 0, ctx.size, `guest memory: RSDP at ${hex(at)}`);
   const r = decodeStruct(rsdp, ctx.read(at, rsdp.size!));
   const rl = layer('rsdp', at, r.value.revision >= 2 ? r.value.length : rsdp.offsetOf('length'), `RSDP rev ${r.value.revision}, OEM ${r.value.oemId}`, {
-    revision: r.value.revision, oemId: r.value.oemId, rsdtAddress: hex(r.value.rsdtAddress), xsdtAddress: hex(Number(r.value.xsdtAddress)),
+    revision: r.value.revision, oemId: r.value.oemId, rsdtAddress: r.value.rsdtAddress, xsdtAddress: num(r.value.xsdtAddress),
   });
   addDump(ctx, rl, { struct: rsdp, offset: at, length: rsdp.size!, title: 'RSDP' });
   top.children.push(rl);
@@ -40,8 +40,8 @@ export function detectGuestMemory(ctx: InspectContext): Layer | undefined {
       top.children.push(l);
     }
     top.fields = {
-      rsdp: hex(at), root: found.root.signature,
-      tables: entries.map((t) => ({ signature: t.signature, address: hex(t.addr), length: t.bytes.length, via: t.via, checksum: t.signature === 'FACS' ? 'none' : t.checksumOk ? 'valid' : 'invalid' })),
+      rsdp: at, root: found.root.signature,
+      tables: entries.map((t) => ({ signature: t.signature, address: t.addr, length: t.bytes.length, via: t.via, checksum: t.signature === 'FACS' ? 'none' : t.checksumOk ? 'valid' : 'invalid' })),
     };
     top.label = `guest memory: RSDP at ${hex(at)}, ${found.root.signature} with ${entries.length - 1} table(s)`;
   } catch (e) {

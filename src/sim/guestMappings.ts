@@ -11,13 +11,14 @@ import type { SimDir } from './runDir.js';
 const PAGE = 4096n;
 const hex = (v: bigint) => `0x${v.toString(16)}`;
 
+/** Addresses and offsets are bigints here; the CLI prints them in hex, its JSON as numbers. */
 export interface GuestRunView {
   type: string;
-  guest: { start: string; end: string };
-  hostSpa: { start: string; end: string };
+  guest: { start: bigint; end: bigint };
+  hostSpa: { start: bigint; end: bigint };
   pages: number;
   image?: string;
-  imageOffset?: string;
+  imageOffset?: bigint;
   /** When the frames are in no host NVDIMM range (or cross one's end). */
   problem?: string;
 }
@@ -25,7 +26,7 @@ export interface GuestRunView {
 export interface GuestMappingView {
   guest: string;
   status: string;
-  vnvdimms: { id: string; slot: number; guest: { start: string; end: string }; runs: GuestRunView[] }[];
+  vnvdimms: { id: string; slot: number; guest: { start: bigint; end: bigint }; runs: GuestRunView[] }[];
   /** Mapped runs in no vNVDIMM's guest range (label pages mapped beside the data, or stray). */
   other: GuestRunView[];
 }
@@ -44,11 +45,11 @@ export function guestMappingViews(dir: SimDir): GuestMappingView[] {
     const view = (r: (typeof runs)[number]): GuestRunView => {
       const spa = r.mfn * PAGE;
       const len = r.nr * PAGE;
-      const v: GuestRunView = { type: r.type, guest: { start: hex(r.gfn * PAGE), end: hex(r.gfn * PAGE + len - 1n) }, hostSpa: { start: hex(spa), end: hex(spa + len - 1n) }, pages: Number(r.nr) };
+      const v: GuestRunView = { type: r.type, guest: { start: r.gfn * PAGE, end: r.gfn * PAGE + len - 1n }, hostSpa: { start: spa, end: spa + len - 1n }, pages: Number(r.nr) };
       try {
         const loc = locateSpa(maps, spa, len);
         v.image = loc.image;
-        v.imageOffset = hex(loc.offset);
+        v.imageOffset = loc.offset;
       } catch (e) {
         if (!(e instanceof NvError)) throw e;
         v.problem = e.reason;
@@ -60,7 +61,7 @@ export function guestMappingViews(dir: SimDir): GuestMappingView[] {
       const start = big(d.addr);
       const end = start + big(d.pmemSize);
       const mine = runs.flatMap((r, i) => (r.gfn * PAGE >= start && r.gfn * PAGE < end ? (used.add(i), [view(r)]) : []));
-      return { id: d.id, slot: d.slot, guest: { start: hex(start), end: hex(end - 1n) }, runs: mine };
+      return { id: d.id, slot: d.slot, guest: { start, end: end - 1n }, runs: mine };
     });
     out.push({ guest: g.name, status: m.status, vnvdimms, other: runs.filter((_, i) => !used.has(i)).map(view) });
   }
@@ -70,11 +71,11 @@ export function guestMappingViews(dir: SimDir): GuestMappingView[] {
 /** One line per run: guest range -> host frames -> image@offset. */
 export function formatGuestMappings(views: readonly GuestMappingView[]): string {
   const lines: string[] = [];
-  const run = (r: GuestRunView) => `    ${r.type.padEnd(5)} guest ${r.guest.start}-${r.guest.end} -> host ${r.hostSpa.start}-${r.hostSpa.end} (${r.pages} pages) -> ${r.image ? `${r.image} @ ${r.imageOffset}` : `(${r.problem})`}`;
+  const run = (r: GuestRunView) => `    ${r.type.padEnd(5)} guest ${hex(r.guest.start)}-${hex(r.guest.end)} -> host ${hex(r.hostSpa.start)}-${hex(r.hostSpa.end)} (${r.pages} pages) -> ${r.image ? `${r.image} @ ${hex(r.imageOffset!)}` : `(${r.problem})`}`;
   for (const v of views) {
     lines.push(`${v.guest}: ${v.status}`);
     for (const d of v.vnvdimms) {
-      lines.push(`  ${d.id} (slot ${d.slot}) guest ${d.guest.start}-${d.guest.end}${d.runs.length ? '' : ': nothing mapped'}`);
+      lines.push(`  ${d.id} (slot ${d.slot}) guest ${hex(d.guest.start)}-${hex(d.guest.end)}${d.runs.length ? '' : ': nothing mapped'}`);
       lines.push(...d.runs.map(run));
     }
     if (v.other.length) lines.push('  outside the vNVDIMMs\' guest ranges:', ...v.other.map(run));

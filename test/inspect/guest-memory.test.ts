@@ -30,7 +30,7 @@ describe('inspect memory.img', () => {
     expect(j.layers).toHaveLength(1);
     const top = j.layers[0];
     expect(top.kind).toBe('guest-memory');
-    expect(top.fields.rsdp).toBe(`0x${rsdp.address.toString(16)}`);
+    expect(top.fields.rsdp).toBe(rsdp.address);
     expect(top.children[0].kind).toBe('rsdp');
     const tables = top.children.slice(1);
     expect(tables.map((t: any) => `${t.fields.signature}@${t.offset}`).sort()).toEqual(walked.map((t) => `${t.signature}@${t.address}`).sort());

@@ -66,7 +66,7 @@ function forOverride(table: Uint8Array, idsOf?: Uint8Array): Uint8Array {
   return t;
 }
 
-const hexNum = (s: string) => Number(BigInt(s));
+const hexNum = (s: string | bigint) => Number(BigInt(s));
 
 describe("real Linux reads a guest's NFIT and NVDIMM SSDT over the bytes its mappings expose (one boot per design)", () => {
   for (const design of ['v4', 'v3'] as const) it(`${design}: the kernel takes both tables, ndctl shows the region at the guest address and the label-less namespace, the markers read back`, async () => {

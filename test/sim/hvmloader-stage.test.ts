@@ -74,10 +74,10 @@ describe('v4: fw_cfg files from QEMU, hvmloader runs the table-loader', () => {
     const runs = [...g1.vnvdimms.flatMap((d: any) => d.runs), ...g1.other];
     expect(runs).toHaveLength(mapped.length);
     for (const r of mapped) {
-      const row = runs.find((x: any) => x.hostSpa.start === `0x${(BigInt(r.mfn) * 4096n).toString(16)}`);
+      const row = runs.find((x: any) => x.hostSpa.start === Number(BigInt(r.mfn) * 4096n));
       expect(row.image).toBe('host/nv0.img');
-      expect(row.imageOffset).toBe(`0x${(BigInt(r.mfn) * 4096n - spaBase).toString(16)}`);
-      expect(row.guest.start).toBe(`0x${(BigInt(r.gfn) * 4096n).toString(16)}`);
+      expect(row.imageOffset).toBe(Number(BigInt(r.mfn) * 4096n - spaBase));
+      expect(row.guest.start).toBe(Number(BigInt(r.gfn) * 4096n));
     }
     expect(g1.vnvdimms[0].runs.length).toBeGreaterThan(0);
     const text = await runCli(['sim', 'mappings', dir.root]);

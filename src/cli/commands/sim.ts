@@ -68,7 +68,7 @@ export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> 
   },
   mappings(a) {
     const views = guestMappingViews(new SimDir(need(a.target, 'DIR')));
-    process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, guests: views }) : formatGuestMappings(views));
+    process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, guests: withNumbers(views) }) : formatGuestMappings(views));
     return 0;
   },
   size(a) {

@@ -1,9 +1,13 @@
 /** The readable tree: one line per layer (kind, offset, length, label), key fields, findings. */
 import { hex, human, spaceOffset, type FieldValue, type Layer } from '../layer.js';
 
-function show(v: FieldValue): string {
+/** Fields holding a physical address: numbers in --json, hex in the tree (as firmware people read them). */
+const ADDRESS_KEY = /^(address|base|rsdp)$|Address$/;
+
+function show(v: FieldValue, key = ''): string {
   if (v === null) return '-';
   if (typeof v === 'string') return /[\s=]/.test(v) || v === '' ? JSON.stringify(v) : v;
+  if (typeof v === 'number' && ADDRESS_KEY.test(key)) return hex(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
 }
@@ -11,7 +15,7 @@ function show(v: FieldValue): string {
 function fieldLines(l: Layer, width: number): string[] {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(l.fields)) {
-    const s = `${k}=${show(v)}`;
+    const s = `${k}=${show(v, k)}`;
     if (s.length > 160) continue; // long lists are in --json
     parts.push(s);
   }
