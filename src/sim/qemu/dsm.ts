@@ -103,7 +103,7 @@ export class NvdimmDsm implements RegionHandler {
     const entry: (typeof this.log)[number] = { address: page, handle: dsmIn.handle, revision: dsmIn.revision, function: dsmIn.function };
     this.log.push(entry);
     const reply = (bytes: Uint8Array): void => {
-      entry.status = bytes.length >= 8 && dsmIn.function !== 0 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true) : undefined;
+      entry.status = bytes.length >= dsmNoPayloadOut.size! && dsmIn.function !== 0 ? decodeStruct(dsmNoPayloadOut, bytes.subarray(0, dsmNoPayloadOut.size!)).value.status : undefined;
       this.writeRam(page, bytes);
     };
     const noPayload = (status: number) => reply(encodeStruct(dsmNoPayloadOut, { len: dsmNoPayloadOut.size!, status }));
