@@ -93,7 +93,7 @@ describe('Dom0 against Linux 6.1 booted on the same host', () => {
     expect(guest.filter((l) => l.startsWith('block/')).length).toBe(7);
   });
 
-  it('block devices are on major 259, numbered in probe order: raw disks first, in namespace order per region; every partition after its disk', () => {
+  it('block devices are on major 259, numbered 259:0.. in probe order; within a region the raw disks in namespace order; every partition after its disk', () => {
     const facts = g.sections.sysfs!.split('\n').filter((l) => l.trim());
     const guest = probeOrder(facts);
     const ours = probeOrder(sysfsFacts(dir.path('dom0/sys')));
@@ -103,19 +103,16 @@ describe('Dom0 against Linux 6.1 booted on the same host', () => {
       const at = new Map(order.map((d, i) => [d.name, i]));
       for (const d of order) if (/p\d+$/.test(d.name)) expect(at.get(d.name)!).toBeGreaterThan(at.get(d.name.replace(/p\d+$/, ''))!);
     }
-    // Raw disks attach while their namespaces probe, before any BTT or PFN disk (those attach from
-    // later asynchronous probes); regions probe concurrently, and the claimed disks race (seen to
-    // vary under load). So: the raw disks come first, in namespace order within each region, as
-    // the model has them; the model's order across regions and for claimed disks is the usual one.
+    // Raw disks attach while their namespace probes; BTT and PFN disks attach from later
+    // asynchronous probes, and the regions themselves probe concurrently, so the order across
+    // regions and of claimed disks is a race in the kernel (seen both ways on this machine, under
+    // load and idle). What is not a race: within one region the raw disks attach in namespace
+    // order, as the model numbers them.
     const raw = new Set(facts.flatMap((l) => /^(\S+)\/device -> \.\.\/\.\.\/\.\.\/namespace/.exec(l)?.[1] ?? []));
-    const k = guest.findIndex((d) => !raw.has(d.name.replace(/p\d+$/, '')));
-    expect(k).toBeGreaterThan(0);
-    expect(ours.slice(0, k).map((d) => d.name).sort()).toEqual(guest.slice(0, k).map((d) => d.name).sort());
-    const region = (name: string) => /^pmem(\d+)/.exec(name)![1];
-    for (const r of new Set(guest.map((d) => region(d.name)))) {
-      const mine = (o: typeof guest) => o.slice(0, k).map((d) => d.name).filter((n) => region(n) === r);
-      expect(mine(ours)).toEqual(mine(guest));
-    }
+    expect(raw.size).toBeGreaterThan(1);
+    const region = (name: string) => /^pmem(\d+)/.exec(name)![1]!;
+    const rawOf = (o: typeof guest, r: string) => o.map((d) => d.name).filter((n) => raw.has(n) && region(n) === r);
+    for (const r of new Set(guest.map((d) => region(d.name)))) expect(rawOf(ours, r)).toEqual(rawOf(guest, r));
   });
 
   it('dom0/proc/mounts names the devices Linux gave the administrator\'s file systems', () => {
