@@ -7,24 +7,20 @@
  * resource + container offset, rsv = exactly its reserved area, data = its data area.
  */
 import type { Finding } from '../../core/schema/index.js';
+import type { XenpfPmemAdd } from '../../xen/hypercalls/index.js';
 import { inspectXen, locateSuperBlock } from '../../xen/layout.js';
 import { PLACEMENT } from '../../xen/superblock.js';
 import type { Dom0Linux, LinuxDisk } from './linux.js';
 
 const PAGE = 4096n;
 
-export interface XenArea {
+/** What Dom0 reports with XENPF_pmem_add (the struct's own fields), and where it found it. */
+export interface XenArea extends XenpfPmemAdd {
   /** /dev name of the container: the disk, or its partition for placement b. */
   device: string;
   placement: 'a' | 'b' | 'c';
   /** SPA of the container's first byte. */
   base: bigint;
-  spfn: bigint;
-  epfn: bigint;
-  rsvSpfn: bigint;
-  rsvEpfn: bigint;
-  dataSpfn: bigint;
-  dataEpfn: bigint;
 }
 
 export interface RefusedArea {

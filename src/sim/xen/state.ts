@@ -4,6 +4,7 @@
  * frame-table and M2P piece lives in pmem), Xen's virtual-map bookkeeping, every domain's
  * `iomem_caps`, and the options the run uses (specs/sim.md §6).
  */
+import type { XenpfPmemAdd } from '../../xen/hypercalls/index.js';
 import { Rangeset } from './rangeset.js';
 import type { MetaChunk, MetadataLayout, VirtualMaps } from './metadataLayout.js';
 
@@ -23,13 +24,7 @@ export interface XenOptions {
 export const DEFAULT_XEN_OPTIONS: XenOptions = { layout: 'formula', order: 'checks-first', iomemEnd: 'code', overlap: 'code' };
 
 /** v1 `struct pmem` (xen/arch/x86/pmem.c), plus where its reserved-area cursor ended. */
-export interface V1Region {
-  spfn: bigint;
-  epfn: bigint;
-  rsvSpfn: bigint;
-  rsvEpfn: bigint;
-  dataSpfn: bigint;
-  dataEpfn: bigint;
+export interface V1Region extends XenpfPmemAdd {
   /** `rsv_info.cur` after pmem_setup: pages `[rsv_spfn, cur)` hold metadata (PGC_state_inuse). */
   rsvCur: bigint;
 }
