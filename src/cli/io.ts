@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { NvError } from '../core/errors.js';
+import { jsonInteger } from '../core/hex.js';
 
 /** A user-facing failure: printed as one line, exit status 2 (bad input) unless told otherwise. */
 export class CliError extends Error {
@@ -37,13 +38,13 @@ export function readJsonFile(file: string): unknown {
   }
 }
 
-/** JSON with bigint as `0x` strings and bytes as hex, for every `--json`. */
+/** JSON with bigints as numbers (decimal strings past 2^53-1) and bytes as hex, for every `--json`. */
 export function toJsonText(v: unknown): string {
   return (
     JSON.stringify(
       v,
       (_k, x) => {
-        if (typeof x === 'bigint') return '0x' + x.toString(16);
+        if (typeof x === 'bigint') return jsonInteger(x);
         if (x instanceof Uint8Array) return Buffer.from(x).toString('hex');
         return x;
       },
@@ -54,7 +55,7 @@ export function toJsonText(v: unknown): string {
 
 /** `v` with every bigint as a JSON number, or a decimal string past 2^53 (sizes and counts in nvtool's documents). */
 export function withNumbers(v: unknown): unknown {
-  if (typeof v === 'bigint') return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (typeof v === 'bigint') return jsonInteger(v);
   if (Array.isArray(v)) return v.map(withNumbers);
   if (v && typeof v === 'object' && !(v instanceof Uint8Array)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withNumbers(x)]));
   return v;

@@ -3,6 +3,14 @@ export function hexInt(v: number | bigint, width = 0): string {
   return '0x' + v.toString(16).toUpperCase().padStart(width, '0');
 }
 
+/**
+ * A 64-bit quantity in JSON: a number while exact (up to 2^53-1), a decimal string past that
+ * (specs/cli.md "Numbers"). Readers take numbers, decimal and `0x` strings alike.
+ */
+export function jsonInteger(v: bigint): number | string {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+}
+
 export function bytesToHex(b: Uint8Array, sep = ''): string {
   let s = '';
   for (let i = 0; i < b.length; i++) s += (i && sep ? sep : '') + b[i]!.toString(16).padStart(2, '0');

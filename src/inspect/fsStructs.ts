@@ -5,6 +5,7 @@
  * struct btrfs_super_block (at 64 KiB); swap `include/linux/swap.h` union swap_header.
  * XFS is big-endian: be16/be32 from the schema layer, the 64-bit one below.
  */
+import { jsonInteger } from '../core/hex.js';
 import { fc } from '../core/schema/fastCheck.js';
 import { Struct, ascii, be16, be32, bytes, field, rfcUuid, u16, u32, u64, u8, type Codec, type FieldOptions, type ValueOf } from '../core/schema/index.js';
 
@@ -22,8 +23,8 @@ const be64Codec: Codec<bigint> = {
   arbitrary: () => fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
   zero: () => 0n,
   show: (v) => '0x' + v.toString(16).padStart(16, '0'),
-  toJson: (v) => '0x' + v.toString(16),
-  fromJson: (j) => BigInt(j as string),
+  toJson: (v) => jsonInteger(v),
+  fromJson: (j) => BigInt(j as string | number),
 };
 
 const be64 = <N extends string>(n: N, o?: FieldOptions<bigint>) => field(n, be64Codec, o);

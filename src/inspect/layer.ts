@@ -3,6 +3,7 @@
  * is (`kind`), what it says (`fields`, JSON-ready), what is wrong with it (`findings`) and what it
  * contains (`children`). Offsets are absolute file offsets. specs/inspect.md has the schema.
  */
+import { jsonInteger } from '../core/hex.js';
 import type { Finding, Severity, Struct } from '../core/schema/index.js';
 
 export const LAYER_KINDS = [
@@ -101,8 +102,7 @@ export function noteAll(ctx: Pick<InspectContext, 'size'>, l: Layer, fs: readonl
 
 /** bigint → number when exact, else decimal string (fields are JSON). */
 export function num(v: bigint | number): number | string {
-  if (typeof v === 'number') return v;
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  return typeof v === 'number' ? v : jsonInteger(v);
 }
 
 export function hex(n: number): string {

@@ -43,7 +43,8 @@ function findAll(j: unknown, pred: (o: J) => boolean, out: J[] = []): J[] {
   return out;
 }
 
-const isInt = (a: J | undefined, v: string) => a?.t === 'int' && a.value === v;
+/** An int term of value `v` (the JSON gives it as a number, or a decimal string past 2^53). */
+const isInt = (a: J | undefined, v: string) => a?.t === 'int' && BigInt(a.value) === BigInt(v);
 const isLocal = (a: J | undefined, n: number) => a?.t === 'op' && a.op === `Local${n}`;
 const isName = (a: J | undefined, seg: string) => a?.t === 'name' && a.name.segs.length === 1 && a.name.segs[0] === seg && !a.name.root && a.name.parents === 0;
 
@@ -85,7 +86,7 @@ describe('AML JSON (decode --json → encode)', () => {
       // 12 slots: 3-byte PkgLength on NVDR; same width, value only.
       fixture: 'pc-12dimm/SSDT-NVDIMM.aml',
       find: (o: J) => o.t === 'op' && o.op === 'OperationRegion' && isInt(o.args[2], '0xa18'),
-      edit: (o: J) => (o.args[2].value = '0x0B00'),
+      edit: (o: J) => (o.args[2].value = 0xb00),
       asl: ['OperationRegion (NPIO, SystemIO, 0x0A18, 0x04)', 'OperationRegion (NPIO, SystemIO, 0x0B00, 0x04)'],
     },
     {

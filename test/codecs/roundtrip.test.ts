@@ -14,8 +14,34 @@ import { runCli } from '../support/cli.js';
 import { QEMU_FIXTURES } from '../support/fixtures.js';
 import { kernelFixtures } from '../labels/fixtures.js';
 import { validateCliJson } from '../support/schemas.js';
+import { buildNfit } from '../../src/acpi/build/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nvtool-roundtrip-'));
+
+/**
+ * Every integer in the document is a JSON number, or a decimal string only past 2^53-1 (no "0x"
+ * strings, no numbers that lost precision); returns how many big ones were seen.
+ */
+function numbersAsNumbers(j: unknown, path: string): number {
+  if (typeof j === 'number') {
+    expect(Number.isSafeInteger(j) || !Number.isInteger(j), `${path}: ${j} is past 2^53 as a number`).toBe(true);
+    return 0;
+  }
+  if (typeof j === 'string') {
+    expect(j, `${path}: an integer as a hex string`).not.toMatch(/^0x[0-9a-f]+$/i);
+    // a decimal integer string (hex byte strings, e.g. a ByteList, keep their leading zeros and even length)
+    if (/^[1-9][0-9]{15,19}$/.test(j) && !/\.(bytes|pad|reserved\w*)$/.test(path)) {
+      expect(BigInt(j) > BigInt(Number.MAX_SAFE_INTEGER), `${path}: "${j}" is a string but fits a number`).toBe(true);
+      return 1;
+    }
+    return 0;
+  }
+  if (Array.isArray(j)) return j.reduce<number>((n, x, i) => n + numbersAsNumbers(x, `${path}[${i}]`), 0);
+  if (j && typeof j === 'object' && (j as { t?: unknown }).t === 'str') return 0; // an AML String is text ("0x00" is its value)
+  if (j && typeof j === 'object') return Object.entries(j).reduce<number>((n, [k, x]) => n + numbersAsNumbers(x, `${path}.${k}`), 0);
+  return 0;
+}
+let bigStrings = 0;
 
 /** decode → JSON document (validated against its schema) → encode; returns the format named. */
 async function roundTrip(name: string, bytes: Uint8Array, extra: string[] = []): Promise<string> {
@@ -23,7 +49,8 @@ async function roundTrip(name: string, bytes: Uint8Array, extra: string[] = []):
   writeFileSync(file, bytes);
   const d = await runCli(['decode', file, '--json', ...extra]);
   expect(d.stderr).toBe('');
-  const doc = validateCliJson('decode', d.stdout) as { format: string };
+  const doc = validateCliJson('decode', d.stdout) as { format: string; value: unknown; input: unknown };
+  bigStrings += numbersAsNumbers(doc.value, 'value') + numbersAsNumbers(doc.input, 'input');
   writeFileSync(`${file}.json`, d.stdout);
   const e = await runCli(['encode', `${file}.json`, '-o', `${file}.out`, '--force']);
   expect(e.code, e.stderr).toBe(0);
@@ -50,6 +77,18 @@ describe('decode --json | encode is byte-identical', () => {
     }
     expect([...formats].sort()).toEqual(['ACPI', 'AML', 'FACS', 'FADT', 'FIT', 'MADT', 'NFIT', 'RSDT']);
     expect(seen.size).toBeGreaterThan(40);
+  }, 120_000);
+
+  it('64-bit fields past 2^53-1 are decimal strings and come back exact', async () => {
+    // a SPA range at the top of the 64-bit space (QEMU never places one there; a generic NFIT can)
+    const spa = { type: 0, rangeIndex: 1, flags: 0, rangeGuid: 'persistent', address: '0xfffffffffff00000', rangeLength: '0x100000', memoryMapping: '0x8008' };
+    const bytes = buildNfit({ profile: 'generic', structures: [spa] }).bytes;
+    bigStrings = 0;
+    expect(await roundTrip('nfit-top-of-space', bytes)).toBe('NFIT');
+    expect(bigStrings).toBe(1);
+    const d = await runCli(['decode', join(dir, 'nfit-top-of-space'), '--json']);
+    const s = (JSON.parse(d.stdout) as { value: { structures: { address: unknown; rangeLength: unknown }[] } }).value.structures[0]!;
+    expect([s.address, s.rangeLength]).toEqual([(0xfffffffffff00000n).toString(), 0x100000]);
   }, 120_000);
 
   it('label areas, info blocks, MBR and GPT header the kernel, ndctl and sgdisk wrote', async () => {

@@ -1,6 +1,6 @@
 import { isAcpidumpText, parseAcpidump } from '../../acpi/acpidump.js';
 import { formatDump, type Finding } from '../../core/schema/index.js';
-import { hexInt } from '../../core/hex.js';
+import { hexInt, jsonInteger } from '../../core/hex.js';
 import { defineCommand } from '../command.js';
 import { DOCUMENT_SCHEMA_VERSION, decodeDocument, documentOf } from '../../codecs/index.js';
 import { exitFor, summarize } from '../findings.js';
@@ -89,7 +89,7 @@ export const decodeCommand = defineCommand<Args>({
     if (a.json) {
       const one = (d: (typeof docs)[number]) => ({
         ...documentOf(d.fmt, d.doc, d.input.bytes),
-        ...(d.input.signature ? { signature: d.input.signature, address: hexInt(d.input.address ?? 0n) } : {}),
+        ...(d.input.signature ? { signature: d.input.signature, address: jsonInteger(d.input.address ?? 0n) } : {}),
       });
       out = toJsonText(inputs.length === 1 && !inputs[0]!.signature ? one(docs[0]!) : { schemaVersion: DOCUMENT_SCHEMA_VERSION, tables: docs.map(one) });
     } else {

@@ -1,7 +1,7 @@
 import { fc } from './fastCheck.js';
 import { NvError } from '../errors.js';
 import { guidFromString, guidToString, type GuidOrder } from '../guid.js';
-import { bytesToHex, hexInt, hexToBytes } from '../hex.js';
+import { bytesToHex, hexInt, hexToBytes, jsonInteger } from '../hex.js';
 import { field, type Codec, type Field, type FieldInfo, type FieldOptions } from './field.js';
 
 function jsonError(path: string, reason: string): never {
@@ -66,7 +66,7 @@ export function beUintCodec(size: 2 | 4): Codec<number> {
   };
 }
 
-/** Unsigned 64-bit little-endian integer, always a bigint. JSON: a `0x` hex string. */
+/** Unsigned 64-bit little-endian integer, always a bigint. JSON: a number, a decimal string past 2^53-1. */
 export const u64Codec: Codec<bigint> = {
   size: 8,
   leaf: 'u64',
@@ -76,7 +76,7 @@ export const u64Codec: Codec<bigint> = {
     f.expect !== undefined ? fc.constant(f.expect as bigint) : f.reserved ? fc.constant(0n) : fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
   zero: () => 0n,
   show: (v) => hexInt(v, 16),
-  toJson: (v) => hexInt(v),
+  toJson: (v) => jsonInteger(v),
   fromJson: (j, path, pins) => parseIntegerJson(unpin(j, path, pins), path, (1n << 64n) - 1n),
 };
 
