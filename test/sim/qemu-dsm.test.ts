@@ -106,7 +106,7 @@ describe("the guest's SSDT label methods through port 0x0A18, QEMU's DSM handler
     expect(resultJson(r)).toEqual(resultJson({ type: 'Package', elements: [int(0n), { type: 'Buffer', value: want }] }));
     const calls = hypercallEntries(dir).slice(before);
     expect(calls.map((c) => [c.caller, c.op, c.result])).toEqual([['qemu', 'dm_op_pmem_rw', '0']]);
-    expect(calls[0]!.args).toMatchObject({ op: XEN_DMOP_pmem_rw, u: { pmem_rw: { paddr: `0x${(LABEL_MFN * 4096n).toString(16).toUpperCase()}`, length: '0x100', done: '0x0', isWrite: 0 } } });
+    expect(calls[0]!.args).toMatchObject({ op: XEN_DMOP_pmem_rw, u: { pmem_rw: { paddr: Number(LABEL_MFN * 4096n), length: 0x100, done: 0, isWrite: 0 } } });
     expect(hypercallBytes(dir, calls[0]!).length).toBe(xenDmOp.size);
   });
 
@@ -151,7 +151,7 @@ describe('nvdimm_dsm_write dispatch (DSM page in guest memory)', () => {
     const data = Uint8Array.from({ length: 40 }, (_, i) => 0xc0 + i);
     expect([...dsmCall(1, 6, new Uint8Array([...le32(0x3000, data.length), ...data])).subarray(0, 8)]).toEqual([...le32(8, 0)]);
     expect([...hostBytes(imageOffset + 0x3000, data.length)]).toEqual([...data]);
-    expect(hypercallEntries(dir).at(-1)).toMatchObject({ op: 'dm_op_pmem_rw', result: '0', args: { u: { pmem_rw: { isWrite: 1, length: '0x28' } } } });
+    expect(hypercallEntries(dir).at(-1)).toMatchObject({ op: 'dm_op_pmem_rw', result: '0', args: { u: { pmem_rw: { isWrite: 1, length: 0x28 } } } });
     const h = hostHash();
     expect(u32(dsmCall(1, 6, le32(0, 4077)), 4)).toBe(DSM_STATUS.INVALID);
     expect(u32(dsmCall(1, 6, le32(0xfffffff0, 0x20)), 4)).toBe(DSM_STATUS.INVALID);

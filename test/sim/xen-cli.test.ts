@@ -27,7 +27,7 @@ async function dom0Done(d: string, name: string): Promise<SimDir> {
   expect((await runCli(['sim', 'dom0', out])).code).toBe(0);
   const dir = new SimDir(out);
   // The administrator edits namespace b's report so that it starts inside a's last PDX group.
-  const e = hypercallEntries(dir).find((x) => (x.args as { u: { pmem_add: { spfn: string } } }).u.pmem_add.spfn === '0x180000')!;
+  const e = hypercallEntries(dir).find((x) => (x.args as { u: { pmem_add: { spfn: number } } }).u.pmem_add.spfn === 0x180000)!;
   const n = 0x1a0000n - 0x170000n;
   const rsv = ((32n * n) >> 12n) + ((8n * n) >> 12n);
   dir.writeBytes(`hypercalls/${e.file}`, encodeStruct(xenPlatformOp, {

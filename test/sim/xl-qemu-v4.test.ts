@@ -95,7 +95,7 @@ describe('v4 guests: xl, QEMU, populate_pmem_map', () => {
       ['label', `0x${(0x110000 + 0x8000 - 32).toString(16)}`, '0x0', '0x20', '0', 'libxl'],
     ]);
     const calls = trace().filter((c) => c.op === 'populate_pmem_map');
-    expect(calls[0]).toMatchObject({ caller: 'libxl', file: expect.stringMatching(/^\d{4}-libxl-populate_pmem_map\.bin$/), result: '0', args: { domid: 1, mfn: '0x110000', gfn: '0x100000' } });
+    expect(calls[0]).toMatchObject({ caller: 'libxl', file: expect.stringMatching(/^\d{4}-libxl-populate_pmem_map\.bin$/), result: '0', args: { domid: 1, mfn: 0x110000, gfn: 0x100000 } });
     // page_info of a mapped frame: allocated | inuse | pmem | 1, owner domain 1; the frame after the run is still free
     const perms = dir.readJson<any>('xen/permissions.json');
     expect(perms.domains.d1).toEqual([['0x110000', `0x${(0x110000n + dataPages - 1n).toString(16)}`], [`0x${(0x110000 + 0x8000 - 32).toString(16)}`, '0x117fff']]);
