@@ -4,8 +4,9 @@ import {
   formatMetadataReport, metadataReport, formatGuestMappings, guestMappingViews,
 } from '../../sim/index.js';
 import { DESIGNS, type DesignName } from '../../sim/permissions/index.js';
+import { destroyGuest } from '../../sim/guest/destroy.js';
 import { defineCommand } from '../command.js';
-import { bytes, choice, file, parseBytes, UsageError } from '../options/values.js';
+import { bytes, choice, file, parseBytes, text, UsageError } from '../options/values.js';
 import { CliError, toJsonText, withNumbers } from '../io.js';
 
 interface Args {
@@ -17,6 +18,7 @@ interface Args {
   permissions?: DesignName;
   codeOrder: boolean;
   at?: bigint;
+  guest?: string;
 }
 
 /** What a run directory holds after the stages so far, for the report. */
@@ -71,6 +73,15 @@ export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> 
     process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, guests: withNumbers(views) }) : formatGuestMappings(views));
     return 0;
   },
+  'guest-destroy'(a) {
+    const dir = new SimDir(need(a.target, 'DIR'));
+    const name = need(a.guest, '--guest NAME');
+    if (!dir.scenario().guests.some((g) => g.name === name)) throw new CliError(`${dir.path('scenario.json')}: no guest "${name}" (guests: ${dir.scenario().guests.map((g) => g.name).join(', ') || 'none'})`);
+    const r = destroyGuest(dir, name);
+    if (a.json) process.stdout.write(toJsonText({ schemaVersion: 1, ...(withNumbers(r) as object) }));
+    else process.stdout.write(r.result === '0' ? `xl destroy ${name}: domain ${r.domid} destroyed, ${r.pages} pmem pages back to Xen (hypercall ${r.seq})\n` : `xl destroy ${name}: ${r.result}: ${r.reason}\n`);
+    return r.result === '0' ? 0 : 1;
+  },
   size(a) {
     const bytes = parseBytes(need(a.target, 'SIZE (e.g. 64G)'), 'SIZE');
     const r = metadataReport(bytes, a.at ?? undefined);
@@ -88,8 +99,8 @@ export const simCommand = defineCommand<Args>({
   name: 'sim',
   describe: 'Simulate the Xen vNVDIMM design on real images: host, Dom0, Xen, ... one stage at a time (specs/sim.md)',
   positionals: [
-    { name: 'action', describe: 'run | host | a stage | resume | check | schema | size | mappings', value: choice([...new Set([...Object.keys(SIM_ACTIONS), ...stageNames()])]) },
-    { name: 'target', describe: 'SCENARIO.json (run, host, check), the run directory (a stage, resume, mappings) or a size (size)', value: file(), optional: true },
+    { name: 'action', describe: 'run | host | a stage | resume | check | schema | size | mappings | guest-destroy', value: choice([...new Set([...Object.keys(SIM_ACTIONS), ...stageNames()])]) },
+    { name: 'target', describe: 'SCENARIO.json (run, host, check), the run directory (a stage, resume, mappings, guest-destroy) or a size (size)', value: file(), optional: true },
   ],
   options: {
     out: { alias: 'o', describe: 'run directory to create', value: file(), actions: ['run', 'host'] },
@@ -97,11 +108,13 @@ export const simCommand = defineCommand<Args>({
     'code-order': { describe: 'v1: Xen keeps its code\'s order (pmem_setup before the overlap check) and reports what a refused report would have written, writing nothing (specs/sim.md §6.1; scenario "xen": {"checkOrder": "code"})', actions: ['run', 'resume', 'xen'] },
     permissions: { describe: 'how the simulated Xen tracks which domain may access which pmem page (default pageowner); only xen/permissions.json changes (specs/permissions.md)', value: choice(DESIGNS), actions: ['run', 'resume', 'xen'] },
     json: { describe: 'print the run summary (size: the report) as JSON' },
+    guest: { describe: 'guest-destroy: the guest to destroy (its name in the scenario)', value: text('NAME'), actions: ['guest-destroy'] },
     at: { describe: 'size: machine address the range starts at, for the code layout\'s chunk count (default 0x140000000)', value: bytes(), actions: ['size'] },
   },
   check(a) {
     if (a.action !== 'schema' && a.target === undefined) throw new UsageError(`sim ${a.action} needs its TARGET (SCENARIO.json, the run directory, or a size)`);
     if ((a.action === 'run' || a.action === 'host') && a.out === undefined) throw new UsageError(`sim ${a.action} needs --out DIR`);
+    if (a.action === 'guest-destroy' && a.guest === undefined) throw new UsageError('sim guest-destroy needs --guest NAME');
   },
   examples: [
     ['$0 sim run scenario.json --out run1', 'every stage of the scenario\'s design: host, then dom0 and xen (v1) or xen and dom0 (v3)'],
@@ -112,6 +125,7 @@ export const simCommand = defineCommand<Args>({
     ['$0 sim schema > scenario.schema.json', 'the scenario\'s JSON Schema'],
     ['$0 sim xen run1 --code-order', 'the xen stage in the v1 code\'s order: a refused overlapping report lists the writes it would have made'],
     ['$0 sim mappings run1', 'each guest\'s vNVDIMMs: guest range -> host frames -> host image and offset'],
+    ['$0 sim guest-destroy run1 --guest vm1', 'xl destroy vm1: XEN_DOMCTL_destroydomain, Xen returns the guest\'s pmem pages (specs/sim.md §7.10)'],
     ['$0 sim size 64G', 'what Xen keeps for 64 GiB of pmem: frame table + M2P, and Dom0\'s page tables to map it with 4 KiB vs 2 MiB pages'],
   ],
   fileOf: (a) => a.target,

@@ -150,12 +150,14 @@ export function memoryMapping(ctx: MapContext, d: MemoryMappingArgs, caller = DO
 
 
 /**
- * A guest whose creation failed is destroyed: every pmem page it got is freed again (its page_info
- * back to free, PGC_pmem_page kept) and the tracker drops it (domain destruction).
+ * A guest whose creation failed, or that is destroyed (domainDestroy.ts): every pmem page it got is
+ * freed again (its page_info back to free, PGC_pmem_page kept) and the tracker drops it. Returns the
+ * frame-table bytes written.
  */
-export function releaseDomain(ctx: MapContext, domid: number): void {
+export function releaseDomain(ctx: MapContext, domid: number): bigint {
+  let written = 0n;
   for (const run of ctx.p2m.get(domid) ?? []) {
-    visitPageInfo(ctx, run.mfn, run.nr, true, (dv, at) => {
+    written += visitPageInfo(ctx, run.mfn, run.nr, true, (dv, at) => {
       const old = dv.getBigUint64(at + COUNT_INFO, true);
       dv.setBigUint64(at + COUNT_INFO, PGC_state_free | (old & PGC_pmem_page), true);
       dv.setUint32(at + OWNER, 0, true);
@@ -163,4 +165,5 @@ export function releaseDomain(ctx: MapContext, domid: number): void {
   }
   ctx.p2m.delete(domid);
   ctx.perms.destroy(domid);
+  return written;
 }

@@ -6,6 +6,8 @@ import { Struct, reserved, u16, u32, u64, u8, union, type ValueOf } from '../../
  * uint64_aligned_t members).
  */
 export const XEN_DOMCTL_INTERFACE_VERSION = 0x10;
+/** No arguments beyond the domain (xl destroy → libxl → xc_domain_destroy). */
+export const XEN_DOMCTL_destroydomain = 2;
 export const XEN_DOMCTL_iomem_permission = 20;
 export const XEN_DOMCTL_memory_mapping = 39;
 
@@ -25,7 +27,7 @@ export const domctlMemoryMapping = new Struct('xen_domctl_memory_mapping', [
 ] as const, { label: 'struct xen_domctl_memory_mapping', size: 32 });
 
 export const xenDomctl = new Struct('xen_domctl', [
-  u32('cmd', { label: 'cmd', names: { [XEN_DOMCTL_iomem_permission]: 'XEN_DOMCTL_iomem_permission', [XEN_DOMCTL_memory_mapping]: 'XEN_DOMCTL_memory_mapping' } }),
+  u32('cmd', { label: 'cmd', names: { [XEN_DOMCTL_destroydomain]: 'XEN_DOMCTL_destroydomain', [XEN_DOMCTL_iomem_permission]: 'XEN_DOMCTL_iomem_permission', [XEN_DOMCTL_memory_mapping]: 'XEN_DOMCTL_memory_mapping' } }),
   u32('interfaceVersion', { label: 'interface_version', specName: 'interface_version' }),
   u16('domain'),
   reserved('pad', 6, { label: '(padding)' }),

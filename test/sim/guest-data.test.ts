@@ -1,0 +1,258 @@
+/**
+ * The guest's data path, end to end on a v1 run (issue 14 item 4 and its first "End to end" proof):
+ * a guest whose vNVDIMM is a fragmented file on the ext4 in Dom0's fsdax namespace (placement a's
+ * data area, mapped by QEMU's XEN_DOMCTL_memory_mapping) writes patterns through its /dev/pmem0;
+ * e2fsprogs on the host image is the oracle: `debugfs -R "cat /vm1.pmem"` shows exactly the
+ * expected bytes (the file before, with the patterns at their offsets, one write across an extent
+ * boundary that `debugfs -R ex` shows is not contiguous), `e2fsck -fn` is clean. Hostile writes
+ * (past the device's end, at unmapped guest-physical pages, after destroy) change no host byte
+ * outside the guest's frames (sparse digest of the image). `xl destroy` returns the pages: the same
+ * mapping call that was -EBUSY before gives them to another domain after, the tracker holding no
+ * page twice.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeStruct } from '../../src/core/schema/index.js';
+import { fsckExt4, guestMappingView, hostMappings, hypercallBytes, hypercallEntries, runAll, type SimDir } from '../../src/sim/index.js';
+import { openGuestPmem } from '../../src/sim/guest/dataPath.js';
+import { destroyGuest } from '../../src/sim/guest/destroy.js';
+import { guestStore, labellessGuestNamespaces, parsePattern, patternBytes, runWriteStep } from '../../src/sim/guest/write.js';
+import { openMapContext } from '../../src/sim/xen/mapContext.js';
+import { memoryMapping } from '../../src/sim/xen/pmemMap.js';
+import { pageInfoAddress } from '../../src/sim/xen/metadataWriter.js';
+import { pageInfo, PGC_state, PGC_state_free } from '../../src/xen/pageInfo.js';
+import { XEN_DOMCTL_destroydomain, xenDomctl } from '../../src/xen/hypercalls/index.js';
+import { runCli } from '../support/cli.js';
+import { validateCliJson } from '../support/schemas.js';
+import { requireTool, runTool } from '../support/tools.js';
+import { sparseDigest, workDir, writeScenario } from './helpers.js';
+
+const MiB = 1 << 20;
+const FILE = 8 * MiB;
+const w = workDir('nvtool-guest-data-');
+afterAll(() => w.cleanup());
+
+let dir: SimDir;
+/** The ext4 of /mnt/dax in the host image (placement a: partition 1 of the fsdax namespace). */
+let fs: { image: string; offset: number; size: number };
+let extents: { logical: number; physical: number; length: number }[];
+
+const debugfs = (cmd: string) => runTool('debugfs', ['-R', cmd, `${fs.image}?offset=${fs.offset}`]);
+/** The file's bytes as e2fsprogs reads them from the host image. */
+function catFile(path: string): Buffer {
+  const out = join(w.path, 'cat.bin');
+  runTool('debugfs', ['-R', `dump ${path} ${out}`, `${fs.image}?offset=${fs.offset}`]);
+  return readFileSync(out);
+}
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+beforeAll(async () => {
+  for (const [t, p] of [['debugfs', 'e2fsprogs'], ['e2fsck', 'e2fsprogs'], ['python3', 'python3']] as const) requireTool(t, p);
+  const cfg = (name: string, file: string) => writeFileSync(join(w.path, `${name}.cfg`), `name = "${name}"\nmemory = 520\nvnvdimm = [ '/mnt/dax/${file}' ]\n`);
+  cfg('vm1', 'vm1.pmem');
+  cfg('vm2', 'vm1.pmem');
+  cfg('vm3', 'vm3.pmem');
+  const scenario = writeScenario(w.path, 's.json', {
+    design: 'v1', seed: 'guest-data',
+    host: { platform: { machine: { type: 'pc' }, memory: { size: '512M', slots: 2, maxmem: '8G' }, nvdimms: [{ id: 'nv0', size: '2G', labelSize: '128K' }] } },
+    dom0: { nv0: { labelVersion: '1.2', namespaces: [
+      { name: 'xenpmem', size: '1G', mode: 'fsdax', xen: { placement: 'a' }, filesystem: { type: 'ext4', mount: '/mnt/dax', files: [
+        { path: 'vm1.pmem', size: '8M', how: 'fragmented' }, { path: 'vm3.pmem', size: '4M' }, { path: 'note.bin', size: 10000, content: 'pattern' },
+      ] } },
+    ] } },
+    guests: ['vm1', 'vm2', 'vm3'].map((name) => ({ name, config: `${name}.cfg`, mapping: 'memory_mapping' })),
+  });
+  dir = await runAll(scenario, join(w.path, 'run'));
+  const sys = dir.path('dom0/sys/block/pmem0');
+  const resource = BigInt(readFileSync(join(sys, 'device/resource'), 'utf8').trim());
+  const start = BigInt(readFileSync(join(sys, 'pmem0p1/start'), 'utf8').trim());
+  fs = { image: dir.path('host/nv0.img'), offset: Number(resource - hostMappings(dir)[0]!.spa + start * 512n), size: 0 };
+  extents = debugfs('ex /vm1.pmem').split('\n').flatMap((line) => {
+    const m = /^\s*(\d+)\/\s*(\d+)\s+\d+\/\s*\d+\s+(\d+)\s*-\s*\d+\s+(\d+)\s*-\s*\d+\s+(\d+)/.exec(line);
+    return m && m[1] === m[2] ? [{ logical: +m[3]!, physical: +m[4]!, length: +m[5]! }] : [];
+  });
+}, 180_000);
+
+describe('the run the proofs work on', () => {
+  it('vm1 runs on its fragmented file, vm2 (same file) was refused -EBUSY, vm3 runs on its own file', () => {
+    const m = (g: string) => dir.readJson<{ status: string; runs: { result: string }[] }>(`guests/${g}/mappings.json`);
+    expect(m('vm1').status).toBe('running');
+    expect(m('vm2')).toMatchObject({ status: 'failed' });
+    expect(m('vm2').runs[0]!.result).toBe('-EBUSY');
+    expect(m('vm3').status).toBe('running');
+    expect(extents.length).toBeGreaterThan(1);
+  });
+});
+
+describe('patterns', () => {
+  it('a byte value or a hex string repeated', () => {
+    expect([...parsePattern('0x5a')]).toEqual([0x5a]);
+    expect([...parsePattern(90)]).toEqual([90]);
+    expect([...parsePattern('0xdeadbeef')]).toEqual([0xde, 0xad, 0xbe, 0xef]);
+    expect([...patternBytes(parsePattern('0xdeadbeef'), 6)]).toEqual([0xde, 0xad, 0xbe, 0xef, 0xde, 0xad]);
+    expect(() => parsePattern('0xzz')).toThrow(/neither a byte value/);
+    expect(() => parsePattern(256)).toThrow(/not a byte value/);
+  });
+});
+
+describe('v1: the guest writes through its p2m into the Dom0 file (e2fsprogs on the host image as oracle)', () => {
+  it('debugfs shows every pattern at its offset (one write across a non-contiguous extent boundary); e2fsck -fn is clean; steps.json and console.log record it', () => {
+    const before = catFile('/vm1.pmem');
+    expect(before.length).toBe(FILE);
+    // the first boundary between two leaf extents that are not physically adjacent
+    const cut = extents.findIndex((e, i) => i > 0 && extents[i - 1]!.physical + extents[i - 1]!.length !== e.physical);
+    expect(cut).toBeGreaterThan(0);
+    const boundary = extents[cut]!.logical * 4096;
+    const writes = [
+      { offset: 0, length: 64 * 1024, pattern: '0x5a' },
+      { offset: boundary - 0x800, length: 0x1000, pattern: '0xdeadbeef' },
+      { offset: 5 * MiB + 123, length: 1000, pattern: '0x11' },
+      { offset: FILE - 4096, length: 4096, pattern: '0xa5' },
+    ];
+    const expected = Buffer.from(before);
+    writes.forEach((x, i) => {
+      const o = runWriteStep(dir, { guest: 'vm1', do: 'write', namespace: 0, offset: x.offset, length: x.length, pattern: x.pattern }, `steps[${i}]`);
+      expect(o, JSON.stringify(o.reason)).toMatchObject({ result: 'ok', mode: 'raw', deviceSize: FILE, written: BigInt(x.length) });
+      expected.set(patternBytes(parsePattern(x.pattern), x.length), x.offset);
+      if (i === 1) {
+        // two host pieces, each where debugfs says the file's blocks are
+        expect(o.host.map((h) => [h.imageOffset, h.length])).toEqual([
+          [BigInt(fs.offset + (extents[cut - 1]!.physical + extents[cut - 1]!.length) * 4096 - 0x800), 0x800n],
+          [BigInt(fs.offset + extents[cut]!.physical * 4096), 0x800n],
+        ]);
+      }
+    });
+    const after = catFile('/vm1.pmem');
+    expect(after.length).toBe(FILE);
+    expect(Buffer.compare(after, expected)).toBe(0);
+    expect(sha(after)).not.toBe(sha(before));
+    const fsck = fsckExt4(fs);
+    expect(fsck.status, fsck.output).toBe(0);
+    const steps = dir.readJson<{ result: string; file: string; offset: string }[]>('guests/vm1/steps.json');
+    expect(steps.map((s) => [s.result, s.file])).toEqual(writes.map(() => ['ok', '/dev/pmem0']));
+    expect(steps[1]!.offset).toBe(`0x${(boundary - 0x800).toString(16)}`);
+    expect(readFileSync(dir.path('guests/vm1/console.log'), 'utf8')).toContain(`write /dev/pmem0 offset ${boundary - 0x800} length 4096 pattern 0xdeadbeef: 4096 bytes written`);
+  });
+});
+
+/** The image's digest leaving out `guest`'s frames (and, with `all`, nothing). */
+function digestOutside(guest: string): string {
+  const v = guestMappingView(dir, guest)!;
+  const runs = [...v.vnvdimms.flatMap((d) => d.runs), ...v.other];
+  return sparseDigest(fs.image, runs.map((r) => ({ start: r.imageOffset!, length: BigInt(r.pages) * 4096n })));
+}
+
+describe('hostile writes: refused as the guest would see them, no host byte outside the guest\'s frames changes', () => {
+  it('past the device end (-ENOSPC), across it (short), at unmapped guest-physical pages (EPT violation), another namespace', () => {
+    const outside = digestOutside('vm1');
+    const vm3 = sha(catFile('/vm3.pmem'));
+    const end = runWriteStep(dir, { guest: 'vm1', do: 'write', namespace: 0, offset: '8M', length: '4K', pattern: '0xff' }, 'h[0]');
+    expect(end).toMatchObject({ result: '-ENOSPC', written: 0n, host: [] });
+    const across = runWriteStep(dir, { guest: 'vm1', do: 'write', namespace: 0, offset: FILE - 100, length: '4K', pattern: '0x77' }, 'h[1]');
+    expect(across).toMatchObject({ result: 'short', written: 100n });
+    expect(catFile('/vm1.pmem').subarray(FILE - 100).every((b) => b === 0x77)).toBe(true);
+    expect(() => runWriteStep(dir, { guest: 'vm1', do: 'write', namespace: 1, offset: 0, length: 1, pattern: 1 }, 'h[2]')).toThrow(/has 1 namespace\(s\); there is no namespace 1/);
+    const pmem = openGuestPmem(dir, 'vm1');
+    try {
+      const top = pmem.vnvdimms[0]!.addr + BigInt(FILE);
+      // the page right after the vNVDIMM, and one far out in the hotplug area: no p2m entry
+      for (const gpa of [top, top + 0x40000000n]) {
+        const o = guestStore(pmem, gpa, new Uint8Array(4096).fill(0xee));
+        expect(o).toMatchObject({ result: 'EPT violation', written: 0n, host: [] });
+        expect(o.reason).toMatch(/has no p2m entry \(EPT violation\)/);
+      }
+      // a store that runs off the last mapped page: the bytes before the fault land (vm1's own frame), none after
+      const o = guestStore(pmem, top - 16n, new Uint8Array(64).fill(0x33));
+      expect(o).toMatchObject({ result: 'EPT violation', written: 16n });
+      expect(o.host.map((h) => h.length)).toEqual([16n]);
+    } finally {
+      pmem.close();
+    }
+    expect(digestOutside('vm1')).toBe(outside);
+    expect(sha(catFile('/vm3.pmem'))).toBe(vm3);
+    expect(fsckExt4(fs).status).toBe(0);
+    const steps = dir.readJson<{ result: string }[]>('guests/vm1/steps.json').slice(-2);
+    expect(steps.map((s) => s.result)).toEqual(['-ENOSPC', 'short']);
+  });
+});
+
+describe('xl destroy returns the guest\'s pages', () => {
+  it('nvtool sim guest-destroy: XEN_DOMCTL_destroydomain (.bin + trace): page_info back to free, p2m and permissions gone; writes after it refused; a second destroy is xl\'s "Invalid domain identifier"; the pages can then be given to another domain', async () => {
+    const m1 = dir.readJson<{ domid: number; mapped: { gfn: string; mfn: string; nr: string }[] }>('guests/vm1/mappings.json');
+    const runs = m1.mapped.map((r) => ({ gfn: BigInt(r.gfn), mfn: BigInt(r.mfn), nr: BigInt(r.nr) }));
+    // before: another domain asking for vm1's frames is refused
+    {
+      const { ctx, close } = openMapContext(dir);
+      ctx.domains.add(9);
+      try {
+        expect(memoryMapping(ctx, { domain: 9, firstGfn: 0x240000n, firstMfn: runs[0]!.mfn, nrMfns: runs[0]!.nr, addMapping: 1 })).toMatchObject({ result: '-EBUSY' });
+      } finally {
+        close();
+      }
+    }
+    const cli = await runCli(['sim', 'guest-destroy', dir.root, '--guest', 'vm1', '--json']);
+    expect([cli.code, cli.stderr]).toEqual([0, '']);
+    const r = validateCliJson('sim-guest-destroy', cli.stdout) as { seq: number };
+    expect(r).toMatchObject({ guest: 'vm1', result: '0', domid: m1.domid, pages: FILE / 4096 });
+    const e = hypercallEntries(dir).find((x) => x.seq === r.seq)!;
+    expect(e).toMatchObject({ caller: 'libxl', op: 'destroydomain', result: '0' });
+    const call = decodeStruct(xenDomctl, hypercallBytes(dir, e)).value;
+    expect([call.cmd, call.domain]).toEqual([XEN_DOMCTL_destroydomain, m1.domid]);
+    const dec = await runCli(['decode', dir.path(`hypercalls/${e.file}`)]);
+    expect(dec.code).toBe(0);
+    expect(dec.stdout).toMatch(/XEN_DOMCTL_destroydomain/);
+    expect(dir.readJson<any>('guests/vm1/mappings.json')).toMatchObject({ status: 'destroyed', mapped: [], destroyedBy: r.seq });
+    expect(Object.keys(dir.readJson<any>('xen/permissions.json').domains)).toEqual(['d3']);
+    expect(readFileSync(dir.path('xen/console.log'), 'utf8')).toMatch(/d1: XEN_DOMCTL_destroydomain: 2048 pmem pages back to free \(pmem_teardown\)/);
+    // every page_info of vm1's frames: state free, owner 0 (read from the host image's frame table)
+    {
+      const { ctx, close } = openMapContext(dir);
+      try {
+        for (const run of runs)
+          for (const pfn of [run.mfn, run.mfn + run.nr - 1n]) {
+            const at = pageInfoAddress(ctx.st.chunks, pfn)!;
+            const pi = decodeStruct(pageInfo, ctx.mem!.window(at, BigInt(pageInfo.size!))!.io.read(0, pageInfo.size!)).value;
+            expect(pi.countInfo & PGC_state).toBe(PGC_state_free);
+            expect(pi.owner).toBe(0);
+          }
+      } finally {
+        close();
+      }
+    }
+    const whole = sparseDigest(fs.image);
+    const after = runWriteStep(dir, { guest: 'vm1', do: 'write', namespace: 0, offset: 0, length: '4K', pattern: '0x99' }, 'after');
+    expect(after).toMatchObject({ result: 'refused', written: 0n });
+    expect(after.reason).toMatch(/is not running \(mappings.json status "destroyed"\)/);
+    expect(destroyGuest(dir, 'vm1')).toMatchObject({ result: 'refused', reason: 'Invalid domain identifier: vm1 (domain 1 is destroyed)' });
+    const again = await runCli(['sim', 'guest-destroy', dir.root, '--guest', 'vm1']);
+    expect([again.code, again.stdout]).toEqual([1, 'xl destroy vm1: refused: Invalid domain identifier: vm1 (domain 1 is destroyed)\n']);
+    const nobody = await runCli(['sim', 'guest-destroy', dir.root, '--guest', 'vm7']);
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toMatch(/no guest "vm7" \(guests: vm1, vm2, vm3\)/);
+    expect(destroyGuest(dir, 'vm2')).toMatchObject({ result: 'refused' });
+    expect(sparseDigest(fs.image)).toBe(whole);
+    // the freed frames go to another domain with the call that was -EBUSY before
+    const { ctx, save, close } = openMapContext(dir);
+    ctx.domains.add(9);
+    try {
+      let gfn = 0x240000n;
+      for (const run of runs) {
+        expect(memoryMapping(ctx, { domain: 9, firstGfn: gfn, firstMfn: run.mfn, nrMfns: run.nr, addMapping: 1 })).toMatchObject({ result: '0' });
+        gfn += run.nr;
+      }
+      for (const run of runs) expect(ctx.perms.check(9, Number(run.mfn), Number(run.mfn + run.nr - 1n))).toBe(true);
+      // invariant: held pages lie in data regions, no page is held by two domains
+      const held = ctx.perms.store.domains().flatMap((d) => ctx.perms.ranges(d).map((x) => ({ d, ...x })));
+      for (const a of held) {
+        expect(ctx.perms.data.containsRange(a.first, a.last)).toBe(true);
+        for (const b of held) if (a !== b) expect(a.last < b.first || b.last < a.first, `d${a.d} and d${b.d} overlap`).toBe(true);
+      }
+      expect(new Set(held.map((h) => h.d))).toEqual(new Set([3, 9]));
+      save();
+    } finally {
+      close();
+    }
+  });
+});
