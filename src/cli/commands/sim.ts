@@ -125,7 +125,7 @@ export const simCommand = defineCommand<Args>({
     ['$0 sim schema > scenario.schema.json', 'the scenario\'s JSON Schema'],
     ['$0 sim xen run1 --code-order', 'the xen stage in the v1 code\'s order: a refused overlapping report lists the writes it would have made'],
     ['$0 sim mappings run1', 'each guest\'s vNVDIMMs: guest range -> host frames -> host image and offset'],
-    ['$0 sim guest-destroy run1 --guest vm1', 'xl destroy vm1: XEN_DOMCTL_destroydomain, Xen returns the guest\'s pmem pages (specs/sim.md §7.10)'],
+    ['$0 sim guest-destroy run1 --guest vm1', 'xl destroy vm1: XEN_DOMCTL_destroydomain, Xen returns the guest\'s pmem pages (specs/sim.md §7.11)'],
     ['$0 sim size 64G', 'what Xen keeps for 64 GiB of pmem: frame table + M2P, and Dom0\'s page tables to map it with 4 KiB vs 2 MiB pages'],
   ],
   fileOf: (a) => a.target,

@@ -1,5 +1,5 @@
 /**
- * Where the guest's actions are recorded (specs/sim.md §7.10): `guests/<name>/steps.json`, one
+ * Where the guest's actions are recorded (specs/sim.md §7.11): `guests/<name>/steps.json`, one
  * entry per step in the order they ran (what was asked, what the guest saw, which host bytes
  * changed), and `guests/<name>/console.log`, one line per action as the guest's shell would show it.
  */

@@ -1,5 +1,5 @@
 /**
- * The guest's data path (specs/sim.md §7.10): a guest's CPU loads and stores to its vNVDIMM's
+ * The guest's data path (specs/sim.md §7.11): a guest's CPU loads and stores to its vNVDIMM's
  * guest-physical range reach the host pmem frames through the p2m Xen built (EPT on hardware; no
  * hypercall, no device model), so into the host image at the frames' offsets — for a v1
  * file-backed vNVDIMM, the Dom0 file's extents inside the ext4 of the host namespace. Each vNVDIMM

@@ -1,5 +1,5 @@
 /**
- * `xl destroy NAME` (specs/sim.md §7.10): xl finds the domain by name (`Invalid domain identifier`
+ * `xl destroy NAME` (specs/sim.md §7.11): xl finds the domain by name (`Invalid domain identifier`
  * when there is none), libxl tears the device model down and asks Xen to destroy the domain
  * (`xc_domain_destroy` → `XEN_DOMCTL_destroydomain`, emitted as `NNNN-libxl-destroydomain.bin`
  * with its trace line and handled by Xen from the file: xen/domainDestroy.ts). On success the

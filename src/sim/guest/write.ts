@@ -1,5 +1,5 @@
 /**
- * The guest's `write` step (issue 14 item 4; specs/sim.md §7.10): a program in the guest writes
+ * The guest's `write` step (issue 14 item 4; specs/sim.md §7.11): a program in the guest writes
  * `length` bytes of a repeated pattern at `offset` of a namespace's device as Linux exposes it —
  * /dev/pmemN (raw: from the namespace's start; fsdax: after the pfn info block's data offset),
  * /dev/pmemNs (sector: every byte through the BTT), /dev/daxN.M (devdax: an mmap of the device past

@@ -1,5 +1,5 @@
 /**
- * `XEN_DOMCTL_destroydomain` as far as pmem goes (specs/sim.md §7.10): `domain_kill` relinquishes
+ * `XEN_DOMCTL_destroydomain` as far as pmem goes (specs/sim.md §7.11): `domain_kill` relinquishes
  * the domain's resources, and the vNVDIMM series added a step for its pmem pages — v1 `pmem_teardown`
  * returns every page on `d->pmem_page_list` to free (nvdimm-rfc-v1 xen/arch/x86/pmem.c; xen.md §1A
  * "On domain destruction"), v3/v4 a relinquish step `RELMEM_pmem` before `RELMEM_xen` frees the
