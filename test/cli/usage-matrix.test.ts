@@ -196,6 +196,14 @@ const WRITERS: Record<string, Writer> = {
     argv: () => ['inspect', f('nv.img'), '--svg', f('out.bin'), '--force'],
     bad: () => [['malformed UUID', ['inspect', f('nv.img'), '--svg', f('out.bin'), '--force', '--namespace', 'nope']]],
   },
+  sim: {
+    argv: () => ['sim', 'run', join(root, 'fixtures/examples/xen-v4/scenario.json'), '--out', f('run'), '--force'],
+    bad: () => [
+      ['invalid choice', ['sim', 'run', join(root, 'fixtures/examples/xen-v4/scenario.json'), '--out', f('run'), '--permissions', 'pageownr']],
+      ['repeated option', ['sim', 'run', join(root, 'fixtures/examples/xen-v4/scenario.json'), '--out', f('run'), '--out', f('run2')]],
+      ['option of another action', ['sim', 'xen', f('run'), '--dry-run']],
+    ],
+  },
   fuzz: {
     argv: () => ['fuzz', 'nfit', '--runs', '1', '--out', dir],
     bad: () => [

@@ -2,6 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NvError } from '../../src/core/errors.js';
 import { runFuzz, type FuzzTarget } from '../../src/core/fuzz.js';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { registerFuzzTarget } from '../../src/cli/fuzzTargets.js';
 import { runCli } from '../support/cli.js';
 import { validateCliJson } from '../support/schemas.js';
 
@@ -16,6 +20,9 @@ const buggy: FuzzTarget<number[]> = {
     return [...b];
   },
 };
+
+// before the fuzz command loads (its target choice is made then)
+registerFuzzTarget({ ...buggy, name: 'planted-bug' });
 
 describe('runFuzz', () => {
   it('finds a decoder that throws something other than NvError, and returns an input that reproduces it', () => {
@@ -35,5 +42,42 @@ describe('runFuzz', () => {
     const r = await runCli(['fuzz', 'nfit', '--runs', '50', '--seed', '7', '--json']);
     expect(r.code).toBe(0);
     expect((validateCliJson('fuzz', r.stdout) as any).targets).toMatchObject([{ target: 'nfit', runs: 50, seed: 7, failures: [] }]);
+  });
+
+  it('failing inputs go through the write gate: saved once, another file of that name kept without --force, --dry-run writes nothing', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'nvtool-fuzz-out-'));
+    type Doc = { targets: { failures: { file: string; saved: boolean; note?: string }[] }[] };
+    const run = async (...extra: string[]) => {
+      const r = await runCli(['fuzz', 'planted-bug', '--runs', '2000', '--seed', '1', '--out', out, '--json', ...extra]);
+      expect(r.code, r.stderr).toBe(1);
+      return { doc: validateCliJson('fuzz', r.stdout) as Doc, stderr: r.stderr };
+    };
+    const dry = await run('--dry-run');
+    expect(readdirSync(out)).toEqual([]);
+    const failures = dry.doc.targets[0]!.failures;
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.every((f) => !f.saved)).toBe(true);
+
+    const first = await run();
+    expect(first.doc.targets[0]!.failures.map((f) => f.file)).toEqual(failures.map((f) => f.file));
+    for (const f of first.doc.targets[0]!.failures) {
+      expect(f.saved).toBe(true);
+      expect(() => buggy.decode(new Uint8Array(readFileSync(f.file)))).toThrow(TypeError);
+    }
+    expect(readdirSync(out).filter((n) => n.includes('nvtool'))).toEqual([]); // no lock or temporary file left
+
+    // the same failure again: the file already holds it
+    expect((await run()).doc.targets[0]!.failures.every((f) => f.saved && f.note === 'saved before')).toBe(true);
+
+    // a file of that name with other bytes (someone's edit) is not replaced without --force
+    const victim = failures[0]!.file;
+    writeFileSync(victim, 'keep me');
+    const refused = await run();
+    expect(refused.doc.targets[0]!.failures[0]).toMatchObject({ saved: false, note: expect.stringMatching(/exists; pass --force/) });
+    expect(refused.stderr).toMatch(/^nvtool: .*exists; pass --force/m);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    expect((await run('--force')).doc.targets[0]!.failures[0]!.saved).toBe(true);
+    expect(readFileSync(victim, 'utf8')).not.toBe('keep me');
+    expect(existsSync(`${victim}.nvtool-lock`)).toBe(false);
   });
 });

@@ -8,12 +8,15 @@ import { destroyGuest } from '../../sim/guest/destroy.js';
 import { defineCommand } from '../command.js';
 import { bytes, choice, file, parseBytes, text, UsageError } from '../options/values.js';
 import { CliError, toJsonText, withNumbers } from '../io.js';
+import { updateDirectory, withNewDirectory } from '../write/directory.js';
+import { writeLines } from '../write/gate.js';
 
 interface Args {
   action: string;
   target?: string;
   out?: string;
   force: boolean;
+  dryRun: boolean;
   json: boolean;
   permissions?: DesignName;
   codeOrder: boolean;
@@ -46,16 +49,18 @@ function print(a: Args, dir: SimDir): number {
 /** Actions other than stages; later parts add theirs here (e.g. `size`). */
 export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> = {
   async run(a) {
-    return print(a, await runAll(need(a.target, 'SCENARIO.json'), need(a.out, '--out DIR'), { force: a.force, permissions: a.permissions, codeOrder: a.codeOrder }));
+    const scenario = need(a.target, 'SCENARIO.json');
+    return newRunDirectory(a, (tmp) => runAll(scenario, tmp, { permissions: a.permissions, codeOrder: a.codeOrder }));
   },
   async host(a) {
-    return print(a, await startRun(need(a.target, 'SCENARIO.json'), need(a.out, '--out DIR'), { force: a.force }));
+    const scenario = need(a.target, 'SCENARIO.json');
+    return newRunDirectory(a, (tmp) => startRun(scenario, tmp));
   },
   async resume(a) {
     const dir = new SimDir(need(a.target, 'DIR'));
     dir.permissions = a.permissions;
     dir.codeOrder = a.codeOrder;
-    await runRemaining(dir);
+    await updateDirectory(dir.root, () => runRemaining(dir));
     return print(a, dir);
   },
   check(a) {
@@ -90,6 +95,19 @@ export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> 
   },
 };
 
+/**
+ * A new run directory through the directory gate (src/cli/write/directory.ts): the stages run in a
+ * temporary directory beside --out, which replaces --out (a non-empty one only with --force) once
+ * everything is on disk; --dry-run lists the files and keeps nothing.
+ */
+async function newRunDirectory(a: Args, stages: (tmp: string) => Promise<SimDir>): Promise<number> {
+  const out = need(a.out, '--out DIR');
+  const w = await withNewDirectory(out, { force: a.force, dryRun: a.dryRun }, stages);
+  if (!w.dryRun) return print(a, new SimDir(out));
+  process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, dryRun: true, writes: w.writes }) : writeLines(w));
+  return 0;
+}
+
 function need(v: string | undefined, what: string): string {
   if (!v) throw new CliError(`missing ${what}`);
   return v;
@@ -105,6 +123,7 @@ export const simCommand = defineCommand<Args>({
   options: {
     out: { alias: 'o', describe: 'run directory to create', value: file(), actions: ['run', 'host'] },
     force: { describe: 'replace a non-empty run directory', actions: ['run', 'host'] },
+    'dry-run': { describe: 'run the stages in a temporary directory, list the files --out would get, keep nothing', actions: ['run', 'host'] },
     'code-order': { describe: 'v1: Xen keeps its code\'s order (pmem_setup before the overlap check) and reports what a refused report would have written, writing nothing (specs/sim.md §6.1; scenario "xen": {"checkOrder": "code"})', actions: ['run', 'resume', 'xen'] },
     permissions: { describe: 'how the simulated Xen tracks which domain may access which pmem page (default pageowner); only xen/permissions.json changes (specs/permissions.md)', value: choice(DESIGNS), actions: ['run', 'resume', 'xen'] },
     json: { describe: 'print the run summary (size: the report) as JSON' },
@@ -118,6 +137,7 @@ export const simCommand = defineCommand<Args>({
   },
   examples: [
     ['$0 sim run scenario.json --out run1', 'every stage of the scenario\'s design: host, then dom0 and xen (v1) or xen and dom0 (v3)'],
+    ['$0 sim run scenario.json --out run1 --dry-run', 'the files the run would write, none kept'],
     ['$0 sim host scenario.json --out run1', 'the first stage only: run1/host/nfit.aml and run1/host/<id>.img'],
     ['$0 sim dom0 run1', 'the next stage on the directory the previous one left (edit a file in between if you like)'],
     ['$0 sim run scenario.json --out run2 --permissions rangeset', 'the same run with Xen tracking guest pages in rangesets: only run2/xen/permissions.json differs'],
@@ -137,7 +157,7 @@ export const simCommand = defineCommand<Args>({
       const dir = new SimDir(need(a.target, 'DIR'));
       dir.permissions = a.permissions;
       dir.codeOrder = a.codeOrder;
-      await runStage(dir, a.action);
+      await updateDirectory(dir.root, () => runStage(dir, a.action));
       return print(a, dir);
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
