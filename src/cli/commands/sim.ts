@@ -78,11 +78,11 @@ export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> 
     process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, guests: withNumbers(views) }) : formatGuestMappings(views));
     return 0;
   },
-  'guest-destroy'(a) {
+  async 'guest-destroy'(a) {
     const dir = new SimDir(need(a.target, 'DIR'));
     const name = need(a.guest, '--guest NAME');
     if (!dir.scenario().guests.some((g) => g.name === name)) throw new CliError(`${dir.path('scenario.json')}: no guest "${name}" (guests: ${dir.scenario().guests.map((g) => g.name).join(', ') || 'none'})`);
-    const r = destroyGuest(dir, name);
+    const r = await updateDirectory(dir.root, async () => destroyGuest(dir, name));
     if (a.json) process.stdout.write(toJsonText({ schemaVersion: 1, ...(withNumbers(r) as object) }));
     else process.stdout.write(r.result === '0' ? `xl destroy ${name}: domain ${r.domid} destroyed, ${r.pages} pmem pages back to Xen (hypercall ${r.seq})\n` : `xl destroy ${name}: ${r.result}: ${r.reason}\n`);
     return r.result === '0' ? 0 : 1;
