@@ -14,7 +14,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryBlockIO } from '../../src/core/blockio.js';
 import { decodeStruct } from '../../src/core/schema/index.js';
+import { formatNamespace, labellessNamespace, openNamespaceView } from '../../src/namespace/index.js';
+import { namespaceBlockDevice } from '../../src/namespace/device.js';
 import { fsckExt4, guestMappingView, hostMappings, hypercallBytes, hypercallEntries, runAll, type SimDir } from '../../src/sim/index.js';
 import { openGuestPmem } from '../../src/sim/guest/dataPath.js';
 import { destroyGuest } from '../../src/sim/guest/destroy.js';
@@ -58,16 +61,17 @@ beforeAll(async () => {
   const cfg = (name: string, file: string) => writeFileSync(join(w.path, `${name}.cfg`), `name = "${name}"\nmemory = 520\nvnvdimm = [ '/mnt/dax/${file}' ]\n`);
   cfg('vm1', 'vm1.pmem');
   cfg('vm2', 'vm1.pmem');
-  cfg('vm3', 'vm3.pmem');
+  for (const n of ['vm3', 'vm4', 'vm5']) cfg(n, `${n}.pmem`);
   const scenario = writeScenario(w.path, 's.json', {
     design: 'v1', seed: 'guest-data',
     host: { platform: { machine: { type: 'pc' }, memory: { size: '512M', slots: 2, maxmem: '8G' }, nvdimms: [{ id: 'nv0', size: '2G', labelSize: '128K' }] } },
     dom0: { nv0: { labelVersion: '1.2', namespaces: [
       { name: 'xenpmem', size: '1G', mode: 'fsdax', xen: { placement: 'a' }, filesystem: { type: 'ext4', mount: '/mnt/dax', files: [
-        { path: 'vm1.pmem', size: '8M', how: 'fragmented' }, { path: 'vm3.pmem', size: '4M' }, { path: 'note.bin', size: 10000, content: 'pattern' },
+        { path: 'vm1.pmem', size: '8M', how: 'fragmented' }, ...['vm3', 'vm4', 'vm5'].map((n) => ({ path: `${n}.pmem`, size: n === 'vm4' ? '32M' : '16M' })),
+        { path: 'note.bin', size: 10000, content: 'pattern' },
       ] } },
     ] } },
-    guests: ['vm1', 'vm2', 'vm3'].map((name) => ({ name, config: `${name}.cfg`, mapping: 'memory_mapping' })),
+    guests: ['vm1', 'vm2', 'vm3', 'vm4', 'vm5'].map((name) => ({ name, config: `${name}.cfg`, mapping: 'memory_mapping' })),
   });
   dir = await runAll(scenario, join(w.path, 'run'));
   const sys = dir.path('dom0/sys/block/pmem0');
@@ -81,12 +85,12 @@ beforeAll(async () => {
 }, 180_000);
 
 describe('the run the proofs work on', () => {
-  it('vm1 runs on its fragmented file, vm2 (same file) was refused -EBUSY, vm3 runs on its own file', () => {
+  it('vm1 runs on its fragmented file, vm2 (same file) was refused -EBUSY, vm3-vm5 run on their own files', () => {
     const m = (g: string) => dir.readJson<{ status: string; runs: { result: string }[] }>(`guests/${g}/mappings.json`);
     expect(m('vm1').status).toBe('running');
     expect(m('vm2')).toMatchObject({ status: 'failed' });
     expect(m('vm2').runs[0]!.result).toBe('-EBUSY');
-    expect(m('vm3').status).toBe('running');
+    for (const g of ['vm3', 'vm4', 'vm5']) expect(m(g).status).toBe('running');
     expect(extents.length).toBeGreaterThan(1);
   });
 });
@@ -106,7 +110,7 @@ describe('v1: the guest writes through its p2m into the Dom0 file (e2fsprogs on 
   it('debugfs shows every pattern at its offset (one write across a non-contiguous extent boundary); e2fsck -fn is clean; steps.json and console.log record it', () => {
     const before = catFile('/vm1.pmem');
     expect(before.length).toBe(FILE);
-    untouched = { '/vm3.pmem': sha(catFile('/vm3.pmem')), '/note.bin': sha(catFile('/note.bin')) };
+    untouched = { '/note.bin': sha(catFile('/note.bin')) };
     // the first boundary between two leaf extents that are not physically adjacent
     const cut = extents.findIndex((e, i) => i > 0 && extents[i - 1]!.physical + extents[i - 1]!.length !== e.physical);
     expect(cut).toBeGreaterThan(0);
@@ -141,6 +145,49 @@ describe('v1: the guest writes through its p2m into the Dom0 file (e2fsprogs on 
     expect(steps.map((s) => [s.result, s.file])).toEqual(writes.map(() => ['ok', '/dev/pmem0']));
     expect(steps[1]!.offset).toBe(`0x${(boundary - 0x800).toString(16)}`);
     expect(readFileSync(dir.path('guests/vm1/console.log'), 'utf8')).toContain(`write /dev/pmem0 offset ${boundary - 0x800} length 4096 pattern 0xdeadbeef: 4096 bytes written`);
+  });
+});
+
+/** What each personality guest wrote, at its device offset, for the Linux boot to read back. */
+const personalities: { guest: string; mode: 'fsdax' | 'sector' | 'devdax'; offset: number; bytes: Uint8Array; deviceSize?: number }[] = [
+  { guest: 'vm3', mode: 'fsdax', offset: MiB + 5, bytes: patternBytes(parsePattern('0x5c'), 10000) },
+  { guest: 'vm4', mode: 'sector', offset: 3 * 4096 + 100, bytes: patternBytes(parsePattern('0xc3a5'), 5000) },
+  { guest: 'vm5', mode: 'devdax', offset: 4096, bytes: patternBytes(parsePattern('0x3c'), 65536) },
+];
+
+describe('fsdax, sector and devdax namespaces in the guest: the write lands past the info block or through the BTT', () => {
+  it('each guest formats its label-less namespace (ndctl create-namespace -f -e namespace0.0 -m MODE writes only the info block or BTT), writes, and the Dom0 file read by debugfs holds the bytes where the personality puts them', () => {
+    for (const p of personalities) {
+      const pmem = openGuestPmem(dir, p.guest);
+      try {
+        const io = pmem.vnvdimms[0]!.io;
+        formatNamespace(io, labellessGuestNamespaces(pmem)[0]!.ref, { mode: p.mode, uuid: `00000000-0000-4000-8000-00000000000${personalities.indexOf(p)}`, ...(p.mode === 'sector' ? { sectorSize: 4096 } : {}) });
+      } finally {
+        pmem.close();
+      }
+      const o = runWriteStep(dir, { guest: p.guest, do: 'write', namespace: 0, offset: p.offset, length: p.bytes.length, pattern: p.mode === 'sector' ? '0xc3a5' : p.mode === 'fsdax' ? '0x5c' : '0x3c' }, p.guest);
+      expect(o, o.reason).toMatchObject({ result: 'ok', mode: p.mode, written: BigInt(p.bytes.length) });
+      p.deviceSize = o.deviceSize;
+      // the file as e2fsprogs reads it from the host image, opened as Linux would open the namespace
+      const file = new MemoryBlockIO(new Uint8Array(catFile(`/${p.guest}.pmem`)));
+      const dev = namespaceBlockDevice(file, openNamespaceView(file, labellessNamespace(file, 0)));
+      expect(dev.io.size).toBe(o.deviceSize);
+      expect(Buffer.compare(Buffer.from(dev.io.read(p.offset, p.bytes.length)), Buffer.from(p.bytes))).toBe(0);
+      if (p.mode !== 'sector') {
+        // byte-addressed: past the info block's data offset, i.e. at dataOffset + offset of the file itself
+        expect(dev.imageOffset).toBeGreaterThan(0);
+        expect(Buffer.compare(Buffer.from(file.read(dev.imageOffset! + p.offset, p.bytes.length)), Buffer.from(p.bytes))).toBe(0);
+      } else {
+        // through the BTT: the pre-map position (offset 0 of the data area) does not hold them
+        expect(o.host.length).toBeGreaterThan(1);
+      }
+      const end = runWriteStep(dir, { guest: p.guest, do: 'write', namespace: 0, offset: o.deviceSize!, length: 1, pattern: 1 }, `${p.guest}-end`);
+      expect(end.result).toBe(p.mode === 'devdax' ? 'SIGBUS' : '-ENOSPC');
+      expect(end.written).toBe(0n);
+    }
+    const steps = dir.readJson<{ file: string }[]>('guests/vm4/steps.json');
+    expect(steps[0]!.file).toBe('/dev/pmem0s');
+    expect(dir.readJson<{ file: string }[]>('guests/vm5/steps.json')[0]!.file).toBe('/dev/dax0.0');
   });
 });
 
@@ -213,7 +260,7 @@ describe('xl destroy returns the guest\'s pages', () => {
     expect(dec.code).toBe(0);
     expect(dec.stdout).toMatch(/XEN_DOMCTL_destroydomain/);
     expect(dir.readJson<any>('guests/vm1/mappings.json')).toMatchObject({ status: 'destroyed', mapped: [], destroyedBy: r.seq });
-    expect(Object.keys(dir.readJson<any>('xen/permissions.json').domains)).toEqual(['d3']);
+    expect(Object.keys(dir.readJson<any>('xen/permissions.json').domains)).toEqual(['d3', 'd4', 'd5']);
     expect(readFileSync(dir.path('xen/console.log'), 'utf8')).toMatch(/d1: XEN_DOMCTL_destroydomain: 2048 pmem pages back to free \(pmem_teardown\)/);
     // every page_info of vm1's frames: state free, owner 0 (read from the host image's frame table)
     {
@@ -239,7 +286,7 @@ describe('xl destroy returns the guest\'s pages', () => {
     expect([again.code, again.stdout]).toEqual([1, 'xl destroy vm1: refused: Invalid domain identifier: vm1 (domain 1 is destroyed)\n']);
     const nobody = await runCli(['sim', 'guest-destroy', dir.root, '--guest', 'vm7']);
     expect(nobody.code).toBe(2);
-    expect(nobody.stderr).toMatch(/no guest "vm7" \(guests: vm1, vm2, vm3\)/);
+    expect(nobody.stderr).toMatch(/no guest "vm7" \(guests: vm1, vm2, vm3, vm4, vm5\)/);
     expect(destroyGuest(dir, 'vm2')).toMatchObject({ result: 'refused' });
     expect(sparseDigest(fs.image)).toBe(whole);
     // the freed frames go to another domain with the call that was -EBUSY before
@@ -258,7 +305,7 @@ describe('xl destroy returns the guest\'s pages', () => {
         expect(ctx.perms.data.containsRange(a.first, a.last)).toBe(true);
         for (const b of held) if (a !== b) expect(a.last < b.first || b.last < a.first, `d${a.d} and d${b.d} overlap`).toBe(true);
       }
-      expect(new Set(held.map((h) => h.d))).toEqual(new Set([3, 9]));
+      expect(new Set(held.map((h) => h.d))).toEqual(new Set([3, 4, 5, 9]));
       save();
     } finally {
       close();
@@ -269,22 +316,56 @@ describe('xl destroy returns the guest\'s pages', () => {
 /** One boot of the real kernel over the host image as the guest left it (private mapping: the boot changes nothing). */
 const JOB = `
 run list ndctl list -RDN
+run guests ndctl list -N
 section resource
 cat /sys/block/pmem0/device/resource
 section fsck
 e2fsck -fn /dev/pmem0p1 >/dev/null 2>&1; echo $?
 section debugfs
-for f in /vm1.pmem /vm3.pmem /note.bin; do echo "$f $(debugfs -R "cat $f" /dev/pmem0p1 2>/dev/null | sha256sum | cut -d' ' -f1)"; done
+for f in /vm1.pmem /note.bin; do echo "$f $(debugfs -R "cat $f" /dev/pmem0p1 2>/dev/null | sha256sum | cut -d' ' -f1)"; done
 section mount
-mkdir -p /mnt/dax && mount -o ro,noload /dev/pmem0p1 /mnt/dax && for f in vm1.pmem vm3.pmem note.bin; do echo "/$f $(sha256sum < /mnt/dax/$f | cut -d' ' -f1)"; done; umount /mnt/dax
+mkdir -p /mnt/dax && mount -o ro,noload /dev/pmem0p1 /mnt/dax && for f in vm1.pmem note.bin; do echo "/$f $(sha256sum < /mnt/dax/$f | cut -d' ' -f1)"; done; umount /mnt/dax
+section devices
+for d in /sys/bus/nd/devices/pfn* /sys/bus/nd/devices/btt*; do [ -d $d/block ] || continue; u=$(cat $d/uuid); b=$(ls $d/block)
+  case $u in *00000000000[0-9]) ;; *) continue;; esac
+  case $u in *0) at=${MiB + 5}; n=10000;; *1) at=${3 * 4096 + 100}; n=5000;; esac
+  echo "$u /dev/$b $(tail -c +$((at + 1)) /dev/$b | head -c $n | sha256sum | cut -d' ' -f1)"; done | sort
 `;
 
 describe('a real Linux Dom0 (6.1 under QEMU) boots over the host image after the guests wrote and were destroyed', () => {
-  it('ndctl sees the namespaces Dom0 made, e2fsck -fn is clean, and ext4 (debugfs and a mount) reads vm1.pmem with the guest\'s bytes, the other files unchanged', async () => {
+  it('ndctl sees the namespaces Dom0 made, e2fsck -fn is clean, ext4 (debugfs and a mount) reads vm1.pmem with the guest\'s bytes, note.bin unchanged; the personality guests\' files, as label-less NVDIMMs, show Linux the mode and size the guest wrote through, and read back through its own fsdax and sector block devices', async () => {
     expect(expectedVm1, 'the write tests ran first').toBeDefined();
-    const g = await runGuest({ nvdimms: [{ file: fs.image, labelSize: 128 * 1024, share: false }], job: JOB, timeoutMs: 300_000 });
+    // the personality guests' files, extracted by e2fsprogs, as label-less NVDIMMs beside the host's (regions 1-3)
+    const files = personalities.map((p) => {
+      const f = join(w.path, `${p.guest}.dump`);
+      writeFileSync(f, catFile(`/${p.guest}.pmem`));
+      return { file: f, labelSize: 0, share: false };
+    });
+    // QEMU packs the DIMMs' pmem (the label areas are not in the address space): the one after nv0
+    // starts 128 KiB (nv0's label area) short of a 2 MiB boundary, where Linux refuses a pfn device
+    // whose data is not 2 MiB-aligned ("bad offset ... dax disabled", seen). A filler DIMM with
+    // 2 MiB + 128 KiB of pmem (4 MiB with a 1920 KiB label area) puts the guests' files at 2 MiB-aligned
+    // SPAs, as their vNVDIMMs were in the guests.
+    const filler = join(w.path, 'filler.dump');
+    writeFileSync(filler, new Uint8Array(4 * MiB));
+    files.unshift({ file: filler, labelSize: 1920 * 1024, share: false });
+    const g = await runGuest({ nvdimms: [{ file: fs.image, labelSize: 128 * 1024, share: false }, ...files], job: JOB, timeoutMs: 300_000 });
     expect(g.rcs.list).toBe(0);
-    expect(g.sections.list).toBe(readFileSync(dir.path('dom0/ndctl-list.json'), 'utf8'));
+    // Dom0's region, DIMM and namespaces as the dom0 stage published them
+    const dom0 = JSON.parse(readFileSync(dir.path('dom0/ndctl-list.json'), 'utf8'));
+    const seen = JSON.parse(g.sections.list!);
+    expect(seen.dimms.find((d: any) => d.dev === 'nmem0')).toEqual(dom0.dimms[0]);
+    expect(seen.regions.find((r: any) => r.dev === 'region0')).toEqual(dom0.regions[0]);
+    // the guests' namespaces as Linux finds them in the files: mode and device size as the simulated guest wrote through
+    const ns = ([] as any[]).concat(JSON.parse(g.sections.guests!));
+    const uuid = (i: number) => `00000000-0000-4000-8000-00000000000${i}`;
+    for (const [i, p] of personalities.entries()) {
+      const n = ns.find((x) => x.uuid === uuid(i));
+      expect(n, JSON.stringify(ns)).toMatchObject({ mode: p.mode });
+      if (p.mode !== 'sector') expect(n.size).toBe(p.deviceSize);
+    }
+    const dev = (i: number) => ns.find((x) => x.uuid === uuid(i)).blockdev;
+    expect(g.sections.devices).toBe(`${uuid(0)} /dev/${dev(0)} ${sha(personalities[0]!.bytes)}\n${uuid(1)} /dev/${dev(1)} ${sha(personalities[1]!.bytes)}\n`);
     expect(g.sections.resource).toBe(readFileSync(dir.path('dom0/sys/block/pmem0/device/resource'), 'utf8'));
     expect(g.sections.fsck!.trim()).toBe('0');
     const want = { '/vm1.pmem': sha(expectedVm1), ...untouched };
