@@ -16,7 +16,7 @@ import { decodeStruct } from '../src/core/schema/index.js';
 import { measure, report } from './harness.js';
 
 /** 1024 dimms × (SPA, memdev, DCR) + flush hints and an interleave each 8 dimms: ~3200 structures. */
-function largeTable(): Uint8Array {
+export function largeTable(): Uint8Array {
   const structures: object[] = [];
   for (let i = 0; i < 1024; i++) {
     const base = 0x100000000n + BigInt(i) * 0x40000000n;
@@ -34,16 +34,28 @@ function largeTable(): Uint8Array {
 }
 
 // ---- binary-parser: decode only; flags read as whole words (its LE bit fields read wrong) ----
-const bpSpa = new Parser().uint16le('rangeIndex').uint16le('flags').uint32le('reserved').uint32le('proximityDomain').buffer('rangeGuid', { length: 16 }).uint64le('address').uint64le('rangeLength').uint64le('memoryMapping');
-const bpMemdev = new Parser().uint32le('deviceHandle').uint16le('physicalId').uint16le('regionId').uint16le('rangeIndex').uint16le('regionIndex').uint64le('regionSize').uint64le('regionOffset').uint64le('address').uint16le('interleaveIndex').uint16le('interleaveWays').uint16le('flags').uint16le('reserved');
-const bpIdt = new Parser().uint16le('interleaveIndex').uint16le('reserved').uint32le('lineCount').uint32le('lineSize').array('lineOffsets', { type: 'uint32le', length: 'lineCount' });
-const bpDcr = new Parser().uint16le('regionIndex').uint16le('vendorId').uint16le('deviceId').uint16le('revisionId').uint16le('subsystemVendorId').uint16le('subsystemDeviceId').uint16le('subsystemRevisionId').uint8('validFields').uint8('manufacturingLocation').uint16le('manufacturingDate').uint16le('reserved').uint32le('serialNumber').uint16le('code').uint16le('windows').uint64le('windowSize').uint64le('commandOffset').uint64le('commandSize').uint64le('statusOffset').uint64le('statusSize').uint16le('flags').buffer('reserved1', { length: 6 });
-const bpFlush = new Parser().uint32le('deviceHandle').uint16le('hintCount').buffer('reserved', { length: 6 }).array('hintAddresses', { type: 'uint64le', length: 'hintCount' });
-const bpSubtable = new Parser()
-  .uint16le('type')
-  .uint16le('length')
-  .choice('body', { tag: 'type', choices: { 0: bpSpa, 1: bpMemdev, 2: bpIdt, 4: bpDcr, 6: bpFlush }, defaultChoice: new Parser().buffer('raw', { length: function (this: { length: number }) { return this.length - 4; } }) });
-const bpNfit = new Parser().string('signature', { length: 4 }).uint32le('length').uint8('revision').uint8('checksum').string('oemId', { length: 6 }).string('oemTableId', { length: 8 }).uint32le('oemRevision').string('creatorId', { length: 4 }).uint32le('creatorRevision').uint32le('reserved').array('structures', { type: bpSubtable, readUntil: 'eof' });
+/**
+ * Two declarations of the same structures. `like` gives the kinds of value nvtool's decode gives:
+ * every reserved field as bytes (nvtool: an owned copy, here a view of the input), the range GUID
+ * as bytes (nvtool: its string, remembered across repeats), u64 as BigInt. `ints` is how this
+ * bench first declared it: the 2- and 4-byte reserved fields read as integers, which skips a
+ * typed array per field that nvtool's values must hold — shown for reference.
+ */
+function bpParsers(reserved: 'like' | 'ints') {
+  const res = (p: any, name: string, size: 2 | 4) => (reserved === 'like' ? p.buffer(name, { length: size }) : size === 2 ? p.uint16le(name) : p.uint32le(name));
+  const bpSpa = res(new Parser().uint16le('rangeIndex').uint16le('flags'), 'reserved', 4).uint32le('proximityDomain').buffer('rangeGuid', { length: 16 }).uint64le('address').uint64le('rangeLength').uint64le('memoryMapping');
+  const bpMemdev = res(new Parser().uint32le('deviceHandle').uint16le('physicalId').uint16le('regionId').uint16le('rangeIndex').uint16le('regionIndex').uint64le('regionSize').uint64le('regionOffset').uint64le('address').uint16le('interleaveIndex').uint16le('interleaveWays').uint16le('flags'), 'reserved', 2);
+  const bpIdt = res(new Parser().uint16le('interleaveIndex'), 'reserved', 2).uint32le('lineCount').uint32le('lineSize').array('lineOffsets', { type: 'uint32le', length: 'lineCount' });
+  const bpDcr = res(new Parser().uint16le('regionIndex').uint16le('vendorId').uint16le('deviceId').uint16le('revisionId').uint16le('subsystemVendorId').uint16le('subsystemDeviceId').uint16le('subsystemRevisionId').uint8('validFields').uint8('manufacturingLocation').uint16le('manufacturingDate'), 'reserved', 2).uint32le('serialNumber').uint16le('code').uint16le('windows').uint64le('windowSize').uint64le('commandOffset').uint64le('commandSize').uint64le('statusOffset').uint64le('statusSize').uint16le('flags').buffer('reserved1', { length: 6 });
+  const bpFlush = new Parser().uint32le('deviceHandle').uint16le('hintCount').buffer('reserved', { length: 6 }).array('hintAddresses', { type: 'uint64le', length: 'hintCount' });
+  const bpSubtable = new Parser()
+    .uint16le('type')
+    .uint16le('length')
+    .choice('body', { tag: 'type', choices: { 0: bpSpa, 1: bpMemdev, 2: bpIdt, 4: bpDcr, 6: bpFlush }, defaultChoice: new Parser().buffer('raw', { length: function (this: { length: number }) { return this.length - 4; } }) });
+  return new Parser().string('signature', { length: 4 }).uint32le('length').uint8('revision').uint8('checksum').string('oemId', { length: 6 }).string('oemTableId', { length: 8 }).uint32le('oemRevision').string('creatorId', { length: 4 }).uint32le('creatorRevision').uint32le('reserved').array('structures', { type: bpSubtable, readUntil: 'eof' });
+}
+const bpNfit = bpParsers('like');
+const bpNfitInts = bpParsers('ints');
 
 // ---- restructure: no u64 built in; a small custom type ----
 const u64le = {
@@ -87,15 +99,84 @@ export function run(): string {
   if (!Buffer.from(rsNfit.toBuffer(rs)).equals(Buffer.from(table))) throw new Error('restructure re-encode differs');
 
   const buf = Buffer.from(table);
+  sameValues(nvValue.structures, (bp as { structures: BpStructure[] }).structures);
+  sameValues(nvValue.structures, (bpNfitInts.parse(Buffer.from(table)) as { structures: BpStructure[] }).structures);
+  out += paired(table);
   const nvDecode = measure('nvtool decode (schema walk, findings)', () => decodeStruct(nfitTable, table), { bytes: table.length });
   out += report('decode', nvDecode, [
     measure('nvtool decode + validate (decodeNfit)', () => decodeNfit(table), { bytes: table.length }),
-    measure('binary-parser decode', () => bpNfit.parse(buf), { bytes: table.length }),
+    measure('binary-parser decode (values like nvtool)', () => bpNfit.parse(buf), { bytes: table.length }),
+    measure('binary-parser decode (reserved as integers)', () => bpNfitInts.parse(buf), { bytes: table.length }),
     measure('restructure decode', () => rsNfit.fromBuffer(buf), { bytes: table.length }),
   ]);
   const nvEncode = measure('nvtool encode (lengths, counts, checksum)', () => encodeNfit(nvValue), { bytes: table.length });
   out += report('encode', nvEncode, [measure('restructure encode (lengths as given)', () => rsNfit.toBuffer(rs), { bytes: table.length })]);
   out += processes(table);
+  return out;
+}
+
+interface BpStructure {
+  type: number;
+  length: number;
+  body: Record<string, unknown>;
+}
+
+/**
+ * Like with like: binary-parser must have read the same structures to the same numbers (its GUIDs
+ * and reserved bytes are views of the input; nvtool's are strings and owned copies) before the two
+ * are timed against each other.
+ */
+function sameValues(nv: readonly object[], bp: readonly BpStructure[]): void {
+  nv.forEach((s, i) => {
+    const n = s as Record<string, unknown>;
+    const b = bp[i]!;
+    if (n.type !== b.type || n.length !== b.length) throw new Error(`structure ${i}: type/length differ`);
+    for (const [k, v] of Object.entries(b.body)) {
+      const mine = n[k];
+      const same =
+        typeof v === 'number' && mine instanceof Uint8Array
+          ? mine.reduceRight((acc, x) => acc * 256 + x, 0) === v
+          : typeof v === 'number' || typeof v === 'bigint'
+          ? mine === v
+          : Array.isArray(v)
+            ? Array.isArray(mine) && mine.length === v.length && v.every((x, j) => x === mine[j])
+            : v instanceof Uint8Array && (mine instanceof Uint8Array ? Buffer.from(mine).equals(v) : typeof mine === 'string' && mine.length === 36);
+      if (!same) throw new Error(`structure ${i}.${k}: binary-parser and nvtool read different values`);
+    }
+  });
+}
+
+/**
+ * Issue 13 target 4 in one process: nvtool's compiled schema walker (`decodeStruct`, findings,
+ * checksum, reserved checks, GUID strings, owned byte copies) against binary-parser's generated
+ * parser on the same bytes, alternating in rounds (which one goes first alternates too, so both
+ * see the same machine load and the same garbage collector); the ratio is the median of the
+ * per-round time ratios.
+ */
+export function paired(table: Uint8Array, rounds = Number(process.env.NVTOOL_BENCH_ROUNDS ?? 31), reps = 20): string {
+  const buf = Buffer.from(table);
+  const runs: [string, () => unknown][] = [
+    ['nvtool decodeStruct(nfitTable)', () => decodeStruct(nfitTable, table)],
+    ['binary-parser, values like nvtool', () => bpNfit.parse(buf)],
+    ['binary-parser, reserved as integers', () => bpNfitInts.parse(buf)],
+  ];
+  for (let i = 0; i < 50; i++) for (const [, f] of runs) f();
+  const ms: number[][] = runs.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < runs.length; k++) {
+      const i = (k + r) % runs.length;
+      const f = runs[i]![1];
+      const t0 = performance.now();
+      for (let j = 0; j < reps; j++) f();
+      ms[i]!.push((performance.now() - t0) / reps);
+    }
+  }
+  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
+  let out = `paired in process (${rounds} rounds, each timing ${reps} decodes of every parser, the order rotating; medians; ratio: median of per-round nvtool time / that parser's time):\n`;
+  runs.forEach(([name], i) => {
+    const ratio = i === 0 ? '' : `  nvtool time x${med(ms[0]!.map((t, r) => t / ms[i]![r]!)).toFixed(2)} of this${i === 1 ? ' (target <= 1.00)' : ''}`;
+    out += `  ${name.padEnd(38)} ${med(ms[i]!).toFixed(3).padStart(7)} ms ${((table.length / 1e3) / med(ms[i]!)).toFixed(1).padStart(7)} MB/s${ratio}\n`;
+  });
   return out;
 }
 

@@ -26,6 +26,43 @@ export function guidToString(b: Uint8Array, order: GuidOrder): string {
   return head + '-' + x[b[8]!]! + x[b[9]!]! + '-' + x[b[10]!]! + x[b[11]!]! + x[b[12]!]! + x[b[13]!]! + x[b[14]!]! + x[b[15]!]!;
 }
 
+/**
+ * The GUID at `b[at..at+16]` as a string, remembering the last few seen: a table names a handful
+ * of GUIDs over and over (an NFIT's SPA range types), so a repeat costs four word compares and
+ * returns the string made the first time, not sixteen lookups and concatenations.
+ */
+export function guidAt(b: Uint8Array, at: number, order: GuidOrder): string {
+  const w0 = b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
+  const w1 = b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24);
+  const w2 = b[at + 8]! | (b[at + 9]! << 8) | (b[at + 10]! << 16) | (b[at + 11]! << 24);
+  const w3 = b[at + 12]! | (b[at + 13]! << 8) | (b[at + 14]! << 16) | (b[at + 15]! << 24);
+  const c = order === 'efi' ? EFI_SEEN : RFC_SEEN;
+  for (let i = 0; i < c.words.length; i += 4) {
+    if (c.words[i] === w0 && c.words[i + 1] === w1 && c.words[i + 2] === w2 && c.words[i + 3] === w3) return c.strings[i >> 2]!;
+  }
+  const s = guidToString(b.subarray(at, at + 16), order);
+  const slot = c.next;
+  c.next = (slot + 1) % SEEN_SLOTS;
+  c.words[slot * 4] = w0;
+  c.words[slot * 4 + 1] = w1;
+  c.words[slot * 4 + 2] = w2;
+  c.words[slot * 4 + 3] = w3;
+  c.strings[slot] = s;
+  return s;
+}
+
+const SEEN_SLOTS = 8;
+interface Seen {
+  words: Int32Array;
+  strings: string[];
+  next: number;
+}
+// Empty slots hold the nil GUID's words with its string, so they can match without a check.
+const seen = (): Seen => ({ words: new Int32Array(SEEN_SLOTS * 4), strings: new Array<string>(SEEN_SLOTS).fill(NIL), next: 0 });
+const NIL = '00000000-0000-0000-0000-000000000000';
+const EFI_SEEN = seen();
+const RFC_SEEN = seen();
+
 export function guidFromString(s: string, order: GuidOrder, path = ''): Uint8Array {
   if (!GUID_RE.test(s)) throw new NvError('guid', path, undefined, `not a GUID string: ${JSON.stringify(s)}`);
   const h = s.replace(/-/g, '');
@@ -39,4 +76,4 @@ export function guidFromString(s: string, order: GuidOrder, path = ''): Uint8Arr
   return out;
 }
 
-export const NIL_GUID = '00000000-0000-0000-0000-000000000000';
+export const NIL_GUID = NIL;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { acpiByteSum, acpiChecksumFor } from '../../src/core/checksum/acpi.js';
 import { crc32 } from '../../src/core/checksum/crc32.js';
-import { guidFromString, guidToString } from '../../src/core/guid.js';
+import { guidAt, guidFromString, guidToString } from '../../src/core/guid.js';
 import { qemuFixtures } from '../support/fixtures.js';
 
 describe('CRC32 (UEFI, GPT)', () => {
@@ -32,6 +32,18 @@ describe('ACPI byte-sum checksum', () => {
       expect(acpiChecksumFor(t, 9)).toBe(t[9]);
     }
   });
+  it('the word-at-a-time sum equals a byte-by-byte sum modulo 256, at any alignment and length', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(3), fc.nat(3), fc.boolean(), (b, head, tail, ones) => {
+        if (ones) b.fill(0xff); // the largest lane sums
+        const view = b.subarray(Math.min(head, b.length), Math.max(Math.min(head, b.length), b.length - tail));
+        let ref = 0;
+        for (const x of view) ref += x;
+        return acpiByteSum(view) === ref % 256;
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('GUID byte orders', () => {
@@ -49,6 +61,21 @@ describe('GUID byte orders', () => {
       expect(Buffer.from(guidFromString(g, 'rfc')).toString('hex')).toBe(be);
       expect(guidToString(guidFromString(g, 'efi'), 'efi')).toBe(g.toLowerCase());
     });
+  });
+  it('guidAt (remembering recent GUIDs) gives what guidToString gives, repeats and both orders mixed', () => {
+    const pool = fc.sample(fc.uint8Array({ minLength: 16, maxLength: 16 }), { numRuns: 12, seed: 5 });
+    pool.push(new Uint8Array(16));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(pool.length - 1), fc.constantFrom('efi' as const, 'rfc' as const), fc.nat(7)), { maxLength: 40 }), (picks) => {
+        for (const [k, order, at] of picks) {
+          const buf = new Uint8Array(32);
+          buf.set(pool[k]!, at);
+          if (guidAt(buf, at, order) !== guidToString(pool[k]!, order)) return false;
+        }
+        return true;
+      }),
+      { numRuns: 200 },
+    );
   });
   it("the PM range GUID is stored as QEMU's NFIT stores it", () => {
     const nfit = qemuFixtures().find((f) => f.name === 'pc-1dimm')!.nfit!;

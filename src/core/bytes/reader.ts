@@ -8,6 +8,8 @@ import { NvError } from '../errors.js';
 export class ByteReader {
   /** Shared by a reader and every sub-reader made from it: a sub-reader costs no new view. */
   private readonly view: DataView;
+  /** The same bytes as `view`, indexed alike (compiled decoders read it directly). */
+  private readonly bytes8: Uint8Array;
   /** Index of this reader's first byte within `view`. */
   private readonly start: number;
   private readonly end: number;
@@ -23,14 +25,17 @@ export class ByteReader {
     /** Field path of this reader's region, e.g. `structures[3]`. */
     readonly path = '',
     /** Internal (sub-readers): a window of a parent's view; `bytes` is then unused. */
-    window?: { view: DataView; start: number; length: number },
+    window?: { view: DataView; bytes8: Uint8Array; start: number; length: number },
   ) {
     if (window) {
       this.view = window.view;
+      this.bytes8 = window.bytes8;
       this.start = window.start;
       this.end = window.start + window.length;
     } else {
       this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      // A plain Uint8Array even when handed a Buffer, so `slice` copies (Buffer's slice is a view).
+      this.bytes8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       this.start = 0;
       this.end = bytes.byteLength;
       this.bytesCache = bytes;
@@ -55,6 +60,28 @@ export class ByteReader {
   /** Absolute offset of the next byte to read. */
   get offset(): number {
     return this.base + this.pos;
+  }
+
+  // ---- for compiled decoders (src/core/schema/compile.ts): absolute indexes into `raw` ----------
+  /** The underlying bytes (shared with sub-readers); index with `cursor`/`limit`, never past `limit`. */
+  get raw(): Uint8Array {
+    return this.bytes8;
+  }
+  /** A DataView of `raw`, indexed alike. */
+  get rawView(): DataView {
+    return this.view;
+  }
+  /** Index in `raw` of the next byte to read. */
+  get cursor(): number {
+    return this.start + this.pos;
+  }
+  /** Index in `raw` one past this reader's last byte. */
+  get limit(): number {
+    return this.end;
+  }
+  /** Continue at `cursor` (an index in `raw`, between `cursor` and `limit`), after reading `raw` directly. */
+  moveTo(cursor: number): void {
+    this.pos = cursor - this.start;
   }
 
   seek(pos: number): void {
@@ -136,7 +163,7 @@ export class ByteReader {
    */
   sub(n: number, field: string): ByteReader {
     this.need(n, field);
-    const r = new ByteReader(NO_BYTES, this.format, this.base + this.pos, this.path, { view: this.view, start: this.start + this.pos, length: n });
+    const r = new ByteReader(NO_BYTES, this.format, this.base + this.pos, this.path, { view: this.view, bytes8: this.bytes8, start: this.start + this.pos, length: n });
     this.pos += n;
     return r;
   }

@@ -14,6 +14,7 @@ export function arrayCodec<T>(item: Codec<T>, count: SizeSpec, maxArbitrary = 6)
   return {
     size: typeof count === 'number' ? count * itemSize : undefined,
     composite: true,
+    fast: { kind: 'array', item, count },
     decode(r, f, ctx, path, parent) {
       const n = resolveSize(count, parent);
       if (!Number.isSafeInteger(n) || n < 0) r.fail(path, `invalid count ${n}`);

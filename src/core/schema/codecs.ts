@@ -1,6 +1,6 @@
 import { fc } from './fastCheck.js';
 import { NvError } from '../errors.js';
-import { guidFromString, guidToString, type GuidOrder } from '../guid.js';
+import { guidAt, guidFromString, guidToString, type GuidOrder } from '../guid.js';
 import { bytesToHex, hexInt, hexToBytes, jsonInteger } from '../hex.js';
 import { field, type Codec, type Field, type FieldInfo, type FieldOptions } from './field.js';
 
@@ -49,6 +49,7 @@ export function beUintCodec(size: 2 | 4): Codec<number> {
   return {
     size,
     leaf: 'call',
+    fast: { kind: 'read', read: (b, at) => (size === 2 ? (b[at]! << 8) | b[at + 1]! : ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!) },
     decode: (r, _f, _ctx, path) => {
       const b = r.bytesView(size, path);
       return size === 2 ? (b[0]! << 8) | b[1]! : ((b[0]! << 24) >>> 0) + (b[1]! << 16) + (b[2]! << 8) + b[3]!;
@@ -96,6 +97,7 @@ export function bytesCodec(sizeSpec: SizeSpec, maxArbitrary = 32): Codec<Uint8Ar
   return {
     size: fixed,
     ...(fixed !== undefined ? { leaf: 'call' as const } : {}),
+    ...(typeof sizeSpec !== 'function' ? { fast: { kind: 'bytes' as const, size: sizeSpec } } : {}),
     decode: (r, _f, _ctx, path, parent) => r.copy(resolveSize(sizeSpec, parent), path),
     encode: (w, v) => w.bytes(v),
     arbitrary: (f) =>
@@ -120,6 +122,7 @@ export function bytesCodec(sizeSpec: SizeSpec, maxArbitrary = 32): Codec<Uint8Ar
 export const tailCodec: Codec<Uint8Array> = {
   ...bytesCodec(() => 0),
   decode: (r, _f, _ctx, path) => r.copy(r.remaining, path),
+  fast: { kind: 'tail' },
   arbitrary: () => fc.uint8Array({ maxLength: 24 }),
 };
 
@@ -131,6 +134,16 @@ export function asciiCodec(size: number): Codec<string> {
   return {
     size,
     leaf: 'call',
+    fast: {
+      kind: 'read',
+      read: (b, at) => {
+        let end = at + size;
+        while (end > at && b[end - 1] === 0) end--;
+        let s = '';
+        for (let i = at; i < end; i++) s += String.fromCharCode(b[i]!);
+        return s;
+      },
+    },
     decode: (r, _f, _ctx, path) => {
       const b = r.bytesView(size, path);
       let end = b.length;
@@ -165,7 +178,8 @@ export function guidCodec(order: GuidOrder): Codec<string> {
   return {
     size: 16,
     leaf: 'call',
-    decode: (r, _f, _ctx, path) => guidToString(r.bytesView(16, path), order),
+    fast: { kind: 'read', read: (b, at) => guidAt(b, at, order) },
+    decode: (r, _f, _ctx, path) => guidAt(r.bytesView(16, path), 0, order),
     encode: (w, v) => w.bytes(guidFromString(v, order)),
     arbitrary: (f) =>
       f.expect !== undefined

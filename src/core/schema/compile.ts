@@ -124,3 +124,188 @@ export function compileFieldEncoder(structName: string, fields: readonly AnyFiel
   ) => FieldEncoder;
   return make(fields, isPinned, missing);
 }
+
+/**
+ * Decodes one whole struct straight from the input bytes when nothing about it needs reporting,
+ * else returns undefined having read nothing (the caller then runs the full walker, which reports
+ * exactly what it always did). Used when no spans are asked for.
+ */
+export type FastDecoder = (r: ByteReader) => Record<string, unknown> | undefined;
+
+export interface FastPlan {
+  fields: readonly AnyField[];
+  /** The length field that bounds the record (`boundBy`): where it is, its size, the least it may say. */
+  bound: { at: number; size: 1 | 2 | 4; min: number } | undefined;
+  /** Size of the optional trailing group; undefined when it has no fixed size. */
+  optionalSize: number | undefined;
+  /** Fields whose role is checked against the record's bytes once decoded, with their fixed offsets. */
+  roles: readonly { f: AnyField; at: number | undefined }[];
+  checksumOk(algo: 'acpi8' | 'fletcher64' | 'crc32', region: Uint8Array, at: number, actual: number | bigint): boolean;
+}
+
+const INT_READ: Record<'u8' | 'u16' | 'u32' | 'u64', (at: string) => string> = {
+  u8: (at) => `b[${at}]`,
+  u16: (at) => `(b[${at}] | (b[${at} + 1] << 8))`,
+  u32: (at) => `((b[${at}] | (b[${at} + 1] << 8) | (b[${at} + 2] << 16)) + b[${at} + 3] * 16777216)`,
+  u64: (at) => `d.getBigUint64(${at}, true)`,
+};
+
+/** Source that reads one fixed-size item at `at` into nothing else, or undefined when it cannot. */
+function itemRead(c: AnyField['codec'], i: number, at: string): string | undefined {
+  if (c.leaf !== undefined && c.leaf !== 'call') return INT_READ[c.leaf](at);
+  if (c.fast?.kind === 'read') return `R[${i}](b, ${at})`;
+  return undefined;
+}
+
+/**
+ * The fast path binary-parser takes, generated from the same declaration: one function per
+ * struct that reads every field by index from the input (`ByteReader.raw`), builds the value as
+ * one object literal in declaration order, and allocates no reader, path string or span. It takes
+ * only clean records: a short or overlong length, an `expect` or reserved field that does not
+ * hold, trailing bytes, a checksum or length that disagrees — anything the full walker would
+ * report or throw — makes it return undefined before anything is visible, and the full walker
+ * decodes the record as before. Returns null for declarations it cannot compile (composite
+ * fields, variable-size optional groups, sizes computed by functions).
+ */
+export function compileFastDecoder(plan: FastPlan): FastDecoder | null {
+  const { fields } = plan;
+  const firstOptional = fields.findIndex((f) => f.optional);
+  if (firstOptional >= 0 && (plan.optionalSize === undefined || fields.slice(firstOptional).some((f) => !f.optional))) return null;
+  const index = new Map(fields.map((f, i) => [f.name, i]));
+  /** A size or count: a constant, or an integer field decoded before field `before`. */
+  const countOf = (spec: unknown, before: number): string | undefined => {
+    if (typeof spec === 'number') return String(spec);
+    if (typeof spec !== 'string' || !index.has(spec) || index.get(spec)! >= before) return undefined;
+    const k = index.get(spec)!;
+    return fields[k]!.optional ? undefined : `Number(v${k})`;
+  };
+  const lines: string[] = ['const b = r.raw; const d = r.rawView; const p = r.cursor; let lim = r.limit;'];
+  if (plan.bound) {
+    const { at, size, min } = plan.bound;
+    const read = INT_READ[size === 1 ? 'u8' : size === 2 ? 'u16' : 'u32'](`p + ${at}`);
+    lines.push(`if (lim - p < ${at + size}) return;`, `const len = ${read};`, `if (len < ${min} || len > lim - p) return;`, 'lim = p + len;');
+  }
+  lines.push('let q = p;');
+  const R: unknown[] = [];
+  const E: unknown[] = [];
+  /** Size of a field that reads a fixed number of bytes without a count, else undefined. */
+  const fixedSize = (f: AnyField): number | undefined => {
+    const c = f.codec;
+    if (c.leaf !== undefined && c.leaf !== 'call') return c.size;
+    if (c.fast?.kind === 'read') return c.size;
+    if (c.fast?.kind === 'bytes' && typeof c.fast.size === 'number') return c.fast.size;
+    return undefined;
+  };
+  // Consecutive fixed-size fields form a run: one bounds check, reads at constant offsets from q.
+  let runLeft = 0;
+  let off = 0;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    const c = f.codec;
+    if (!IDENTIFIER.test(f.name)) throw new Error(`field name ${JSON.stringify(f.name)} is not an identifier`);
+    if (i === firstOptional) {
+      lines.push(`let ${fields.slice(i).map((_, k) => `v${i + k}`).join(', ')};`);
+      lines.push(`const opt = lim - q >= ${plan.optionalSize};`, 'if (opt) {');
+    }
+    const body: string[] = [];
+    const size = fixedSize(f);
+    if (size !== undefined && runLeft === 0) {
+      let run = 0;
+      for (let k = i; k < fields.length && (k === i || k !== firstOptional); k++) {
+        const s = fixedSize(fields[k]!);
+        if (s === undefined) break;
+        run += s;
+        runLeft++;
+      }
+      body.push(`if (lim - q < ${run}) return;`);
+      off = 0;
+    }
+    const at = `q + ${off}`;
+    const fast = c.fast;
+    if (c.leaf !== undefined && c.leaf !== 'call' && size !== undefined) {
+      body.push(
+        c.leaf === 'u64'
+          ? // The BigInt this field held last time, when its two words are the same again (tables repeat sizes and attributes).
+            `{ const lo = d.getInt32(${at}, true), hi = d.getInt32(${at} + 4, true); if (lo === W[${2 * i}] && hi === W[${2 * i + 1}]) v${i} = B[${i}]; else { v${i} = d.getBigUint64(${at}, true); W[${2 * i}] = lo; W[${2 * i + 1}] = hi; B[${i}] = v${i}; } }`
+          : `v${i} = ${INT_READ[c.leaf](`(${at})`)};`,
+      );
+      if (f.expect !== undefined) {
+        if (typeof f.expect !== 'number' && typeof f.expect !== 'bigint') return null;
+        E[i] = f.expect;
+        body.push(`if (v${i} !== E[${i}]) return;`);
+      }
+      if (f.reserved) body.push(`if (v${i} !== ${c.leaf === 'u64' ? '0n' : '0'}) return;`);
+    } else if (fast?.kind === 'read' && size !== undefined) {
+      if (f.reserved || (f.expect !== undefined && typeof f.expect !== 'string' && typeof f.expect !== 'number')) return null;
+      R[i] = fast.read;
+      body.push(`v${i} = R[${i}](b, ${at});`);
+      if (f.expect !== undefined) {
+        E[i] = f.expect;
+        body.push(`if (v${i} !== E[${i}]) return;`);
+      }
+    } else if (fast?.kind === 'bytes' && size !== undefined && f.expect === undefined) {
+      if (f.reserved) {
+        // Non-zero reserved bytes are a finding: the full walker reports them.
+        const any = size <= 16 ? Array.from({ length: size }, (_, k) => `b[${at} + ${k}]`).join(' | ') || '0' : undefined;
+        body.push(any !== undefined ? `if ((${any}) !== 0) return;` : `for (let k = ${at}; k < ${at} + ${size}; k++) if (b[k] !== 0) return;`);
+        body.push(`v${i} = new Uint8Array(${size});`);
+      } else {
+        body.push(`v${i} = b.slice(${at}, ${at} + ${size});`);
+      }
+    } else if (fast?.kind === 'bytes' && f.expect === undefined && !f.reserved) {
+      const n = countOf(fast.size, i);
+      if (n === undefined) return null;
+      body.push(`const n${i} = ${n};`, `if (!(n${i} >= 0 && n${i} <= lim - q)) return;`, `v${i} = b.slice(q, q + n${i});`, `q += n${i};`);
+    } else if (fast?.kind === 'tail' && f.expect === undefined && !f.reserved) {
+      body.push(`v${i} = b.slice(q, lim);`, 'q = lim;');
+    } else if (fast?.kind === 'array' && f.expect === undefined && !f.reserved) {
+      const n = countOf(fast.count, i);
+      const isize = fast.item.size;
+      if (n === undefined || isize === undefined) return null;
+      if (fast.item.fast?.kind === 'read') R[i] = fast.item.fast.read;
+      const read = itemRead(fast.item, i, 'q');
+      if (read === undefined) return null;
+      body.push(
+        `const n${i} = ${n};`,
+        `if (!(Number.isSafeInteger(n${i}) && n${i} >= 0 && n${i} * ${isize} <= lim - q)) return;`,
+        `v${i} = new Array(n${i});`,
+        `for (let k = 0; k < n${i}; k++) { v${i}[k] = ${read}; q += ${isize}; }`,
+      );
+    } else {
+      return null;
+    }
+    if (size !== undefined) {
+      off += size;
+      if (--runLeft === 0) body.push(`q += ${off};`);
+    }
+    lines.push(f.optional ? body.join(' ') : `let v${i}; ${body.join(' ')}`);
+  }
+  if (firstOptional >= 0) lines.push('}');
+  if (plan.bound) lines.push('if (q !== lim) return;');
+  const C: AnyField[] = [];
+  plan.roles.forEach(({ f, at }) => {
+    const k = index.get(f.name)!;
+    const role = f.role!;
+    if (role.kind === 'length') {
+      lines.push(`if (v${k} !== undefined && Number(v${k}) !== q - p) return;`);
+    } else if (role.kind === 'checksum' && at !== undefined) {
+      C[k] = f;
+      lines.push(`if (v${k} !== undefined && !H.checksumOk(C[${k}].role.algo, b.subarray(p, q), ${at}, v${k})) return;`);
+    }
+  });
+  const literal = (upTo: number) => `{ ${fields.slice(0, upTo).map((f) => `${f.name}: v${index.get(f.name)}`).join(', ')} }`;
+  lines.push('r.moveTo(q);');
+  lines.push(firstOptional >= 0 ? `return opt ? ${literal(fields.length)} : ${literal(firstOptional)};` : `return ${literal(fields.length)};`);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const W = new Int32Array(2 * fields.length);
+  const B = fields.map(() => 0n);
+  const make = new Function('R', 'E', 'C', 'H', 'W', 'B', `return function fastDecode(r) {\n${lines.join('\n')}\n};`) as (
+    R: unknown[],
+    E: unknown[],
+    C: AnyField[],
+    H: FastPlan,
+    W: Int32Array,
+    B: bigint[],
+  ) => FastDecoder;
+  return make(R, E, C, plan, W, B);
+}

@@ -1,7 +1,22 @@
 import type { Arbitrary } from 'fast-check';
 import type { ByteReader } from '../bytes/reader.js';
 import type { ByteWriter } from '../bytes/writer.js';
+import type { SizeSpec } from './codecs.js';
 import type { DecodeContext, EncodeContext } from './context.js';
+
+/**
+ * How the compiled fast decoder (`compileFastDecoder`) reads a field straight from the input
+ * bytes, for decodes that want values only (no spans). Integer leaves need none: `leaf` says it.
+ */
+export type FastRead =
+  /** Fixed size (`Codec.size`): the value held by the bytes at `b[at]`. */
+  | { kind: 'read'; read: (b: Uint8Array, at: number) => unknown }
+  /** A fresh copy of `size` bytes: a constant or an earlier integer field. */
+  | { kind: 'bytes'; size: SizeSpec }
+  /** A fresh copy of every byte left in the record. */
+  | { kind: 'tail' }
+  /** `count` items of a fixed-size item codec that reads fast itself (a leaf integer or `read`). */
+  | { kind: 'array'; item: Codec<any>; count: SizeSpec };
 
 /**
  * How one kind of value is read, written, generated and shown. A codec knows nothing of the
@@ -27,6 +42,8 @@ export interface Codec<T> {
    * failure, for a finding or for a dump, and reads `u8`..`u64` inline (`read`), or calls `decode`.
    */
   readonly leaf?: 'u8' | 'u16' | 'u32' | 'u64' | 'call';
+  /** Set when the compiled fast decoder can read this codec without a `ByteReader`. */
+  readonly fast?: FastRead;
 }
 
 /** Fields whose value the encoder derives from the rest (ACPICA's DT_LENGTH; QEMU's acpi_table_end). */

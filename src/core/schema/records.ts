@@ -2,6 +2,7 @@ import type { Arbitrary } from 'fast-check';
 import { fc } from './fastCheck.js';
 import { NvError, isNvError } from '../errors.js';
 import type { ByteReader } from '../bytes/reader.js';
+import type { FastDecoder } from './compile.js';
 import { field, type Codec, type FieldOptions, type Field } from './field.js';
 import type { Struct, ValueOf } from './struct.js';
 
@@ -41,12 +42,37 @@ export function recordsCodec<V extends Record<number, Struct<any>>>(reg: RecordR
     v.$raw = true;
     return v;
   };
+  let byType: (FastDecoder | null | undefined)[] | undefined;
+  /** Takes records while they are clean and of a known type; stops at the first other one. */
+  const fastRecords = (r: ByteReader, out: unknown[]): void => {
+    byType ??= [];
+    const b = r.raw;
+    const lim = r.limit;
+    for (;;) {
+      const at = r.cursor;
+      if (lim - at < reg.headerSize) return;
+      // The type is the header's first u16 (RecordRegistry: `type, length`, little-endian).
+      const type = b[at]! | (b[at + 1]! << 8);
+      let fd = byType[type];
+      if (fd === undefined) {
+        const s = reg.variants[type as keyof V] as Struct<any> | undefined;
+        fd = byType[type] = s ? s.fastDecoder() : null;
+      }
+      if (fd === null) return;
+      const v = fd(r);
+      if (v === undefined) return;
+      out.push(v);
+    }
+  };
   return {
     size: undefined,
     composite: true,
     decode(r, _f, ctx, path) {
       const out: RecordValue<V>[] = [];
       while (r.remaining > 0) {
+        // Clean records of known types go through their structs' fast paths: no path strings.
+        if (!ctx.spans) fastRecords(r, out);
+        if (r.remaining === 0) break;
         const i = out.length;
         const ipath = `${path}[${i}]`;
         if (r.remaining < reg.headerSize) {

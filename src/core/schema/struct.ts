@@ -8,7 +8,7 @@ import { fletcher64 } from '../checksum/fletcher64.js';
 import { NvError } from '../errors.js';
 import { bytesToHex, hexInt, hexToBytes } from '../hex.js';
 import { isZero } from './codecs.js';
-import { compileFieldDecoder, compileFieldEncoder, type FieldDecoder, type FieldEncoder } from './compile.js';
+import { compileFastDecoder, compileFieldDecoder, compileFieldEncoder, type FastDecoder, type FastPlan, type FieldDecoder, type FieldEncoder } from './compile.js';
 import type { DecodeContext, EncodeContext } from './context.js';
 import type { AnyField, Codec, Field, FieldInfo } from './field.js';
 
@@ -63,6 +63,8 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
   /** Compiled on first use, so loading a module of declarations costs no code generation. */
   private decodeFieldsFn: FieldDecoder | undefined;
   private encodeFieldsFn: FieldEncoder | undefined;
+  /** null: the declaration has fields the fast path does not read (composites). */
+  private fastFn: FastDecoder | null | undefined;
 
   constructor(
     readonly name: string,
@@ -123,6 +125,10 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
   // ---- decode -------------------------------------------------------------------------------
 
   decode(r: ByteReader, _f: FieldInfo | undefined, ctx: DecodeContext, path: string): StructValue<F> {
+    if (!ctx.spans) {
+      const v = this.decodeFast(r);
+      if (v !== undefined) return v;
+    }
     const startAbs = r.offset;
     let rr = r;
     if (this.bound !== undefined) {
@@ -153,6 +159,38 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
     if (group) group.size = rr.position - start;
     if (this.regionRoles) this.checkRoles(v, rr.bytes.subarray(start, rr.position), path, startAbs, ctx);
     return v as StructValue<F>;
+  }
+
+  /**
+   * The value of a clean record at `r` (advancing past it), or undefined having read nothing: a
+   * record the full walker would report anything about, or a declaration with composite fields.
+   */
+  decodeFast(r: ByteReader): StructValue<F> | undefined {
+    const fd = this.fastDecoder();
+    return fd === null ? undefined : (fd(r) as StructValue<F> | undefined);
+  }
+
+  /** The compiled fast path itself (see `decodeFast`), null when the declaration has none. */
+  fastDecoder(): FastDecoder | null {
+    if (this.fastFn === undefined) this.fastFn = compileFastDecoder(this.fastPlan());
+    return this.fastFn;
+  }
+
+  /** What the fast decoder must check to take a record: the same bound and roles as below. */
+  private fastPlan(): FastPlan {
+    const b = this.bound;
+    const roles = this.regionRoles
+      ? this.roleFields
+          .filter((f) => f.role!.kind === 'checksum' || (f.role!.kind === 'length' && this.options.boundBy === undefined))
+          .map((f) => ({ f, at: this.offsets.get(f.name) }))
+      : [];
+    return {
+      fields: this.fields,
+      bound: b && { at: b.at, size: b.size, min: this.requiredSize ?? b.at + b.size },
+      optionalSize: this.optionalSize,
+      roles,
+      checksumOk: (algo, region, at, actual) => (algo === 'acpi8' ? acpiByteSum(region) === 0 : BigInt(actual) === BigInt(checksumOf(algo, region, at))),
+    };
   }
 
   private checkRoles(v: Obj, region: Uint8Array, path: string, startAbs: number, ctx: DecodeContext): void {
