@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
   SCENARIO_SCHEMA, ScenarioError, SimDir, hypercallEntries, loadScenario, runAll, runRemaining, runStage, stageNames, startRun, stagesFor,
   formatMetadataReport, metadataReport, formatGuestMappings, guestMappingViews,
@@ -9,7 +10,9 @@ import { defineCommand } from '../command.js';
 import { bytes, choice, file, parseBytes, text, UsageError } from '../options/values.js';
 import { CliError, toJsonText, withNumbers } from '../io.js';
 import { updateDirectory, withNewDirectory } from '../write/directory.js';
-import { writeLines } from '../write/gate.js';
+import { writeLines, type PlannedWrite } from '../write/gate.js';
+import { writeOutput } from '../write/output.js';
+import { REPORT_FILE, renderReport } from '../../sim/report/index.js';
 
 interface Args {
   action: string;
@@ -22,6 +25,7 @@ interface Args {
   codeOrder: boolean;
   at?: bigint;
   guest?: string;
+  report?: string;
 }
 
 /** What a run directory holds after the stages so far, for the report. */
@@ -36,21 +40,67 @@ function summary(dir: SimDir) {
   };
 }
 
-function print(a: Args, dir: SimDir): number {
+function print(a: Args, dir: SimDir, report?: string): number {
   const s = summary(dir);
-  if (a.json) process.stdout.write(toJsonText({ schemaVersion: 1, ...s }));
+  if (a.json) process.stdout.write(toJsonText({ schemaVersion: 1, ...s, ...(report ? { report } : {}) }));
   else {
     process.stdout.write(`${s.dir}: design ${s.design}, stages done: ${s.stages.join(', ')}${s.next ? `; next: nvtool sim ${s.next} ${a.out ?? a.target}` : ''}\n`);
     for (const h of s.hypercalls) process.stdout.write(`  ${h.file}  ${h.result}\n`);
+    if (report) process.stdout.write(`report: ${report}\n`);
   }
   return 0;
+}
+
+/** `file` relative to `dir` when it lies inside it, else undefined. */
+function inside(dir: string, file: string): string | undefined {
+  const r = relative(resolve(dir), resolve(file));
+  return r && r !== '..' && !r.startsWith(`..${sep}`) && !r.startsWith(sep) ? r : undefined;
+}
+
+/**
+ * `sim run --report FILE`, checked before the run starts: a page inside the run directory is built
+ * with it (in the directory gate's temporary directory); one outside needs an existing folder and
+ * --force to replace a file.
+ */
+function checkReportTarget(file: string, out: string, force: boolean): void {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new CliError(`--report ${file}: is a directory`);
+  if (inside(out, file)) return;
+  const folder = dirname(resolve(file));
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new CliError(`--report ${file}: no such folder ${folder}`);
+  if (existsSync(file) && !force) throw new CliError(`--report ${file}: exists; pass --force to replace it`);
 }
 
 /** Actions other than stages; later parts add theirs here (e.g. `size`). */
 export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> = {
   async run(a) {
     const scenario = need(a.target, 'SCENARIO.json');
-    return newRunDirectory(a, (tmp) => runAll(scenario, tmp, { permissions: a.permissions, codeOrder: a.codeOrder }));
+    const out = need(a.out, '--out DIR');
+    if (a.report === undefined) return newRunDirectory(a, (tmp) => runAll(scenario, tmp, { permissions: a.permissions, codeOrder: a.codeOrder }));
+    const report = a.report;
+    checkReportTarget(report, out, a.force);
+    const rel = inside(out, report);
+    let page = '';
+    return newRunDirectory(a, async (tmp) => {
+      const dir = await runAll(scenario, tmp, { permissions: a.permissions, codeOrder: a.codeOrder });
+      // rendered from the temporary directory, its links and title for where the run will be
+      page = renderReport(tmp, report, { finalRoot: out });
+      if (rel !== undefined) {
+        const at = join(tmp, rel);
+        if (existsSync(at)) throw new CliError(`--report ${report}: the run wrote that file itself`);
+        mkdirSync(dirname(at), { recursive: true });
+        writeFileSync(at, page);
+      }
+      return dir;
+    }, rel === undefined ? (dryRun) => writeOutput(report, page, a.force, dryRun).writes : undefined, report);
+  },
+  report(a) {
+    const root = need(a.target, 'DIR');
+    new SimDir(root).state(); // a run directory, or exit 2 before anything is written
+    const file = a.out ?? resolve(root, REPORT_FILE);
+    const w = writeOutput(file, renderReport(root, file), a.force, a.dryRun);
+    if (a.json) process.stdout.write(toJsonText({ schemaVersion: 1, dryRun: w.dryRun, writes: w.writes, summary: { dir: resolve(root), report: file } }));
+    else if (!w.dryRun) process.stdout.write(`${file}: the report of ${root} (${w.writes.reduce((n, x) => n + x.length, 0)} bytes)\n`);
+    return 0;
   },
   async host(a) {
     const scenario = need(a.target, 'SCENARIO.json');
@@ -100,11 +150,14 @@ export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> 
  * temporary directory beside --out, which replaces --out (a non-empty one only with --force) once
  * everything is on disk; --dry-run lists the files and keeps nothing.
  */
-async function newRunDirectory(a: Args, stages: (tmp: string) => Promise<SimDir>): Promise<number> {
+async function newRunDirectory(a: Args, stages: (tmp: string) => Promise<SimDir>, after?: (dryRun: boolean) => PlannedWrite[], report?: string): Promise<number> {
   const out = need(a.out, '--out DIR');
   const w = await withNewDirectory(out, { force: a.force, dryRun: a.dryRun }, stages);
-  if (!w.dryRun) return print(a, new SimDir(out));
-  process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, dryRun: true, writes: w.writes }) : writeLines(w));
+  // a file written once the directory is in place (the report outside it), through the file gate
+  const more = after?.(w.dryRun) ?? [];
+  if (!w.dryRun) return print(a, new SimDir(out), report);
+  const all = { ...w, writes: [...w.writes, ...more] };
+  process.stdout.write(a.json ? toJsonText({ schemaVersion: 1, dryRun: true, writes: all.writes }) : writeLines({ ...all, writes: w.writes }));
   return 0;
 }
 
@@ -117,16 +170,17 @@ export const simCommand = defineCommand<Args>({
   name: 'sim',
   describe: 'Simulate the Xen vNVDIMM design on real images: host, Dom0, Xen, ... one stage at a time (specs/sim.md)',
   positionals: [
-    { name: 'action', describe: 'run | host | a stage | resume | check | schema | size | mappings | guest-destroy', value: choice([...new Set([...Object.keys(SIM_ACTIONS), ...stageNames()])]) },
-    { name: 'target', describe: 'SCENARIO.json (run, host, check), the run directory (a stage, resume, mappings, guest-destroy) or a size (size)', value: file(), optional: true },
+    { name: 'action', describe: 'run | host | a stage | resume | check | schema | size | mappings | report | guest-destroy', value: choice([...new Set([...Object.keys(SIM_ACTIONS), ...stageNames()])]) },
+    { name: 'target', describe: 'SCENARIO.json (run, host, check), the run directory (a stage, resume, mappings, report, guest-destroy) or a size (size)', value: file(), optional: true },
   ],
   options: {
-    out: { alias: 'o', describe: 'run directory to create', value: file(), actions: ['run', 'host'] },
-    force: { describe: 'replace a non-empty run directory', actions: ['run', 'host'] },
-    'dry-run': { describe: 'run the stages in a temporary directory, list the files --out would get, keep nothing', actions: ['run', 'host'] },
+    out: { alias: 'o', describe: 'run, host: the run directory to create; report: the HTML file to write (default DIR/report.html)', value: file(), actions: ['run', 'host', 'report'] },
+    force: { describe: 'replace a non-empty run directory (run, host) or an existing report file (report, run --report)', actions: ['run', 'host', 'report'] },
+    'dry-run': { describe: 'run, host: run the stages in a temporary directory, list the files --out (and --report) would get, keep nothing; report: say which file would be written', actions: ['run', 'host', 'report'] },
+    report: { describe: 'run: also write the run\'s HTML report (one self-contained page: host, Dom0, Xen, hypercalls, each guest\'s mapping to scale, links to every artefact) to this file, e.g. DIR/report.html', value: file(), actions: ['run'] },
     'code-order': { describe: 'v1: Xen keeps its code\'s order (pmem_setup before the overlap check) and reports what a refused report would have written, writing nothing (specs/sim.md §6.1; scenario "xen": {"checkOrder": "code"})', actions: ['run', 'resume', 'xen'] },
     permissions: { describe: 'how the simulated Xen tracks which domain may access which pmem page (default pageowner); only xen/permissions.json changes (specs/permissions.md)', value: choice(DESIGNS), actions: ['run', 'resume', 'xen'] },
-    json: { describe: 'print the run summary (size: the report) as JSON' },
+    json: { describe: 'print the run summary (size: the report; report: what was written) as JSON' },
     guest: { describe: 'guest-destroy: the guest to destroy (its name in the scenario)', value: text('NAME'), actions: ['guest-destroy'] },
     at: { describe: 'size: machine address the range starts at, for the code layout\'s chunk count (default 0x140000000)', value: bytes(), actions: ['size'] },
   },
@@ -145,6 +199,8 @@ export const simCommand = defineCommand<Args>({
     ['$0 sim schema > scenario.schema.json', 'the scenario\'s JSON Schema'],
     ['$0 sim xen run1 --code-order', 'the xen stage in the v1 code\'s order: a refused overlapping report lists the writes it would have made'],
     ['$0 sim mappings run1', 'each guest\'s vNVDIMMs: guest range -> host frames -> host image and offset'],
+    ['$0 sim run scenario.json --out run1 --report run1/report.html', 'run, then write one self-contained HTML page of the run: open run1/report.html in a browser'],
+    ['$0 sim report run1 --out /tmp/run1.html --force', 'the page for an existing run directory (default run1/report.html); links point back into run1'],
     ['$0 sim guest-destroy run1 --guest vm1', 'xl destroy vm1: XEN_DOMCTL_destroydomain, Xen returns the guest\'s pmem pages (specs/sim.md §7.11)'],
     ['$0 sim size 64G', 'what Xen keeps for 64 GiB of pmem: frame table + M2P, and Dom0\'s page tables to map it with 4 KiB vs 2 MiB pages'],
   ],
