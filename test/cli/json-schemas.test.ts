@@ -68,9 +68,12 @@ describe('each command --json matches its schema in schemas/ and carries schemaV
     await json('sim-check', ['sim', 'check', 'fixtures/examples/xen-v4/scenario.json', '--json']);
     await json('sim-size', ['sim', 'size', '64G', '--json']);
     const out = t('run');
-    const r = await json('sim-run', ['sim', 'run', 'fixtures/examples/xen-v4/scenario.json', '--out', out, '--json']);
+    const r = await json('sim-run', ['sim', 'run', 'fixtures/examples/xen-v4/scenario.json', '--out', out, '--json', '--report', join(out, 'report.html')]);
     expect(r.next).toBeNull();
+    expect(r.report).toBe(join(out, 'report.html'));
     await json('sim-mappings', ['sim', 'mappings', out, '--json']);
+    const w = await json('writes', ['sim', 'report', out, '--out', t('report.html'), '--json']);
+    expect(w.writes).toEqual([expect.objectContaining({ file: t('report.html'), offset: 0 })]);
   });
 
   it('labels check (one area) on a label area nvtool initialised with a namespace', async () => {
