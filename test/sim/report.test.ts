@@ -188,6 +188,31 @@ describe('sim report: the page against the run\'s artefacts', () => {
     expect(target(join(copy, 'report.html'), a.href!)).toBe(join(copy, 'extra', odd));
   });
 
+  it('sim run --report: the page is built with the run (title and links for its final place), listed by --dry-run; a page outside the run directory too', async () => {
+    const v4 = runs[0]!;
+    expect(html(v4)).toContain(`<h1>nvtool simulation run: ${esc(v4.dir)}</h1>`);
+    expect(html(v4)).not.toMatch(/nvtool-\d+\.tmp/);
+    const dryOut = join(work, 'dry-run');
+    const d = await runCli(['sim', 'run', 'fixtures/examples/xen-v4/scenario.json', '--out', dryOut, '--report', join(dryOut, 'pages/run.html'), '--dry-run', '--json']);
+    expect(d.code, d.stderr).toBe(0);
+    expect(JSON.parse(d.stdout).writes.map((w: { file: string }) => w.file)).toContain(join(dryOut, 'pages/run.html'));
+    expect(existsSync(dryOut)).toBe(false);
+    const out = join(work, 'outside-run');
+    const page = join(work, 'outside.html');
+    const o = await runCli(['sim', 'run', 'fixtures/examples/xen-v4/scenario.json', '--out', out, '--report', page]);
+    expect(o.code, o.stderr).toBe(0);
+    const text = readFileSync(page, 'utf8');
+    expect(text).toContain(`<h1>nvtool simulation run: ${esc(out)}</h1>`);
+    const links = tags(text, 'a').filter((a) => !a.href!.startsWith('#'));
+    expect(links.length).toBeGreaterThan(30);
+    for (const a of links) expect(existsSync(target(page, a.href!)), a.href).toBe(true);
+    expect(existsSync(join(out, 'report.html'))).toBe(false);
+    const again = await runCli(['sim', 'run', 'fixtures/examples/xen-v4/scenario.json', '--out', join(work, 'outside-run-2'), '--report', page]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/exists; pass --force/);
+    expect(existsSync(join(work, 'outside-run-2'))).toBe(false);
+  });
+
   it('bad input ends with exit 2 and one line before anything is written; an existing page needs --force; --dry-run writes nothing', async () => {
     const notRun = join(work, 'not-a-run');
     mkdirSync(notRun);
