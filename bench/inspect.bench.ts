@@ -20,11 +20,11 @@ const GiB = 2 ** 30;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /**
- * All six images are built first, then inspected in 15 rounds, every image once per round in a
+ * All six images are built first, then inspected in 61 rounds, every image once per round in a
  * rotating order (the machine is shared: each round's runs meet the same load). Times are medians;
  * a ratio is the median of the per-round ratios to the 1 GiB image of the same kind.
  */
-export function run(rounds = 15): string {
+export function run(rounds = 61): string {
   const dir = mkdtempSync(join(tmpdir(), 'nvtool-inspect-bench-'));
   const images = [['1 GiB', GiB, 'fsdax'], ['64 GiB', 64 * GiB, 'fsdax'], ['1 TiB', 1024 * GiB, 'fsdax'], ['1 GiB', GiB, 'sector'], ['64 GiB', 64 * GiB, 'sector'], ['1 TiB', 1024 * GiB, 'sector']] as const;
   try {

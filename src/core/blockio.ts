@@ -12,9 +12,22 @@ export interface BlockIO {
   readonly size: number;
   /** Exactly `length` bytes at `offset`; throws NvError if the range is outside the container. */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * Optional: fill all of `out` from `offset`, into the caller's buffer (no allocation: a BTT sector
+   * read into a preallocated buffer is then one pread). Use `readInto(io, ...)`, which falls back
+   * to `read` for containers without it.
+   */
+  readInto?(offset: number, out: Uint8Array): void;
+  /** `data` is copied or written before this returns: callers reuse their buffers. */
   write(offset: number, data: Uint8Array): void;
   /** Make the writes so far durable (fsync for files) before any later write. */
   flush(): void;
+}
+
+/** `out.length` bytes at `offset` into `out`, with one positioned read where the container allows. */
+export function readInto(io: BlockIO, offset: number, out: Uint8Array): void {
+  if (io.readInto) io.readInto(offset, out);
+  else out.set(io.read(offset, out.length));
 }
 
 function checkRange(what: string, size: number, offset: number, length: number): void {
@@ -32,6 +45,10 @@ export class MemoryBlockIO implements BlockIO {
   read(offset: number, length: number): Uint8Array {
     checkRange('block-io', this.size, offset, length);
     return this.bytes.slice(offset, offset + length);
+  }
+  readInto(offset: number, out: Uint8Array): void {
+    checkRange('block-io', this.size, offset, out.length);
+    out.set(this.bytes.subarray(offset, offset + out.length));
   }
   write(offset: number, data: Uint8Array): void {
     checkRange('block-io', this.size, offset, data.length);
@@ -88,21 +105,31 @@ export class FileBlockIO implements BlockIO {
   }
 
   read(offset: number, length: number): Uint8Array {
-    checkRange(this.path, this.size, offset, length);
     const out = freshBytes(length);
-    let done = 0;
+    this.readInto(offset, out);
+    return out;
+  }
+
+  readInto(offset: number, out: Uint8Array): void {
+    const length = out.length;
+    checkRange(this.path, this.size, offset, length);
+    const fd = this.handle;
+    let done = readSync(fd, out, 0, length, offset);
     while (done < length) {
-      const n = readSync(this.handle, out, done, length - done, offset + done);
-      if (n === 0) break; // past EOF of a device that shrank: the rest stays zero
+      const n = readSync(fd, out, done, length - done, offset + done);
+      if (n === 0) {
+        out.fill(0, done); // past EOF of a device that shrank: the rest reads as zeros
+        return;
+      }
       done += n;
     }
-    return out;
   }
 
   write(offset: number, data: Uint8Array): void {
     checkRange(this.path, this.size, offset, data.length);
-    let done = 0;
-    while (done < data.length) done += writeSync(this.handle, data, done, data.length - done, offset + done);
+    const fd = this.handle;
+    let done = writeSync(fd, data, 0, data.length, offset);
+    while (done < data.length) done += writeSync(fd, data, done, data.length - done, offset + done);
   }
 
   flush(): void {
@@ -123,6 +150,10 @@ export class WindowBlockIO implements BlockIO {
   read(offset: number, length: number): Uint8Array {
     checkRange('block-io window', this.size, offset, length);
     return this.inner.read(this.offset + offset, length);
+  }
+  readInto(offset: number, out: Uint8Array): void {
+    checkRange('block-io window', this.size, offset, out.length);
+    readInto(this.inner, this.offset + offset, out);
   }
   write(offset: number, data: Uint8Array): void {
     checkRange('block-io window', this.size, offset, data.length);
@@ -177,6 +208,8 @@ export interface SectorDevice {
   readonly sectorSize: number;
   readonly nlba: number;
   read(lba: number): Uint8Array;
+  /** Optional: the sector into the caller's `sectorSize`-byte buffer. */
+  readInto?(lba: number, out: Uint8Array): void;
   write(lba: number, data: Uint8Array): void;
 }
 
@@ -200,7 +233,8 @@ export class SectorBlockIO implements BlockIO {
       const lba = Math.floor(at / ss);
       const within = at - lba * ss;
       const n = Math.min(ss - within, length - done);
-      out.set(this.device.read(lba).subarray(within, within + n), done);
+      if (n === ss && this.device.readInto) this.device.readInto(lba, out.subarray(done, done + ss));
+      else out.set(this.device.read(lba).subarray(within, within + n), done);
       done += n;
     }
     return out;
@@ -214,7 +248,7 @@ export class SectorBlockIO implements BlockIO {
       const lba = Math.floor(at / ss);
       const within = at - lba * ss;
       const n = Math.min(ss - within, data.length - done);
-      if (n === ss) this.device.write(lba, data.slice(done, done + ss));
+      if (n === ss) this.device.write(lba, data.subarray(done, done + ss));
       else {
         const s = this.device.read(lba);
         s.set(data.subarray(done, done + n), within);

@@ -1,12 +1,12 @@
 import { NvError } from '../core/errors.js';
 import { NIL_GUID } from '../core/guid.js';
-import { decodeStruct, encodeStruct, type Finding } from '../core/schema/index.js';
-import { zeroRange, type BlockIO } from '../core/blockio.js';
-import { BTT_INFO_SIZE, BTT_PG_SIZE, BTT_SIG, IB_FLAG_ERROR, bttInfoBlock, bttArenaInvalidReason, decodeBttInfo, encodeBttInfo, type BttInfo } from './bttInfo.js';
+import { encodeStruct, type Finding } from '../core/schema/index.js';
+import { readInto, zeroRange, type BlockIO } from '../core/blockio.js';
+import { BTT_INFO_SIZE, BTT_PG_SIZE, BTT_SIG, IB_FLAG_ERROR, bttInfoBlock, encodeBttInfo, validBttInfo, type BttInfo } from './bttInfo.js';
 import { bttInitialOffset, bttSectorSize, planArenas, type ArenaLayout, type BttVersion } from './bttLayout.js';
 import {
-  LOG_ENT_SIZE, LOG_GRP_SIZE, MAP_ENT_NORMAL, MAP_ENT_SIZE, MAP_ERR_SHIFT, MAP_LBA_MASK, detectLogIndices, incSeq, logEntry, logGroup,
-  logOldEntry, mapLookup, mapState, type LogEntry, type LogGroup, type LogIndices,
+  LOG_ENT_SIZE, LOG_GRP_SIZE, MAP_ENT_NORMAL, MAP_ENT_SIZE, MAP_ERR_SHIFT, MAP_LBA_MASK, decodeLogGroups, detectLogIndices, incSeq, logEntry,
+  logOldEntry, mapIsError, mapIsTrim, mapLookup, mapPostmap, putLogEntry, type LogGroup, type LogIndices,
 } from './bttLog.js';
 
 const FMT = 'btt';
@@ -31,6 +31,10 @@ export interface Arena {
   size: number;
   logIndices: LogIndices;
   freelist: FreeEntry[];
+  /** Namespace offsets of the data area, the map and the flog (base + dataoff, mapoff, logoff). */
+  dataAt: number;
+  mapAt: number;
+  logAt: number;
 }
 
 export interface BttCreateOptions {
@@ -117,48 +121,42 @@ export class Btt {
         lastReason = `namespace of ${store.size} bytes is below 16 MiB`;
         continue;
       }
-      const raw = store.read(initial, BTT_INFO_SIZE);
-      const why = bttArenaInvalidReason(raw, o.namespaceUuid);
-      if (why) {
-        lastReason = `no valid BTT ${version.major}.${version.minor} info block at ${initial}: ${why}`;
+      const info = validBttInfo(store.read(initial, BTT_INFO_SIZE), o.namespaceUuid, initial);
+      if (typeof info === 'string') {
+        lastReason = `no valid BTT ${version.major}.${version.minor} info block at ${initial}: ${info}`;
         continue;
       }
-      const info = decodeBttInfo(raw, initial).value;
       if (info.versionMajor !== version.major || info.versionMinor !== version.minor) {
         lastReason = `info block at ${initial} is version ${info.versionMajor}.${info.versionMinor}, Linux wants ${version.major}.${version.minor} there`;
         continue;
       }
-      return discover(store, version, o);
+      return discover(store, version, o, info);
     }
     throw new NoBttError(FMT, '', undefined, lastReason || 'no BTT');
   }
 
-  private arenaFor(lba: number): { arena: Arena; premap: number } {
+  /** The arena holding logical sector `lba` (lba_to_arena); premap = lba - arena.externalLbaStart. */
+  private arenaOf(lba: number): Arena {
     if (!Number.isSafeInteger(lba) || lba < 0) fail(`bad LBA ${lba}`);
-    let rest = lba;
-    for (const arena of this.arenas) {
-      if (rest < arena.info.externalNlba) return { arena, premap: rest };
-      rest -= arena.info.externalNlba;
-    }
+    for (const arena of this.arenas) if (lba - arena.externalLbaStart < arena.info.externalNlba) return arena;
     return fail(`LBA ${lba} is beyond the ${this.nlba} sectors of the BTT`);
   }
 
-  private mapOff(a: Arena, premap: number): number {
-    return a.base + Number(a.info.mapoff) + premap * MAP_ENT_SIZE;
-  }
-  private dataOff(a: Arena, block: number): number {
-    return a.base + Number(a.info.dataoff) + block * a.info.internalLbasize;
-  }
   /**
    * Map entries read so far, a page of MAP_PAGE_ENTRIES at a time, keyed by the page's offset.
    * The open BTT owns its map (as the kernel's btt does), so the cache is write-through: a sector
    * read costs the data read alone, a write its data, flog and map writes — no map read.
    */
   private readonly mapPages = new Map<number, Uint32Array>();
+  /** The one flog entry and map entry a write stores: filled in place, never allocated per write. */
+  private readonly logBytes = new Uint8Array(LOG_ENT_SIZE);
+  private readonly logView = new DataView(this.logBytes.buffer);
+  private readonly mapBytes = new Uint8Array(MAP_ENT_SIZE);
+  private readonly mapView = new DataView(this.mapBytes.buffer);
 
   private mapPage(a: Arena, premap: number): Uint32Array {
     const first = premap - (premap % MAP_PAGE_ENTRIES);
-    const at = this.mapOff(a, first);
+    const at = a.mapAt + first * MAP_ENT_SIZE;
     let page = this.mapPages.get(at);
     if (!page) {
       const n = Math.min(MAP_PAGE_ENTRIES, a.info.externalNlba - first);
@@ -175,71 +173,91 @@ export class Btt {
   readMapRaw(a: Arena, premap: number): number {
     return this.mapPage(a, premap)[premap % MAP_PAGE_ENTRIES]!;
   }
-  private writeMapRaw(a: Arena, premap: number, raw: number): void {
-    const b = new Uint8Array(MAP_ENT_SIZE);
-    new DataView(b.buffer).setUint32(0, raw >>> 0, true);
-    this.store.write(this.mapOff(a, premap), b);
-    this.mapPage(a, premap)[premap % MAP_PAGE_ENTRIES] = raw >>> 0;
-  }
 
   /** Post-map block of a logical sector (for inspection). */
   lookup(lba: number): { arena: number; premap: number; postmap: number; trim: boolean; error: boolean } {
-    const { arena, premap } = this.arenaFor(lba);
+    const arena = this.arenaOf(lba);
+    const premap = lba - arena.externalLbaStart;
     return { arena: this.arenas.indexOf(arena), premap, ...mapLookup(this.readMapRaw(arena, premap), premap) };
   }
 
-  /** btt_read_pg() for one sector: map lookup; trimmed reads as zeros, an error entry is -EIO. */
+  /**
+   * btt_read_pg()'s map lookup for one sector: the namespace offset of its data block, or -1 for a
+   * trimmed sector (reads as zeros); an error entry is -EIO.
+   */
+  private dataOffsetOf(lba: number): number {
+    const arena = this.arenaOf(lba);
+    const premap = lba - arena.externalLbaStart;
+    const raw = this.readMapRaw(arena, premap);
+    if (mapIsTrim(raw)) return -1;
+    if (mapIsError(raw)) fail(`sector ${lba} has its map error flag set (-EIO)`);
+    const post = mapPostmap(raw, premap);
+    if (post >= arena.info.internalNlba) fail(`map entry of sector ${lba} points at block ${post} beyond internal_nlba`, arena.mapAt + premap * MAP_ENT_SIZE);
+    return arena.dataAt + post * arena.info.internalLbasize;
+  }
+
+  /** btt_read_pg() for one sector, into fresh bytes. */
   read(lba: number): Uint8Array {
-    const { arena, premap } = this.arenaFor(lba);
-    const m = mapLookup(this.readMapRaw(arena, premap), premap);
-    if (m.trim) return new Uint8Array(this.sectorSize);
-    if (m.error) fail(`sector ${lba} has its map error flag set (-EIO)`);
-    if (m.postmap >= arena.info.internalNlba) fail(`map entry of sector ${lba} points at block ${m.postmap} beyond internal_nlba`, this.mapOff(arena, premap));
-    return this.store.read(this.dataOff(arena, m.postmap), this.sectorSize);
+    const at = this.dataOffsetOf(lba);
+    return at < 0 ? new Uint8Array(this.sectorSize) : this.store.read(at, this.sectorSize);
+  }
+
+  /** btt_read_pg() for one sector into `out` (sectorSize bytes): a map lookup, then one read of the data. */
+  readInto(lba: number, out: Uint8Array): void {
+    if (out.length !== this.sectorSize) fail(`a sector read needs a ${this.sectorSize}-byte buffer, got ${out.length}`);
+    const at = this.dataOffsetOf(lba);
+    if (at < 0) out.fill(0);
+    else readInto(this.store, at, out);
   }
 
   /**
-   * btt_write_pg() for one sector: data into the lane's free block, flog entry (two 8-byte halves),
-   * then the map; the old block becomes the lane's next free block.
+   * btt_write_pg() for one sector: data into the lane's free block, the flog entry, then the map;
+   * the old block becomes the lane's next free block. Three writes and no read (the map entry comes
+   * from the cached page, the lane's state is in memory since open).
    */
   write(lba: number, data: Uint8Array, lane = 0): void {
     if (data.length !== this.sectorSize) fail(`a sector write needs ${this.sectorSize} bytes, got ${data.length}`);
-    const { arena, premap } = this.arenaFor(lba);
+    const arena = this.arenaOf(lba);
+    const premap = lba - arena.externalLbaStart;
     if (arena.info.flags & IB_FLAG_ERROR) fail('arena is in the error state (-EIO)');
-    const fl = arena.freelist[lane % arena.freelist.length]!;
+    const l = lane % arena.freelist.length;
+    const fl = arena.freelist[l]!;
     if (fl.hasErr) this.clearFreeError(arena, fl);
     const newPost = fl.block;
     if (newPost >= arena.info.internalNlba) fail(`free block ${newPost} is beyond internal_nlba (-EIO)`);
-    this.store.write(this.dataOff(arena, newPost), data);
-    const m = mapLookup(this.readMapRaw(arena, premap), premap);
-    if (m.postmap >= arena.info.internalNlba) fail(`old map entry ${m.postmap} is beyond internal_nlba (-EIO)`);
-    const oldMap = m.error ? (m.postmap | (1 << MAP_ERR_SHIFT)) >>> 0 : m.postmap;
-    const ent: LogEntry = { lba: premap, oldMap, newMap: newPost, seq: fl.seq };
-    const bytes = encodeStruct(logEntry, ent);
-    const slot = arena.logIndices[fl.sub]!;
-    const at = arena.base + Number(arena.info.logoff) + (lane % arena.freelist.length) * LOG_GRP_SIZE + slot * LOG_ENT_SIZE;
-    // __btt_log_write: lba and old_map first, then new_map and seq (the seq write makes the entry valid).
-    const half = logEntry.offsetOf('newMap');
-    this.store.write(at, bytes.subarray(0, half));
-    this.store.write(at + half, bytes.subarray(half));
+    this.store.write(arena.dataAt + newPost * arena.info.internalLbasize, data);
+    const page = this.mapPage(arena, premap);
+    const raw = page[premap % MAP_PAGE_ENTRIES]!;
+    const oldPost = mapPostmap(raw, premap);
+    if (oldPost >= arena.info.internalNlba) fail(`old map entry ${oldPost} is beyond internal_nlba (-EIO)`);
+    const hadError = mapIsError(raw);
+    const oldMap = hadError ? (oldPost | (1 << MAP_ERR_SHIFT)) >>> 0 : oldPost;
+    // The flog entry {premap, old, new, seq} in one write. Linux's __btt_log_write stores it as two
+    // 8-byte halves because a pmem store is atomic only up to 8 bytes; a 16-byte-aligned write into
+    // a file lands inside one sector, so it can leave no state the halves cannot (the crash-point
+    // test tears it at every 8 bytes).
+    putLogEntry(this.logView, 0, premap, oldMap, newPost, fl.seq);
+    this.store.write(arena.logAt + l * LOG_GRP_SIZE + arena.logIndices[fl.sub]! * LOG_ENT_SIZE, this.logBytes);
     fl.sub = 1 - fl.sub;
     fl.seq = fl.seq + 1 === 4 ? 1 : fl.seq + 1;
-    if ((oldMap >>> MAP_ERR_SHIFT) & 1) fl.hasErr = true;
-    fl.block = oldMap & MAP_LBA_MASK;
-    this.writeMapRaw(arena, premap, ((newPost & MAP_LBA_MASK) | MAP_ENT_NORMAL) >>> 0);
-    if (m.error) this.clearFreeError(arena, fl);
+    if (hadError) fl.hasErr = true;
+    fl.block = oldPost;
+    const newRaw = ((newPost & MAP_LBA_MASK) | MAP_ENT_NORMAL) >>> 0;
+    this.mapView.setUint32(0, newRaw, true);
+    this.store.write(arena.mapAt + premap * MAP_ENT_SIZE, this.mapBytes);
+    page[premap % MAP_PAGE_ENTRIES] = newRaw;
+    if (hadError) this.clearFreeError(arena, fl);
   }
 
   private clearFreeError(a: Arena, fl: FreeEntry): void {
-    this.store.write(this.dataOff(a, fl.block), new Uint8Array(this.sectorSize));
+    this.store.write(a.dataAt + fl.block * a.info.internalLbasize, new Uint8Array(this.sectorSize));
     fl.hasErr = false;
   }
 
   /** The log group of a lane, decoded. */
   logGroup(arenaIndex: number, lane: number): LogGroup {
     const a = this.arenas[arenaIndex]!;
-    const at = a.base + Number(a.info.logoff) + lane * LOG_GRP_SIZE;
-    return decodeStruct(logGroup, this.store.read(at, LOG_GRP_SIZE), { format: FMT, base: at }).value;
+    return decodeLogGroups(this.store.read(a.logAt + lane * LOG_GRP_SIZE, LOG_GRP_SIZE), 1, a.logAt + lane * LOG_GRP_SIZE)[0]!;
   }
 
   /** The lane's free block (for inspection and tests). */
@@ -290,7 +308,7 @@ function writeArenaLayout(store: BlockIO, initial: number, a: ArenaLayout, o: Bt
 }
 
 /** discover_arenas() + log_set_indices() + btt_freelist_init() for each arena. */
-function discover(store: BlockIO, version: BttVersion, o: BttOpenOptions): Btt {
+function discover(store: BlockIO, version: BttVersion, o: BttOpenOptions, first: BttInfo): Btt {
   const initial = bttInitialOffset(version);
   const rawsize = store.size - initial;
   let remaining = rawsize;
@@ -301,22 +319,17 @@ function discover(store: BlockIO, version: BttVersion, o: BttOpenOptions): Btt {
   while (remaining > 0) {
     const base = initial + curOff;
     if (base + BTT_INFO_SIZE > store.size) fail(`arena ${arenas.length} at ${base} runs past the namespace`, base);
-    const raw = store.read(base, BTT_INFO_SIZE);
-    const why = bttArenaInvalidReason(raw, o.namespaceUuid);
-    if (why) {
-      if (arenas.length === 0) throw new NoBttError(FMT, '', base, `no valid BTT: ${why}`);
-      fail(`arena ${arenas.length}: corrupted metadata: ${why} (Linux: -ENODEV)`, base);
-    }
-    const info = decodeBttInfo(raw, base).value;
+    // Arena 0's block was read and checked by the probe in Btt.open.
+    const info = arenas.length === 0 ? first : validBttInfo(store.read(base, BTT_INFO_SIZE), o.namespaceUuid, base);
+    if (typeof info === 'string') fail(`arena ${arenas.length}: corrupted metadata: ${info} (Linux: -ENODEV)`, base);
     if (info.flags & IB_FLAG_ERROR) findings.push({ severity: 'warning', code: 'arena-error-flag', path: `arenas[${arenas.length}].flags`, offset: base + bttInfoBlock.offsetOf('flags'), message: 'arena has IB_FLAG_ERROR set: Linux makes writes fail with -EIO' });
     const size = info.nextoff > 0n ? Number(info.nextoff) : Number(info.info2off) + BTT_PG_SIZE;
     checkArenaGeometry(store, base, info, arenas.length);
-    const arena: Arena = { base, info, externalLbaStart: curNlba, size, logIndices: [0, 1], freelist: [] };
-    const groups: LogGroup[] = [];
-    const logBytes = store.read(base + Number(info.logoff), info.nfree * LOG_GRP_SIZE);
-    for (let i = 0; i < info.nfree; i++) {
-      groups.push(decodeStruct(logGroup, logBytes.subarray(i * LOG_GRP_SIZE, (i + 1) * LOG_GRP_SIZE), { format: FMT, base: base + Number(info.logoff) + i * LOG_GRP_SIZE }).value);
-    }
+    const dataAt = base + Number(info.dataoff);
+    const mapAt = base + Number(info.mapoff);
+    const logAt = base + Number(info.logoff);
+    const arena: Arena = { base, info, externalLbaStart: curNlba, size, logIndices: [0, 1], freelist: [], dataAt, mapAt, logAt };
+    const groups = decodeLogGroups(store.read(logAt, info.nfree * LOG_GRP_SIZE), info.nfree, logAt);
     const ix = detectLogIndices(groups);
     if (typeof ix === 'string') fail(`arena ${arenas.length}: unable to deduce log/padding indices: ${ix} (Linux: -ENXIO)`, base + Number(info.logoff));
     arena.logIndices = ix;
@@ -350,20 +363,19 @@ function initFreelist(store: BlockIO, a: Arena, groups: LogGroup[], recover: boo
   for (let i = 0; i < groups.length; i++) {
     const g = groups[i]!;
     const old = logOldEntry(g, ix);
-    if (typeof old === 'string') fail(`log corruption in lane ${i}: ${old} (Linux: -EIO)`, a.base + Number(a.info.logoff) + i * LOG_GRP_SIZE);
+    if (typeof old === 'string') fail(`log corruption in lane ${i}: ${old} (Linux: -EIO)`, a.logAt + i * LOG_GRP_SIZE);
     const nw = (1 - old) as 0 | 1;
     const ent = g.ent[ix[nw]]!;
     const oldmap = ent.oldMap & MAP_LBA_MASK;
     const newmap = ent.newMap & MAP_LBA_MASK;
-    const fe: FreeEntry = { sub: 1 - nw, seq: incSeq(ent.seq), block: oldmap, hasErr: false };
-    if (mapState(ent.oldMap) === 'error') fe.hasErr = true;
+    const fe: FreeEntry = { sub: 1 - nw, seq: incSeq(ent.seq), block: oldmap, hasErr: mapIsError(ent.oldMap) };
     a.freelist.push(fe);
     if (oldmap === newmap) continue;
-    if (ent.lba >= a.info.externalNlba) fail(`lane ${i}: log entry lba ${ent.lba} beyond external_nlba`, a.base + Number(a.info.logoff) + i * LOG_GRP_SIZE);
-    const mo = a.base + Number(a.info.mapoff) + ent.lba * MAP_ENT_SIZE;
+    if (ent.lba >= a.info.externalNlba) fail(`lane ${i}: log entry lba ${ent.lba} beyond external_nlba`, a.logAt + i * LOG_GRP_SIZE);
+    const mo = a.mapAt + ent.lba * MAP_ENT_SIZE;
     const mb = store.read(mo, MAP_ENT_SIZE);
     const raw = new DataView(mb.buffer, mb.byteOffset, MAP_ENT_SIZE).getUint32(0, true);
-    const mapped = mapLookup(raw, ent.lba).postmap;
+    const mapped = mapPostmap(raw, ent.lba);
     if (newmap !== mapped && oldmap === mapped) {
       findings.push({ severity: 'info', code: 'flog-recovery', path: `log[${i}]`, offset: mo, message: `map entry of LBA ${ent.lba} completed from the flog (${oldmap} -> ${newmap})` });
       if (recover) {

@@ -59,15 +59,15 @@ export function hasBttSignature(b: Uint8Array): boolean {
 
 /**
  * nd_btt_arena_is_valid(): signature, parent uuid (only when the block's is non-nil), checksum.
- * Returns the reason it is not valid, or undefined.
+ * Returns the decoded block (decoded once, at file offset `base`), or the reason it is not valid.
  */
-export function bttArenaInvalidReason(raw: Uint8Array, namespaceUuid: string | undefined): string | undefined {
+export function validBttInfo(raw: Uint8Array, namespaceUuid: string | undefined, base = 0): BttInfo | string {
   if (raw.length < BTT_INFO_SIZE) return 'truncated';
   if (!hasBttSignature(raw)) return 'no BTT_ARENA_INFO signature';
-  const { value } = decodeBttInfo(raw);
+  const { value } = decodeBttInfo(raw, base);
   if (value.parentUuid !== NIL_GUID && namespaceUuid !== undefined && value.parentUuid !== namespaceUuid.toLowerCase()) {
     return `parent uuid ${value.parentUuid} is not the namespace's ${namespaceUuid}`;
   }
   if (fletcher64(raw.subarray(0, BTT_INFO_SIZE), bttInfoBlock.offsetOf('checksum')) !== value.checksum) return 'checksum mismatch';
-  return undefined;
+  return value;
 }

@@ -39,7 +39,7 @@ export class BttDevice {
   }
 
   private mapOff(w: Where): number {
-    return w.arena.base + Number(w.arena.info.mapoff) + w.premap * MAP_ENT_SIZE;
+    return w.arena.mapAt + w.premap * MAP_ENT_SIZE;
   }
 
   /** Raw map entries of LBAs [lba, lba + n), one store read per arena touched. */
@@ -50,9 +50,10 @@ export class BttDevice {
       const w = this.where(at);
       const k = Math.min(lba + n - at, w.arena.info.externalNlba - w.premap);
       if (k <= 0) break;
-      const cached = Array.from({ length: k }, (_, i) => this.maps.get(at + i));
-      if (cached.every((v) => v !== undefined)) {
-        out.push(...(cached as number[]));
+      let cached = 0;
+      while (cached < k && this.maps.has(at + cached)) cached++;
+      if (cached === k) {
+        for (let i = 0; i < k; i++) out.push(this.maps.get(at + i)!);
       } else {
         const b = this.btt.store.read(this.mapOff(w), k * MAP_ENT_SIZE);
         const dv = new DataView(b.buffer, b.byteOffset, b.length);
@@ -74,7 +75,7 @@ export class BttDevice {
     if (m.trim) return undefined;
     if (m.error) throw new NvError('btt', '', this.fileBase + this.mapOff(w), `sector ${lba} has its map error flag set: Linux returns -EIO`);
     if (m.postmap >= w.arena.info.internalNlba) throw new NvError('btt', '', this.fileBase + this.mapOff(w), `map entry of sector ${lba} points at block ${m.postmap}, beyond internal_nlba ${w.arena.info.internalNlba}`);
-    return w.arena.base + Number(w.arena.info.dataoff) + m.postmap * w.arena.info.internalLbasize;
+    return w.arena.dataAt + m.postmap * w.arena.info.internalLbasize;
   }
 
   read(offset: number, length: number): Uint8Array {

@@ -5,7 +5,7 @@
  */
 import { NvError } from '../core/errors.js';
 import type { Finding } from '../core/schema/index.js';
-import { WindowBlockIO, type BlockIO } from '../core/blockio.js';
+import { WindowBlockIO, type BlockIO, type SectorDevice } from '../core/blockio.js';
 import { NoBttError, type Btt } from '../infoblocks/btt.js';
 import { probeBtt, probeInfoBlock } from './personality.js';
 import type { PfnInfo } from '../infoblocks/pfn.js';
@@ -14,12 +14,7 @@ import type { ClaimClass, NamespaceRef } from './labelsGlue.js';
 export { NAMESPACE_MODES, type NamespaceMode } from '../labels/modes.js';
 import type { NamespaceMode } from '../labels/modes.js';
 
-export interface SectorDevice {
-  readonly sectorSize: number;
-  readonly nlba: number;
-  read(lba: number): Uint8Array;
-  write(lba: number, data: Uint8Array): void;
-}
+export type { SectorDevice };
 
 export interface NamespaceView {
   mode: NamespaceMode;
