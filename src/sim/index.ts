@@ -35,3 +35,4 @@ export * as handover from './handover/index.js';
 export * as hvmloader from './hvmloader/index.js';
 export * from './hvmloader/stage.js';
 export * from './guestMappings.js';
+export * as guest from './guest/index.js';

@@ -55,7 +55,7 @@ beforeAll(async () => {
 
 describe('the issue\'s v1 scenario (64 GiB DIMM) runs as written', () => {
   it('runs host, dom0, xen; the 64 GiB image stays sparse: Xen\'s frame tables and M2P are most of what is allocated', () => {
-    expect(v1.state().stages).toEqual(['host', 'dom0', 'xen', 'xl', 'qemu', 'hvmloader']);
+    expect(v1.state().stages).toEqual(['host', 'dom0', 'xen', 'xl', 'qemu', 'hvmloader', 'guest']);
     const st = statSync(v1.path('host/nv0.img'));
     expect(st.size).toBe(64 * 2 ** 30);
     // Frame table (32 B) + M2P (8 B) per page of the 32 GiB and 16 GiB containers: 480 MiB.
@@ -137,7 +137,7 @@ describe('the issue\'s v3 scenario: no dom0 section, xl pmem-setup', () => {
   }, 120_000);
 
   it('runs host, xen, dom0; the administrator\'s xl commands are sysctl calls', () => {
-    expect(v3.state().stages).toEqual(['host', 'xen', 'dom0', 'xl', 'qemu', 'hvmloader']);
+    expect(v3.state().stages).toEqual(['host', 'xen', 'dom0', 'xl', 'qemu', 'hvmloader', 'guest']);
     expect(hypercallEntries(v3).map((c) => [c.caller, c.op, c.result])).toEqual([['xl', 'nvdimm_op', '0'], ['xl', 'nvdimm_op', '0']]);
   });
 
@@ -154,7 +154,7 @@ describe('the issue\'s v3 scenario: no dom0 section, xl pmem-setup', () => {
 describe('stages and bad input', () => {
   it('a stage out of order or twice is refused, naming what comes next', async () => {
     const d = await startRun(writeScenario(w.path, 'order.json', { ...V1, dom0: { nv0: { namespaces: [] } } }), join(w.path, 'order'));
-    await expect(runStage(d, 'xen')).rejects.toThrow(/stage "xen" comes after "dom0" in design v1 \(host -> dom0 -> xen -> xl -> qemu -> hvmloader\)/);
+    await expect(runStage(d, 'xen')).rejects.toThrow(/stage "xen" comes after "dom0" in design v1 \(host -> dom0 -> xen -> xl -> qemu -> hvmloader -> guest\)/);
     await runStage(d, 'dom0');
     await expect(runStage(d, 'dom0')).rejects.toThrow(/stage "dom0" has already run/);
   });
@@ -190,7 +190,7 @@ describe('stages and bad input', () => {
     const r = await runCli(['sim', 'run', s, '--out', join(w.path, 'small'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = validateCliJson('sim-run', r.stdout) as { stages: string[]; hypercalls: { file: string; result: string }[] };
-    expect(j.stages).toEqual(['host', 'dom0', 'xen', 'xl', 'qemu', 'hvmloader']);
+    expect(j.stages).toEqual(['host', 'dom0', 'xen', 'xl', 'qemu', 'hvmloader', 'guest']);
     expect(j.hypercalls).toEqual([{ seq: 1, caller: 'dom0', op: 'pmem_add', file: '0001-dom0-pmem_add.bin', result: '0' }]);
   });
 });

@@ -26,7 +26,7 @@ describe('scenario checks: one line per problem, path first', () => {
       'design: "v2" is not one of "v1", "v3", "v4"',
       expect.stringMatching(/^dom0\.nv0\.namespaces\[0\]\.size: "1X" does not match/),
       'dom0.nv0.namespaces[0].mode: "weird" is not one of "raw", "fsdax", "devdax", "sector"',
-      'extra: unknown field (expected one of: design, seed, host, dom0, xl, guests, xen)',
+      'extra: unknown field (expected one of: design, seed, host, dom0, xl, guests, steps, xen)',
     ]);
   });
 

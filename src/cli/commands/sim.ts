@@ -198,6 +198,7 @@ export const simCommand = defineCommand<Args>({
     ['$0 sim check scenario.json', 'check a scenario: one line per problem, exit 2'],
     ['$0 sim schema > scenario.schema.json', 'the scenario\'s JSON Schema'],
     ['$0 sim xen run1 --code-order', 'the xen stage in the v1 code\'s order: a refused overlapping report lists the writes it would have made'],
+    ['$0 sim guest run1', 'each guest\'s Linux: its vNVDIMMs through the AML and _DSM, run1/guests/<name>/ndctl-list.json, then the scenario\'s steps'],
     ['$0 sim mappings run1', 'each guest\'s vNVDIMMs: guest range -> host frames -> host image and offset'],
     ['$0 sim run scenario.json --out run1 --report run1/report.html', 'run, then write one self-contained HTML page of the run: open run1/report.html in a browser'],
     ['$0 sim report run1 --out /tmp/run1.html --force', 'the page for an existing run directory (default run1/report.html); links point back into run1'],

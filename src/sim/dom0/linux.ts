@@ -148,7 +148,16 @@ function partitionsOf(io: BlockIO, ss: 512 | 4096): Omit<LinuxPartition, 'dev' |
 export function enumerateLinux(nfitBytes: Uint8Array, images: readonly HostImage[]): Dom0Linux {
   const signature = nfitBytes.length >= ACPI_HEADER_SIZE ? headerText(nfitBytes, 'signature') : '';
   if (signature !== 'NFIT') return { signature, dimms: [], regions: [], disks: [] };
-  const nfit = decodeNfit(nfitBytes).table;
+  return enumerateNfit(decodeNfit(nfitBytes).table, images);
+}
+
+/**
+ * Enumerate what Linux finds behind NFIT structures (the table's, or a guest's `_FIT` buffer under
+ * its NFIT's header) on `images`: each image is a DIMM's bytes as QEMU lays out a backing file
+ * (DPA d at offset d, the label area the last labelSize bytes).
+ */
+export function enumerateNfit(nfit: Nfit, images: readonly HostImage[]): Dom0Linux {
+  const signature = 'NFIT';
   const dcrs = structuresOfType(nfit, NFIT_TYPE.controlRegion);
   const memdevs = structuresOfType(nfit, NFIT_TYPE.memoryMap);
   const handles = [...new Set(memdevs.map((m) => m.deviceHandle))].sort((a, b) => a - b); // nfit_mem_cmp

@@ -46,7 +46,9 @@ export function checkSchema(root: Schema, value: unknown): SchemaError[] {
         return { b: resolve(b), e };
       });
       if (branches.some((x) => x.e.length === 0)) return;
-      const typed = branches.find((x) => typeof x.b.type === 'string' && matchesType(v, x.b.type));
+      // Of the branches of v's type, the one v comes closest to (fewest errors: a guest step's
+      // errors are those of the kind its "do" names, not of the first kind listed).
+      const typed = branches.filter((x) => typeof x.b.type === 'string' && matchesType(v, x.b.type)).sort((a, b) => a.e.length - b.e.length)[0];
       if (typed) out.push(...typed.e);
       else out.push({ path: where, message: `expected ${branches.map((x) => x.b.type).filter(Boolean).join(' or ')}, got ${typeOf(v)}` });
       return;

@@ -31,6 +31,37 @@ export interface GuestSpec {
   mapping: 'populate' | 'memory_mapping';
 }
 
+/** ndctl create-namespace in a guest (scenario "steps", specs/sim.md §7.10). */
+export interface CreateNamespaceStep {
+  guest: string;
+  do: 'create-namespace';
+  size: bigint;
+  mode: NamespaceMode;
+  name?: string;
+  uuid?: string;
+  align?: bigint;
+  sectorSize?: number;
+  region?: number;
+}
+
+/** The guest writes `length` bytes of `pattern` at `offset` of its namespace's block device. */
+export interface WriteStep {
+  guest: string;
+  do: 'write';
+  namespace: number;
+  offset: bigint;
+  pattern: number;
+  length: bigint;
+}
+
+/** xl destroy: Xen takes the guest's pages back. */
+export interface DestroyStep {
+  guest: string;
+  do: 'destroy';
+}
+
+export type GuestStep = CreateNamespaceStep | WriteStep | DestroyStep;
+
 export interface FilesystemSpec {
   type: 'ext4';
   mount?: string;
@@ -74,6 +105,8 @@ export interface Scenario {
   dom0: Record<string, DimmSetup>;
   xl: string[];
   guests: GuestSpec[];
+  /** What the guests do in the guest stage, in order. */
+  steps: GuestStep[];
   /** The JSON as written. */
   json: unknown;
 }
@@ -153,6 +186,31 @@ function namespaceOf(j: J, path: string, labelVersion: string, errors: SchemaErr
   };
 }
 
+function stepOf(j: J, path: string, guests: ReadonlySet<string>, errors: SchemaError[]): GuestStep {
+  const guest = String(j.guest);
+  if (!guests.has(guest)) errors.push({ path: `${path}.guest`, message: `no guest "${guest}" in "guests" (${[...guests].join(', ') || 'none'})` });
+  switch (j.do as GuestStep['do']) {
+    case 'create-namespace': {
+      const align = j.align !== undefined ? sizeOf(j.align, `${path}.align`, errors) : undefined;
+      if (align !== undefined && (align === 0n || (align & (align - 1n)) !== 0n)) errors.push({ path: `${path}.align`, message: `${align} is not a power of two` });
+      const mode = (j.mode ?? 'fsdax') as NamespaceMode;
+      if (j.sectorSize !== undefined && mode !== 'sector' && mode !== 'raw') errors.push({ path: `${path}.sectorSize`, message: `a ${mode} namespace has 512-byte sectors; sectorSize is for sector (BTT) and raw namespaces` });
+      return {
+        guest, do: 'create-namespace', size: sizeOf(j.size, `${path}.size`, errors), mode,
+        ...(j.name !== undefined ? { name: String(j.name) } : {}),
+        ...(j.uuid !== undefined ? { uuid: String(j.uuid).toLowerCase() } : {}),
+        ...(align !== undefined ? { align } : {}),
+        ...(j.sectorSize !== undefined ? { sectorSize: Number(j.sectorSize) } : {}),
+        ...(j.region !== undefined ? { region: Number(j.region) } : {}),
+      };
+    }
+    case 'write':
+      return { guest, do: 'write', namespace: Number(j.namespace), offset: j.offset !== undefined ? sizeOf(j.offset, `${path}.offset`, errors) : 0n, pattern: Number.parseInt(String(j.pattern).slice(2), 16), length: sizeOf(j.length, `${path}.length`, errors) };
+    case 'destroy':
+      return { guest, do: 'destroy' };
+  }
+}
+
 /** Check and type a scenario. `baseDir` resolves relative paths (the scenario file's folder). */
 export function parseScenario(json: unknown, baseDir: string, file = 'scenario.json'): Scenario {
   const errors = checkSchema(SCENARIO_SCHEMA, json);
@@ -194,6 +252,7 @@ export function parseScenario(json: unknown, baseDir: string, file = 'scenario.j
     names.add(g.name);
     return { name: String(g.name), config: isAbsolute(g.config) ? g.config : resolve(baseDir, g.config), mapping: g.mapping ?? 'populate' };
   });
+  const steps = ((j.steps ?? []) as J[]).map((st, i) => stepOf(st, `steps[${i}]`, names, errors));
   if (errors.length) throw new ScenarioError(file, errors);
-  return { design, seed: String(j.seed ?? '0'), platformJson: j.host.platform, platform: platform!, images, dom0, xl, guests, json };
+  return { design, seed: String(j.seed ?? '0'), platformJson: j.host.platform, platform: platform!, images, dom0, xl, guests, steps, json };
 }

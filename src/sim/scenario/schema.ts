@@ -44,6 +44,7 @@ export const SCENARIO_SCHEMA = {
     },
     xl: { type: 'array', description: 'design v3/v4: xl commands the administrator runs (without "xl")', items: { type: 'string', minLength: 1 } },
     guests: { type: 'array', description: 'guests xl creates, in order (domain ids 1, 2, ...)', items: { $ref: '#/definitions/guest' } },
+    steps: { type: 'array', description: 'what the guests do, in order, in the guest stage after their kernels found their vNVDIMMs (specs/sim.md §7.10)', items: { $ref: '#/definitions/step' } },
     xen: {
       type: 'object',
       description: 'where the simulated hypervisor follows the seeds and where the series\' code (specs/sim.md §6); every key optional',
@@ -119,6 +120,48 @@ export const SCENARIO_SCHEMA = {
         name: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', description: 'the folder guests/<name>/ of the run (the xl.cfg gives the domain name)' },
         config: { type: 'string', minLength: 1, description: 'the guest\'s xl.cfg, relative to the scenario file' },
         mapping: { enum: ['populate', 'memory_mapping'], description: 'populate (default): libxl maps the vNVDIMM pages after QMP with XENMEM_populate_pmem_map (the series); memory_mapping: QEMU maps them with XEN_DOMCTL_memory_mapping (seed 002 §3.2.1)' },
+      },
+    },
+    step: {
+      description: 'one action of a guest: create-namespace, write or destroy',
+      anyOf: [{ $ref: '#/definitions/createNamespaceStep' }, { $ref: '#/definitions/writeStep' }, { $ref: '#/definitions/destroyStep' }],
+    },
+    createNamespaceStep: {
+      type: 'object',
+      required: ['guest', 'do', 'size'],
+      additionalProperties: false,
+      properties: {
+        guest: { type: 'string', description: 'a guest of "guests" (its name)' },
+        do: { enum: ['create-namespace'], description: 'ndctl create-namespace in the guest: labels through _LSW, the info block through the guest\'s mapping' },
+        size: { $ref: '#/definitions/size' },
+        mode: { enum: ['raw', 'fsdax', 'devdax', 'sector'], description: 'ndctl create-namespace -m (default fsdax)' },
+        name: { type: 'string', maxLength: 63, description: '-n' },
+        uuid: { type: 'string', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', description: '-u (default: from the seed)' },
+        align: { $ref: '#/definitions/size' },
+        sectorSize: { enum: [512, 520, 528, 4096, 4104, 4160, 4224], description: '-l: the BTT\'s sector size (mode sector)' },
+        region: { type: 'integer', minimum: 0, description: '-r regionN (default: the first region with room)' },
+      },
+    },
+    writeStep: {
+      type: 'object',
+      required: ['guest', 'do', 'namespace', 'pattern', 'length'],
+      additionalProperties: false,
+      properties: {
+        guest: { type: 'string', description: 'a guest of "guests" (its name)' },
+        do: { enum: ['write'], description: 'the guest writes a byte pattern into a namespace\'s block device (through its mapping into the host frames)' },
+        namespace: { type: 'integer', minimum: 0, description: 'which namespace, in ndctl list order of the guest' },
+        offset: { $ref: '#/definitions/size' },
+        pattern: { type: 'string', pattern: '^0x[0-9a-fA-F]{1,2}$', description: 'the byte written, e.g. "0x5a"' },
+        length: { $ref: '#/definitions/size' },
+      },
+    },
+    destroyStep: {
+      type: 'object',
+      required: ['guest', 'do'],
+      additionalProperties: false,
+      properties: {
+        guest: { type: 'string', description: 'a guest of "guests" (its name)' },
+        do: { enum: ['destroy'], description: 'xl destroy: Xen returns the guest\'s pages' },
       },
     },
     file: {
