@@ -7,10 +7,10 @@
  * then regions, namespaces and personalities as libnvdimm builds them (dom0/linux.ts
  * enumerateNfit, the one home of that enumeration). The DIMM bytes the enumeration reads are the
  * label area as the kernel read it (ndd->data) and the persistent memory through the guest's p2m
- * into the host frames (guestPhys.ts): nothing reads the host image directly.
+ * into the host frames (dataPath.ts GuestPmemIO, at the address the guest's NFIT gives).
  */
 import { NvError } from '../../core/errors.js';
-import type { BlockIO } from '../../core/blockio.js';
+import { FileBlockIO, type BlockIO } from '../../core/blockio.js';
 import { applyMediaWrites, type MediaWrite } from '../../core/mediaWrites.js';
 import { decodeStruct } from '../../core/schema/index.js';
 import { decodeNfit, fitBuffer, NFIT_TYPE, structuresOfType, type Nfit } from '../../acpi/nfit/index.js';
@@ -24,11 +24,12 @@ import { enumerateNfit, type Dom0Linux, type LinuxNamespace, type LinuxRegion } 
 import { ndctlOrder } from '../dom0/kernfs.js';
 import { ndctlListText } from '../dom0/ndctl.js';
 import type { HostImage } from '../dom0/setup.js';
+import { GuestFault, guestMappingView, type GuestMappingView } from '../guestMappings.js';
 import { GuestMemory } from '../hvmloader/memory.js';
 import { openGuestDsm, type GuestDsm } from '../qemu/guestDsm.js';
 import type { SimDir } from '../runDir.js';
 import type { CreateNamespaceStep } from '../scenario/scenario.js';
-import { GuestPhys } from './guestPhys.js';
+import { GuestPmemIO } from './dataPath.js';
 import { LabelDevice, type DimmFamily } from './labelDevice.js';
 
 export const GUEST_NDCTL_LIST = 'ndctl-list.json';
@@ -46,6 +47,20 @@ interface LayoutDimm {
   backendSize: string;
 }
 
+/** What a create-namespace step made (steps.json). */
+export interface CreatedNamespace {
+  region: string;
+  dev: string;
+  /** The label's uuid (ndctl list -v raw_uuid for a claimed namespace). */
+  uuid: string;
+  mode: string;
+  /** The namespace's size in the label. */
+  size: bigint;
+  /** ND_CMD_SET_CONFIG_DATA calls (`_DSM` function 6) and the bytes they carried. */
+  labelWrites: number;
+  labelBytes: number;
+}
+
 /** One NVDIMM device as the nfit driver set it up. */
 export interface GuestDimm {
   handle: number;
@@ -53,6 +68,8 @@ export interface GuestDimm {
   acpiPath?: string;
   family: DimmFamily;
   label?: LabelDevice;
+  /** Its persistent memory at the NFIT's guest address, through the p2m. */
+  pmem?: GuestPmemIO;
   /** ndd->data: the label area as the kernel read it (nd_label_data_init), kept up to date by its own writes. */
   config?: Uint8Array;
   image: HostImage;
@@ -125,7 +142,8 @@ export class GuestKernel {
   crashed?: string;
   private aml?: AmlInterpreter;
   private dsm?: GuestDsm;
-  private physView?: GuestPhys;
+  private view?: GuestMappingView;
+  private readonly images = new Map<string, FileBlockIO>();
 
   private constructor(readonly dir: SimDir, readonly name: string, readonly log: (line: string) => void) {}
 
@@ -164,7 +182,11 @@ export class GuestKernel {
       return;
     }
     this.dsm = openGuestDsm(this.dir, this.name, mema);
-    this.physView = GuestPhys.open(this.dir, this.name);
+    this.view = guestMappingView(this.dir, this.name);
+    if (!this.view) {
+      this.log(`no ${this.f('mappings.json')}: no vNVDIMM is mapped`);
+      return;
+    }
     const aml = (this.aml = new AmlInterpreter(amlTables, { handlers: this.dsm.handlers }));
     const root = [...aml.ns.paths()].filter((p) => p.endsWith('._HID')).find((p) => {
       try {
@@ -255,18 +277,30 @@ export class GuestKernel {
       }
       const mapping = maps.find((m) => m.dimm.handle === d.handle);
       const dataSize = Number(d.pmemSize);
-      const data = mapping ? this.physView!.blockIO(mapping.spa - mapping.fileOffset, dataSize) : this.physView!.blockIO(0n, 0);
+      const data = this.pmemAt(mapping ? mapping.spa - mapping.fileOffset : 0n, mapping ? dataSize : 0);
       d.labelSize = String(config?.length ?? 0);
       d.size = String(dataSize + (config?.length ?? 0));
       const holder: Pick<GuestDimm, 'config' | 'label'> = { ...(labelDev ? { label: labelDev } : {}), ...(config ? { config } : {}) };
-      const g: GuestDimm = { handle: d.handle, ...(path ? { acpiPath: path } : {}), family, ...holder, image: { dimm: d, path: d.image, io: new VnvdimmIO(data, holder) } };
+      const g: GuestDimm = { handle: d.handle, ...(path ? { acpiPath: path } : {}), family, ...holder, pmem: data, image: { dimm: d, path: d.image, io: new VnvdimmIO(data, holder) } };
       this.dimms.push(g);
     }
   }
 
-  /** The guest's physical view of its vNVDIMMs' data (p2m -> host frames); undefined before the tables are read. */
-  get phys(): GuestPhys | undefined {
-    return this.physView;
+  /** The host image `rel` (relative to the run), opened once for the kernel's accesses. */
+  private image(rel: string): FileBlockIO {
+    let io = this.images.get(rel);
+    if (!io) this.images.set(rel, (io = new FileBlockIO(this.dir.path(rel), true)));
+    return io;
+  }
+
+  /** The persistent memory of a vNVDIMM at guest physical `addr` (the NFIT's), through the p2m. */
+  private pmemAt(addr: bigint, size: number): GuestPmemIO {
+    return new GuestPmemIO(this.view!, addr, size, (rel) => this.image(rel));
+  }
+
+  /** Host bytes written through the kernel's mappings so far (personalities). */
+  private hostWritten(): bigint {
+    return this.dimms.reduce((a, d) => a + (d.pmem?.writes.reduce((b, w) => b + w.length, 0n) ?? 0n), 0n);
   }
 
   /** Every namespace, in the order `ndctl list -N` prints them (ndctl-list.json). */
@@ -281,7 +315,7 @@ export class GuestKernel {
       this.linux = enumerateNfit(this.nfit, this.dimms.map((d) => d.image));
     } catch (e) {
       if (!(e instanceof NvError)) throw e;
-      if (e.format === 'sim.guest') {
+      if (e instanceof GuestFault) {
         this.crashed = e.reason;
         this.log(`(XEN) domain ${this.name} crashed: ${e.reason}`);
       } else this.log(`libnvdimm: ${e.message}`);
@@ -338,7 +372,7 @@ export class GuestKernel {
    * labels engine's update protocol writes the label area through `_DSM` function 6, and the
    * personality (info block, BTT) goes through the guest's mapping into the host frames.
    */
-  createNamespace(step: CreateNamespaceStep, path: string): void {
+  createNamespace(step: CreateNamespaceStep, path: string): CreatedNamespace {
     const seed = this.dir.seed();
     const uuid = step.uuid ?? seed.uuid(`${path}.uuid`);
     const personalityUuid = seed.uuid(`${path}.personality.uuid`);
@@ -372,12 +406,19 @@ export class GuestKernel {
       }).ns;
     }
     const sets = d.label!.calls.slice(before).filter((c) => c.fn === 6);
-    this.log(`ndctl create-namespace -r ${r.dev} -m ${step.mode} -s ${step.size} -u ${uuid}${step.name ? ` -n ${step.name}` : ''}: ${sets.length} label writes (_DSM function 6, ${sets.reduce((a, c) => a + (c.length ?? 0), 0)} bytes); personality through the p2m (${this.physView!.written} bytes so far)`);
+    const labelBytes = sets.reduce((a, c) => a + (c.length ?? 0), 0);
+    this.log(`ndctl create-namespace -r ${r.dev} -m ${step.mode} -s ${step.size} -u ${uuid}${step.name ? ` -n ${step.name}` : ''}: ${sets.length} label writes (_DSM function 6, ${labelBytes} bytes); personality through the p2m (${this.hostWritten()} host bytes written so far)`);
     this.probe();
+    const ns = this.linux.regions.flatMap((x) => x.namespaces).find((n) => n.ref.uuid === ref.uuid);
+    return { region: r.dev, dev: ns?.dev ?? '', uuid: ref.uuid, mode: step.mode, size: BigInt(ref.size), labelWrites: sets.length, labelBytes };
   }
 
   close(): void {
-    this.physView?.close();
+    for (const io of this.images.values()) {
+      io.flush();
+      io.close();
+    }
+    this.images.clear();
     this.dsm?.close();
   }
 }

@@ -2,22 +2,14 @@
  * The `guest` stage (specs/sim.md §7.10): each guest whose mapping succeeded boots its kernel over
  * the tables hvmloader left (kernel.ts) and writes what ndctl shows in it; then the scenario's
  * steps run in order (steps.ts), each on its guest's context. A step the guest's tools refuse is
- * recorded (guests/<name>/steps.json, the log) and the run goes on, as a shell script would.
+ * recorded (guests/<name>/steps.json, console.log) and the run goes on, as a shell script would.
  */
 import { NvError } from '../../core/errors.js';
 import type { SimDir } from '../runDir.js';
 import { registerStage } from '../stages.js';
 import { GUEST_KERNEL_LOG, GuestKernel } from './kernel.js';
+import { appendGuestLog, recordStep } from './dataLog.js';
 import { runGuestStep, type GuestContext } from './steps.js';
-
-export const GUEST_STEPS_JSON = 'steps.json';
-
-export interface StepOutcome {
-  step: number;
-  do: string;
-  status: 'done' | 'refused';
-  message?: string;
-}
 
 /** Guests the hvmloader stage gave firmware to (xl created them, their mapping runs). */
 function bootable(dir: SimDir, name: string): boolean {
@@ -28,7 +20,7 @@ function bootable(dir: SimDir, name: string): boolean {
 
 export function runGuestStage(dir: SimDir): void {
   const sc = dir.scenario();
-  const contexts = new Map<string, GuestContext & { lines: string[]; outcomes: StepOutcome[] }>();
+  const contexts = new Map<string, GuestContext & { lines: string[] }>();
   try {
     for (const g of sc.guests) {
       if (!bootable(dir, g.name)) continue;
@@ -36,27 +28,30 @@ export function runGuestStage(dir: SimDir): void {
       const log = (l: string) => lines.push(l);
       const kernel = GuestKernel.boot(dir, g.name, log);
       kernel.writeOutputs();
-      contexts.set(g.name, { name: g.name, dir, kernel, log, lines, outcomes: [] });
+      contexts.set(g.name, { name: g.name, dir, kernel, log, lines });
     }
     sc.steps.forEach((st, i) => {
       const path = `steps[${i}]`;
       const ctx = contexts.get(st.guest);
-      if (!ctx) throw new NvError('scenario', `${path}.guest`, undefined, `guest "${st.guest}" is not running (its xl, mapping or hvmloader stage failed)`);
+      if (!ctx) {
+        if (dir.exists(`guests/${st.guest}`)) recordStep(dir, st.guest, { step: path, do: st.do, result: 'refused', reason: `guest "${st.guest}" never ran (its xl, mapping or hvmloader stage failed)` });
+        return;
+      }
       try {
         runGuestStep(ctx, st, path);
-        ctx.outcomes.push({ step: i, do: st.do, status: 'done' });
       } catch (e) {
         if (!(e instanceof NvError)) throw e;
         ctx.log(`${path} (${st.do}) refused: ${e.reason}`);
-        ctx.outcomes.push({ step: i, do: st.do, status: 'refused', message: e.reason });
+        recordStep(dir, st.guest, { step: path, do: st.do, result: 'refused', reason: e.reason });
+        appendGuestLog(dir, st.guest, `${st.do}: ${e.reason}`);
       }
-      ctx.kernel?.writeOutputs();
+      // ndctl's view changes only with the labels: list and read-labels again after a create.
+      if (st.do === 'create-namespace') ctx.kernel?.writeOutputs();
     });
   } finally {
     for (const [name, c] of contexts) {
       c.kernel?.close();
       dir.writeText(`guests/${name}/${GUEST_KERNEL_LOG}`, c.lines.join('\n') + '\n');
-      dir.writeText(`guests/${name}/${GUEST_STEPS_JSON}`, JSON.stringify({ steps: c.outcomes }, null, 2) + '\n');
     }
   }
 }

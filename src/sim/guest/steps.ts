@@ -1,13 +1,17 @@
 /**
- * What guests do in the guest stage (scenario "steps", specs/sim.md §7.10), one handler per `do`.
- * Each runs after every guest's kernel found its vNVDIMMs, in the scenario's order, with the
- * guest's context: its kernel's view, its label devices (_DSM through QEMU and Xen) and its
- * guest-physical access to the vNVDIMMs' data (p2m -> host frames -> host image).
+ * What guests do in the guest stage (scenario "steps", specs/sim.md §7.10-7.11), one handler per
+ * `do`. Each runs after every guest's kernel found its vNVDIMMs, in the scenario's order, with the
+ * guest's context: its kernel (label devices through `_DSM`, QEMU and Xen; the namespaces it
+ * found) and the run directory. Each handler records its outcome in guests/<name>/steps.json.
  */
 import { NvError } from '../../core/errors.js';
 import type { SimDir } from '../runDir.js';
 import type { GuestStep } from '../scenario/scenario.js';
+import { appendGuestLog, recordStep } from './dataLog.js';
+import { destroyGuest } from './destroy.js';
 import type { GuestKernel } from './kernel.js';
+import { labellessGuestNamespaces, runWriteStep, type GuestNamespaceRef } from './write.js';
+import type { GuestPmem } from './dataPath.js';
 
 /** The seam a step works through. */
 export interface GuestContext {
@@ -24,20 +28,39 @@ export type StepHandler<S extends GuestStep = GuestStep> = (ctx: GuestContext, s
 
 type StepTable = { [K in GuestStep['do']]: StepHandler<Extract<GuestStep, { do: K }>> };
 
-const notHere = (what: string): StepHandler => (_ctx, _step, path) => {
-  throw new NvError('scenario', path, undefined, `"do": "${what}" is not implemented in this build of the guest stage`);
-};
+/** The kernel's namespaces as the write step addresses them: namespace N = the Nth of namespace0.0, 0.1, ..., 1.0. */
+function kernelNamespaces(k: GuestKernel | undefined): (pmem: GuestPmem) => GuestNamespaceRef[] {
+  return (pmem) => {
+    if (!k?.nfit) return labellessGuestNamespaces(pmem);
+    return k.linux.regions.flatMap((r) => r.namespaces).map((n) => ({
+      vnvdimm: Math.max(0, pmem.vnvdimms.findIndex((v) => v.slot + 1 === k.linux.regions[n.region]!.dimm.handle)),
+      ref: n.ref,
+      dev: n.dev,
+    }));
+  };
+}
 
-/** The dispatch table: one handler per `do` (write.ts and destroy.ts plug theirs in here). */
 const table: StepTable = {
   'create-namespace': (ctx, step, path) => {
     const k = ctx.kernel;
     if (!k) throw new NvError('scenario', path, undefined, `guest "${ctx.name}" is not running (destroyed by an earlier step)`);
     if (k.crashed) throw new NvError('scenario', path, undefined, `guest "${ctx.name}" crashed: ${k.crashed}`);
-    k.createNamespace(step, path);
+    const made = k.createNamespace(step, path);
+    recordStep(ctx.dir, ctx.name, { step: path, do: step.do, result: 'ok', ...made });
+    appendGuestLog(ctx.dir, ctx.name, `ndctl create-namespace -m ${step.mode} -s ${step.size}: ${made.dev} (${made.uuid}) on ${made.region}`);
   },
-  write: notHere('write'),
-  destroy: notHere('destroy'),
+  write: (ctx, step, path) => {
+    runWriteStep(ctx.dir, { guest: step.guest, do: 'write', namespace: step.namespace, offset: step.offset.toString(), length: step.length.toString(), pattern: step.pattern }, path, kernelNamespaces(ctx.kernel));
+  },
+  destroy: (ctx, _step, path) => {
+    const r = destroyGuest(ctx.dir, ctx.name);
+    recordStep(ctx.dir, ctx.name, { step: path, do: 'destroy', result: r.result, ...(r.reason ? { reason: r.reason } : {}), pages: r.pages });
+    if (r.result === '0') {
+      ctx.kernel?.close();
+      delete ctx.kernel;
+      ctx.log('reboot: Power down (xl destroy)');
+    }
+  },
 };
 
 /** Run one step on its guest's context. */

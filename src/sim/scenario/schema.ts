@@ -149,7 +149,7 @@ export const SCENARIO_SCHEMA = {
       properties: {
         guest: { type: 'string', description: 'a guest of "guests" (its name)' },
         do: { enum: ['write'], description: 'the guest writes a byte pattern into a namespace\'s block device (through its mapping into the host frames)' },
-        namespace: { type: 'integer', minimum: 0, description: 'which namespace, in ndctl list order of the guest' },
+        namespace: { type: 'integer', minimum: 0, description: 'which namespace of the guest: the Nth of namespace0.0, namespace0.1, ..., namespace1.0 (region, then namespace number)' },
         offset: { $ref: '#/definitions/size' },
         pattern: { type: 'string', pattern: '^0x[0-9a-fA-F]{1,2}$', description: 'the byte written, e.g. "0x5a"' },
         length: { $ref: '#/definitions/size' },
