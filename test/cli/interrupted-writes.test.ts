@@ -5,8 +5,15 @@
  * NVTOOL_TEST_WRITE_PAUSE_AT=k holds the process before write k until the test kills it), chosen
  * by a seeded PRNG among all the writes a full run makes. Images are large and sparse (4 GiB for Xen: a 32 MiB frame table; the kernel-written
  * 256 MiB raw-v1.2 image for the BTT).
+ *
+ * The second part kills at random times instead (a timer with a seeded delay started at the first
+ * write's mark, the process not held), so a kill lands inside a write as well as between two; there a
+ * check may call the image clean only when it is byte for byte the complete result (sparse digest;
+ * the Xen super block's random uuid aside), and every other state must read as the old one or as an
+ * error.
  */
-import { closeSync, mkdtempSync, openSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, copyFileSync, mkdtempSync, openSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +22,8 @@ import { spawnNvtool } from '../support/process.js';
 import { mulberry32 } from '../support/prng.js';
 import { validateCliJson } from '../support/schemas.js';
 import { loadFixture } from '../infoblocks/helpers.js';
+import { REPO } from '../support/fixtures.js';
+import { readRange } from '../support/files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nvtool-interrupted-'));
 const GiB = 2 ** 30;
@@ -142,3 +151,141 @@ describe('interrupted writes are visible', () => {
     expect(c.stdout).toContain('big');
   }, 120_000);
 });
+
+/** SHA-256 of a sparse file's non-zero 4 KiB blocks (test/support/sparse-digest.py), leaving out `skip` ranges. */
+function digest(file: string, ...skip: string[]): string {
+  const r = spawnSync('python3', [join(REPO, 'test/support/sparse-digest.py'), file, ...skip], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.split(/\s+/)[0]!;
+}
+
+/**
+ * Run with no pause and SIGKILL `delayMs` after the first write of the commit was announced (the
+ * hook's mark, PAUSE_MS=0: announced, not held), so the kill lands wherever the process then is:
+ * inside a write, between two, or after the last. Returns whether it was killed and the writes begun.
+ */
+async function killAfter(delayMs: number, argv: string[]): Promise<{ killed: boolean; begun: number }> {
+  let timer: NodeJS.Timeout | undefined;
+  let begun = 0;
+  const r = await spawnNvtool(argv, {
+    env: HOOK,
+    onStderr: (line, kill) => {
+      const m = MARK.exec(line);
+      if (!m) return;
+      begun = Number(m[1]);
+      if (!timer) timer = setTimeout(kill, delayMs);
+    },
+  });
+  clearTimeout(timer);
+  if (r.signal !== 'SIGKILL') expect(r.code, r.stderr).toBe(0);
+  return { killed: r.signal === 'SIGKILL', begun };
+}
+
+/**
+ * A complete run on a scratch image: its writes, and the ms from the first write's mark to the
+ * process's end (the marks arrive in batches through the pipe, so the end is the firmer bound).
+ */
+async function commitOf(argv: string[]): Promise<{ writes: number; span: number }> {
+  let writes = 0;
+  let t0 = 0;
+  const r = await spawnNvtool(argv, { env: HOOK, onStderr: (line) => void (MARK.test(line) && (writes++, (t0 ||= Date.now()))) });
+  expect(r.code, r.stderr).toBe(0);
+  return { writes, span: Math.max(2, Date.now() - t0) };
+}
+
+/** Seeded kill delays over the commit, denser early (the writes come first, the exit last). */
+function delays(seed: number, n: number, span: number): number[] {
+  const rnd = mulberry32(seed);
+  return Array.from({ length: n }, () => Math.floor(rnd() ** 2 * span));
+}
+
+const KILLS = 5;
+
+/** At least one kill landed before the last write began: the run tested a cut, not only the ends. */
+function cutSomewhere(seen: string[], writes: number): void {
+  const cut = seen.some((x) => Number(/killed in write (\d+)/.exec(x)?.[1] ?? writes) < writes);
+  expect(cut, `no kill before the last of ${writes} writes: ${seen.join(' ')}`).toBe(true);
+}
+
+describe('SIGKILL at random times (timer-based, seeded): the checks report old, new or half-done as an error; "clean" only for the complete new state', () => {
+  it('xen format (4 GiB sparse): exit 0 from xen check only with the frame table and M2P byte-identical to a complete format', async () => {
+    const make = (name: string) => sparse(name, 4 * GiB);
+    const argv = (img: string) => ['xen', 'format', img, '--placement', 'c', '-q', '--container-uuid', '11111111-2222-4333-8444-555555555555'];
+    const done = make('rt-xen-done.img');
+    const { writes, span } = await commitOf(argv(done));
+    // the super block holds a random uuid (and its CRC): compared field by field by xen check, the rest by digest
+    const doneRest = digest(done, '0:4096');
+    const seen: string[] = [];
+    for (const [i, ms] of delays(21, KILLS, span).entries()) {
+      const img = make(`rt-xen-${i}.img`);
+      const k = await killAfter(ms, argv(img));
+      const c = await runCli(['xen', 'check', img, '--json']);
+      const state = c.code === 0 ? 'new' : /format-interrupted/.test(c.stdout) ? 'half-done' : digest(img) === digest(make('rt-xen-zero.img')) ? 'old' : 'UNEXPLAINED';
+      seen.push(`${ms}ms:${k.killed ? `killed in write ${k.begun}` : 'finished'}:${state}`);
+      expect(state, seen.join(' ')).not.toBe('UNEXPLAINED');
+      if (c.stdout.trim().startsWith('{')) validateCliJson('xen-check', c.stdout);
+      if (state === 'new') expect(digest(img, '0:4096'), `clean after ${seen.at(-1)}`).toBe(doneRest);
+      if (state === 'half-done') expect(c.code).toBe(1);
+    }
+    cutSomewhere(seen, writes);
+  }, 240_000);
+
+  it('namespace format --mode sector (kernel-written raw-v1.2): "sector" with no error only when the image equals a complete format', async () => {
+    const fx = loadFixture('raw-v1.2');
+    const uuid = fx.listed.uuid as string;
+    const original = sparse('rt-ns-original.img', fx.image.length, fx.image);
+    const make = (name: string) => (copyFileSync(original, join(dir, name)), join(dir, name));
+    const argv = (img: string) => ['namespace', 'format', img, '-n', uuid, '--label-size', '128K', '--mode', 'sector', '--uuid', '6e5b3c1a-9f2d-4e8b-a7c6-0d1e2f3a4b5c'];
+    const done = make('rt-ns-done.img');
+    const { writes, span } = await commitOf(argv(done));
+    const doneDigest = digest(done);
+    const again = make('rt-ns-again.img');
+    await commitOf(argv(again));
+    expect(digest(again), 'a complete format is deterministic with --uuid').toBe(doneDigest);
+    const seen: string[] = [];
+    for (const [i, ms] of delays(22, KILLS, span).entries()) {
+      const img = make(`rt-ns-${i}.img`);
+      const k = await killAfter(ms, argv(img));
+      const s = await runCli(['namespace', 'show', img, '-n', uuid, '--label-size', '128K', '--json']);
+      const j = validateCliJson('namespace-show', s.stdout) as { mode: string; namespace: { claimClass: string }; findings: { code: string; severity: string }[] };
+      const errors = j.findings.filter((f) => f.severity === 'error').map((f) => f.code);
+      const state = s.code === 0 && j.mode === 'sector' ? 'new' : s.code === 0 && j.mode === 'raw' && j.namespace.claimClass === 'none' ? 'old' : s.code === 1 && errors.includes('claim-unfulfilled') ? 'half-done' : 'UNEXPLAINED';
+      seen.push(`${ms}ms:${k.killed ? `killed in write ${k.begun}` : 'finished'}:${state}`);
+      expect(state, `${seen.join(' ')}\n${s.stdout}`).not.toBe('UNEXPLAINED');
+      if (state === 'new') expect(digest(img), `clean sector namespace after ${seen.at(-1)}`).toBe(doneDigest);
+    }
+    cutSomewhere(seen, writes);
+  }, 240_000);
+
+  it('labels create on a 64 GiB sparse backing file: the namespace listed with a clean check only when the label area equals a complete update', async () => {
+    const size = 64 * GiB + 128 * 1024;
+    const original = sparse('rt-labels-original.img', size);
+    expect((await runCli(['labels', 'init', original, '--label-size', '128K'])).code).toBe(0);
+    const make = (name: string) => {
+      const f = sparse(name, size);
+      const fd = openSync(f, 'r+');
+      writeSync(fd, readRange(original, 64 * GiB, 128 * 1024), 0, 128 * 1024, 64 * GiB);
+      closeSync(fd);
+      return f;
+    };
+    const argv = (img: string) => ['labels', 'create', img, '--label-size', '128K', '--size', '1G', '--name', 'big', '--uuid', '0b6f7c2e-3d4a-4b5c-8d6e-7f8091a2b3c4'];
+    const done = make('rt-labels-done.img');
+    const { writes, span } = await commitOf(argv(done));
+    const doneDigest = digest(done);
+    const seen: string[] = [];
+    for (const [i, ms] of delays(23, KILLS, span).entries()) {
+      const img = make(`rt-labels-${i}.img`);
+      const k = await killAfter(ms, argv(img));
+      const c = await runCli(['labels', 'check', img, '--label-size', '128K']);
+      const l = await runCli(['labels', 'list', img, '--label-size', '128K', '--json']);
+      const j = JSON.parse(l.stdout) as { name?: string }[] | { name?: string } | null;
+      const names = (j === null ? [] : Array.isArray(j) ? j : [j]).map((x) => x.name);
+      const state = names.length === 0 && c.code === 0 ? 'old' : names.join() === 'big' && c.code === 0 ? 'new' : names.join() === 'big' && c.code === 1 && /UPDATING/.test(c.stdout) ? 'half-done' : 'UNEXPLAINED';
+      seen.push(`${ms}ms:${k.killed ? `killed in write ${k.begun}` : 'finished'}:${state}`);
+      expect(state, `${seen.join(' ')}\n${c.stdout}`).not.toBe('UNEXPLAINED');
+      if (state === 'new') expect(digest(img), `clean namespace after ${seen.at(-1)}`).toBe(doneDigest);
+    }
+    cutSomewhere(seen, writes);
+  }, 240_000);
+});
+
