@@ -177,9 +177,18 @@ describe('sim report: the page against the run\'s artefacts', () => {
     const odd = `a <b>&"x' #1.txt`;
     mkdirSync(join(copy, 'extra'));
     writeFileSync(join(copy, 'extra', odd), 'x');
+    const released = json({ ...v4, dir: copy }, 'guests/vm1/mappings.json').mapped;
+    const x = await runCli(['sim', 'guest-destroy', copy, '--guest', 'vm1']);
+    expect(x.code, x.stderr).toBe(0);
     const w = await runCli(['sim', 'report', copy, '--force']);
     expect(w.code, w.stderr).toBe(0);
     const page = readFileSync(join(copy, 'report.html'), 'utf8');
+    // destroyed: nothing mapped any more, the released runs and the destroy call named
+    expect(mappingSvgs(page)[0]!.text).toContain('nothing mapped');
+    const seq = json({ ...v4, dir: copy }, 'guests/vm1/mappings.json').destroyedBy;
+    expect(page).toContain(`<a href="#call-${seq}">#${seq}</a>`);
+    for (const r of released) expect(page).toContain(`${r.type} ${r.nr} pages at frame ${r.mfn}`);
+    expect(textOfId(page, 'div', 'guest-view-vm1')).toContain(readFileSync(join(copy, 'guests/vm1/console.log'), 'utf8').trim().split('\n')[0]);
     const shown = textOfId(page, 'div', 'guest-view-vm1')!;
     for (const m of readFileSync(join(copy, 'guests/vm1/ndctl-list.json'), 'utf8').matchAll(/"(uuid|name|dev)":"([^"]+)"/g)) expect(shown).toContain(m[2]);
     expect(page).not.toContain('<b>&');

@@ -106,6 +106,11 @@ export interface GuestReport {
   /** Files of guests/<name>/acpi/. */
   acpi: string[];
   xsdt?: { signature: string; addr: string; origin: string }[];
+  /** `xl destroy`: the hypercall and the runs Xen took back (mappings.json `released`). */
+  destroyed?: { seq?: number; released: { gfn: string; mfn: string; nr: string; type: string }[] };
+  /** guests/<name>/console.log (the guest's shell) and guest-kernel.log, their first CONSOLE_LINES lines. */
+  console?: string;
+  kernelLog?: string;
 }
 
 export interface ReportModel {
@@ -284,6 +289,9 @@ function guestReports(dir: SimDir, setup: Dom0Setup | undefined, json: (rel: str
       return v;
     });
     const hv = json(at('hvmloader.json'));
+    const text = (rel: string) => (dir.exists(at(rel)) ? Buffer.from(dir.readBytes(at(rel))).toString('utf8').split('\n').slice(0, CONSOLE_LINES).join('\n') : undefined);
+    const consoleText = text('console.log');
+    const kernelLog = text('guest-kernel.log');
     return {
       name,
       ...(xl?.domid !== undefined ? { domid: Number(xl.domid) } : {}),
@@ -297,6 +305,9 @@ function guestReports(dir: SimDir, setup: Dom0Setup | undefined, json: (rel: str
       requested,
       ...(dir.exists(at('ndctl-list.json')) ? { ndctl: readNdctl(dir, at('ndctl-list.json')) } : {}),
       acpi: dir.exists(at('acpi')) ? listArtefacts(dir.path(at('acpi'))).map((a) => a.path) : [],
+      ...(m?.status === 'destroyed' ? { destroyed: { ...(m.destroyedBy !== undefined ? { seq: Number(m.destroyedBy) } : {}), released: ((m.released ?? []) as Json[]).map((r) => ({ gfn: String(r.gfn), mfn: String(r.mfn), nr: String(r.nr), type: String(r.type) })) } } : {}),
+      ...(consoleText !== undefined ? { console: consoleText } : {}),
+      ...(kernelLog !== undefined ? { kernelLog } : {}),
       ...(hv?.xsdtEntries ? { xsdt: (hv.xsdtEntries as Json[]).map((e) => ({ signature: String(e.signature), addr: String(e.addr), origin: String(e.origin) })) } : {}),
     };
   });

@@ -179,6 +179,10 @@ function guestSection(m: ReportModel, g: GuestReport, link: Link, linkIf: (rel: 
     if (v.runs.length) out.push(table(['run', 'type', 'guest physical', 'pages', 'host frames', 'host image', "Dom0 file", 'call'], v.runs.map((r) => runRow(v, r)), { class: 'runs' }, (i) => ({ 'data-run': v.runs[i]!.key })));
     if (v.extents?.length) out.push(table(['extent: logical block', 'physical block', 'blocks'], v.extents.map((e) => [esc(e.logical), esc(e.physical), esc(e.length)])));
   }
+  if (g.destroyed) {
+    out.push(el('p', {}, 'Destroyed (xl destroy', g.destroyed.seq !== undefined ? `, ${el('a', { href: `#call-${g.destroyed.seq}` }, `#${g.destroyed.seq}`)}` : '', '): Xen took back ',
+      esc(g.destroyed.released.map((r) => `${r.type} ${r.nr} pages at frame ${r.mfn}`).join(', ') || 'nothing'), '.'));
+  }
   const refused = g.requested.filter((r) => r.result !== undefined && r.result !== '0');
   if (refused.length) out.push(el('p', {}, 'Refused mapping calls:'), table(['call', 'caller', 'source', 'frames', 'guest frame', 'pages', 'result'], refused.map((r) => [
     r.seq !== undefined ? el('a', { href: `#call-${r.seq}` }, `#${r.seq}`) : '', esc(r.caller ?? ''), esc(r.source ?? ''), code(r.mfn), code(r.gfn), code(r.nr), resultCell(r.result!),
@@ -188,7 +192,9 @@ function guestSection(m: ReportModel, g: GuestReport, link: Link, linkIf: (rel: 
   if (g.xsdt) view.push(el('p', {}, 'Tables hvmloader gave the guest (XSDT): ', esc(g.xsdt.map((e) => `${e.signature} (${e.origin})`).join(', '))));
   if (g.acpi.length) view.push(el('p', {}, 'As the guest finds them: ', ...g.acpi.map((f) => `${link(at(`acpi/${f}`), f)} `)));
   if (g.ndctl) view.push(el('p', {}, 'ndctl list in the guest: ', link(g.ndctl.file)), ndctlTables(g.ndctl));
-  else view.push(el('p', { class: 'note guest-view-absent' }, esc(`No ${at('ndctl-list.json')}: the guest stage (the guest kernel's enumeration) has not written it in this run.`)));
+  if (g.console?.trim()) view.push(el('p', {}, "The guest's shell: ", link(at('console.log'))), el('pre', {}, esc(g.console)));
+  if (g.kernelLog?.trim()) view.push(el('details', {}, el('summary', {}, esc(`The guest kernel's log (${at('guest-kernel.log')})`)), el('pre', {}, esc(g.kernelLog))));
+  if (!g.ndctl) view.push(el('p', { class: 'note guest-view-absent' }, esc(`No ${at('ndctl-list.json')}: the guest stage (the guest kernel's enumeration) has not written it in this run.`)));
   out.push(el('div', { id: `guest-view-${g.name}`, class: 'guest-view' }, ...view));
   return out.join('\n');
 }
