@@ -168,7 +168,11 @@ describe('sim report: the page against the run\'s artefacts', () => {
     const v4 = runs[0]!;
     const own = join(v4.dir, 'guests/vm1/ndctl-list.json');
     const view = textOfId(html(v4), 'div', 'guest-view-vm1')!;
-    if (existsSync(own)) for (const m of readFileSync(own, 'utf8').matchAll(/"uuid":"([^"]+)"/g)) expect(view).toContain(m[1]);
+    if (existsSync(own)) {
+      const found = [...readFileSync(own, 'utf8').matchAll(/"(uuid|dev|blockdev)":"([^"]+)"/g)].map((m) => m[2]!);
+      expect(found.length).toBeGreaterThan(0);
+      for (const v of found) expect(view).toContain(v);
+    }
     else expect(view).toContain('No guests/vm1/ndctl-list.json');
     // a copy of the run with a guest ndctl list (Dom0's of the v1 example, which has namespaces) and an odd file name
     const copy = join(work, 'v4-copy');
