@@ -387,7 +387,8 @@ export class GuestKernel {
       d = this.dimmOf(r);
     }
     if (step.size > r.maxAvailableExtent) {
-      throw new NvError('scenario', `${path}.size`, undefined, `failed to create namespace: ${r.dev} has ${r.maxAvailableExtent} bytes available (largest free extent) for a ${step.size}-byte namespace: Resource temporarily unavailable`);
+      // ndctl 76 tries each region (validate_available_capacity) and ends with -ENOSPC's text, as a real guest printed.
+      throw new NvError('scenario', `${path}.size`, undefined, `failed to create namespace: No space left on device (${r.dev}: largest free extent ${r.maxAvailableExtent} bytes, asked ${step.size})`);
     }
     const config = d.config!;
     const ds = dimmSetFor(r.set, Math.max(0, r.set.dimms.findIndex((m) => m.handle === r.dimm.handle)));

@@ -28,6 +28,8 @@ export interface NvdimmSpec {
   labelSize?: number;
   /** true (default): guest writes reach the file (memory-backend-file share=on). false: private mapping. */
   share?: boolean;
+  /** memory-backend-file `align=` in bytes (QEMU aligns the pmem size down to it: 2 MiB models memory-backend-xen). */
+  align?: number;
 }
 
 /**
@@ -178,7 +180,7 @@ export function guestPlatform(opts: Pick<RunGuestOptions, 'nvdimms' | 'memory'>)
     nvdimms: opts.nvdimms.map((n, i) => {
       if (n.size === undefined) throw new Error(`guestPlatform: nvdimms[${i}] needs its size`);
       const label = n.labelSize ?? 128 * 1024;
-      return { id: `nv${i}`, size: n.size, ...(label > 0 ? { labelSize: label } : {}) };
+      return { id: `nv${i}`, size: n.size, ...(label > 0 ? { labelSize: label } : {}), ...(n.align ? { align: n.align } : {}) };
     }),
   };
 }
@@ -195,7 +197,7 @@ export function qemuArgs(opts: { vmlinux: string; initrd: string; consoleLog: st
   opts.nvdimms.forEach((n, i) => {
     const label = n.labelSize ?? 128 * 1024;
     args.push(
-      '-object', `memory-backend-file,id=mem${i},share=${n.share === false ? 'off' : 'on'},mem-path=${n.file},size=${n.size}`,
+      '-object', `memory-backend-file,id=mem${i},share=${n.share === false ? 'off' : 'on'},mem-path=${n.file},size=${n.size}${n.align ? `,align=${n.align}` : ''}`,
       '-device', `nvdimm,id=nv${i},memdev=mem${i}${label > 0 ? `,label-size=${label}` : ''}`,
     );
   });

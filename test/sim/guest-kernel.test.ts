@@ -1,0 +1,174 @@
+/**
+ * The guest stage's kernel without a real boot (specs/sim.md §7.10): a v4 run whose guest has a
+ * label area (nr_label_pages=32) and a second, label-less guest; the guest stage with create-
+ * namespace steps. Expected values come from the host image read back (the label area's bytes at
+ * the label frames' file offset, decoded by the labels engine and by ndctl's own `read-labels`
+ * layout in test/sim/guest-linux.test.ts), from Linux 6.1's nd_label_data_init arithmetic worked by
+ * hand for a 128 KiB area, and from the hypercall trace; the host image outside the guests' frames
+ * is hashed (test/support/sparse-digest.py) before and after.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AmlInterpreter } from '../../src/aml/interp/index.js';
+import { readLabelArea } from '../../src/labels/index.js';
+import { runStage, startRun, type SimDir } from '../../src/sim/index.js';
+import { guestMappingViews } from '../../src/sim/guestMappings.js';
+import { hypercallEntries } from '../../src/sim/hypercalls.js';
+import { openGuestDsm } from '../../src/sim/qemu/guestDsm.js';
+import { readRange } from '../support/files.js';
+import { runCli } from '../support/cli.js';
+import { validateCliJson } from '../support/schemas.js';
+import { sparseDigest, workDir, writeScenario } from './helpers.js';
+
+const work = workDir('nvtool-guest-kernel-');
+const LABEL = 32 * 4096;
+const U_FSDAX = '11111111-2222-4333-8444-0000000000a1';
+const U_RAW = '11111111-2222-4333-8444-0000000000a2';
+
+let dir: SimDir;
+let outsideBefore: string;
+let outsideAfter: string;
+let skip: { start: bigint; length: bigint }[];
+let image: string;
+let labelAt: number;
+let traceBefore: number;
+
+beforeAll(async () => {
+  const cfg = (name: string, backend: string, labels: boolean) => `name = "${name}"\nbuilder = "hvm"\nmemory = 520\nvcpus = 1\nvnvdimms = [ 'type=mfn, backend=${backend}, nr_pages=0x8000${labels ? ', nr_label_pages=32' : ''}' ]\n`;
+  writeFileSync(`${work.path}/vm1.cfg`, cfg('vm1', '0x110000', true));
+  writeFileSync(`${work.path}/vm2.cfg`, cfg('vm2', '0x120000', false));
+  const scenario = writeScenario(work.path, 's.json', {
+    design: 'v4',
+    host: { platform: { machine: { type: 'pc' }, memory: { size: '512M', slots: 2, maxmem: '64G' }, nvdimms: [{ id: 'nv0', size: '2G', labelSize: '128K' }] } },
+    xl: ['pmem-setup -m 0x100000 0x108000', 'pmem-setup -d 0x108000 0x170000 0x100000 0x108000'],
+    guests: [{ name: 'vm1', config: 'vm1.cfg' }, { name: 'vm2', config: 'vm2.cfg' }],
+    steps: [
+      { guest: 'vm1', do: 'create-namespace', size: '32M', mode: 'fsdax', uuid: U_FSDAX, name: 'sim-fsdax' },
+      { guest: 'vm1', do: 'create-namespace', size: '1G', mode: 'raw' },
+      { guest: 'vm1', do: 'create-namespace', size: '16M', mode: 'raw', uuid: U_RAW, name: 'sim-raw' },
+      { guest: 'vm2', do: 'create-namespace', size: '16M', mode: 'raw' },
+    ],
+  });
+  dir = await startRun(scenario, `${work.path}/run`);
+  for (const s of ['xen', 'dom0', 'xl', 'qemu', 'hvmloader']) await runStage(dir, s);
+  // every host frame a guest was given (data and label runs): the guest stage may write only there
+  skip = guestMappingViews(dir).flatMap((v) => [...v.vnvdimms.flatMap((d) => d.runs), ...v.other]).map((r) => ({ start: r.imageOffset!, length: BigInt(r.pages) * 4096n }));
+  const label = guestMappingViews(dir).find((v) => v.guest === 'vm1')!.other.find((r) => r.type === 'label')!;
+  image = dir.path(label.image!);
+  labelAt = Number(label.imageOffset!);
+  outsideBefore = sparseDigest(image, skip);
+  traceBefore = hypercallEntries(dir).length;
+  await runStage(dir, 'guest');
+  outsideAfter = sparseDigest(image, skip);
+}, 300_000);
+
+const text = (rel: string) => readFileSync(dir.path(rel), 'utf8');
+const steps = (g: string) => JSON.parse(text(`guests/${g}/steps.json`)) as any[];
+
+describe('the guest kernel finds its vNVDIMM as Linux 6.1 does', () => {
+  it('tables by the RSDP scan, _FIT preferred, the Intel family, labels through _DSM (never _LSR/_LSW)', () => {
+    const log = text('guests/vm1/guest-kernel.log');
+    expect(log).toContain('ACPI: RSDP 0x00000000000ea020 (v2), XSDT');
+    expect(log).toMatch(/\\_SB_\.NVDR\._FIT: \d+ bytes of NFIT structures \(used instead of the NFIT table\)/);
+    expect(log).toContain('nmem0: handle 0x1 at \\_SB_.NVDR.NV00, family intel (functions 0x71), labels through _DSM functions 4-6');
+    // nd_label_data_init for config_size 131072, max_xfer 4076: 2 index blocks of 256 bytes (128-byte
+    // labels: nslot 1020, ALIGN(72 + 128, 256)) = 512 < 4076, so max_xfer -= (4075 - 131071 % 4076) /
+    // DIV_ROUND_UP(131072, 4076) = (4075 - 639) / 33 = 104 -> 3972; one read of 3972 bytes.
+    expect(log).toContain('nvdimm nmem0: config data size: 131072 (max_xfer 4076); read 3972 bytes in 1 _DSM calls');
+    const first = hypercallEntries(dir)[traceBefore]! as any;
+    expect([first.caller, first.op, first.result]).toEqual(['qemu', 'dm_op_pmem_rw', '0']);
+    expect(Number(first.args.u.pmem_rw.length)).toBe(3972);
+    expect(Number(first.args.u.pmem_rw.isWrite)).toBe(0);
+  });
+
+  it('a label-less vNVDIMM: no _DSM functions, one raw namespace over the region, no label DMOP', () => {
+    const log = text('guests/vm2/guest-kernel.log');
+    expect(log).toContain('family none (functions 0x0), labels none');
+    const list = JSON.parse(text('guests/vm2/ndctl-list.json'));
+    expect(list.regions).toHaveLength(1);
+    expect(list.regions[0].namespaces).toEqual([{ dev: 'namespace0.0', mode: 'raw', size: list.regions[0].size, sector_size: 512, blockdev: 'pmem0' }]);
+    expect(steps('vm2')).toEqual([expect.objectContaining({ do: 'create-namespace', result: 'refused', reason: expect.stringMatching(/^failed to create namespace: region0 is label-less/) })]);
+  });
+});
+
+describe('create-namespace through _DSM function 6 and the p2m', () => {
+  it('the host frames of the label pages hold the labels the steps made (read back from the host image)', () => {
+    const area = readRange(image, labelAt, LABEL);
+    const v = readLabelArea(area);
+    expect(v.current).toBeDefined();
+    const uuids = v.live.map((l: any) => l.value.uuid);
+    expect(uuids).toContain(U_FSDAX);
+    expect(uuids).toContain(U_RAW);
+    const list = JSON.parse(text('guests/vm1/ndctl-list.json'));
+    const ns = list.regions[0].namespaces;
+    expect(ns.map((n: any) => [n.mode, n.name]).sort()).toEqual([['fsdax', 'sim-fsdax'], ['raw', 'sim-raw']]);
+    expect(ns.find((n: any) => n.mode === 'raw').uuid).toBe(U_RAW);
+    expect(ns.find((n: any) => n.mode === 'fsdax').size).toBe(32 * 1024 * 1024 - 2 * 1024 * 1024); // the info block's 2 MiB (align) reserve
+  });
+
+  it('every label write is one _DSM function 6 and one XEN_DMOP_pmem_rw write', () => {
+    const writes = hypercallEntries(dir).slice(traceBefore).filter((e: any) => e.op === 'dm_op_pmem_rw' && Number(e.args.u.pmem_rw.isWrite) === 1);
+    const made = steps('vm1').filter((s) => s.result === 'ok');
+    // init-labels first (two index blocks), then each namespace's labels
+    expect(writes.length).toBe(2 + made.reduce((a, s) => a + s.labelWrites, 0));
+    expect(writes.every((e: any) => e.result === '0' && Number(e.args.u.pmem_rw.length) <= 4076)).toBe(true);
+  });
+
+  it('a namespace larger than the region is refused as ndctl does, with nothing written', () => {
+    const s = steps('vm1');
+    expect(s[1]).toMatchObject({ step: 'steps[1]', do: 'create-namespace', result: 'refused' });
+    expect(s[1].reason).toMatch(/^failed to create namespace: No space left on device \(region0: /);
+    expect(s.map((x) => x.result)).toEqual(['ok', 'refused', 'ok']);
+  });
+
+  it('the host image outside the guests\' own frames is unchanged (sha256 of every other byte)', () => {
+    expect(outsideAfter).toBe(outsideBefore);
+  });
+});
+
+describe('a hostile guest', () => {
+  it("_LSR beyond the label area: QEMU answers status 3, QEMU's AML slices past it (AE_AML_BUFFER_LIMIT), no DMOP, host unchanged", () => {
+    const ssdt = new Uint8Array(readFileSync(dir.path('guests/vm1/acpi/SSDT.aml')));
+    const mema = (new AmlInterpreter([ssdt]).evaluate('\\MEMA') as { value: bigint }).value;
+    const g = openGuestDsm(dir, 'vm1', mema);
+    try {
+      const aml = new AmlInterpreter([ssdt], { handlers: g.handlers });
+      const n = hypercallEntries(dir).length;
+      const int = (value: bigint) => ({ type: 'Integer' as const, value });
+      expect(() => aml.evaluate('\\_SB.NVDR.NV00._LSR', [int(BigInt(LABEL - 4)), int(8n)])).toThrow(/AE_AML_BUFFER_LIMIT/);
+      // the same read as Linux would send it, _DSM function 5, bypassing Linux's own bound check
+      const guid = Uint8Array.from([0x30, 0xac, 0x09, 0x43, 0x11, 0x0d, 0xe4, 0x11, 0x91, 0x91, 0x08, 0x00, 0x20, 0x0c, 0x9a, 0x66]);
+      const arg = Uint8Array.from([...new Uint8Array(new Uint32Array([LABEL - 4, 8]).buffer)]);
+      const r = aml.evaluate('\\_SB.NVDR.NV00._DSM', [{ type: 'Buffer', value: guid }, int(1n), int(5n), { type: 'Package', elements: [{ type: 'Buffer', value: arg }] }]) as { type: string; value: Uint8Array };
+      expect(r.type).toBe('Buffer');
+      expect(new DataView(r.value.buffer, r.value.byteOffset).getUint32(0, true)).toBe(3); // NVDIMM_DSM_RET_STATUS_INVALID
+      expect(hypercallEntries(dir).length).toBe(n);
+    } finally {
+      g.close();
+    }
+    expect(sparseDigest(image, skip)).toBe(outsideBefore);
+  });
+});
+
+describe('nvtool sim guest DIR', () => {
+  it('runs the stage on a run directory the hvmloader stage left; --json is the run summary (schemas/sim-run.schema.json)', async () => {
+    const scenario = writeScenario(work.path, 'cli.json', {
+      design: 'v4',
+      host: { platform: { machine: { type: 'pc' }, memory: { size: '512M', slots: 2, maxmem: '64G' }, nvdimms: [{ id: 'nv0', size: '2G', labelSize: '128K' }] } },
+      xl: ['pmem-setup -m 0x100000 0x108000', 'pmem-setup -d 0x108000 0x170000 0x100000 0x108000'],
+      guests: [{ name: 'vm2', config: 'vm2.cfg' }],
+    });
+    const d = await startRun(scenario, `${work.path}/cli-run`);
+    for (const s of ['xen', 'dom0', 'xl', 'qemu', 'hvmloader']) await runStage(d, s);
+    const r = await runCli(['sim', 'guest', d.root, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = validateCliJson('sim-run', r.stdout) as { stages: string[]; next: string | null };
+    expect(j.stages.at(-1)).toBe('guest');
+    expect(j.next).toBeNull();
+    expect(JSON.parse(readFileSync(d.path('guests/vm2/ndctl-list.json'), 'utf8')).regions[0].namespaces[0].mode).toBe('raw');
+    const again = await runCli(['sim', 'guest', d.root]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/stage "guest" has already run/);
+  }, 120_000);
+});
