@@ -141,6 +141,7 @@ export class AmlCode {
   /** First child, -1 when none. */
   child(n: number): number {
     if (!(this.kind[n]! & KIDS)) return -1;
+    if (this.moved.size === 0) return n + 1;
     const m = this.moved.get(n);
     return m === undefined ? n + 1 : m;
   }

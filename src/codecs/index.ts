@@ -17,4 +17,4 @@ defineFormats([nfitFormat, fitFormat, amlFormat, labelsFormat, pfnFormat, bttFor
 
 export { allFormats, formatFor, formatForJson, formatNamed, type DecodableFormat, type DecodedDocument } from './registry.js';
 export { DOCUMENT_SCHEMA_VERSION, assemble, decodeDocument, diffPatches, documentOf, encodeDocument, type FormatDocument, type Patch } from './document.js';
-export { disasmDocument } from './aml.js';
+export { disasmDocument } from './amlDisasm.js';

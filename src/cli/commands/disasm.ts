@@ -1,4 +1,4 @@
-import { disasmDocument } from '../../codecs/index.js';
+import { disasmDocument } from '../../codecs/amlDisasm.js';
 import { defineCommand } from '../command.js';
 import { file } from '../options/values.js';
 import { exitFor, findingLines, summarize } from '../findings.js';
