@@ -121,17 +121,18 @@ class Parser {
     return start;
   }
 
-  /** Checks one NameSeg at `pos` (the caller checked 4 bytes are left) and steps over it; returns it interned. */
-  seg(): string {
+  /**
+   * Checks one NameSeg at `pos` (the caller checked 4 bytes are left) and steps over it. No string
+   * is made: the model reads segments from the bytes when asked.
+   */
+  seg(): void {
     const b = this.bytes;
     const p = this.pos;
-    const c0 = b[p]!, c1 = b[p + 1]!, c2 = b[p + 2]!, c3 = b[p + 3]!;
-    if (!isSegByte(c0, true)) this.fail(`byte 0x${c0.toString(16)} is not a NameSeg character`, p);
-    if (!isSegByte(c1, false)) this.fail(`byte 0x${c1.toString(16)} is not a NameSeg character`, p + 1);
-    if (!isSegByte(c2, false)) this.fail(`byte 0x${c2.toString(16)} is not a NameSeg character`, p + 2);
-    if (!isSegByte(c3, false)) this.fail(`byte 0x${c3.toString(16)} is not a NameSeg character`, p + 3);
+    for (let i = 0; i < 4; i++) {
+      const c = b[p + i]!;
+      if (!isSegByte(c, i === 0)) this.fail(`byte 0x${c.toString(16)} is not a NameSeg character`, p + i);
+    }
     this.pos = p + 4;
-    return this.code.segAt(p);
   }
 
   /** Parses terms up to `end` as children appended after the current last node; returns the first (-1 none). */
@@ -156,7 +157,8 @@ class Parser {
 
   termInner(end: number, scope: NsNode, mode: Mode): number {
     const at = this.pos;
-    const b = this.u8(end, 'term');
+    if (at >= end) this.fail('term missing: term runs past the end of its package or table');
+    const b = this.bytes[this.pos++]!;
     const code = this.code;
     switch (b) {
       case LIT.zero:
@@ -399,17 +401,18 @@ class Parser {
       const b = this.bytes[this.pos]!;
       let n: number;
       if (b === 0x00 || isSegByte(b, true)) {
-        let name: string | undefined;
-        if (b === 0x00) this.pos++;
+        const named = b !== 0x00;
+        if (!named) this.pos++;
         else {
           if (end - this.pos < 4) this.fail('NamedField name runs past the end', at);
-          name = this.seg();
+          this.seg();
         }
         const pl = readPkgLength(this.bytes, this.pos, end);
         if (typeof pl === 'string') this.fail(`field width: ${pl}`, this.pos);
         this.pos += pl.width;
-        if (name !== undefined) {
-          if (this.pass === 1) this.ns.defineCode(this.ns.child(scope, name), 5, -1, FROM_TABLE);
+        if (named) {
+          // The NameSeg at `at` read as a one-segment NameString: the child of `scope` it names.
+          if (this.pass === 1) this.ns.defineCode(this.ns.nodeForAt(scope, this.bytes, at), 5, -1, FROM_TABLE);
           n = code.add(K.fnamed, at);
         } else n = code.add(K.freserved, at);
       } else if (b === 0x01) {
