@@ -19,6 +19,9 @@ import { GuestFault, type HostSegment } from '../guestMappings.js';
 import type { SimDir } from '../runDir.js';
 import { openGuestPmem, type GuestPmem } from './dataPath.js';
 import { appendGuestLog, recordStep } from './dataLog.js';
+import { parsePattern, patternBytes } from './dataPattern.js';
+
+export { parsePattern, patternBytes } from './dataPattern.js';
 
 /** One namespace of the guest as its kernel found it: which vNVDIMM, and where in it. */
 export interface GuestNamespaceRef {
@@ -36,28 +39,6 @@ export interface GuestNamespaceRef {
  */
 export function labellessGuestNamespaces(pmem: GuestPmem): GuestNamespaceRef[] {
   return pmem.vnvdimms.map((d, i) => ({ vnvdimm: i, ref: labellessNamespace(d.io, 0), dev: `namespace${i}.0` }));
-}
-
-/** A pattern: a byte value (`0x5a`, `90`) or a hex string repeated (`0xdeadbeef`). */
-export function parsePattern(p: string | number, path = 'pattern'): Uint8Array {
-  if (typeof p === 'number') {
-    if (!Number.isInteger(p) || p < 0 || p > 255) throw new NvError('sim.guest', path, undefined, `pattern ${p} is not a byte value (0-255)`);
-    return Uint8Array.of(p);
-  }
-  const hexm = /^0x([0-9a-f]+)$/i.exec(p);
-  if (hexm) {
-    const h = hexm[1]!.length % 2 ? `0${hexm[1]}` : hexm[1]!;
-    return Uint8Array.from(h.match(/../g)!.map((x) => parseInt(x, 16)));
-  }
-  if (/^\d+$/.test(p) && Number(p) <= 255) return Uint8Array.of(Number(p));
-  throw new NvError('sim.guest', path, undefined, `pattern "${p}" is neither a byte value (0x5a, 90) nor a hex string (0xdeadbeef)`);
-}
-
-/** `length` bytes of `pattern` repeated from its first byte. */
-export function patternBytes(pattern: Uint8Array, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i += pattern.length) out.set(pattern.subarray(0, Math.min(pattern.length, length - i)), i);
-  return out;
 }
 
 export interface WriteRequest {
@@ -157,7 +138,7 @@ export interface WriteStep {
   namespace: number;
   offset: string | number;
   length: string | number;
-  pattern: string | number;
+  pattern: string | number | Uint8Array;
 }
 
 /** The device file a namespace's personality gives (nvdimm_namespace_disk_name; devdax: daxR.N). */
