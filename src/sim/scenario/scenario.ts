@@ -9,6 +9,7 @@ import { NvError } from '../../core/errors.js';
 import { parsePlatform, parseSize, resolvePlatform, type ResolvedPlatform } from '../../acpi/qemu/index.js';
 import { checkSchema, type SchemaError } from './check.js';
 import { SCENARIO_SCHEMA } from './schema.js';
+import { parsePattern } from '../guest/dataPattern.js';
 
 export type Design = 'v1' | 'v3' | 'v4';
 export type Placement = 'a' | 'b' | 'c';
@@ -50,7 +51,8 @@ export interface WriteStep {
   do: 'write';
   namespace: number;
   offset: bigint;
-  pattern: number;
+  /** The bytes repeated (a byte value or a hex string, guest/dataPattern.ts). */
+  pattern: Uint8Array;
   length: bigint;
 }
 
@@ -186,6 +188,16 @@ function namespaceOf(j: J, path: string, labelVersion: string, errors: SchemaErr
   };
 }
 
+function patternOf(v: unknown, path: string, errors: SchemaError[]): Uint8Array {
+  try {
+    return parsePattern(v as string | number, path);
+  } catch (e) {
+    if (!(e instanceof NvError)) throw e;
+    errors.push({ path, message: e.reason });
+    return Uint8Array.of(0);
+  }
+}
+
 function stepOf(j: J, path: string, guests: ReadonlySet<string>, errors: SchemaError[]): GuestStep {
   const guest = String(j.guest);
   if (!guests.has(guest)) errors.push({ path: `${path}.guest`, message: `no guest "${guest}" in "guests" (${[...guests].join(', ') || 'none'})` });
@@ -205,7 +217,7 @@ function stepOf(j: J, path: string, guests: ReadonlySet<string>, errors: SchemaE
       };
     }
     case 'write':
-      return { guest, do: 'write', namespace: Number(j.namespace), offset: j.offset !== undefined ? sizeOf(j.offset, `${path}.offset`, errors) : 0n, pattern: Number.parseInt(String(j.pattern).slice(2), 16), length: sizeOf(j.length, `${path}.length`, errors) };
+      return { guest, do: 'write', namespace: Number(j.namespace), offset: j.offset !== undefined ? sizeOf(j.offset, `${path}.offset`, errors) : 0n, pattern: patternOf(j.pattern, `${path}.pattern`, errors), length: sizeOf(j.length, `${path}.length`, errors) };
     case 'destroy':
       return { guest, do: 'destroy' };
   }

@@ -151,7 +151,10 @@ export const SCENARIO_SCHEMA = {
         do: { enum: ['write'], description: 'the guest writes a byte pattern into a namespace\'s block device (through its mapping into the host frames)' },
         namespace: { type: 'integer', minimum: 0, description: 'which namespace of the guest: the Nth of namespace0.0, namespace0.1, ..., namespace1.0 (region, then namespace number)' },
         offset: { $ref: '#/definitions/size' },
-        pattern: { type: 'string', pattern: '^0x[0-9a-fA-F]{1,2}$', description: 'the byte written, e.g. "0x5a"' },
+        pattern: {
+          oneOf: [{ type: 'string', pattern: '^(0x[0-9a-fA-F]+|[0-9]+)$' }, { type: 'integer', minimum: 0, maximum: 255 }],
+          description: 'the bytes written, repeated from the first: a byte value ("0x5a", 90) or a hex string ("0xdeadbeef")',
+        },
         length: { $ref: '#/definitions/size' },
       },
     },
