@@ -13,8 +13,10 @@
  *   label area afterwards holds whole labels (nvtool's offline read of the file equals the guest's
  *   read-labels), which QEMU 7.2's `_LSW` could not have carried (its data would arrive as zeros,
  *   specs/aml.md): Linux wrote them with `_DSM` function 6, as the simulation does.
- * - v3, label-less: the real `ndctl list -RDN` prints ndctl-list.json text for text (one raw
- *   namespace over the region).
+ * - v3 (mfn backend without nr_label_pages) and v1 (a fragmented 16 MiB file of Dom0's ext4,
+ *   mapped extent by extent), label-less: the real `ndctl list -RDN` prints ndctl-list.json text
+ *   for text (one raw namespace over the region). The simulated v1/v3 guest reads the NFIT table:
+ *   MEMA is 0 there, so QEMU's NCAL answers every `_DSM` with a 1-byte buffer and `_FIT` aborts.
  * The simulated guest has 512 MiB RAM + 8 MiB video (memory = 520), so its vNVDIMM sits where the
  * harness's QEMU puts its NVDIMM (0x100000000); the text compared has no addresses anyway. The
  * real backend takes `align=2M`: QEMU aligns the pmem size down to its backend's alignment, which
@@ -59,6 +61,19 @@ function backingFile(dir: SimDir, guest: string, file: string): { size: number; 
     at += r.pages * PAGE;
   }
   return { size, labelSize };
+}
+
+/** A v1 guest on a 16 MiB file of Dom0's ext4 in the Xen data area (placement a), mapped by QEMU (seed 002's route). */
+async function simulateV1(): Promise<SimDir> {
+  const at = join(work.path, 'v1');
+  mkdirSync(at);
+  writeFileSync(join(at, 'vm1.cfg'), `name = "vm1"\nmemory = 520\nvnvdimm = [ '/mnt/dax/vm1.pmem' ]\n`);
+  return runAll(writeScenario(at, 's.json', {
+    design: 'v1', seed: 'guest-linux',
+    host: { platform: { machine: { type: 'pc' }, memory: { size: '512M', slots: 2, maxmem: '8G' }, nvdimms: [{ id: 'nv0', size: '2G', labelSize: '128K' }] } },
+    dom0: { nv0: { labelVersion: '1.2', namespaces: [{ name: 'xenpmem', size: '1G', mode: 'fsdax', xen: { placement: 'a' }, filesystem: { type: 'ext4', mount: '/mnt/dax', files: [{ path: 'vm1.pmem', size: '16M', how: 'fragmented' }] } }] } },
+    guests: [{ name: 'vm1', config: 'vm1.cfg', mapping: 'memory_mapping' }],
+  }), join(at, 'run'));
 }
 
 async function simulate(design: 'v3' | 'v4', labels: boolean, steps: unknown[]): Promise<SimDir> {
@@ -123,13 +138,14 @@ describe('the simulated guest kernel against Linux 6.1 booted by QEMU 7.2 over t
     expect(normalize(readLabelsJson(area, 'nmem0'))).toEqual(normalize(parse(r.sections.rl2)));
   }, 400_000);
 
-  it('v3 label-less: ndctl list -RDN equals the real guest\'s (one raw namespace over the region)', async () => {
-    const dir = await simulate('v3', false, []);
-    const file = join(work.path, 'v3-vm1.img');
+  for (const design of ['v3', 'v1'] as const) it(`${design} label-less: ndctl list -RDN equals the real guest's (one raw namespace over the region)`, async () => {
+    const dir = design === 'v3' ? await simulate('v3', false, []) : await simulateV1();
+    expect(dir.readJson<any>('guests/vm1/mappings.json').status).toBe('running');
+    const file = join(work.path, `${design}-vm1.img`);
     const { size, labelSize } = backingFile(dir, 'vm1', file);
     expect(labelSize).toBe(0);
     const r = await runGuest({ nvdimms: [{ file, size, labelSize: 0, share: false, align: 2 * 1024 * 1024 }], memory: '512M', timeoutMs: 150_000, job: 'run list ndctl list -RDN' });
-    console.log(`guest-linux v3 boot: ${r.durationMs} ms`);
+    console.log(`guest-linux ${design} boot: ${r.durationMs} ms`);
     expect(r.sections.list).toBe(Buffer.from(dir.readBytes('guests/vm1/ndctl-list.json')).toString('utf8'));
     expect(parse(r.sections.list).regions[0].namespaces).toHaveLength(1);
   }, 300_000);
