@@ -5,7 +5,8 @@
  * (fixtures/linux). The Xen super block has no outside writer: it is taken from `xen format`.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +43,8 @@ function numbersAsNumbers(j: unknown, path: string): number {
   return 0;
 }
 let bigStrings = 0;
+/** The last document roundTrip decoded. */
+let lastDoc: { format: string; value: any; input: { patches: unknown[] } };
 
 /** decode → JSON document (validated against its schema) → encode; returns the format named. */
 async function roundTrip(name: string, bytes: Uint8Array, extra: string[] = []): Promise<string> {
@@ -49,7 +52,8 @@ async function roundTrip(name: string, bytes: Uint8Array, extra: string[] = []):
   writeFileSync(file, bytes);
   const d = await runCli(['decode', file, '--json', ...extra]);
   expect(d.stderr).toBe('');
-  const doc = validateCliJson('decode', d.stdout) as { format: string; value: unknown; input: unknown };
+  const doc = validateCliJson('decode', d.stdout) as typeof lastDoc;
+  lastDoc = doc;
   bigStrings += numbersAsNumbers(doc.value, 'value') + numbersAsNumbers(doc.input, 'input');
   writeFileSync(`${file}.json`, d.stdout);
   const e = await runCli(['encode', `${file}.json`, '-o', `${file}.out`, '--force']);
@@ -103,17 +107,41 @@ describe('decode --json | encode is byte-identical', () => {
         const dataoff = 4 << 20; // the PFN info block's dataoff (fixtures/linux/README.md)
         formats.add(await roundTrip(`${f.name}-mbr`, f.image.subarray(dataoff, dataoff + 512)));
         formats.add(await roundTrip(`${f.name}-gpt`, f.image.subarray(dataoff + 512, dataoff + 1024)));
-        // a window with the protective MBR at its start: the GPT and entries after it come back as patches
+        // a window with the protective MBR at its start: MBR, GPT header and every entry that is not zero as values, no patches
         formats.add(await roundTrip(`${f.name}-window`, f.image.subarray(dataoff, dataoff + (1 << 20))));
+        expect(lastDoc.input.patches).toEqual([]);
+        expect(lastDoc.value.primary.entries.map((e: { index: number }) => e.index)).toEqual([0]);
       }
     }
-    expect([...formats].sort()).toEqual(['btt-info', 'gpt-header', 'labels', 'mbr', 'pfn-info']);
+    expect([...formats].sort()).toEqual(['btt-info', 'gpt', 'gpt-header', 'labels', 'mbr', 'pfn-info']);
   }, 120_000);
+
+  it('whole GPT disks: MBR, both headers and both arrays as values, no patches (512: sgdisk wrote it; 4096: nvtool gpt, as no tool here writes a 4Kn GPT into a file)', async () => {
+    const check = async (name: string, bytes: Uint8Array, ss: number, indexes: number[]) => {
+      expect(await roundTrip(name, bytes)).toBe('gpt');
+      expect(lastDoc.input.patches).toEqual([]);
+      expect(lastDoc.value.sectorSize).toBe(ss);
+      for (const c of [lastDoc.value.primary, lastDoc.value.backup]) expect(c.entries.map((e: { index: number }) => e.index)).toEqual(indexes);
+      expect(lastDoc.value.backup.lba).toBe(bytes.length / ss - 1);
+    };
+    const img = join(dir, 'sgdisk.img');
+    writeFileSync(img, new Uint8Array(0));
+    truncateSync(img, 16 << 20);
+    const r = spawnSync('sgdisk', ['-n', '1:0:+2M', '-c', '1:alpha', '-n', '3:0:+1M', '-t', '3:8300', '-A', '3:set:2', img], { encoding: 'utf8' });
+    if (r.error) throw new Error('sgdisk is missing: install the Debian package gdisk');
+    expect(r.status, r.stderr).toBe(0);
+    await check('sgdisk', new Uint8Array(readFileSync(img)), 512, [0, 2]);
+    expect(lastDoc.value.primary.entries[0].entry.partitionName).toBe('alpha');
+
+    const img4k = join(dir, 'gpt4k.img');
+    expect((await runCli(['gpt', 'create', img4k, '--image-size', '16M', '--sector-size', '4096'])).code).toBe(0);
+    expect((await runCli(['gpt', 'add', img4k, '--sector-size', '4096', '--part-size', '1M'])).code).toBe(0);
+    await check('gpt4k', new Uint8Array(readFileSync(img4k)), 4096, [0]);
+  }, 60_000);
 
   it('the Xen super block (from xen format; no other tool writes one)', async () => {
     const img = join(dir, 'xen.img');
     writeFileSync(img, new Uint8Array(0));
-    const { truncateSync } = await import('node:fs');
     truncateSync(img, 64 << 20);
     const r = await runCli(['xen', 'format', img, '--placement', 'c', '--container-uuid', '5a3a8a0e-1c1e-4a7e-9d0b-1f2e3d4c5b6a', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
