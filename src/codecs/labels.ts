@@ -2,16 +2,17 @@
  * Namespace label storage areas: a raw label-area file or a QEMU NVDIMM backing file whose last
  * label-size bytes hold one, found by the library's locator (src/labels/locate.ts, specs/labels.md §7.1).
  *
- * The JSON value keeps both index blocks and every live label as their declared structures
- * (editable; checksums recomputed on encode unless pinned), next to the view Linux would take of
- * them (current index, namespaces) for reading only.
+ * The JSON value keeps both index blocks, every live label and every free slot that still holds a
+ * label as their declared structures (editable; checksums recomputed on encode unless pinned), next
+ * to the view Linux would take of them (current index, namespaces) for reading only.
  */
 import { decodeStruct, encodeStruct, structFromJson, type Finding, type Span, type Struct } from '../core/schema/index.js';
 import { MemoryBlockIO } from '../core/blockio.js';
 import { NvError } from '../core/errors.js';
 // The modules themselves, not the labels barrel: it also exports the fuzz targets (fast-check),
 // which `decode` must not load.
-import { readLabelArea, type LiveLabel } from '../labels/area.js';
+import { decodeSlot, readLabelArea, type LiveLabel } from '../labels/area.js';
+import { bytesToHex, hexToBytes } from '../core/hex.js';
 import { slotOffset, type Geometry } from '../labels/geometry.js';
 import { indexBlockStruct } from '../labels/indexBlock.js';
 import { cxlNamespaceLabel, cxlOtherLabel, cxlRegionLabel, labelV11, labelV12 } from '../labels/label.js';
@@ -34,6 +35,31 @@ interface LabelsValue {
   geometry: Geometry | null;
   index: (unknown | null)[];
   labels: { slot: number; format: LiveLabel['format']; label: unknown }[];
+  /**
+   * Slots the current index marks free (or no valid index reaches) that still hold bytes: the label
+   * a delete or an update left behind, as its declaration decodes it (a stored checksum that does
+   * not match is pinned), or as `bytes` when the declaration does not give them back.
+   */
+  freeSlots?: ({ slot: number; format: LiveLabel['format']; label: unknown } | { slot: number; bytes: string })[];
+}
+
+/** A non-live slot's bytes as a label value that encodes back to them, or undefined. */
+function staleLabel(raw: Uint8Array, S: Struct<any>, j: Record<string, unknown>): unknown {
+  const same = (v: unknown) => {
+    try {
+      const { value, pins } = structFromJson(S, v);
+      const b = encodeStruct(S, value, { pins });
+      return b.length === raw.length && b.every((x, i) => x === raw[i]);
+    } catch {
+      return false;
+    }
+  };
+  if (same(j)) return j;
+  if ('checksum' in j) {
+    const pinned = { ...j, checksum: { $pin: j.checksum } };
+    if (same(pinned)) return pinned;
+  }
+  return undefined;
 }
 
 export const labelsFormat: DecodableFormat = {
@@ -65,6 +91,20 @@ export const labelsFormat: DecodableFormat = {
       labels.push({ slot: l.slot, format: l.format, label: S.toJson(d.value) });
       for (const s of d.spans ?? []) spans.push({ ...s, path: `label[${l.slot}]${s.path ? '.' + s.path : ''}`, ...(s.group ? { label: `${S.label}, slot ${l.slot} (live)` } : {}) });
     }
+    const freeSlots: NonNullable<LabelsValue['freeSlots']> = [];
+    const fmt = view.format ?? (g?.labelSize === 128 ? 'v1.1' : 'v1.2'); // no valid index: the slot size tells v1.1 from v1.2
+    if (g && fmt) {
+      const live = new Set(view.live.map((l) => l.slot));
+      for (let slot = 0; slot < g.nslot; slot++) {
+        const off = slotOffset(g, slot);
+        const raw = area.subarray(off, off + g.labelSize);
+        if (live.has(slot) || raw.length < g.labelSize || raw.every((x) => x === 0)) continue;
+        const l = decodeSlot(area, g, fmt, slot);
+        const S = LABEL_STRUCTS[l.format];
+        const label = staleLabel(raw, S, S.toJson(l.value) as Record<string, unknown>);
+        freeSlots.push(label === undefined ? { slot, bytes: bytesToHex(raw) } : { slot, format: l.format, label });
+      }
+    }
     findings.push(...view.findings);
     findings.push({ severity: 'info', code: 'cookie-unchecked', path: '', message: "the interleave-set cookies are not checked here (the DIMM's identity is unknown); nvtool labels check --platform/--nfit does" });
     const value: LabelsValue & Record<string, unknown> = {
@@ -72,6 +112,7 @@ export const labelsFormat: DecodableFormat = {
       geometry: g ?? null,
       index,
       labels,
+      freeSlots,
       // what Linux makes of it (read only: encode uses the fields above)
       current: view.current ?? null,
       selection: view.selection,
@@ -95,6 +136,19 @@ export const labelsFormat: DecodableFormat = {
     const g = v.geometry;
     if (g) {
       for (const [i, ix] of (v.index ?? []).entries()) if (ix) put(indexBlockStruct(g.indexSize), ix, i * g.indexSize, `index[${i}]`);
+      for (const [i, f] of (v.freeSlots ?? []).entries()) {
+        if ('bytes' in f) {
+          const b = typeof f.bytes === 'string' ? hexToBytes(f.bytes) : undefined;
+          if (!b || b.length !== g.labelSize) throw new NvError('json', `freeSlots[${i}].bytes`, undefined, `expected ${g.labelSize} bytes of hex`);
+          const off = slotOffset(g, f.slot);
+          if (off + b.length > size) throw new NvError('json', `freeSlots[${i}].slot`, undefined, `slot ${f.slot} is outside the ${size}-byte area`);
+          out.set(b, off);
+          continue;
+        }
+        const S = LABEL_STRUCTS[f.format];
+        if (!S) throw new NvError('json', `freeSlots[${i}].format`, undefined, `unknown label format "${f.format}"`);
+        put(S, f.label, slotOffset(g, f.slot), `freeSlots[${i}]`);
+      }
       for (const [i, l] of (v.labels ?? []).entries()) {
         const S = LABEL_STRUCTS[l.format];
         if (!S) throw new NvError('json', `labels[${i}].format`, undefined, `unknown label format "${l.format}"`);
