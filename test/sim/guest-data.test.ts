@@ -260,6 +260,10 @@ describe('xl destroy returns the guest\'s pages', () => {
     expect(dec.code).toBe(0);
     expect(dec.stdout).toMatch(/XEN_DOMCTL_destroydomain/);
     expect(dir.readJson<any>('guests/vm1/mappings.json')).toMatchObject({ status: 'destroyed', mapped: [], destroyedBy: r.seq });
+    const maps = await runCli(['sim', 'mappings', dir.root, '--json']);
+    const vm1 = (validateCliJson('sim-mappings', maps.stdout) as { guests: { guest: string; status: string; vnvdimms: { runs: unknown[] }[] }[] }).guests.find((g) => g.guest === 'vm1')!;
+    expect(vm1.status).toBe('destroyed');
+    expect(vm1.vnvdimms.flatMap((d) => d.runs)).toEqual([]);
     expect(Object.keys(dir.readJson<any>('xen/permissions.json').domains)).toEqual(['d3', 'd4', 'd5']);
     expect(readFileSync(dir.path('xen/console.log'), 'utf8')).toMatch(/d1: XEN_DOMCTL_destroydomain: 2048 pmem pages back to free \(pmem_teardown\)/);
     // every page_info of vm1's frames: state free, owner 0 (read from the host image's frame table)
