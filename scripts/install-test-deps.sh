@@ -9,6 +9,7 @@
 #   btrfs-progs      mkfs.btrfs, for inspect's file-system detection (blkid is the oracle)
 #   python3          uuid byte-order oracle
 #   libxen-dev gcc   Xen's libxlutil (xl.cfg parser oracle, test/support/xlu-dump.c)
+#   linux-libc-dev   <linux/ndctl.h>, the label _DSM payload layouts (test/aml/label-dsm-abi.test.ts)
 #   chromium fonts-dejavu-core  headless browser (and a font for its text) that loads `nvtool sim report` pages (test/sim/report-browser.test.ts)
 set -eu
 export DEBIAN_FRONTEND=noninteractive
@@ -17,5 +18,5 @@ SUDO=""
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   qemu-system-x86 acpica-tools gdisk fdisk ndctl daxctl \
-  busybox-static kmod xz-utils cpio e2fsprogs xfsprogs btrfs-progs util-linux python3 ca-certificates libxen-dev gcc libc6-dev chromium fonts-dejavu-core >/dev/null
+  busybox-static kmod xz-utils cpio e2fsprogs xfsprogs btrfs-progs util-linux python3 ca-certificates libxen-dev gcc libc6-dev linux-libc-dev chromium fonts-dejavu-core >/dev/null
 echo "install-test-deps: $(qemu-system-x86_64 --version | head -1); iasl $(iasl -v 2>/dev/null | grep -o 'version [0-9]*' | head -1); ndctl $(ndctl --version); $(chromium --version 2>/dev/null | head -1)"
