@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AmlInterpreter } from '../../src/aml/interp/index.js';
 import { readLabelArea } from '../../src/labels/index.js';
-import { runStage, startRun, type SimDir } from '../../src/sim/index.js';
+import { parseScenario, runStage, ScenarioError, startRun, type SimDir } from '../../src/sim/index.js';
 import { guestMappingViews } from '../../src/sim/guestMappings.js';
 import { hypercallEntries } from '../../src/sim/hypercalls.js';
 import { openGuestDsm } from '../../src/sim/qemu/guestDsm.js';
@@ -171,4 +171,29 @@ describe('nvtool sim guest DIR', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/stage "guest" has already run/);
   }, 120_000);
+});
+
+describe('scenario "steps"', () => {
+  const base = {
+    design: 'v4',
+    host: { platform: { machine: { type: 'pc' }, memory: { size: '512M', slots: 2, maxmem: '8G' }, nvdimms: [{ id: 'nv0', size: '1G', labelSize: '128K' }] } },
+    guests: [{ name: 'vm1', config: 'vm1.cfg' }],
+  };
+  const problems = (steps: unknown[]): string[] => {
+    try {
+      parseScenario({ ...base, steps }, work.path, 's.json');
+      return [];
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      return e.problems.map((p) => `${p.path}: ${p.message}`);
+    }
+  };
+  it('each kind is checked against its own schema branch, one line per problem with its path', () => {
+    expect(problems([{ guest: 'vm1', do: 'create-namespace', size: '64M', mode: 'fsdax' }, { guest: 'vm1', do: 'write', namespace: 0, offset: '1M', pattern: '0x5a', length: '64K' }, { guest: 'vm1', do: 'destroy' }])).toEqual([]);
+    expect(problems([{ guest: 'vm1', do: 'write', namespace: 0, pattern: 'zz', length: '64K' }])).toEqual([expect.stringMatching(/^steps\[0\]\.pattern: .*"zz"/)]);
+    expect(problems([{ guest: 'vm1', do: 'create-namespace', mode: 'fsdax' }])).toEqual(['steps[0].size: is required']);
+    expect(problems([{ guest: 'vm1', do: 'destroy', size: '1M' }])).toEqual([expect.stringMatching(/^steps\[0\]\.size: unknown field/)]);
+    expect(problems([{ guest: 'vm9', do: 'destroy' }])).toEqual(['steps[0].guest: no guest "vm9" in "guests" (vm1)']);
+    expect(problems([{ guest: 'vm1', do: 'create-namespace', size: '64M', align: '3M' }])).toEqual(['steps[0].align: 3145728 is not a power of two']);
+  });
 });

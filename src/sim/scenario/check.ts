@@ -46,9 +46,10 @@ export function checkSchema(root: Schema, value: unknown): SchemaError[] {
         return { b: resolve(b), e };
       });
       if (branches.some((x) => x.e.length === 0)) return;
-      // Of the branches of v's type, the one v comes closest to (fewest errors: a guest step's
-      // errors are those of the kind its "do" names, not of the first kind listed).
-      const typed = branches.filter((x) => typeof x.b.type === 'string' && matchesType(v, x.b.type)).sort((a, b) => a.e.length - b.e.length)[0];
+      // Of the branches of v's type, the one v comes closest to: fewest enum mismatches (a guest
+      // step's "do" picks its kind), then fewest errors.
+      const enums = (e: SchemaError[]) => e.filter((x) => x.message.includes(' is not one of ')).length;
+      const typed = branches.filter((x) => typeof x.b.type === 'string' && matchesType(v, x.b.type)).sort((a, b) => enums(a.e) - enums(b.e) || a.e.length - b.e.length)[0];
       if (typed) out.push(...typed.e);
       else out.push({ path: where, message: `expected ${branches.map((x) => x.b.type).filter(Boolean).join(' or ')}, got ${typeOf(v)}` });
       return;
