@@ -13,6 +13,9 @@
  *   label area afterwards holds whole labels (nvtool's offline read of the file equals the guest's
  *   read-labels), which QEMU 7.2's `_LSW` could not have carried (its data would arrive as zeros,
  *   specs/aml.md): Linux wrote them with `_DSM` function 6, as the simulation does.
+ * - v4, `nr_label_pages=32`, a second guest with no steps (its label area as xl left it: zeros):
+ *   `ndctl list -RDN` (label-less: no valid index) and `ndctl read-labels -j nmem0` equal the
+ *   simulation's.
  * - v3 (mfn backend without nr_label_pages) and v1 (a fragmented 16 MiB file of Dom0's ext4,
  *   mapped extent by extent), label-less: the real `ndctl list -RDN` prints ndctl-list.json text
  *   for text (one raw namespace over the region). The simulated v1/v3 guest reads the NFIT table:
@@ -43,6 +46,7 @@ const U_RAW = '11111111-2222-4333-8444-0000000000f2';
 const U_REAL = '11111111-2222-4333-8444-0000000000f9';
 const num = (s: string | bigint | number) => Number(BigInt(s));
 /** ndctl prints u64 values as bare JSON integers: keep long ones exact as strings. */
+let dir4: SimDir;
 const parse = (s: string | undefined) => JSON.parse((s ?? 'null').replace(/:\s*(\d{16,})/g, ':"$1"'));
 
 /** The guest's vNVDIMM 0 as a QEMU backing file: data runs at their guest offsets, label runs at the tail. */
@@ -76,27 +80,31 @@ async function simulateV1(): Promise<SimDir> {
   }), join(at, 'run'));
 }
 
-async function simulate(design: 'v3' | 'v4', labels: boolean, steps: unknown[]): Promise<SimDir> {
+/** Guest vm1 (and with `fresh`, vm2: the same vNVDIMM shape on other frames, no steps) on a 2 GiB host DIMM. */
+async function simulate(design: 'v3' | 'v4', labels: boolean, steps: unknown[], fresh = false): Promise<SimDir> {
   const at = join(work.path, design);
   mkdirSync(at);
-  writeFileSync(join(at, 'vm1.cfg'), `name = "vm1"\nbuilder = "hvm"\nmemory = 520\nvcpus = 1\nvnvdimms = [ 'type=mfn, backend=0x110000, nr_pages=0x8000${labels ? ', nr_label_pages=32' : ''}' ]\n`);
+  const cfg = (name: string, backend: string) => writeFileSync(join(at, `${name}.cfg`), `name = "${name}"\nbuilder = "hvm"\nmemory = 520\nvcpus = 1\nvnvdimms = [ 'type=mfn, backend=${backend}, nr_pages=0x8000${labels ? ', nr_label_pages=32' : ''}' ]\n`);
+  cfg('vm1', '0x110000');
+  cfg('vm2', '0x120000');
   return runAll(writeScenario(at, 's.json', {
     design,
     host: { platform: { machine: { type: 'pc' }, memory: { size: '512M', slots: 2, maxmem: '8G' }, nvdimms: [{ id: 'nv0', size: '2G', labelSize: '128K' }] } },
     xl: ['pmem-setup -m 0x100000 0x108000', 'pmem-setup -d 0x108000 0x170000 0x100000 0x108000'],
-    guests: [{ name: 'vm1', config: 'vm1.cfg' }],
+    guests: [{ name: 'vm1', config: 'vm1.cfg' }, ...(fresh ? [{ name: 'vm2', config: 'vm2.cfg' }] : [])],
     steps,
   }), join(at, 'run'));
 }
 
 describe('the simulated guest kernel against Linux 6.1 booted by QEMU 7.2 over the same vNVDIMM bytes', () => {
   it('v4 with nr_label_pages: ndctl list -RDN, read-labels and the created namespaces equal the real guest\'s; Linux writes labels with _DSM function 6', async () => {
-    const dir = await simulate('v4', true, [
+    dir4 = await simulate('v4', true, [
       { guest: 'vm1', do: 'create-namespace', size: '32M', mode: 'fsdax', uuid: U_FSDAX, name: 'sim-fsdax' },
       { guest: 'vm1', do: 'create-namespace', size: '16M', mode: 'raw', uuid: U_RAW, name: 'sim-raw' },
       { guest: 'vm1', do: 'create-namespace', size: '16M', mode: 'sector' },
       { guest: 'vm1', do: 'create-namespace', size: '1G', mode: 'raw' },
-    ]);
+    ], true);
+    const dir = dir4;
     const steps = dir.readJson<any[]>('guests/vm1/steps.json');
     expect(steps.map((s) => s.result)).toEqual(['ok', 'ok', 'ok', 'refused']);
     const file = join(work.path, 'v4-vm1.img');
@@ -137,6 +145,15 @@ describe('the simulated guest kernel against Linux 6.1 booted by QEMU 7.2 over t
     expect(readLabelArea(area).live.some((l: any) => l.value.uuid === U_REAL)).toBe(true);
     expect(normalize(readLabelsJson(area, 'nmem0'))).toEqual(normalize(parse(r.sections.rl2)));
   }, 400_000);
+
+  it('v4 with nr_label_pages, a fresh (zero) label area: ndctl list -RDN and read-labels equal the real guest\'s', async () => {
+    const file = join(work.path, 'v4-vm2.img');
+    const { size, labelSize } = backingFile(dir4, 'vm2', file);
+    const r = await runGuest({ nvdimms: [{ file, size, labelSize, share: false, align: 2 * 1024 * 1024 }], memory: '512M', timeoutMs: 150_000, job: 'run list ndctl list -RDN\nrun rl ndctl read-labels -j nmem0' });
+    console.log(`guest-linux v4 fresh boot: ${r.durationMs} ms`);
+    expect(r.sections.list).toBe(Buffer.from(dir4.readBytes('guests/vm2/ndctl-list.json')).toString('utf8'));
+    expect(normalize(parse(Buffer.from(dir4.readBytes('guests/vm2/read-labels-nmem0.json')).toString('utf8')))).toEqual(normalize(parse(r.sections.rl)));
+  }, 300_000);
 
   for (const design of ['v3', 'v1'] as const) it(`${design} label-less: ndctl list -RDN equals the real guest's (one raw namespace over the region)`, async () => {
     const dir = design === 'v3' ? await simulate('v3', false, []) : await simulateV1();
