@@ -4,7 +4,7 @@ import { requireTool } from './tools.js';
 
 export interface AcpiexecEval {
   path: string;
-  /** `AE_OK` or the status acpiexec reported. */
+  /** `AE_OK`, the status acpiexec reported, or `CRASH` when acpiexec died evaluating it (its signal handler's message). */
   status: string;
   /** The returned object (`{ type: 'Null' }` when none was returned). */
   result?: AmlResultJson;
@@ -19,13 +19,44 @@ export interface AcpiexecEval {
  * auto-serialization): the interpreter alone, as the ACPI specification describes it.
  */
 export function acpiexecEvaluate(tables: readonly string[], evals: readonly { path: string; args?: readonly string[] }[], extra: readonly string[] = []): AcpiexecEval[] {
+  const { got, failure } = runAcpiexec(tables, evals, extra);
+  if (got.length !== evals.length || got.some((g) => g.status === 'CRASH')) throw new Error(failure);
+  return got;
+}
+
+function runAcpiexec(tables: readonly string[], evals: readonly { path: string; args?: readonly string[] }[], extra: readonly string[]): { got: AcpiexecEval[]; failure: string } {
   const bin = requireTool('acpiexec', 'acpica-tools');
   const input = evals.map((e) => ['evaluate', e.path, ...(e.args ?? [])].join(' ') + '\n').join('') + 'quit\n';
   const r = spawnSync(bin, ['-di', '-dr', '-ds', ...extra, ...tables], { input, encoding: 'utf8', maxBuffer: 256 << 20, timeout: 120_000 });
   const out = `${r.stdout ?? ''}`;
   const got = parseAcpiexecOutput(out);
-  if (got.length !== evals.length) throw new Error(`acpiexec gave ${got.length} results for ${evals.length} evaluations (exit ${r.status}):\n${out.slice(-3000)}${r.stderr ?? ''}`);
-  return got;
+  return { got, failure: `acpiexec gave ${got.length} results for ${evals.length} evaluations (exit ${r.status}):\n${out.slice(-3000)}${r.stderr ?? ''}` };
+}
+
+/**
+ * `acpiexecEvaluate` that survives acpiexec crashing: an evaluation during which acpiexec died
+ * (a NULL dereference in ACPICA, e.g. `AcpiExStoreObjectToIndex` reading the first byte of a
+ * zero-length Buffer, whose pointer ACPICA leaves NULL) is left out and the whole list is run
+ * again without it, from a fresh namespace, so the evaluations kept see the state of a run that
+ * never had it. Returns the kept evaluations' results, their indexes, and the left-out indexes.
+ */
+export function acpiexecEvaluateSkippingCrashes(
+  tables: readonly string[],
+  evals: readonly { path: string; args?: readonly string[] }[],
+  extra: readonly string[] = [],
+): { results: AcpiexecEval[]; kept: number[]; crashed: number[] } {
+  let kept = evals.map((_, i) => i);
+  const crashed: number[] = [];
+  for (;;) {
+    const { got, failure } = runAcpiexec(tables, kept.map((i) => evals[i]!), extra);
+    const dead = got.findIndex((g) => g.status === 'CRASH');
+    if (dead < 0) {
+      if (got.length !== kept.length) throw new Error(failure);
+      return { results: got, kept, crashed };
+    }
+    crashed.push(kept[dead]!);
+    kept = kept.filter((_, j) => j !== dead);
+  }
 }
 
 /** The results of `evaluate` commands in acpiexec's output, in order. */
@@ -39,6 +70,9 @@ export function parseAcpiexecOutput(text: string): AcpiexecEval[] {
     if ((m = /^Evaluating (\S+)/.exec(line))) {
       cur = { path: m[1]!, status: 'AE_OK', messages: [] };
       out.push(cur);
+    } else if (cur && /^ACPI Exec: (Segmentation Fault|Terminating)/.test(line)) {
+      cur.status = 'CRASH';
+      cur.messages.push(line);
     } else if (cur && /^(ACPI Error|Firmware Error|Failed at)/.test(line)) {
       cur.messages.push(line);
     } else if (cur && (m = /^Evaluation of \S+ failed with status (AE_\w+)/.exec(line))) {
@@ -51,6 +85,8 @@ export function parseAcpiexecOutput(text: string): AcpiexecEval[] {
       i = p.i - 1;
     }
   }
+  // An evaluation that printed neither a status nor a result did not finish (acpiexec died silently).
+  for (const e of out) if (e.status === 'AE_OK' && !e.result) e.status = 'CRASH';
   return out;
 }
 

@@ -32,6 +32,7 @@ export type AmlStatus =
   | 'AE_NOT_IMPLEMENTED'
   | 'AE_NO_HANDLER'
   | 'AE_TYPE'
+  | 'AE_STACK_OVERFLOW'
   | 'AE_TIME';
 
 /** An AML evaluation that ended in an error, as ACPICA names it, with where it happened. */

@@ -39,7 +39,11 @@ export interface InterpreterOptions {
   handlers?: Partial<Record<number, RegionHandler>>;
   /** Called for every region access (`--trace`). */
   trace?: (a: RegionAccess) => void;
-  /** Nested method calls allowed (ACPICA limits each method to 255 concurrent activations). */
+  /**
+   * Nested method calls allowed in all (default 1024). ACPICA bounds each method to 255 active
+   * calls (`AE_AML_METHOD_LIMIT`, followed here too) and the total only by memory (a cycle of 40
+   * methods reaches 10,199 levels in acpiexec); nvtool's evaluator recurses on the JS stack.
+   */
   maxCallDepth?: number;
   /** A While loop running longer than this fails `AE_AML_LOOP_TIMEOUT` (ACPICA: 30 s, `ACPI_MAX_LOOP_TIMEOUT`). */
   loopTimeoutMs?: number;
@@ -91,7 +95,7 @@ export class AmlInterpreter {
 
   /** Loads the tables in order (DSDT first, as ACPICA), each decoded with the others as references. */
   constructor(tables: readonly Uint8Array[], o: InterpreterOptions = {}) {
-    this.o = { maxCallDepth: 255, loopTimeoutMs: 30_000, maxLoopIterations: 1 << 20, budgetMs: 60_000, defaultIntegerBits: 64, ...o };
+    this.o = { maxCallDepth: 1024, loopTimeoutMs: 30_000, maxLoopIterations: 1 << 20, budgetMs: 60_000, defaultIntegerBits: 64, ...o };
     const decoded = tables.map((t, i) => decodeAmlTable(t, { refs: tables.filter((_, j) => j !== i) }));
     const dsdt = decoded.find((d) => d.table.header.signature === 'DSDT');
     // ACPICA takes the integer width from the DSDT alone (`AcpiUtSetIntegerWidth`).
@@ -110,8 +114,13 @@ export class AmlInterpreter {
     if (!o) amlFail('AE_NOT_FOUND', `${p} does not exist`);
     this.start();
     try {
-      if (o.type === 'Method') return this.call(p, o, args);
+      if (o.type === 'Method') return this.call(p, o, args, false);
       return this.readValue(o, p);
+    } catch (e) {
+      // Terms nested deeper than the JS stack allows (deep expressions inside deep calls) end
+      // cleanly; ACPICA keeps its walk states on the heap and would run out of memory instead.
+      if (e instanceof RangeError && /call stack/.test(e.message)) amlFail('AE_STACK_OVERFLOW', `${p}: terms and calls nested deeper than the interpreter's stack`);
+      throw e;
     } finally {
       for (const m of this.held) m.depth = 0;
       this.held = [];
@@ -130,17 +139,19 @@ export class AmlInterpreter {
 
   // ---- methods ----
 
-  call(path: string, m: MethodObj, args: AmlObject[]): AmlObject | undefined {
+  /** Calls a method; `nested` false for the evaluation's own method (ACPICA: no walk state yet). */
+  call(path: string, m: MethodObj, args: AmlObject[], nested = true): AmlObject | undefined {
     if (path === '\\_OSI') {
       const s = args[0];
       if (!s || s.type !== 'String') amlFail('AE_AML_OPERAND_TYPE', '_OSI needs a String');
       return int(OSI_STRINGS.includes(s.value) ? this.w.mask : 0n);
     }
-    if (m.active >= 255 || this.depth >= this.o.maxCallDepth) amlFail('AE_AML_METHOD_LIMIT', `${path}: more than ${Math.min(255, this.o.maxCallDepth)} nested calls`);
-    if (m.serialized) {
-      m.mutex ??= { type: 'Mutex', syncLevel: m.syncLevel, depth: 0, savedLevel: 0 };
-      this.acquire(m.mutex);
-    }
+    // Per method, as ACPICA's thread count (`AcpiDsBeginMethodExecution`): mutual recursion of n methods goes n x 255 deep.
+    if (m.active >= 255) amlFail('AE_AML_METHOD_LIMIT', `${path}: reached the maximum reentrancy limit (255)`);
+    if (this.depth >= this.o.maxCallDepth) amlFail('AE_AML_METHOD_LIMIT', `${path}: more than ${this.o.maxCallDepth} nested calls`);
+    // The evaluation's thread starts at its method's SyncLevel (ACPICA `AcpiPsParseAml`).
+    if (!nested) this.syncLevel = m.syncLevel;
+    if (m.serialized) this.enterSerialized(m, nested);
     const f: Frame = { method: path, scope: segsOf(path), locals: new Array(8).fill(undefined), args: new Array(7).fill(undefined), created: [] };
     for (let i = 0; i < m.argc; i++) f.args[i] = args[i] ? copyObject(args[i]!) : undefined;
     m.active++;
@@ -155,27 +166,56 @@ export class AmlInterpreter {
       m.active--;
       this.depth--;
       for (const p of f.created) this.ns.remove(p);
-      if (m.serialized && m.mutex) this.release(m.mutex);
+      if (m.serialized) this.exitSerialized(m);
     }
   }
 
+  /**
+   * A Serialized method's implicit mutex (ACPICA `AcpiDsBeginMethodExecution`): a nested call is
+   * refused when the current SyncLevel is above the method's, even a recursive one, and the first
+   * one raises the SyncLevel to the method's. The evaluation's own method is not checked (no walk
+   * state there yet).
+   */
+  private enterSerialized(m: MethodObj, nested: boolean): void {
+    if (nested && this.syncLevel > m.syncLevel) amlFail('AE_AML_MUTEX_ORDER', `cannot acquire the mutex of ${m.path}: current SyncLevel ${this.syncLevel} is above its ${m.syncLevel}`);
+    const mx = (m.mutex ??= { type: 'Mutex', syncLevel: m.syncLevel, depth: 0, savedLevel: 0 });
+    if (mx.depth === 0) {
+      mx.savedLevel = nested ? this.syncLevel : m.syncLevel;
+      this.syncLevel = m.syncLevel;
+    }
+    mx.depth++;
+  }
+
+  /** The method's end gives back its mutex and restores the SyncLevel saved (`AcpiDsTerminateControlMethod`), no order check. */
+  private exitSerialized(m: MethodObj): void {
+    const mx = m.mutex!;
+    if (--mx.depth === 0) this.syncLevel = mx.savedLevel;
+  }
+
+  /** Acquire (ACPICA `AcpiExAcquireMutex`): the order is checked before a re-acquire by the owner. */
   acquire(m: MutexObj): void {
+    if (this.syncLevel > m.syncLevel) amlFail('AE_AML_MUTEX_ORDER', `acquiring a mutex of SyncLevel ${m.syncLevel} while at level ${this.syncLevel}`);
     if (m.depth > 0) {
       m.depth++;
       return;
     }
-    if (m.syncLevel < this.syncLevel) amlFail('AE_AML_MUTEX_ORDER', `acquiring a mutex of SyncLevel ${m.syncLevel} while holding level ${this.syncLevel}`);
     m.depth = 1;
     m.savedLevel = this.syncLevel;
     this.syncLevel = m.syncLevel;
     this.held.push(m);
   }
 
+  /**
+   * Release (ACPICA `AcpiExReleaseMutex`): the mutex's level must be the current one at every
+   * release, nested ones too; the last release restores the level saved by the mutex acquired
+   * most recently (the head of the thread's list), not necessarily this one's.
+   */
   release(m: MutexObj): void {
     if (m.depth === 0) amlFail('AE_AML_MUTEX_NOT_ACQUIRED', 'releasing a mutex that is not held');
-    if (m.depth === 1 && m.syncLevel !== this.syncLevel) amlFail('AE_AML_MUTEX_ORDER', `releasing a mutex of SyncLevel ${m.syncLevel} while at level ${this.syncLevel}`);
+    if (m.syncLevel !== this.syncLevel) amlFail('AE_AML_MUTEX_ORDER', `releasing a mutex of SyncLevel ${m.syncLevel} while at level ${this.syncLevel}`);
+    const previous = this.held[this.held.length - 1]!.savedLevel;
     if (--m.depth === 0) {
-      this.syncLevel = m.savedLevel;
+      this.syncLevel = previous;
       this.held = this.held.filter((x) => x !== m);
     }
   }
@@ -238,8 +278,9 @@ export class AmlInterpreter {
       const flow = this.execList(listOf(t.args[1]), f);
       if (flow === Flow.Break) return Flow.Next;
       if (flow === Flow.Return) return flow;
-      // ACPICA checks its loop timeout at the end of each iteration (`AcpiDsExecEndControlOp`).
-      if (n + 1 >= this.o.maxLoopIterations || ((n & 255) === 255 && performance.now() >= until)) amlFail('AE_AML_LOOP_TIMEOUT', `While loop still running after ${n + 1} iterations`);
+      // ACPICA checks its loop timeout at the end of each iteration (`AcpiDsExecEndControlOp`),
+      // so an outer loop whose iterations are slow inner loops stops on time too.
+      if (n + 1 >= this.o.maxLoopIterations || performance.now() >= until) amlFail('AE_AML_LOOP_TIMEOUT', `While loop still running after ${n + 1} iterations`);
     }
   }
 
@@ -528,6 +569,10 @@ export class AmlInterpreter {
       }
       case 'DerefOf': {
         const v = this.operand(a[0] as Term, f);
+        // DerefOf (LocalX/ArgX) holding neither a reference nor a String reads the object as a
+        // reference and finds no class it knows (ACPICA `AcpiExOpcode_1A_0T_1R`): AE_TYPE.
+        const slotTerm = a[0] as Term;
+        if (slotTerm.t === 'op' && /^(Local|Arg)\d$/.test(slotTerm.op) && v.type !== 'Reference' && v.type !== 'String') amlFail('AE_TYPE', `DerefOf ${slotTerm.op}: unknown class in reference ([${v.type}])`);
         if (v.type === 'Reference') return this.derefValue(v.to);
         if (v.type === 'String') {
           const p = this.ns.resolve(parseNameText(v.value), f.scope);
@@ -679,7 +724,10 @@ export class AmlInterpreter {
     if (t.t === 'op' && /^Arg\d$/.test(t.op)) {
       const i = Number(t.op[3]);
       const cur = f.args[i];
-      if (cur?.type === 'Reference' && !copy) return this.storeRef(cur.to, v, false);
+      // An Arg holding a RefOf is stored through, by Store and CopyObject alike, with no implicit
+      // conversion (ACPICA `AcpiDsStoreObjectToLocal` -> `AcpiExStoreObjectToNode(...,
+      // ACPI_NO_IMPLICIT_CONVERSION)`); one holding an Index reference is simply replaced.
+      if (cur?.type === 'Reference' && cur.to.kind !== 'index') return this.storeThroughRefOf(cur.to, v, copy);
       f.args[i] = copyObject(v);
       return;
     }
@@ -706,11 +754,24 @@ export class AmlInterpreter {
     }
     let byte: number;
     if (v.type === 'Integer') byte = Number(v.value & 0xffn);
-    else if (v.type === 'Buffer') byte = v.value[0] ?? 0;
+    // ACPICA (`AcpiExStoreObjectToIndex`) reads the source's first byte through its pointer, which
+    // is NULL for a zero-length Buffer: acpiexec crashes there; nvtool refuses it cleanly instead.
+    else if (v.type === 'Buffer') byte = v.value.length ? v.value[0]! : amlFail('AE_AML_BUFFER_LIMIT', 'a zero-length Buffer has no byte to store into a buffer element');
     else if (v.type === 'String') byte = v.value.charCodeAt(0) & 0xff;
     else return amlFail('AE_AML_OPERAND_TYPE', `cannot store [${v.type}] into a buffer element`);
     if (of.type === 'Buffer') of.value[i] = byte;
     else of.value = of.value.slice(0, i) + String.fromCharCode(byte) + of.value.slice(i + 1);
+  }
+
+  private storeThroughRefOf(r: RefTarget, v: AmlObject, copy: boolean): void {
+    if (r.kind !== 'node') return this.storeRef(r, v, copy);
+    const target = this.ns.get(r.path)!;
+    if (target.type === 'FieldUnit' || target.type === 'BufferField' || copy) return this.storeNode(r.path, v, copy);
+    // Store keeps its target-type rules (`AcpiExStoreObjectToNode`, `AcpiExResolveObject`), then stores directly.
+    if (target.type === 'Package' && v.type !== 'Package') amlFail('AE_AML_TARGET_TYPE', `cannot assign [${v.type}] to [Package]`);
+    const simple = (o: AmlObject): boolean => o.type === 'Integer' || o.type === 'String' || o.type === 'Buffer';
+    if (simple(target) && !simple(v)) amlFail('AE_AML_OPERAND_TYPE', `cannot assign [${v.type}] to [${target.type}] (must be type Int/Str/Buf)`);
+    this.storeNode(r.path, v, target.type === 'Integer' || target.type === 'String' || target.type === 'Buffer' || target.type === 'Package');
   }
 
   private storeNode(path: string, v: AmlObject, copy: boolean): void {

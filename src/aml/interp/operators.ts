@@ -157,8 +157,10 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
       return result({ type: 'String', value: String.fromCharCode(...bytes.subarray(0, n)) }, 2);
     }
     case 'Concatenate': {
-      const x = val(0);
-      const y = val(1);
+      // Operands of other types become "[<type> Object]" strings (ACPICA `AcpiExDoConcatenate`,
+      // `AcpiExConvertToObjectTypeString`: an extension beyond ACPI 6.1).
+      const x = typeStringUnlessData(val(0));
+      const y = typeStringUnlessData(val(1));
       let r: AmlObject;
       if (x.type === 'Integer') r = buf(concat(intToBuf(x.value, w), intToBuf(toInteger(y, w), w)));
       else if (x.type === 'String') r = { type: 'String', value: x.value + toStringValue(y, w) };
@@ -201,6 +203,17 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
     default:
       return amlFail('AE_AML_BAD_OPCODE', `${t.op} cannot be evaluated here`);
   }
+}
+
+/** ACPICA's type names (`AcpiUtGetTypeName`, `utdecode.c`). */
+const ACPICA_TYPE_NAME: Record<AmlObject['type'], string> = {
+  Uninitialized: 'Untyped', Integer: 'Integer', String: 'String', Buffer: 'Buffer', Package: 'Package', FieldUnit: 'FieldUnit',
+  Device: 'Device', Event: 'Event', Method: 'Method', Mutex: 'Mutex', OperationRegion: 'Region', PowerResource: 'Power',
+  Processor: 'Processor', ThermalZone: 'Thermal', BufferField: 'BufferField', Debug: 'DebugObject', Reference: 'Reference',
+};
+
+function typeStringUnlessData(o: AmlObject): AmlObject {
+  return o.type === 'Integer' || o.type === 'String' || o.type === 'Buffer' ? o : { type: 'String', value: `[${ACPICA_TYPE_NAME[o.type]} Object]` };
 }
 
 function concat(x: Uint8Array, y: Uint8Array): Uint8Array {

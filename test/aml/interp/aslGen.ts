@@ -31,9 +31,14 @@ const bufLit = fc.uint8Array({ maxLength: 12 }).chain((b) =>
   ),
 );
 const pkgLit = fc.array(fc.oneof(intLit, strLit, bufLit), { maxLength: 5 }).map((e) => `Package () {${e.join(', ')}}`);
+/** A package with packages and named objects among its elements (names resolve when the package is built). */
+const nestedPkgLit = fc
+  .array(fc.oneof(intLit, strLit, pkgLit, fc.constantFrom('INT0', 'STR0', 'BUF0', 'BF00')), { maxLength: 4 })
+  .chain((e) => fc.constantFrom(`Package () {${e.join(', ')}}`, `Package (${e.length + 2}) {${e.join(', ')}}`));
 
 const LOCALS = ['Local0', 'Local1', 'Local2', 'Local3'];
 const NAMED = ['INT0', 'STR0', 'BUF0', 'PKG0', 'BF00', 'BF01'];
+const MUTEXES = ['MTX0', 'MTX1'];
 const small = fc.integer({ min: 0, max: 20 }).map(String);
 
 function exprArb(fields: string[]): fc.Arbitrary<string> {
@@ -43,6 +48,8 @@ function exprArb(fields: string[]): fc.Arbitrary<string> {
     { weight: 2, arbitrary: bufLit },
     { weight: 4, arbitrary: fc.constantFrom('Arg0', 'Arg1', ...LOCALS) },
     { weight: 2, arbitrary: fc.constantFrom('INT0', 'STR0', 'BUF0', 'BF00', 'BF01', ...fields) },
+    { weight: 1, arbitrary: nestedPkgLit },
+    { weight: 1, arbitrary: fc.constantFrom('PKG0', 'PKG1') },
   );
   const { e } = fc.letrec<{ e: string }>((tie) => {
     const sub = tie('e');
@@ -62,7 +69,13 @@ function exprArb(fields: string[]): fc.Arbitrary<string> {
         { weight: 2, arbitrary: bin('Concatenate') },
         { weight: 1, arbitrary: fc.tuple(sub, small, small).map(([x, i, n]) => `Mid (${x}, ${i}, ${n})`) },
         { weight: 1, arbitrary: fc.constantFrom(...LOCALS, ...NAMED).map((x) => `SizeOf (${x})`) },
-        { weight: 1, arbitrary: fc.constantFrom(...LOCALS, ...NAMED, ...fields).map((x) => `ObjectType (${x})`) },
+        { weight: 1, arbitrary: fc.constantFrom(...LOCALS, ...NAMED, ...fields, 'MTX0', 'OPR0', 'DEV0', 'EVT0', 'HLP0', 'Local6').map((x) => `ObjectType (${x})`) },
+        { weight: 1, arbitrary: fc.constantFrom(...NAMED, ...fields, 'PKG1').map((x) => `DerefOf (RefOf (${x}))`) },
+        { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...NAMED, 'PKG1'), sub).map(([x, y]) => `HLP2 (RefOf (${x}), ${y})`) },
+        { weight: 1, arbitrary: fc.tuple(fc.constantFrom('PKG1', 'PKG0'), small, small).map(([x, i, j]) => `DerefOf (Index (DerefOf (Index (${x}, ${i})), ${j}))`) },
+        { weight: 1, arbitrary: fc.constantFrom('Local6', 'Local7').map((x) => `DerefOf (${x})`) },
+        { weight: 1, arbitrary: fc.constantFrom('INT0', 'BF01', 'Local2', 'Local6').map((x) => `CondRefOf (${x})`) },
+        { weight: 1, arbitrary: fc.tuple(fc.constantFrom('MTX0', 'MTX1'), fc.constantFrom('0', '0xFFFF')).map(([m, t]) => `Acquire (${m}, ${t})`) },
         { weight: 2, arbitrary: fc.tuple(fc.oneof(sub, fc.constantFrom('BUF0', 'PKG0', 'STR0')), small).map(([x, i]) => `DerefOf (Index (${x}, ${i}))`) },
         { weight: 1, arbitrary: fc.tuple(fc.constantFrom('MEQ', 'MLE', 'MLT', 'MGE', 'MGT', 'MTR'), sub, fc.constantFrom('MEQ', 'MTR', 'MGE'), sub, fc.integer({ min: 0, max: 5 })).map(([o1, x, o2, y, s]) => `Match (PKG0, ${o1}, ${x}, ${o2}, ${y}, ${s})`) },
         { weight: 2, arbitrary: fc.tuple(sub, sub).map(([x, y]) => `HLP0 (${x}, ${y})`) },
@@ -83,6 +96,12 @@ function stmtsArb(e: fc.Arbitrary<string>, fields: string[], loops: boolean): fc
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Add', 'Or', 'Concatenate', 'ShiftLeft'), e, e, target).map(([op, x, y, t]) => `${op} (${x}, ${y}, ${t})`) },
     { weight: 1, arbitrary: fc.tuple(e, e).map(([x, y]) => `Divide (${x}, ${y}, Local4, Local5)`) },
     { weight: 1, arbitrary: fc.tuple(e, small, fc.constantFrom('CreateByteField', 'CreateWordField', 'CreateDWordField', 'CreateBitField')).map(([x, i, op]) => `Local5 = ${x}\n    ${op} (Local5, ${i}, CF00)\n    Local6 = CF00`) },
+    { weight: 1, arbitrary: fc.constantFrom(...NAMED, ...fields, 'PKG1', 'MTX0').map((x) => `Local6 = RefOf (${x})`) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('PKG1', 'PKG0', 'BUF0', 'STR0', 'Local3'), small).map(([x, i]) => `Local7 = Index (${x}, ${i})`) },
+    { weight: 1, arbitrary: fc.tuple(e, small, small).map(([x, i, j]) => `Store (${x}, Index (DerefOf (Index (PKG1, ${i})), ${j}))`) },
+    { weight: 1, arbitrary: fc.tuple(e, fc.constantFrom('Local6', 'Local7')).map(([x, r]) => `HLP3 (${r}, ${x})`) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...MUTEXES), fc.constantFrom('0', '0xFFFF')).map(([m, t]) => `Acquire (${m}, ${t})`) },
+    { weight: 1, arbitrary: fc.constantFrom(...MUTEXES).map((m) => `Release (${m})`) },
   );
   return fc.letrec<{ s: string[] }>((tie) => ({
     s: fc.array(
@@ -149,10 +168,13 @@ const argArb = fc.oneof(fc.integer({ min: 0, max: 100 }).map(String), fc.bigInt(
 
 export function tableArb(methods: number): fc.Arbitrary<GenTable> {
   return fc
-    .tuple(fieldsArb, fc.constantFrom(1, 2), intLit, strLit, bufLit, pkgLit)
-    .chain(([fields, revision, i0, s0, b0, p0]) => {
+    .tuple(fieldsArb, fc.constantFrom(1, 2), intLit, strLit, bufLit, pkgLit, pkgLit)
+    .chain(([fields, revision, i0, s0, b0, p0, p1]) => {
       const e = exprArb(fields.names);
-      const method = fc.tuple(fc.array(e, { minLength: 4, maxLength: 4 }), stmtsArb(e, fields.names, true), e, fc.boolean(), argArb, argArb);
+      const flags = fc.oneof(fc.constant('NotSerialized'), fc.constant('Serialized'), fc.integer({ min: 0, max: 15 }).map((n) => `Serialized, ${n}`));
+      // Local6 and Local7 start as references (iasl refuses a read of a Local never written).
+      const refs = fc.tuple(fc.constantFrom(...NAMED, 'PKG1', ...fields.names), fc.constantFrom('PKG1', 'PKG0', 'BUF0', 'STR0'), fc.integer({ min: 0, max: 3 }));
+      const method = fc.tuple(fc.array(e, { minLength: 4, maxLength: 4 }), stmtsArb(e, fields.names, true), e, flags, argArb, argArb, refs);
       return fc.array(method, { minLength: methods, maxLength: methods }).map((ms) => {
         const lines = [
           `DefinitionBlock ("", "DSDT", ${revision}, "NVTOOL", "INTERP", 1) {`,
@@ -166,14 +188,22 @@ export function tableArb(methods: number): fc.Arbitrary<GenTable> {
           '  CreateDWordField (BUF1, 2, BF00)',
           '  CreateField (BUF1, 3, 21, BF01)',
           `  Name (PKG0, ${p0})`,
+          `  Name (PKG1, Package () {${p1}, Package () {1, "a", Buffer () {2}}, INT0})`,
+          '  Mutex (MTX0, 0)',
+          '  Mutex (MTX1, 3)',
+          '  Device (DEV0) {}',
+          '  Event (EVT0)',
           '  Method (HLP0, 2) { If (LGreater (Arg0, Arg1)) { Return (Subtract (Arg0, Arg1)) } Return (Concatenate (Arg1, Arg0)) }',
           '  Method (HLP1, 1, Serialized) { Local0 = Arg0 Increment (INT0) Return (ToHexString (Local0)) }',
+          // An Arg holding a RefOf is stored through; DerefOf reads what it refers to.
+          '  Method (HLP2, 2) { Arg0 = Arg1 Return (DerefOf (Arg0)) }',
+          '  Method (HLP3, 2) { Store (Arg1, Arg0) Return (ObjectType (Arg0)) }',
         ];
         const evals: GenTable['evals'] = [];
-        ms.forEach(([init, stmts, ret, serialized, a0, a1], k) => {
+        ms.forEach(([init, stmts, ret, serialized, a0, a1, [r6, r7, i7]], k) => {
           const name = `M${k.toString().padStart(3, '0')}`;
-          lines.push(`  Method (${name}, 2, ${serialized ? 'Serialized' : 'NotSerialized'}) {`);
-          lines.push('    Local0 = Arg0', '    Local1 = Arg1', '    Local2 = "L2"', '    Local3 = Buffer () {3}');
+          lines.push(`  Method (${name}, 2, ${serialized}) {`);
+          lines.push('    Local0 = Arg0', '    Local1 = Arg1', '    Local2 = "L2"', '    Local3 = Buffer () {3}', `    Local6 = RefOf (${r6})`, `    Local7 = Index (${r7}, ${i7})`);
           init.forEach((x, i) => lines.push(`    ${LOCALS[i]} = ${x}`));
           for (const s of stmts) lines.push(`    ${s}`);
           lines.push(`    Return (${ret})`, '  }');
