@@ -11,7 +11,7 @@ import type { Arg, FieldElement, NameString, OpTerm, Term } from '../model.js';
 import { AmlError, amlFail } from './errors.js';
 import { RtNamespace, pathOf, parsePath, segsOf } from './namespace.js';
 import { accessWidth, extractField, insertField, regionDatumIo, type DatumIo, type RegionAccess, type RegionHandler, type RegionView } from './regions.js';
-import { execOperator } from './operators.js';
+import { execOperator, isSlotTerm } from './operators.js';
 import {
   OBJECT_TYPE_CODE,
   buf,
@@ -114,8 +114,7 @@ export class AmlInterpreter {
     if (!o) amlFail('AE_NOT_FOUND', `${p} does not exist`);
     this.start();
     try {
-      if (o.type === 'Method') return this.call(p, o, args, false);
-      return this.readValue(o, p);
+      return this.external(o.type === 'Method' ? this.call(p, o, args, false) : this.readValue(o, p));
     } catch (e) {
       // Terms nested deeper than the JS stack allows (deep expressions inside deep calls) end
       // cleanly; ACPICA keeps its walk states on the heap and would run out of memory instead.
@@ -126,6 +125,37 @@ export class AmlInterpreter {
       this.held = [];
       this.syncLevel = 0;
     }
+  }
+
+  /**
+   * The result as a caller outside AML receives it (ACPICA `AcpiEvaluateObject`): a returned Index
+   * or RefOf reference is replaced by the object it designates (`AcpiNsResolveReferences`: a
+   * field's object, not its value), then only data, Processor/PowerResource and named references
+   * in packages can leave the interpreter (`AcpiUtGetSimpleObjectSize`), anything else is AE_TYPE.
+   */
+  private external(v: AmlObject | undefined): AmlObject | undefined {
+    if (v?.type === 'Reference' && !v.name) {
+      const r = v.to;
+      // acpiexec crashes on a returned Index into a Buffer or String (it reads the byte as an
+      // object pointer); nvtool gives the byte.
+      if (r.kind === 'index' || r.kind === 'node') v = this.deref(r) ?? v;
+    }
+    const check = (o: AmlObject | undefined): void => {
+      if (!o) return;
+      switch (o.type) {
+        case 'Integer': case 'String': case 'Buffer': case 'Processor': case 'PowerResource':
+          return;
+        case 'Package':
+          return o.elements.forEach(check);
+        case 'Reference':
+          if (o.name) return;
+          return amlFail('AE_TYPE', 'cannot convert to external object: unsupported reference class');
+        default:
+          return amlFail('AE_TYPE', `cannot convert to external object: unsupported type [${o.type}]`);
+      }
+    };
+    check(v);
+    return v;
   }
 
   private start(): void {
@@ -412,9 +442,7 @@ export class AmlInterpreter {
     const a = t.args;
     // The source operand is a Buffer; an Integer or String is converted to a new one (ARGI_BUFFER).
     // Operands evaluated first, then converted last to first (ACPICA `AcpiExResolveOperands`).
-    const operand = this.operand(a[0] as Term, f);
-    const indexObj = this.operand(a[1] as Term, f);
-    const lengthObj = t.op === 'CreateField' ? this.operand(a[2] as Term, f) : undefined;
+    const [operand, indexObj, lengthObj] = this.operands((t.op === 'CreateField' ? a.slice(0, 3) : a.slice(0, 2)) as Term[], f) as [AmlObject, AmlObject, AmlObject?];
     const length = lengthObj ? Number(toInteger(lengthObj, this.w)) : 0;
     const index = Number(toInteger(indexObj, this.w));
     const src = operand.type === 'Buffer' ? operand : buf(toBuffer(operand, this.w).slice());
@@ -457,7 +485,7 @@ export class AmlInterpreter {
         const p = this.ns.resolve(t.name, f.scope);
         if (!p) amlFail('AE_NOT_FOUND', `${formatName(t.name)} does not exist`);
         const m = this.ns.get(p)!;
-        const args = t.args.map((x) => this.operand(x, f));
+        const args = this.operands(t.args, f);
         if (m.type !== 'Method') return this.readValue(m, p);
         return this.call(p, m, args);
       }
@@ -472,7 +500,19 @@ export class AmlInterpreter {
   operand(t: Term, f: Frame): AmlObject {
     const v = this.eval(t, f);
     if (v === undefined) amlFail('AE_AML_NO_RETURN_VALUE', 'operand has no value (method returned nothing)');
+    // A field object itself (from DerefOf of a RefOf) is read when used as an operand (`AcpiExResolveObjectToValue`).
+    if (v.type === 'FieldUnit' || v.type === 'BufferField') return this.readValue(v, '');
     return v;
+  }
+
+  /**
+   * An operator's operands: each evaluated in order, except LocalX/ArgX, which ACPICA pushes as
+   * references and resolves only when the operator runs (`AcpiExResolveOperands`), so a Store into
+   * a Local by a later operand is what an earlier `LocalX` operand reads; names are read at once.
+   */
+  operands(terms: readonly Term[], f: Frame): AmlObject[] {
+    const now = terms.map((t) => (isSlotTerm(t) ? undefined : this.operand(t, f)));
+    return terms.map((t, i) => now[i] ?? this.operand(t, f));
   }
 
   /** A named object read as an operand: fields are read, data objects returned as they are. */
@@ -573,7 +613,13 @@ export class AmlInterpreter {
         // reference and finds no class it knows (ACPICA `AcpiExOpcode_1A_0T_1R`): AE_TYPE.
         const slotTerm = a[0] as Term;
         if (slotTerm.t === 'op' && /^(Local|Arg)\d$/.test(slotTerm.op) && v.type !== 'Reference' && v.type !== 'String') amlFail('AE_TYPE', `DerefOf ${slotTerm.op}: unknown class in reference ([${v.type}])`);
-        if (v.type === 'Reference') return this.derefValue(v.to);
+        if (v.type === 'Reference') {
+          // DerefOf of a RefOf gives the node's object: a field's object, read only where it is
+          // used as an operand; Return passes it on unread (ACPICA `AcpiExOpcode_1A_0T_1R`).
+          const o = v.to.kind === 'node' ? this.ns.get(v.to.path) : undefined;
+          if (o?.type === 'FieldUnit' || o?.type === 'BufferField') return o;
+          return this.derefValue(v.to);
+        }
         if (v.type === 'String') {
           const p = this.ns.resolve(parseNameText(v.value), f.scope);
           if (!p) amlFail('AE_NOT_FOUND', `DerefOf("${v.value}"): no such object`);
@@ -582,8 +628,8 @@ export class AmlInterpreter {
         return amlFail('AE_AML_OPERAND_TYPE', `DerefOf needs a reference, found [${v.type}]`);
       }
       case 'Index': {
-        const src = this.operand(a[0] as Term, f);
-        const i = toInteger(this.operand(a[1] as Term, f), this.w);
+        const [src, iObj] = this.operands([a[0] as Term, a[1] as Term], f) as [AmlObject, AmlObject];
+        const i = toInteger(iObj, this.w);
         const ref = indexRef(src, i);
 
         this.store(a[2] as Term, ref, f, false);
@@ -631,7 +677,7 @@ export class AmlInterpreter {
       // name to its object, `AcpiExResolveNodeToValue` reads fields); anything else stays a reference.
       if (o.type === 'Integer' || o.type === 'String' || o.type === 'Buffer' || o.type === 'Package') return copyObject(o);
       if (o.type === 'FieldUnit' || o.type === 'BufferField') return copyObject(this.readValue(o, p));
-      return { type: 'Reference', to: { kind: 'node', path: p } };
+      return { type: 'Reference', to: { kind: 'node', path: p }, name: true };
     }
     return copyObject(this.operand(t, f));
   }

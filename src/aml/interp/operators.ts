@@ -69,19 +69,34 @@ function matches(op: number, p: AmlObject, m: AmlObject, w: Width): boolean {
   }
 }
 
+/** LocalX or ArgX. */
+export function isSlotTerm(t: Term): boolean {
+  return t.t === 'op' && /^(Local|Arg)\d$/.test(t.op);
+}
+
+/** Which arguments of an operator are operands (the rest are targets or opcode bytes). */
+const OPERANDS: Record<string, number[]> = {
+  ...Object.fromEntries([...Object.keys(BINARY), 'Divide', 'LAnd', 'LOr', 'LEqual', 'LGreater', 'LLess', 'ToString', 'Concatenate'].map((op) => [op, [0, 1]])),
+  Mid: [0, 1, 2],
+  Match: [0, 2, 4, 5],
+};
+
 export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject | undefined {
   const a = t.args;
   const w = it.w;
-  const val = (i: number): AmlObject => it.operand(a[i] as Term, f);
+  // Operands other than LocalX/ArgX are evaluated first, in order; a LocalX/ArgX is read when the
+  // operator uses it, after all of them (ACPICA resolves Local/Arg references in
+  // `AcpiExResolveOperands`, once every operand has been evaluated).
+  const early: (AmlObject | undefined)[] = [];
+  for (const i of OPERANDS[t.op] ?? []) if (!isSlotTerm(a[i] as Term)) early[i] = it.operand(a[i] as Term, f);
+  const val = (i: number): AmlObject => early[i] ?? it.operand(a[i] as Term, f);
   /**
-   * Integer operands: every operand is evaluated first, then they are converted from the last to
-   * the first (ACPICA `AcpiExResolveOperands` walks the operand stack from its top), so which
-   * conversion error wins is ACPICA's.
+   * Integer operands are resolved and converted from the last to the first (ACPICA
+   * `AcpiExResolveOperands` walks the operand stack from its top), so which error wins is ACPICA's.
    */
   const ints = (...idx: number[]): bigint[] => {
-    const vs = idx.map(val);
-    const out: bigint[] = new Array(vs.length);
-    for (let i = vs.length - 1; i >= 0; i--) out[i] = toInteger(vs[i]!, w);
+    const out: bigint[] = new Array(idx.length);
+    for (let i = idx.length - 1; i >= 0; i--) out[i] = toInteger(val(idx[i]!), w);
     return out;
   };
   const num = (i: number): bigint => ints(i)[0]!;

@@ -19,7 +19,8 @@ export type RefTarget =
   | { kind: 'local' | 'arg'; slots: (AmlObject | undefined)[]; index: number }
   | { kind: 'index'; of: BufferObj | StringObj | PackageObj; index: number };
 
-export interface ReferenceObj { type: 'Reference'; to: RefTarget }
+/** `name`: a package element naming an object (ACPICA's NAME class), the one kind a caller outside AML receives. */
+export interface ReferenceObj { type: 'Reference'; to: RefTarget; name?: boolean }
 
 export interface FieldUnitObj {
   type: 'FieldUnit';
