@@ -314,8 +314,16 @@ export class AmlInterpreter {
     }
   }
 
+  /**
+   * If/While predicates are converted by `AcpiExConvertToInteger` directly
+   * (`AcpiDsGetPredicateValue`): a value other than an Integer, String or Buffer (a Package, a
+   * field object from DerefOf (RefOf (...))) is AE_TYPE, not the AE_AML_OPERAND_TYPE of operators.
+   */
   private predicate(t: Term, f: Frame): boolean {
-    return toInteger(this.operand(t, f), this.w) !== 0n;
+    const v = this.eval(t, f);
+    if (v === undefined) amlFail('AE_AML_NO_RETURN_VALUE', 'predicate has no value (method returned nothing)');
+    if (v.type !== 'Integer' && v.type !== 'String' && v.type !== 'Buffer') amlFail('AE_TYPE', `predicate must be an Integer, String or Buffer, found [${v.type}]`);
+    return toInteger(v, this.w) !== 0n;
   }
 
   // ---- named object creation ----
@@ -355,7 +363,8 @@ export class AmlInterpreter {
       }
       case 'Name': {
         const v = this.operand(a[1] as Term, f);
-        this.defineAt(this.place(nameOf(a[0]), f), copyObject(v), f);
+        // A package is kept as built: its elements naming data objects share them.
+        this.defineAt(this.place(nameOf(a[0]), f), v.type === 'Package' ? v : copyObject(v), f);
         return true;
       }
       case 'Alias': {
@@ -608,15 +617,16 @@ export class AmlInterpreter {
         return int(this.w.mask);
       }
       case 'DerefOf': {
-        const v = this.operand(a[0] as Term, f);
+        const slotTerm = a[0] as Term;
+        const v = this.operand(slotTerm, f);
         // DerefOf (LocalX/ArgX) holding neither a reference nor a String reads the object as a
         // reference and finds no class it knows (ACPICA `AcpiExOpcode_1A_0T_1R`): AE_TYPE.
-        const slotTerm = a[0] as Term;
-        if (slotTerm.t === 'op' && /^(Local|Arg)\d$/.test(slotTerm.op) && v.type !== 'Reference' && v.type !== 'String') amlFail('AE_TYPE', `DerefOf ${slotTerm.op}: unknown class in reference ([${v.type}])`);
+        if (isSlotTerm(slotTerm) && v.type !== 'Reference' && v.type !== 'String') amlFail('AE_TYPE', `DerefOf: unknown class in reference ([${v.type}])`);
         if (v.type === 'Reference') {
           // DerefOf of a RefOf gives the node's object: a field's object, read only where it is
-          // used as an operand; Return passes it on unread (ACPICA `AcpiExOpcode_1A_0T_1R`).
-          const o = v.to.kind === 'node' ? this.ns.get(v.to.path) : undefined;
+          // used as an operand; Return passes it on unread. Through a LocalX/ArgX holding the
+          // RefOf, the field is read at once (ACPICA `AcpiExOpcode_1A_0T_1R`, "June 2013").
+          const o = v.to.kind === 'node' && !isSlotTerm(slotTerm) ? this.ns.get(v.to.path) : undefined;
           if (o?.type === 'FieldUnit' || o?.type === 'BufferField') return o;
           return this.derefValue(v.to);
         }
@@ -675,11 +685,13 @@ export class AmlInterpreter {
       const o = this.ns.get(p)!;
       // Data objects and fields give their value (ACPICA `AcpiDsResolvePackageElement` resolves the
       // name to its object, `AcpiExResolveNodeToValue` reads fields); anything else stays a reference.
-      if (o.type === 'Integer' || o.type === 'String' || o.type === 'Buffer' || o.type === 'Package') return copyObject(o);
+      // The element is the named object itself, not a copy (`AcpiDsResolvePackageElement`), so a
+      // later Store into the name shows through the package; a field is read once, now.
+      if (o.type === 'Integer' || o.type === 'String' || o.type === 'Buffer' || o.type === 'Package') return o;
       if (o.type === 'FieldUnit' || o.type === 'BufferField') return copyObject(this.readValue(o, p));
       return { type: 'Reference', to: { kind: 'node', path: p }, name: true };
     }
-    return copyObject(this.operand(t, f));
+    return this.operand(t, f);
   }
 
   private slot(op: string, f: Frame): [(AmlObject | undefined)[], number] {
@@ -826,11 +838,14 @@ export class AmlInterpreter {
     if (target.type === 'BufferField') return this.writeBufferField(target, v);
     if (copy) return this.ns.set(path, copyObject(v));
     switch (target.type) {
+      // Integers and Strings are changed in place (`AcpiExStoreObjectToObject`): packages naming them see it.
       case 'Integer':
-        return this.ns.set(path, int(toInteger(v, this.w)));
+        target.value = toInteger(v, this.w);
+        return;
       case 'String':
         if (v.type === 'Package') amlFail('AE_AML_OPERAND_TYPE', 'cannot store [Package] into a String');
-        return this.ns.set(path, { type: 'String', value: toStringValue(v, this.w) });
+        target.value = toStringValue(v, this.w);
+        return;
       case 'Buffer': {
         // `AcpiExStoreBufferToBuffer`: a shorter source clears the rest, a longer one is truncated;
         // a zero-length target takes the source's length (a String's with its NUL, `AcpiExConvertToBuffer`).

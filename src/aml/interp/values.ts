@@ -106,9 +106,17 @@ export function isData(o: AmlObject): o is DataObj {
   return o.type === 'Integer' || o.type === 'String' || o.type === 'Buffer' || o.type === 'Package';
 }
 
-/** A deep copy of a data object (ACPICA `AcpiUtCopyIobjectToIobject`): stores never alias. */
+/**
+ * A deep copy of a data object (ACPICA `AcpiUtCopyIobjectToIobject`): stores never alias. Integers
+ * and Strings are copied too: a Store into a named one changes that object in place, which a
+ * package built with its name shares (`AcpiDsResolvePackageElement`).
+ */
 export function copyObject<T extends AmlObject>(o: T): T {
   switch (o.type) {
+    case 'Integer':
+      return int(o.value) as T;
+    case 'String':
+      return str(o.value) as T;
     case 'Buffer':
       return buf(o.value.slice()) as T;
     case 'Package':

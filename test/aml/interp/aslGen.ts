@@ -78,6 +78,11 @@ function exprArb(fields: string[]): fc.Arbitrary<string> {
         { weight: 1, arbitrary: fc.tuple(fc.constantFrom('MTX0', 'MTX1'), fc.constantFrom('0', '0xFFFF')).map(([m, t]) => `Acquire (${m}, ${t})`) },
         { weight: 2, arbitrary: fc.tuple(fc.oneof(sub, fc.constantFrom('BUF0', 'PKG0', 'STR0')), small).map(([x, i]) => `DerefOf (Index (${x}, ${i}))`) },
         { weight: 1, arbitrary: fc.tuple(fc.constantFrom('MEQ', 'MLE', 'MLT', 'MGE', 'MGT', 'MTR'), sub, fc.constantFrom('MEQ', 'MTR', 'MGE'), sub, fc.integer({ min: 0, max: 5 })).map(([o1, x, o2, y, s]) => `Match (PKG0, ${o1}, ${x}, ${o2}, ${y}, ${s})`) },
+        // Stores inside expressions: a LocalX operand is read when its operator runs, after them.
+        { weight: 1, arbitrary: fc.tuple(sub, fc.constantFrom(...LOCALS)).map(([x, l]) => `Store (${x}, ${l})`) },
+        { weight: 1, arbitrary: fc.constantFrom(...LOCALS).map((l) => `Increment (${l})`) },
+        // Mid's index + length stay small: ACPICA adds them unchecked, and a sum past 2^64 makes acpiexec crash.
+        { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Add', 'Concatenate', 'Mid'), sub, sub, small, fc.constantFrom(...LOCALS)).map(([op, x, y, n, l]) => (op === 'Mid' ? `Mid (${x}, 1, ${n}, ${l})` : `${op} (${x}, ${y}, ${l})`)) },
         { weight: 2, arbitrary: fc.tuple(sub, sub).map(([x, y]) => `HLP0 (${x}, ${y})`) },
         { weight: 1, arbitrary: sub.map((x) => `HLP1 (${x})`) },
       ),
