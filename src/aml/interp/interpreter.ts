@@ -309,8 +309,13 @@ export class AmlInterpreter {
       if (flow === Flow.Break) return Flow.Next;
       if (flow === Flow.Return) return flow;
       // ACPICA checks its loop timeout at the end of each iteration (`AcpiDsExecEndControlOp`),
-      // so an outer loop whose iterations are slow inner loops stops on time too.
-      if (n + 1 >= this.o.maxLoopIterations || performance.now() >= until) amlFail('AE_AML_LOOP_TIMEOUT', `While loop still running after ${n + 1} iterations`);
+      // so an outer loop whose iterations are slow inner loops stops on time too. After an
+      // iteration ended by Continue, the timeout's status is dropped (`AcpiPsCompleteOp` ignores
+      // what the While's end returns after AE_CTRL_CONTINUE) and the method goes on after the loop.
+      if (n + 1 >= this.o.maxLoopIterations || performance.now() >= until) {
+        if (flow === Flow.Continue) return Flow.Next;
+        amlFail('AE_AML_LOOP_TIMEOUT', `While loop still running after ${n + 1} iterations`);
+      }
     }
   }
 
