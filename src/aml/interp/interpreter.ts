@@ -652,22 +652,19 @@ export class AmlInterpreter {
       }
       case 'SizeOf': {
         // The object itself, fields not read (ACPICA `AcpiExResolveMultiple`): a field unit is AE_AML_OPERAND_TYPE.
-        const v = this.objectOf(a[0] as Term, f);
-        switch (v.type) {
+        const { obj: v, code } = this.baseObject(this.objectOf(a[0] as Term, f));
+        switch (v?.type) {
           case 'String': return int(BigInt(v.value.length));
           case 'Buffer': return int(BigInt(v.value.length));
           case 'Package': return int(BigInt(v.elements.length));
           case 'Integer': return int(BigInt(this.w.bits / 8));
-          default: return amlFail('AE_AML_OPERAND_TYPE', `SizeOf needs a String, Buffer or Package, found [${v.type}]`);
+          default: return amlFail('AE_AML_OPERAND_TYPE', `SizeOf needs a String, Buffer or Package, found type ${code}`);
         }
       }
       case 'ObjectType': {
         const target = a[0] as Term;
-        let o: AmlObject | undefined;
-        if (target.t === 'op' && /^(Local|Arg)\d$/.test(target.op)) o = this.slot(target.op, f)[0][this.slot(target.op, f)[1]];
-        else o = this.objectOf(target, f);
-        while (o?.type === 'Reference') o = this.deref(o.to);
-        return int(BigInt(o ? OBJECT_TYPE_CODE[o.type] : 0));
+        const o = isSlotTerm(target) ? this.slot(target.op, f)[0][this.slot(target.op, f)[1]] : this.objectOf(target, f);
+        return int(BigInt(this.baseObject(o).code));
       }
       case 'Increment':
       case 'Decrement': {
@@ -730,18 +727,23 @@ export class AmlInterpreter {
     return this.operand(t, f);
   }
 
-  /** The object a SuperName designates, references followed, nothing read (ACPICA `AcpiExResolveMultiple`). */
-  private objectOf(t: Term, f: Frame): AmlObject {
-    let o: AmlObject | undefined;
-    if (t.t === 'op' && /^(Local|Arg)\d$/.test(t.op)) {
-      o = this.operand(t, f);
-    } else {
-      const r = this.superName(t, f);
+  /** The object a SuperName designates, nothing read. */
+  private objectOf(t: Term, f: Frame): AmlObject | undefined {
+    return isSlotTerm(t) ? this.operand(t, f) : this.deref(this.superName(t, f));
+  }
+
+  /**
+   * What ObjectType and SizeOf look at (ACPICA `AcpiExResolveMultiple`): references followed to
+   * their base object; an Index into a Buffer or String is of type BufferField with no object
+   * behind it, an Index into a Package is its element (none: type 0).
+   */
+  private baseObject(o: AmlObject | undefined): { code: number; obj?: AmlObject } {
+    for (let n = 0; o?.type === 'Reference' && n < 64; n++) {
+      const r = o.to;
+      if (r.kind === 'index' && r.of.type !== 'Package') return { code: OBJECT_TYPE_CODE.BufferField };
       o = this.deref(r);
     }
-    for (let n = 0; o?.type === 'Reference' && n < 64; n++) o = this.deref(o.to);
-    if (!o) amlFail('AE_AML_UNINITIALIZED_ELEMENT', 'no object');
-    return o;
+    return o ? { code: OBJECT_TYPE_CODE[o.type], obj: o } : { code: 0 };
   }
 
   /** The object a reference designates (fields not read). */

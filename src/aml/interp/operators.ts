@@ -70,7 +70,7 @@ function matches(op: number, p: AmlObject, m: AmlObject, w: Width): boolean {
 }
 
 /** LocalX or ArgX. */
-export function isSlotTerm(t: Term): boolean {
+export function isSlotTerm(t: Term): t is OpTerm {
   return t.t === 'op' && /^(Local|Arg)\d$/.test(t.op);
 }
 

@@ -49,6 +49,8 @@ function exprArb(fields: string[]): fc.Arbitrary<string> {
     { weight: 4, arbitrary: fc.constantFrom('Arg0', 'Arg1', ...LOCALS) },
     { weight: 2, arbitrary: fc.constantFrom('INT0', 'STR0', 'BUF0', 'BF00', 'BF01', ...fields) },
     { weight: 1, arbitrary: nestedPkgLit },
+    // Local6 and Local7 hold references (RefOf, Index): as operands they are resolved, or not, by ACPICA's rules.
+    { weight: 1, arbitrary: fc.constantFrom('Local6', 'Local7') },
     { weight: 1, arbitrary: fc.constantFrom('PKG0', 'PKG1') },
   );
   const { e } = fc.letrec<{ e: string }>((tie) => {
