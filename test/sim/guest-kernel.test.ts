@@ -7,7 +7,7 @@
  * hand for a 128 KiB area, and from the hypercall trace; the host image outside the guests' frames
  * is hashed (test/support/sparse-digest.py) before and after.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AmlInterpreter } from '../../src/aml/interp/index.js';
 import { readLabelArea } from '../../src/labels/index.js';
@@ -197,3 +197,37 @@ describe('scenario "steps"', () => {
     expect(problems([{ guest: 'vm1', do: 'create-namespace', size: '64M', align: '3M' }])).toEqual(['steps[0].align: 3145728 is not a power of two']);
   });
 });
+
+describe('a guest whose firmware or mapping was tampered with between the stages', () => {
+  it('no RSDP in memory.img: the kernel finds no tables and ndctl shows nothing; a vNVDIMM page with no p2m entry: the domain crashes at the first read', async () => {
+    const scenario = writeScenario(work.path, 'tamper.json', {
+      design: 'v4',
+      host: { platform: { machine: { type: 'pc' }, memory: { size: '512M', slots: 2, maxmem: '64G' }, nvdimms: [{ id: 'nv0', size: '2G', labelSize: '128K' }] } },
+      xl: ['pmem-setup -m 0x100000 0x108000', 'pmem-setup -d 0x108000 0x170000 0x100000 0x108000'],
+      guests: [{ name: 'vm1', config: 'vm1.cfg' }, { name: 'vm2', config: 'vm2.cfg' }],
+    });
+    const d = await startRun(scenario, `${work.path}/tamper-run`);
+    for (const s of ['xen', 'dom0', 'xl', 'qemu', 'hvmloader']) await runStage(d, s);
+    // vm1: the BIOS area the RSDP scan reads, zeroed
+    const fd = openSync(d.path('guests/vm1/memory.img'), 'r+');
+    writeSync(fd, new Uint8Array(0x20000), 0, 0x20000, 0xe0000);
+    closeSync(fd);
+    // vm2: the p2m loses the run holding the vNVDIMM's first page
+    const m = d.readJson<any>('guests/vm2/mappings.json');
+    const addr = BigInt(d.readJson<any>('guests/vm2/layout.json').nvdimms[0].addr);
+    m.mapped = m.mapped.filter((r: any) => !(r.type === 'data' && BigInt(r.gfn) * 4096n <= addr && (BigInt(r.gfn) + BigInt(r.nr)) * 4096n > addr));
+    d.writeText('guests/vm2/mappings.json', JSON.stringify(m, null, 2));
+    const n = hypercallEntries(d).length;
+    await runStage(d, 'guest');
+    expect(text2(d, 'guests/vm1/guest-kernel.log')).toMatch(/^ACPI: no RSDP with a valid checksum/);
+    expect(text2(d, 'guests/vm1/ndctl-list.json')).toBe('');
+    expect(text2(d, 'guests/vm2/guest-kernel.log')).toMatch(/\(XEN\) domain vm2 crashed: .*has no p2m entry \(EPT violation\)/);
+    expect(text2(d, 'guests/vm2/ndctl-list.json')).toBe('');
+    // vm1 made no DSM call at all; vm2 read its (unchanged) label-less setup: no label DMOP
+    expect(hypercallEntries(d).length).toBe(n);
+  }, 120_000);
+});
+
+function text2(d: SimDir, rel: string): string {
+  return readFileSync(d.path(rel), 'utf8');
+}
