@@ -70,24 +70,23 @@ export class NoBttError extends NvError {}
 export class Btt {
   readonly findings: Finding[] = [];
   /** Use Btt.open / Btt.create. */
+  /** btt->sector_size (the logical block size of /dev/pmemNs) and btt->nlba, fixed at open. */
+  readonly sectorSize: number;
+  readonly nlba: number;
   constructor(
     readonly store: BlockIO,
     readonly version: BttVersion,
     readonly arenas: Arena[],
-  ) {}
+  ) {
+    this.sectorSize = bttSectorSize(arenas[0]!.info.externalLbasize);
+    this.nlba = arenas.reduce((n, a) => n + a.info.externalNlba, 0);
+  }
 
   get initialOffset(): number {
     return bttInitialOffset(this.version);
   }
   get lbasize(): number {
     return this.arenas[0]!.info.externalLbasize;
-  }
-  get sectorSize(): number {
-    return bttSectorSize(this.lbasize);
-  }
-  /** Number of logical sectors (btt->nlba). */
-  get nlba(): number {
-    return this.arenas.reduce((n, a) => n + a.info.externalNlba, 0);
   }
   /** Bytes of /dev/pmemNs: nlba * sector_size. */
   get size(): number {
