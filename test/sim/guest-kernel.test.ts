@@ -15,7 +15,7 @@ import { parseScenario, runStage, ScenarioError, startRun, type SimDir } from '.
 import { guestMappingViews } from '../../src/sim/guestMappings.js';
 import { hypercallEntries } from '../../src/sim/hypercalls.js';
 import { openGuestDsm } from '../../src/sim/qemu/guestDsm.js';
-import { readRange } from '../support/files.js';
+import { readRange, writeRange } from '../support/files.js';
 import { runCli } from '../support/cli.js';
 import { validateCliJson } from '../support/schemas.js';
 import { sparseDigest, workDir, writeScenario } from './helpers.js';
@@ -231,3 +231,25 @@ describe('a guest whose firmware or mapping was tampered with between the stages
 function text2(d: SimDir, rel: string): string {
   return readFileSync(d.path(rel), 'utf8');
 }
+
+describe("QEMU 7.2's _LSW, which Linux does not use", () => {
+  it('under ACPICA semantics its data never reaches the DSM page: a 256-byte _LSW stores 256 zero bytes in the label frames (one DMOP write)', () => {
+    const ssdt = new Uint8Array(readFileSync(dir.path('guests/vm1/acpi/SSDT.aml')));
+    const mema = (new AmlInterpreter([ssdt]).evaluate('\\MEMA') as { value: bigint }).value;
+    const g = openGuestDsm(dir, 'vm1', mema);
+    const at = 0x1f000; // a slot far past the labels the steps made, filled with 0x11 first
+    writeRange(image, labelAt + at, new Uint8Array(256).fill(0x11));
+    try {
+      const aml = new AmlInterpreter([ssdt], { handlers: g.handlers });
+      const n = hypercallEntries(dir).length;
+      const int = (value: bigint) => ({ type: 'Integer' as const, value });
+      const r = aml.evaluate('\\_SB.NVDR.NV00._LSW', [int(BigInt(at)), int(256n), { type: 'Buffer', value: new Uint8Array(256).fill(0xab) }]) as { value: bigint };
+      expect(r.value).toBe(0n);
+      const calls = hypercallEntries(dir).slice(n) as any[];
+      expect(calls.map((c) => [c.op, Number(c.args.u.pmem_rw.isWrite), Number(c.args.u.pmem_rw.length), c.result])).toEqual([['dm_op_pmem_rw', 1, 256, '0']]);
+    } finally {
+      g.close();
+    }
+    expect([...readRange(image, labelAt + at, 256)]).toEqual(new Array(256).fill(0));
+  });
+});
