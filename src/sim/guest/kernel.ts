@@ -15,7 +15,7 @@ import { applyMediaWrites, type MediaWrite } from '../../core/mediaWrites.js';
 import { decodeStruct } from '../../core/schema/index.js';
 import { decodeNfit, fitBuffer, NFIT_TYPE, structuresOfType, type Nfit } from '../../acpi/nfit/index.js';
 import { findTables, type FoundTables } from '../../acpi/tables/index.js';
-import { AmlError, AmlInterpreter } from '../../aml/interp/index.js';
+import { AmlError, AmlInterpreter, type AmlObject } from '../../aml/interp/index.js';
 import { collectWrites, createNamespace, dimmSetFor, initArea, readLabelArea, readLabelsJson, ndctlPrettyText } from '../../labels/index.js';
 import { findLabelledNamespace, formatLabelledNamespace } from '../../namespace/index.js';
 import type { HostDimm } from '../host/machine.js';
@@ -189,12 +189,8 @@ export class GuestKernel {
     }
     const aml = (this.aml = new AmlInterpreter(amlTables, { handlers: this.dsm.handlers }));
     const root = [...aml.ns.paths()].filter((p) => p.endsWith('._HID')).find((p) => {
-      try {
-        const v = aml.evaluate(p);
-        return v?.type === 'String' && v.value === 'ACPI0012';
-      } catch {
-        return false;
-      }
+      const v = this.evaluateOrLog(p);
+      return v?.type === 'String' && v.value === 'ACPI0012';
     })?.slice(0, -'._HID'.length);
     if (!root) {
       this.log('nfit: no ACPI0012 device: the nfit driver does not bind');
@@ -205,22 +201,28 @@ export class GuestKernel {
       this.log(`nfit ACPI0012:00: failed to find NFIT at startup`);
       return;
     }
-    const header = decodeNfit(table.bytes).table;
+    let header: Nfit;
+    try {
+      header = decodeNfit(table.bytes).table;
+    } catch (e) {
+      if (!(e instanceof NvError)) throw e;
+      this.log(`nfit ACPI0012:00: the NFIT table does not parse: ${e.message}`);
+      return;
+    }
     this.nfit = header;
     this.nfitSource = 'NFIT';
     if (aml.ns.has(`${root}._FIT`)) {
-      try {
-        const r = aml.evaluate(`${root}._FIT`);
-        if (r?.type === 'Buffer') {
+      const r = this.evaluateOrLog(`${root}._FIT`, '; nfit reads the NFIT table');
+      if (r?.type === 'Buffer') {
+        try {
           this.nfit = { ...header, structures: decodeStruct(fitBuffer, r.value).value.structures };
           this.nfitSource = '_FIT';
           this.log(`nfit ACPI0012:00: ${root}._FIT: ${r.value.length} bytes of NFIT structures (used instead of the NFIT table)`);
-        } else this.log(`nfit ACPI0012:00: invalid type ${r?.type ?? 'none'}, ignoring _FIT`);
-      } catch (e) {
-        const why = amlFailure(e) ?? (e instanceof NvError ? e.reason : undefined);
-        if (why === undefined) throw e;
-        this.log(`ACPI Error: Aborting method ${root}._FIT (${why}); nfit reads the NFIT table`);
-      }
+        } catch (e) {
+          if (!(e instanceof NvError)) throw e;
+          this.log(`nfit ACPI0012:00: the _FIT buffer does not parse (${e.message}); nfit reads the NFIT table`);
+        }
+      } else if (r) this.log(`nfit ACPI0012:00: invalid type ${r.type}, ignoring _FIT`);
     }
     this.setupDimms(root);
     this.probe();
@@ -235,12 +237,8 @@ export class GuestKernel {
     const adr = new Map<number, string>();
     for (const p of aml.ns.paths()) {
       if (!p.startsWith(`${root}.`) || !p.endsWith('._ADR') || p.split('.').length !== root.split('.').length + 2) continue;
-      try {
-        const v = aml.evaluate(p);
-        if (v?.type === 'Integer' && !adr.has(Number(v.value))) adr.set(Number(v.value), p.slice(0, -'._ADR'.length));
-      } catch {
-        /* a broken _ADR names no device */
-      }
+      const v = this.evaluateOrLog(p);
+      if (v?.type === 'Integer' && !adr.has(Number(v.value))) adr.set(Number(v.value), p.slice(0, -'._ADR'.length));
     }
     const dimms: HostDimm[] = handles.map((h) => {
       const l = layout.find((d) => d.slot + 1 === h);
@@ -257,7 +255,14 @@ export class GuestKernel {
     for (const d of dimms) {
       const path = adr.get(d.handle);
       const label = path ? new LabelDevice(aml, path) : undefined;
-      const family: DimmFamily = label ? label.probeFamily((n) => aml.ns.has(`${path}.${n}`)) : { functions: 0n, labels: 'none' };
+      let family: DimmFamily = { functions: 0n, labels: 'none' };
+      try {
+        if (label) family = label.probeFamily((n) => aml.ns.has(`${path}.${n}`));
+      } catch (e) {
+        const why = amlFailure(e);
+        if (why === undefined) throw e;
+        this.log(`ACPI Error: Aborting method ${path}._DSM (${why}): no command family`);
+      }
       const dev = `nmem${handles.indexOf(d.handle)}`;
       this.log(`nfit ACPI0012:00: ${dev}: handle ${hex(d.handle)}${path ? ` at ${path}` : ' (no ACPI device with this _ADR)'}, family ${family.family ?? 'none'} (functions ${hex(family.functions)}), labels ${family.labels === 'dsm' ? 'through _DSM functions 4-6' : family.labels === 'lsx' ? 'through _LSI/_LSR/_LSW (not modelled: none read)' : 'none'}`);
       let labelDev: LabelDevice | undefined;
@@ -306,6 +311,18 @@ export class GuestKernel {
   /** Every namespace, in the order `ndctl list -N` prints them (ndctl-list.json). */
   namespaceList(): LinuxNamespace[] {
     return ndctlOrder(this.linux.regions, (r) => r.dev).flatMap((r) => ndctlOrder(r.namespaces, (n) => n.dev));
+  }
+
+  /** Evaluate `path`; an AML error is logged as ACPICA reports it and gives undefined. */
+  private evaluateOrLog(path: string, then = ''): AmlObject | undefined {
+    try {
+      return this.aml!.evaluate(path);
+    } catch (e) {
+      const why = amlFailure(e);
+      if (why === undefined) throw e;
+      this.log(`ACPI Error: Aborting method ${path} (${why})${then}`);
+      return undefined;
+    }
   }
 
   /** libnvdimm's view over the DIMMs as they are now (regions, namespaces, personalities). */
