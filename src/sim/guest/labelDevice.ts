@@ -46,8 +46,9 @@ function maskOf(o: AmlObject | undefined): bigint {
   if (!o) return 0n;
   if (o.type === 'Integer') return o.value;
   if (o.type !== 'Buffer') return 0n;
+  // drivers/acpi/utils.c acpi_check_dsm: up to the first 8 bytes, little-endian.
   let m = 0n;
-  o.value.subarray(0, 8).forEach((b, i) => (m |= BigInt(b) << BigInt(8 * i)));
+  for (let i = 0; i < o.value.length && i < 8; i++) m |= BigInt(o.value[i]!) << BigInt(8 * i);
   return m;
 }
 
