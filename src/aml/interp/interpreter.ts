@@ -391,7 +391,7 @@ export class AmlInterpreter {
         this.defineAt(this.place(nameOf(a[0]), f), { type: 'Mutex', syncLevel: (a[1] as { value: number }).value & 15, depth: 0, savedLevel: 0 }, f);
         return true;
       case 'Event':
-        this.defineAt(this.place(nameOf(a[0]), f), { type: 'Event' }, f);
+        this.defineAt(this.place(nameOf(a[0]), f), { type: 'Event', count: 0 }, f);
         return true;
       case 'OperationRegion': {
         const space = (a[1] as { value: number }).value;
@@ -590,14 +590,28 @@ export class AmlInterpreter {
         return undefined;
       }
       case 'Sleep':
-      case 'Stall':
+        // ACPICA sleeps (at most 2 s, `AcpiExSystemDoSleep`); nothing here depends on time passing.
         this.operand(a[0] as Term, f);
         return undefined;
-      case 'Signal': case 'Reset':
+      case 'Stall':
+        // More than 255 microseconds (of the value's low 32 bits) is refused (`AcpiExSystemDoStall`).
+        if ((toInteger(this.operand(a[0] as Term, f), this.w) & 0xffffffffn) > 255n) amlFail('AE_AML_OPERAND_VALUE', 'Stall time parameter is too large (over 255 us)');
         return undefined;
-      case 'Wait':
-        this.operand(a[1] as Term, f);
-        return int(this.w.mask);
+      case 'Signal': case 'Reset': case 'Wait': {
+        const ev = this.deref(this.superName(a[0] as Term, f));
+        if (ev?.type !== 'Event') return amlFail('AE_AML_OPERAND_TYPE', `${t.op} needs an Event`);
+        if (t.op === 'Signal') ev.count++;
+        else if (t.op === 'Reset') ev.count = 0;
+        else {
+          this.operand(a[1] as Term, f);
+          // One thread: nothing can signal the event while Wait waits, so an unsignalled event
+          // times out at once (True); acpiexec sleeps the timeout first, forever for 0xFFFF.
+          if (ev.count === 0) return int(this.w.mask);
+          ev.count--;
+          return int(0n);
+        }
+        return undefined;
+      }
       case 'Fatal':
         return amlFail('AE_AML_INTERNAL', `Fatal(${(a[0] as { value: number }).value}, ${(a[1] as { value: number }).value})`);
       case 'Load': case 'LoadTable': case 'Unload':

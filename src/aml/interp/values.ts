@@ -57,6 +57,8 @@ export interface MethodObj {
   mutex?: MutexObj;
 }
 export interface MutexObj { type: 'Mutex'; syncLevel: number; depth: number; savedLevel: number }
+/** An Event is a counting semaphore (ACPICA `AcpiExSystemSignalEvent`/`WaitEvent`/`ResetEvent`). */
+export interface EventObj { type: 'Event'; count: number }
 
 export type AmlObject =
   | DataObj
@@ -66,7 +68,8 @@ export type AmlObject =
   | RegionObj
   | MethodObj
   | MutexObj
-  | { type: 'Device' | 'Event' | 'Processor' | 'PowerResource' | 'ThermalZone' | 'Debug' }
+  | EventObj
+  | { type: 'Device' | 'Processor' | 'PowerResource' | 'ThermalZone' | 'Debug' }
   | { type: 'Uninitialized' };
 
 /** ObjectType codes (ACPI 6.5 §19.6.96, ACPICA `ACPI_TYPE_*`). */

@@ -79,7 +79,9 @@ function exprArb(fields: string[]): fc.Arbitrary<string> {
         { weight: 1, arbitrary: fc.constantFrom('INT0', 'BF01', 'Local2', 'Local6').map((x) => `CondRefOf (${x})`) },
         { weight: 1, arbitrary: fc.tuple(fc.constantFrom('MTX0', 'MTX1'), fc.constantFrom('0', '0xFFFF')).map(([m, t]) => `Acquire (${m}, ${t})`) },
         { weight: 2, arbitrary: fc.tuple(fc.oneof(sub, fc.constantFrom('BUF0', 'PKG0', 'STR0')), small).map(([x, i]) => `DerefOf (Index (${x}, ${i}))`) },
-        { weight: 1, arbitrary: fc.tuple(fc.constantFrom('MEQ', 'MLE', 'MLT', 'MGE', 'MGT', 'MTR'), sub, fc.constantFrom('MEQ', 'MTR', 'MGE'), sub, fc.integer({ min: 0, max: 5 })).map(([o1, x, o2, y, s]) => `Match (PKG0, ${o1}, ${x}, ${o2}, ${y}, ${s})`) },
+        { weight: 1, arbitrary: fc.tuple(fc.constantFrom('PKG0', 'PKG1'), fc.constantFrom('MEQ', 'MLE', 'MLT', 'MGE', 'MGT', 'MTR'), sub, fc.constantFrom('MEQ', 'MTR', 'MGE'), sub, fc.integer({ min: 0, max: 5 })).map(([p, o1, x, o2, y, s]) => `Match (${p}, ${o1}, ${x}, ${o2}, ${y}, ${s})`) },
+        // Wait with a zero timeout only: acpiexec sleeps a longer one out (forever for 0xFFFF).
+        { weight: 1, arbitrary: fc.constant('Wait (EVT0, 0)') },
         // Stores inside expressions: a LocalX operand is read when its operator runs, after them.
         { weight: 1, arbitrary: fc.tuple(sub, fc.constantFrom(...LOCALS)).map(([x, l]) => `Store (${x}, ${l})`) },
         { weight: 1, arbitrary: fc.constantFrom(...LOCALS).map((l) => `Increment (${l})`) },
@@ -94,12 +96,17 @@ function exprArb(fields: string[]): fc.Arbitrary<string> {
 }
 
 function stmtsArb(e: fc.Arbitrary<string>, fields: string[], loops: boolean): fc.Arbitrary<string[]> {
-  const target = fc.constantFrom(...LOCALS, 'INT0', 'STR0', 'BUF0', 'PKG0', 'BF00', 'BF01', ...fields, 'Local4');
+  const target = fc.constantFrom(...LOCALS, 'INT0', 'STR0', 'BUF0', 'PKG0', 'BF00', 'BF01', ...fields, 'Local4', 'Arg0', 'Arg1');
   const simple = fc.oneof(
     { weight: 4, arbitrary: fc.tuple(e, target).map(([x, t]) => `Store (${x}, ${t})`) },
     { weight: 1, arbitrary: fc.tuple(e, fc.constantFrom(...LOCALS)).map(([x, t]) => `CopyObject (${x}, ${t})`) },
+    // CopyObject into a name replaces its object (and type) for the methods after it; into a field it writes.
+    { weight: 1, arbitrary: fc.tuple(e, fc.constantFrom('INT0', 'STR0', 'BUF0', 'PKG0', 'BF00', ...fields)).map(([x, t]) => `CopyObject (${x}, ${t})`) },
+    { weight: 1, arbitrary: fc.constantFrom('Signal (EVT0)', 'Reset (EVT0)') },
+    // Through a Local: iasl refuses a constant over 255.
+    { weight: 1, arbitrary: e.map((x) => `Local5 = ${x}\n    Stall (Local5)`) },
     { weight: 1, arbitrary: fc.tuple(e, fc.constantFrom('BUF0', 'PKG0', ...LOCALS), small).map(([x, t, i]) => `Store (${x}, Index (${t}, ${i}))`) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Increment', 'Decrement'), fc.constantFrom(...LOCALS, 'INT0', ...fields)).map(([op, t]) => `${op} (${t})`) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Increment', 'Decrement'), fc.constantFrom(...LOCALS, 'INT0', 'STR0', 'BUF0', 'BF00', ...fields)).map(([op, t]) => `${op} (${t})`) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Add', 'Or', 'Concatenate', 'ShiftLeft'), e, e, target).map(([op, x, y, t]) => `${op} (${x}, ${y}, ${t})`) },
     { weight: 1, arbitrary: fc.tuple(e, e).map(([x, y]) => `Divide (${x}, ${y}, Local4, Local5)`) },
     { weight: 1, arbitrary: fc.tuple(e, small, fc.constantFrom('CreateByteField', 'CreateWordField', 'CreateDWordField', 'CreateBitField')).map(([x, i, op]) => `Local5 = ${x}\n    ${op} (Local5, ${i}, CF00)\n    Local6 = CF00`) },
