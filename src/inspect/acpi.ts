@@ -5,7 +5,7 @@
 import { acpiSignature, genericTable, headerLength, headerText } from '../acpi/genericTable.js';
 import { SPA_RANGE_GUID_NAMES } from '../acpi/nfit/guids.js';
 import { decodeNfit } from '../acpi/nfit/index.js';
-import { AML_SIGNATURES, decodeAmlTable } from '../aml/index.js';
+import { AML_SIGNATURES, decodeAmlTable } from '../aml/table.js';
 import { isNvError } from '../core/errors.js';
 import { Struct, decodeStruct } from '../core/schema/index.js';
 import { ACPI_HEADER_SIZE, acpiHeader } from '../acpi/header.js';

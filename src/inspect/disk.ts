@@ -11,7 +11,7 @@ import { GPT_HEADER_SIZE, gptHeader } from '../disk/gpt.js';
 import { gptTypeName, XEN_PMEM_PARTITION_TYPE_GUID } from '../disk/gptTypes.js';
 import { MBR_TYPE_NAMES, hasMbrSignature, mbr, mbrKind, mbrRecordOffset, type Mbr } from '../disk/mbr.js';
 import { arrayLbas, detectSectorSize, readGpt, verifyGpt, type GptDisk } from '../disk/table.js';
-import { placementASuperBlockOffset } from '../xen/index.js';
+import { placementASuperBlockOffset } from '../xen/layout.js';
 import { detectFilesystem } from './filesystem.js';
 import { addDump, hex, human, layer, note, num, type InspectContext, type Layer } from './layer.js';
 

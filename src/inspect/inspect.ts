@@ -6,7 +6,8 @@
  * file systems. Everything is read through a counting reader; data areas are never read.
  */
 import { isNvError } from '../core/errors.js';
-import { locateLabelArea, namespacesOf } from '../labels/index.js';
+import { namespacesOf } from '../labels/area.js';
+import { locateLabelArea } from '../labels/locate.js';
 import { labellessNamespace } from '../namespace/labelsGlue.js';
 import { hasBttSignature } from '../infoblocks/bttInfo.js';
 import { PFN_INFO_OFFSET, pfnInfoBlock, pfnSignatureOf } from '../infoblocks/pfn.js';

@@ -3,7 +3,10 @@
  * (src/labels/locate.ts: a raw area, or the tail of a QEMU backing file; damaged areas too).
  */
 import { NIL_GUID } from '../core/guid.js';
-import { interleaveSetCookies, qemuSetMember, slotOffset, type LocatedArea, type NamespaceView } from '../labels/index.js';
+import type { NamespaceView } from '../labels/area.js';
+import { interleaveSetCookies, qemuSetMember } from '../labels/cookie.js';
+import { slotOffset } from '../labels/geometry.js';
+import type { LocatedArea } from '../labels/locate.js';
 import { indexBlockStruct } from '../labels/indexBlock.js';
 import { labelV11, labelV12 } from '../labels/label.js';
 import { addDump, hex, human, layer, note, noteAll, num, type InspectContext, type Layer } from './layer.js';

@@ -4,10 +4,9 @@
  * table itself (it is 0.8 % of the managed range: 8 GiB on a 1 TiB namespace).
  */
 import { decodeStruct, encodeStruct } from '../core/schema/index.js';
-import {
-  INITIAL_PAGE_INFO, INVALID_M2P_ENTRY, M2P_ENTRY_SIZE, PAGE_INFO_SIZE, PLACEMENT_NAMES, XEN_SB_FLAGS, XEN_SB_MAGIC, XEN_SB_SIZE, checkSuperBlock,
-  describeCountInfo, pageInfo, xenSuperBlock,
-} from '../xen/index.js';
+// The modules themselves, not the barrel: it also exports the fuzz targets, which load fast-check.
+import { INITIAL_PAGE_INFO, INVALID_M2P_ENTRY, M2P_ENTRY_SIZE, PAGE_INFO_SIZE, describeCountInfo, pageInfo } from '../xen/pageInfo.js';
+import { PLACEMENT_NAMES, XEN_SB_FLAGS, XEN_SB_MAGIC, XEN_SB_SIZE, checkSuperBlock, xenSuperBlock } from '../xen/superblock.js';
 import { SAMPLES, m2pState, pageInfoState, scanRuns, type RunScan } from './frameTable.js';
 import { addDump, hex, human, layer, note, noteAll, num, type InspectContext, type Layer } from './layer.js';
 

@@ -5,7 +5,7 @@
  */
 import { SectorBlockIO, WindowBlockIO, type BlockIO } from '../core/blockio.js';
 import { NvError } from '../core/errors.js';
-import { namespacesOf, readLabelArea } from '../labels/index.js';
+import { namespacesOf, readLabelArea } from '../labels/area.js';
 import { findLabelledNamespace, type NamespaceRef } from './labelsGlue.js';
 import { openNamespaceView, type NamespaceView } from './view.js';
 

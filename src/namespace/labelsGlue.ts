@@ -7,7 +7,8 @@
 import { NvError } from '../core/errors.js';
 import { WindowBlockIO, type BlockIO } from '../core/blockio.js';
 import { applyMediaWrites } from '../core/mediaWrites.js';
-import { collectWrites, namespacesOf, readLabelArea, setNamespaceLabel, type MediaWrite } from '../labels/index.js';
+import { namespacesOf, readLabelArea } from '../labels/area.js';
+import { collectWrites, setNamespaceLabel, type MediaWrite } from '../labels/update.js';
 
 export type ClaimClass = 'none' | 'btt' | 'btt2' | 'pfn' | 'dax' | 'unknown';
 

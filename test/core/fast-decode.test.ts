@@ -1,9 +1,9 @@
 /**
- * The compiled fast path (`compileFastDecoder`, taken when no spans are asked for) against the
- * full schema walker as reference model (taken when spans are asked for): for every struct below,
- * on encoded fast-check values, the same bytes with bytes flipped, cut short or extended, both must
- * give the same value (same keys in the same order, same types), findings and size — or throw the
- * same NvError. The structs cover every field kind the fast path reads (integers, u64, ASCII,
+ * The compiled fast paths (`compileFastDecoder`: values only, and values with the dump's spans)
+ * against the full schema walker as reference model (`fullWalk`): for every struct below, on
+ * encoded fast-check values, the same bytes with bytes flipped, cut short or extended, both must
+ * give the same value (same keys in the same order, same types), findings, spans and size — or
+ * throw the same NvError. The structs cover every field kind the fast path reads (integers, u64, ASCII,
  * GUIDs both orders, fixed and sized bytes, reserved bytes, tails, arrays, optional groups, bounded
  * records, checksums, unions and nested structs that fall back).
  */
@@ -35,17 +35,17 @@ const structsOf = (...mods: object[]): [string, Struct<any>][] =>
 const STRUCTS = [...structsOf(nfit, spa, memdev, dcr, flush, idt, gpt, btt, pfn, label, indexBlock, dmop, domctl, sysctl, platform, superblock), ['acpiTableHeader', acpiTableHeader] as [string, Struct<any>]];
 
 const show = (v: unknown) => inspect(v, { depth: 20, maxArrayLength: 1e6, breakLength: Infinity });
-function outcome(s: Struct<any>, bytes: Uint8Array, spans: boolean): string {
+function outcome(s: Struct<any>, bytes: Uint8Array, spans: boolean, fullWalk: boolean): string {
   try {
-    const d = decodeStruct(s, bytes, { spans, base: 8 });
-    return show({ value: d.value, findings: d.findings, size: d.size });
+    const d = decodeStruct(s, bytes, { spans, base: 8, fullWalk });
+    return show({ value: d.value, findings: d.findings, spans: d.spans, size: d.size });
   } catch (e) {
     if (!isNvError(e)) throw e;
     return `NvError ${e.message} @${e.path} ${e.offset}`;
   }
 }
 
-describe('compiled fast decode = full walker', () => {
+describe('compiled fast decode (with and without spans) = full walker', () => {
   it('covers structs the fast path takes and ones it leaves to the walker', () => {
     expect(STRUCTS.length).toBeGreaterThan(12);
     expect(STRUCTS.filter(([, s]) => s.fastDecoder() !== null).length).toBeGreaterThan(8);
@@ -53,7 +53,7 @@ describe('compiled fast decode = full walker', () => {
   });
 
   for (const [name, s] of STRUCTS) {
-    it(`${name}: same value, findings, size or error on encoded, mutated, cut and extended bytes`, () => {
+    it(`${name}: same value, findings, spans, size or error on encoded, mutated, cut and extended bytes`, () => {
       fc.assert(
         fc.property(s.arbitrary(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { maxLength: 3 }), fc.integer({ min: -8, max: 8 }), (v, flips, cut) => {
           let bytes: Uint8Array;
@@ -65,7 +65,9 @@ describe('compiled fast decode = full walker', () => {
           const m = bytes.slice();
           for (const [at, x] of flips) if (m.length) m[at % m.length]! ^= x;
           const resized = cut < 0 ? m.subarray(0, Math.max(0, m.length + cut)) : Uint8Array.from([...m, ...new Array<number>(cut).fill(0)]);
-          for (const b of [bytes, m, resized]) expect(outcome(s, b, false)).toBe(outcome(s, b, true));
+          for (const b of [bytes, m, resized]) {
+            for (const spans of [false, true]) expect(outcome(s, b, spans, false)).toBe(outcome(s, b, spans, true));
+          }
         }),
         { numRuns: 40, seed: 20261207 },
       );

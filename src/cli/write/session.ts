@@ -62,7 +62,12 @@ const CONTAINERS: ReadonlySet<LayerKind> = new Set(['namespace', 'partition']);
 /** A BTT covers its whole namespace; what identifies it (and a format destroys first) is the arena's info block. */
 const BTT_INFO = 4096;
 
-const toBytes = (b: Uint8Array | string) => (typeof b === 'string' ? new Uint8Array(Buffer.from(b)) : b);
+/** Text as UTF-8 bytes: one encoding pass, and a plain Uint8Array view of it rather than a second copy. */
+const toBytes = (b: Uint8Array | string): Uint8Array => {
+  if (typeof b !== 'string') return b;
+  const buf = Buffer.from(b);
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+};
 
 function checkWritable(path: string): void {
   if (!existsSync(path)) throw new CliError(`${path}: no such file`);

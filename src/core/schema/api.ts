@@ -19,12 +19,14 @@ export interface DecodeOptions {
   base?: number;
   /** Collect field spans for an annotated dump. */
   spans?: boolean;
+  /** Decode every record with the full walker, never the compiled fast paths (tests compare the two). */
+  fullWalk?: boolean;
 }
 
 /** Decode one structure from the start of `bytes`; throws only `NvError`. */
 export function decodeStruct<S extends Struct<any>>(s: S, bytes: Uint8Array, o: DecodeOptions = {}): Decoded<ValueOf<S>> {
   const r = new ByteReader(bytes, o.format ?? s.name, o.base ?? 0);
-  const ctx = newDecodeContext(o.spans);
+  const ctx = newDecodeContext(o.spans, o.fullWalk);
   const value = s.decode(r, undefined, ctx, '') as ValueOf<S>;
   return { value, findings: ctx.findings, ...(ctx.spans ? { spans: ctx.spans } : {}), size: r.position };
 }

@@ -130,7 +130,7 @@ export function compileFieldEncoder(structName: string, fields: readonly AnyFiel
  * else returns undefined having read nothing (the caller then runs the full walker, which reports
  * exactly what it always did). Used when no spans are asked for.
  */
-export type FastDecoder = (r: ByteReader) => Record<string, unknown> | undefined;
+export type FastDecoder = (r: ByteReader, ctx?: DecodeContext, path?: string) => Record<string, unknown> | undefined;
 
 export interface FastPlan {
   fields: readonly AnyField[];
@@ -141,6 +141,11 @@ export interface FastPlan {
   /** Fields whose role is checked against the record's bytes once decoded, with their fixed offsets. */
   roles: readonly { f: AnyField; at: number | undefined }[];
   checksumOk(algo: 'acpi8' | 'fletcher64' | 'crc32', region: Uint8Array, at: number, actual: number | bigint): boolean;
+  /**
+   * Set for the variant that also records the dump's spans (`ctx.spans`, the record at `path`):
+   * the same spans, in the same order, the full walker records for a clean record.
+   */
+  spans?: { label: string; meaningOf(f: AnyField, value: unknown): string | undefined };
 }
 
 const INT_READ: Record<'u8' | 'u16' | 'u32' | 'u64', (at: string) => string> = {
@@ -204,7 +209,7 @@ export function compileFastDecoder(plan: FastPlan): FastDecoder | null {
     const c = f.codec;
     if (!IDENTIFIER.test(f.name)) throw new Error(`field name ${JSON.stringify(f.name)} is not an identifier`);
     if (i === firstOptional) {
-      lines.push(`let ${fields.slice(i).map((_, k) => `v${i + k}`).join(', ')};`);
+      lines.push(`let ${fields.slice(i).map((_, k) => `v${i + k}, o${i + k}`).join(', ')};`);
       lines.push(`const opt = lim - q >= ${plan.optionalSize};`, 'if (opt) {');
     }
     const body: string[] = [];
@@ -221,6 +226,7 @@ export function compileFastDecoder(plan: FastPlan): FastDecoder | null {
       off = 0;
     }
     const at = `q + ${off}`;
+    body.push(`o${i} = ${size !== undefined ? at : 'q'};`);
     const fast = c.fast;
     if (c.leaf !== undefined && c.leaf !== 'call' && size !== undefined) {
       body.push(
@@ -278,7 +284,7 @@ export function compileFastDecoder(plan: FastPlan): FastDecoder | null {
       off += size;
       if (--runLeft === 0) body.push(`q += ${off};`);
     }
-    lines.push(f.optional ? body.join(' ') : `let v${i}; ${body.join(' ')}`);
+    lines.push(f.optional ? body.join(' ') : `let v${i}, o${i}; ${body.join(' ')}`);
   }
   if (firstOptional >= 0) lines.push('}');
   if (plan.bound) lines.push('if (q !== lim) return;');
@@ -294,18 +300,39 @@ export function compileFastDecoder(plan: FastPlan): FastDecoder | null {
     }
   });
   const literal = (upTo: number) => `{ ${fields.slice(0, upTo).map((f) => `${f.name}: v${index.get(f.name)}`).join(', ')} }`;
-  lines.push('r.moveTo(q);');
-  lines.push(firstOptional >= 0 ? `return opt ? ${literal(fields.length)} : ${literal(firstOptional)};` : `return ${literal(fields.length)};`);
+  lines.push(firstOptional >= 0 ? `const v = opt ? ${literal(fields.length)} : ${literal(firstOptional)};` : `const v = ${literal(fields.length)};`);
+  const IT: (AnyField['codec'] | undefined)[] = [];
+  if (plan.spans) {
+    // The spans the full walker records (Struct.decode, compileFieldDecoder, arrayCodec), in its order.
+    lines.push('const S = ctx.spans; const a0 = r.offset - p;');
+    lines.push('S.push({ path, offset: a0 + p, size: q - p, label: H.spans.label, value: undefined, group: true });');
+    fields.forEach((f, i) => {
+      const fpath = `(path ? path + '.${f.name}' : '${f.name}')`;
+      const fast = f.codec.fast;
+      let push: string;
+      if (fast?.kind === 'array') {
+        IT[i] = fast.item;
+        push = `{ const fp = ${fpath}; for (let k = 0; k < v${i}.length; k++) S.push({ path: fp + '[' + k + ']', offset: a0 + o${i} + k * ${fast.item.size}, size: ${fast.item.size}, label: F[${i}].label + '[' + k + ']', value: v${i}[k], text: IT[${i}].show(v${i}[k]) }); }`;
+      } else {
+        const size = fixedSize(f) ?? (fast?.kind === 'tail' ? `lim - o${i}` : `n${i}`);
+        push = `S.push({ path: ${fpath}, offset: a0 + o${i}, size: ${size}, label: F[${i}].label, value: v${i}, text: F[${i}].codec.show(v${i}), meaning: H.spans.meaningOf(F[${i}], v${i}) });`;
+      }
+      lines.push(f.optional ? `if (opt) ${push}` : push);
+    });
+  }
+  lines.push('r.moveTo(q);', 'return v;');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const W = new Int32Array(2 * fields.length);
   const B = fields.map(() => 0n);
-  const make = new Function('R', 'E', 'C', 'H', 'W', 'B', `return function fastDecode(r) {\n${lines.join('\n')}\n};`) as (
+  const make = new Function('R', 'E', 'C', 'H', 'W', 'B', 'F', 'IT', `return function fastDecode(r, ctx, path) {\n${lines.join('\n')}\n};`) as (
     R: unknown[],
     E: unknown[],
     C: AnyField[],
     H: FastPlan,
     W: Int32Array,
     B: bigint[],
+    F: readonly AnyField[],
+    IT: (AnyField['codec'] | undefined)[],
   ) => FastDecoder;
-  return make(R, E, C, plan, W, B);
+  return make(R, E, C, plan, W, B, fields, IT);
 }

@@ -36,6 +36,8 @@ export interface DecodeContext {
   spans?: Span[];
   /** Nesting depth guard for recursive formats. */
   depth: number;
+  /** Skip the compiled fast paths: the full walker decodes every record (the reference, for tests). */
+  fullWalk?: boolean;
 }
 
 export interface EncodeContext {
@@ -46,8 +48,10 @@ export interface EncodeContext {
   pins: 'all' | ReadonlySet<string>;
 }
 
-export function newDecodeContext(withSpans = false): DecodeContext {
-  return withSpans ? { findings: [], spans: [], depth: 0 } : { findings: [], depth: 0 };
+export function newDecodeContext(withSpans = false, fullWalk = false): DecodeContext {
+  const ctx: DecodeContext = withSpans ? { findings: [], spans: [], depth: 0 } : { findings: [], depth: 0 };
+  if (fullWalk) ctx.fullWalk = true;
+  return ctx;
 }
 
 export function isPinned(ctx: EncodeContext, path: string): boolean {

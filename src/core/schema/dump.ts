@@ -13,14 +13,27 @@ export function formatDump(spans: readonly Span[], findings: readonly Finding[] 
     byPath.set(f.path, list);
   }
   const shown = new Set<Finding>();
-  const lines: string[] = [];
+  // A dump repeats a few dozen labels thousands of times: pad each once.
+  const padded = new Map<string, string>();
+  // Lines are joined a few thousand at a time, so each dies young (a dump of a large table is
+  // tens of thousands of lines; kept until the end, the collector copies every one of them).
+  const chunks: string[] = [];
+  let lines: string[] = [];
   for (const s of spans) {
-    if (s.group) {
-      lines.push('', `[${hex3(s.offset)} ${dec4(s.offset)} ${String(s.size).padStart(3)}] ${s.label}${s.path ? ` (${s.path})` : ''}`);
-    } else {
-      const meaning = s.meaning ? ` [${s.meaning}]` : '';
-      lines.push(`[${hex3(s.offset)} ${dec4(s.offset)} ${String(s.size).padStart(3)}] ${s.label.padStart(labelWidth)} : ${s.text ?? String(s.value)}${meaning}`);
+    if (lines.length >= 4096) {
+      chunks.push(lines.join('\n'));
+      lines = [];
     }
+    const at = `[${hex3(s.offset)} ${dec4(s.offset)} ${String(s.size).padStart(3)}] `;
+    if (s.group) {
+      lines.push('', `${at}${s.label}${s.path ? ` (${s.path})` : ''}`);
+    } else {
+      let label = padded.get(s.label);
+      if (label === undefined) padded.set(s.label, (label = s.label.padStart(labelWidth)));
+      const meaning = s.meaning ? ` [${s.meaning}]` : '';
+      lines.push(`${at}${label} : ${s.text ?? String(s.value)}${meaning}`);
+    }
+    if (byPath.size === 0) continue;
     for (const f of byPath.get(s.path) ?? []) {
       if (shown.has(f) || (s.group && f.path !== s.path)) continue;
       shown.add(f);
@@ -32,7 +45,10 @@ export function formatDump(spans: readonly Span[], findings: readonly Finding[] 
     lines.push('');
     for (const f of rest) lines.push(formatFinding(f));
   }
-  return lines.join('\n').replace(/^\n/, '') + '\n';
+  if (lines.length > 0 || chunks.length === 0) chunks.push(lines.join('\n'));
+  // No blank line before the first structure's header.
+  const text = chunks.join('\n');
+  return (text.startsWith('\n') ? text.slice(1) : text) + '\n';
 }
 
 export function formatFinding(f: Finding): string {
@@ -40,5 +56,5 @@ export function formatFinding(f: Finding): string {
   return `${f.severity.padEnd(7)} ${f.path || '(table)'}${at}: ${f.message}`;
 }
 
-const hex3 = (n: number) => n.toString(16).toUpperCase().padStart(3, '0') + 'h';
-const dec4 = (n: number) => String(n).padStart(4, '0');
+const hex3 = (n: number) => (n < 0x100 ? (n < 0x10 ? '00' : '0') : '') + n.toString(16).toUpperCase() + 'h';
+const dec4 = (n: number) => (n < 1000 ? (n < 10 ? '000' : n < 100 ? '00' : '0') : '') + n;

@@ -3,6 +3,7 @@ import { fc } from './fastCheck.js';
 import { NvError, isNvError } from '../errors.js';
 import type { ByteReader } from '../bytes/reader.js';
 import type { FastDecoder } from './compile.js';
+import type { DecodeContext } from './context.js';
 import { field, type Codec, type FieldOptions, type Field } from './field.js';
 import type { Struct, ValueOf } from './struct.js';
 
@@ -43,9 +44,11 @@ export function recordsCodec<V extends Record<number, Struct<any>>>(reg: RecordR
     return v;
   };
   let byType: (FastDecoder | null | undefined)[] | undefined;
+  let byTypeSpans: (FastDecoder | null | undefined)[] | undefined;
   /** Takes records while they are clean and of a known type; stops at the first other one. */
-  const fastRecords = (r: ByteReader, out: unknown[]): void => {
-    byType ??= [];
+  const fastRecords = (r: ByteReader, out: unknown[], ctx: DecodeContext, path: string): void => {
+    const spans = ctx.spans !== undefined;
+    const table = spans ? (byTypeSpans ??= []) : (byType ??= []);
     const b = r.raw;
     const lim = r.limit;
     for (;;) {
@@ -53,13 +56,13 @@ export function recordsCodec<V extends Record<number, Struct<any>>>(reg: RecordR
       if (lim - at < reg.headerSize) return;
       // The type is the header's first u16 (RecordRegistry: `type, length`, little-endian).
       const type = b[at]! | (b[at + 1]! << 8);
-      let fd = byType[type];
+      let fd = table[type];
       if (fd === undefined) {
         const s = reg.variants[type as keyof V] as Struct<any> | undefined;
-        fd = byType[type] = s ? s.fastDecoder() : null;
+        fd = table[type] = s ? s.fastDecoder(spans) : null;
       }
       if (fd === null) return;
-      const v = fd(r);
+      const v = spans ? fd(r, ctx, `${path}[${out.length}]`) : fd(r);
       if (v === undefined) return;
       out.push(v);
     }
@@ -70,8 +73,8 @@ export function recordsCodec<V extends Record<number, Struct<any>>>(reg: RecordR
     decode(r, _f, ctx, path) {
       const out: RecordValue<V>[] = [];
       while (r.remaining > 0) {
-        // Clean records of known types go through their structs' fast paths: no path strings.
-        if (!ctx.spans) fastRecords(r, out);
+        // Clean records of known types go through their structs' compiled fast paths.
+        if (!ctx.fullWalk) fastRecords(r, out, ctx, path);
         if (r.remaining === 0) break;
         const i = out.length;
         const ipath = `${path}[${i}]`;

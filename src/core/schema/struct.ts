@@ -65,6 +65,8 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
   private encodeFieldsFn: FieldEncoder | undefined;
   /** null: the declaration has fields the fast path does not read (composites). */
   private fastFn: FastDecoder | null | undefined;
+  /** The same, recording the dump's spans too. */
+  private spanFn: FastDecoder | null | undefined;
 
   constructor(
     readonly name: string,
@@ -125,9 +127,10 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
   // ---- decode -------------------------------------------------------------------------------
 
   decode(r: ByteReader, _f: FieldInfo | undefined, ctx: DecodeContext, path: string): StructValue<F> {
-    if (!ctx.spans) {
-      const v = this.decodeFast(r);
-      if (v !== undefined) return v;
+    const fd = ctx.fullWalk ? null : this.fastDecoder(ctx.spans !== undefined);
+    if (fd !== null) {
+      const v = fd(r, ctx, path);
+      if (v !== undefined) return v as StructValue<F>;
     }
     const startAbs = r.offset;
     let rr = r;
@@ -170,8 +173,15 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
     return fd === null ? undefined : (fd(r) as StructValue<F> | undefined);
   }
 
-  /** The compiled fast path itself (see `decodeFast`), null when the declaration has none. */
-  fastDecoder(): FastDecoder | null {
+  /**
+   * The compiled fast path itself (see `decodeFast`), null when the declaration has none; with
+   * `spans`, the variant that also pushes the dump's spans for the record (`fd(r, ctx, path)`).
+   */
+  fastDecoder(spans = false): FastDecoder | null {
+    if (spans) {
+      if (this.spanFn === undefined) this.spanFn = compileFastDecoder({ ...this.fastPlan(), spans: { label: this.label, meaningOf } });
+      return this.spanFn;
+    }
     if (this.fastFn === undefined) this.fastFn = compileFastDecoder(this.fastPlan());
     return this.fastFn;
   }
@@ -297,10 +307,12 @@ export function checksumOf(algo: 'acpi8' | 'fletcher64' | 'crc32', region: Uint8
 export function meaningOf(f: FieldInfo, value: unknown): string | undefined {
   if (f.describe) return f.describe(value);
   if (f.flags && (typeof value === 'number' || typeof value === 'bigint')) {
-    const v = BigInt(value);
+    // Bits 0-63, lowest first, read as two 32-bit words (no BigInt per bit: a dump shows thousands).
+    const lo = typeof value === 'number' ? value % 4294967296 : Number(value & 0xffffffffn);
+    const hi = typeof value === 'number' ? Math.floor(value / 4294967296) % 4294967296 : Number((value >> 32n) & 0xffffffffn);
     const names: string[] = [];
-    for (let bit = 0n; bit < 64n && v >> bit !== 0n; bit++) {
-      if ((v >> bit) & 1n) names.push(f.flags[Number(bit)] ?? `bit ${bit}`);
+    for (const [word, base] of [[lo, 0], [hi, 32]] as const) {
+      for (let w = word, bit = base; w !== 0; w = Math.floor(w / 2), bit++) if (w % 2 === 1) names.push(f.flags[bit] ?? `bit ${bit}`);
     }
     return names.length ? names.join(', ') : 'none';
   }
