@@ -3,7 +3,7 @@
  * wins; the generic ACPI header is the fallback). Library users and the CLI share this list.
  */
 import { NvError } from '../core/errors.js';
-import type { Finding, Span } from '../core/schema/index.js';
+import type { Finding, Span, Struct } from '../core/schema/index.js';
 
 /** What decoding one input gives. */
 export interface DecodedDocument {
@@ -29,6 +29,8 @@ export interface DecodableFormat {
   encode(json: unknown, opts: { preserve: boolean }): Uint8Array;
   /** Whether a bare value (no document around it, so no "format") is of this format. */
   detectJson?(json: unknown): boolean;
+  /** The one declaration the value is, for formats that are a single structure (its JSON Schema is the value's). */
+  struct?: Struct<any>;
 }
 
 const list: DecodableFormat[] = [];

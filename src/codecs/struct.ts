@@ -9,6 +9,7 @@ export function structFormat(
 ): DecodableFormat {
   return {
     name,
+    struct: S,
     detect: o.detect,
     decode(bytes, { spans }): DecodedDocument {
       const d = decodeStruct(S, bytes, { format: o.decodeAs ?? name, spans });

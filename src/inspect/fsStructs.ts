@@ -6,6 +6,7 @@
  * XFS is big-endian: be16/be32 from the schema layer, the 64-bit one below.
  */
 import { jsonInteger } from '../core/hex.js';
+import { U64_JSON } from '../core/schema/jsonSchema.js';
 import { fc } from '../core/schema/fastCheck.js';
 import { Struct, ascii, be16, be32, bytes, field, rfcUuid, u16, u32, u64, u8, type Codec, type FieldOptions, type ValueOf } from '../core/schema/index.js';
 
@@ -25,6 +26,7 @@ const be64Codec: Codec<bigint> = {
   show: (v) => '0x' + v.toString(16).padStart(16, '0'),
   toJson: (v) => jsonInteger(v),
   fromJson: (j) => BigInt(j as string | number),
+  jsonSchema: () => U64_JSON,
 };
 
 const be64 = <N extends string>(n: N, o?: FieldOptions<bigint>) => field(n, be64Codec, o);

@@ -7,6 +7,7 @@ import { runCli } from '../support/cli.js';
 import { qemuFixtures } from '../support/fixtures.js';
 import { inTempDir, inTempDirAsync } from '../support/iasl.js';
 import { requireTool, runTool } from '../support/tools.js';
+import { validateCliJson } from '../support/schemas.js';
 
 describe('acpidump hex listings', () => {
   const fx = qemuFixtures().find((f) => f.name === 'pc-1dimm')!;
@@ -36,7 +37,7 @@ describe('acpidump hex listings', () => {
       writeFileSync(join(dir, 'tables.txt'), text);
       const all = await runCli(['decode', join(dir, 'tables.txt'), '--json']);
       expect(all.code).toBe(0);
-      expect((JSON.parse(all.stdout) as { tables: { signature: string }[] }).tables.map((t) => t.signature)).toEqual(['NFIT', 'SSDT', 'DSDT']);
+      expect(((validateCliJson('decode', all.stdout) as any) as { tables: { signature: string }[] }).tables.map((t) => t.signature)).toEqual(['NFIT', 'SSDT', 'DSDT']);
       const nfit = await runCli(['decode', join(dir, 'tables.txt'), '--table', 'NFIT']);
       expect(nfit.stdout).toMatch(/^== NFIT @ 0x0 \(224 bytes\) ==/);
       expect(nfit.stdout).toContain('NFIT: 0 error(s), 0 warning(s)');
@@ -56,7 +57,7 @@ describe('_FIT buffers', () => {
       writeFileSync(join(dir, 'fit.bin'), nfit.subarray(40));
       const r = await runCli(['decode', join(dir, 'fit.bin'), '--format', 'FIT', '--json']);
       expect(r.code).toBe(0);
-      const doc = JSON.parse(r.stdout) as { value: { structures: { type: number }[] }; findings: unknown[] };
+      const doc = (validateCliJson('decode', r.stdout) as any) as { value: { structures: { type: number }[] }; findings: unknown[] };
       expect(doc.value.structures.map((s) => s.type)).toEqual([0, 1, 4, 0, 1, 4]);
       expect(doc.findings).toEqual([]);
       writeFileSync(join(dir, 'fit.json'), r.stdout);

@@ -37,8 +37,8 @@ interface Listed {
 async function namespaces(img: string): Promise<Listed[]> {
   const r = await runCli(['labels', 'list', img, '--label-size', '128K', '--json']);
   expect(r.code, r.stderr).toBe(0);
-  const j = JSON.parse(r.stdout) as Listed[] | Listed | null;
-  return j === null ? [] : Array.isArray(j) ? j : [j];
+  const j = validateCliJson('labels-list', r.stdout) as Listed[];
+  return j;
 }
 
 describe('concurrent writers never interleave', () => {

@@ -117,7 +117,7 @@ describe('interrupted writes are visible', () => {
     expect((await spawnNvtool(argv(done), { env: HOOK })).code).toBe(0);
     const s = await runCli(['namespace', 'show', done, '-n', uuid, '--label-size', '128K', '--json']);
     expect(s.code).toBe(0);
-    expect(JSON.parse(s.stdout).mode).toBe('sector');
+    expect((validateCliJson('namespace-show', s.stdout) as any).mode).toBe('sector');
   }, 240_000);
 
   it('labels create on a large sparse backing file: labels check finds the old or the new namespace set (an interrupted second pass as a warning)', async () => {
@@ -142,8 +142,7 @@ describe('interrupted writes are visible', () => {
       expect([0, 1], `killed before write ${k} of ${n}: ${c.stdout}`).toContain(c.code);
       if (c.code === 1) expect(c.stdout).toMatch(/UPDATING/);
       const l = await runCli(['labels', 'list', img, '--label-size', '128K', '--json']);
-      const j = JSON.parse(l.stdout) as { name?: string }[] | { name?: string } | null;
-      const names = (j === null ? [] : Array.isArray(j) ? j : [j]).map((x) => x.name);
+      const names = (validateCliJson('labels-list', l.stdout) as { name?: string }[]).map((x) => x.name);
       expect([[], ['big']], `killed before write ${k} of ${n}`).toContainEqual(names);
     }
     const c = await runCli(['labels', 'check', scratch, '--label-size', '128K']);
@@ -278,8 +277,7 @@ describe('SIGKILL at random times (timer-based, seeded): the checks report old, 
       const k = await killAfter(ms, argv(img));
       const c = await runCli(['labels', 'check', img, '--label-size', '128K']);
       const l = await runCli(['labels', 'list', img, '--label-size', '128K', '--json']);
-      const j = JSON.parse(l.stdout) as { name?: string }[] | { name?: string } | null;
-      const names = (j === null ? [] : Array.isArray(j) ? j : [j]).map((x) => x.name);
+      const names = (validateCliJson('labels-list', l.stdout) as { name?: string }[]).map((x) => x.name);
       const state = names.length === 0 && c.code === 0 ? 'old' : names.join() === 'big' && c.code === 0 ? 'new' : names.join() === 'big' && c.code === 1 && /UPDATING/.test(c.stdout) ? 'half-done' : 'UNEXPLAINED';
       seen.push(`${ms}ms:${k.killed ? `killed in write ${k.begun}` : 'finished'}:${state}`);
       expect(state, `${seen.join(' ')}\n${c.stdout}`).not.toBe('UNEXPLAINED');

@@ -8,18 +8,49 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { validateCliJson } from '../support/schemas.js';
+import { acceptsCliJson, validateCliJson } from '../support/schemas.js';
+import { generatedSchemas } from '../../src/codecs/jsonSchemas.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nvtool-json-'));
 const q = (f: string) => join('fixtures/qemu/pc-1dimm', f);
 const t = (f: string) => join(dir, f);
 
+/** Every document the tests below produced, with its schema, for the strictness checks at the end. */
+const produced: { schema: string; doc: unknown }[] = [];
+
 async function json(schema: string, args: string[], stream: 'stdout' | 'stderr' = 'stdout'): Promise<Record<string, unknown>> {
   const r = await runCli(args);
   expect(r.code, r.stderr).toBe(0);
   const v = validateCliJson(schema, r[stream]) as Record<string, unknown>;
-  expect(v.schemaVersion).toBe(1);
+  if (!schema.startsWith('labels-list') && !schema.startsWith('labels-dump')) expect(v.schemaVersion).toBe(1);
+  produced.push({ schema, doc: v });
   return v;
+}
+
+/**
+ * Parts of documents that are open by design: a decoded structure's value (its layout is the
+ * format's, specs/<format>.md), inspect's per-layer field maps, a writer's own summary, a mirrored
+ * sfdisk object (its own schema is sfdisk's), an evaluation result, free text lists.
+ */
+const OPEN = /^(value|tables\[\d+\]\.value|.*\.fields|summary|partitiontable.*|result.*|trace.*|.*\.details.*)$/;
+
+/** Paths of every object and every integer in `j` outside the open parts. */
+function leaves(j: unknown, path = '', out: { objects: string[]; integers: string[] } = { objects: [], integers: [] }) {
+  if (OPEN.test(path)) return out;
+  if (Array.isArray(j)) j.forEach((x, i) => leaves(x, `${path}[${i}]`, out));
+  else if (j && typeof j === 'object') {
+    out.objects.push(path);
+    for (const [k, x] of Object.entries(j)) leaves(x, path ? `${path}.${k}` : k, out);
+  } else if (typeof j === 'number' && Number.isInteger(j)) out.integers.push(path);
+  return out;
+}
+
+function at(j: unknown, path: string): { parent: Record<string, unknown> | unknown[]; key: string | number } {
+  const parts = path.match(/[^.[\]]+/g)!;
+  let cur: any = j;
+  for (const p of parts.slice(0, -1)) cur = cur[/^\d+$/.test(p) ? Number(p) : p];
+  const last = parts.at(-1)!;
+  return { parent: cur, key: /^\d+$/.test(last) ? Number(last) : last };
 }
 
 describe('each command --json matches its schema in schemas/ and carries schemaVersion 1', () => {
@@ -98,5 +129,58 @@ describe('each command --json matches its schema in schemas/ and carries schemaV
     expect(v.size).toBe(ns.size);
     const r = await json('namespace-read', ['namespace', 'view', img, '-n', ns.raw_uuid, '--read', '0', '--count', '1', '--json']);
     expect(String(r.hex).slice(510 * 2, 512 * 2)).toBe('55aa'); // sgdisk's protective MBR signature
+  });
+
+  it('labels list and labels dump (ndctl mirrors), xen format and namespace format (writers)', async () => {
+    const f = t('mirror.img');
+    writeFileSync(f, '');
+    truncateSync(f, 64 << 20);
+    expect((await runCli(['labels', 'init', '--label-size', '128K', f])).code).toBe(0);
+    expect((await runCli(['labels', 'create', '--size', '16M', '--name', 'a', '--uuid', '11111111-2222-4333-8444-555555555555', f])).code).toBe(0);
+    expect(await json('labels-list', ['labels', 'list', f, '--json'])).toMatchObject([{ mode: 'raw', name: 'a' }]);
+    await json('labels-dump', ['labels', 'dump', f, '--json']);
+    await json('writes', ['namespace', 'format', f, '-n', '11111111-2222-4333-8444-555555555555', '--mode', 'sector', '--json']);
+    const x = t('xen.img');
+    writeFileSync(x, '');
+    truncateSync(x, 64 << 20);
+    await json('writes', ['xen', 'format', x, '--placement', 'c', '--container-uuid', '11111111-2222-4333-8444-555555555555', '--json']);
+    await json('xen-check', ['xen', 'check', x, '--json']);
+  });
+});
+
+/** Schemas not yet closed below their top level (to be emptied; each is a gap of issue #9 item 5). */
+const NOT_YET_STRICT = new Set(['aml-eval', 'build-nfit', 'build-ssdt', 'disasm', 'encode', 'gpt-list', 'inspect', 'labels-check', 'namespace-read', 'namespace-show', 'namespace-view', 'sim-check', 'sim-mappings', 'sim-run', 'sim-size', 'writes', 'xen-check']);
+
+describe('the shipped schemas generated from the declarations', () => {
+  it('schemas/structs.schema.json and schemas/decode.schema.json are what src/codecs/jsonSchemas.ts derives (npm run schemas writes them)', () => {
+    for (const [name, schema] of Object.entries(generatedSchemas())) expect(JSON.parse(readFileSync(join('schemas', name), 'utf8')), name).toEqual(schema);
+  });
+
+  it('the package ships schemas/ (package.json files)', () => {
+    expect((JSON.parse(readFileSync('package.json', 'utf8')) as { files: string[] }).files).toContain('schemas');
+  });
+});
+
+describe('each schema is strict where its document is closed', () => {
+  it('an added key (another key style) anywhere, or a "0x…" string for any integer, fails validation', () => {
+    expect(produced.length).toBeGreaterThan(15);
+    const lax: string[] = [];
+    for (const { schema, doc } of produced) {
+      if (NOT_YET_STRICT.has(schema)) continue;
+      const { objects, integers } = leaves(doc);
+      for (const p of objects) {
+        const copy = structuredClone(doc) as Record<string, unknown>;
+        const o = p ? (at(copy, p).parent as any)[at(copy, p).key] : copy;
+        o.some_key = 1;
+        if (acceptsCliJson(schema, copy)) lax.push(`${schema}: an added key at ${p || '(top)'}`);
+      }
+      for (const p of integers) {
+        const copy = structuredClone(doc);
+        const { parent, key } = at(copy, p);
+        (parent as any)[key] = '0x' + ((parent as any)[key] as number).toString(16);
+        if (acceptsCliJson(schema, copy)) lax.push(`${schema}: a hex string at ${p}`);
+      }
+    }
+    expect(lax).toEqual([]);
   });
 });

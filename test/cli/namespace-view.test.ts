@@ -47,7 +47,7 @@ describe('--namespace views (kernel-written fsdax + GPT + ext4)', () => {
       writeFileSync(img, gunzipSync(readFileSync(join(dir, 'image.img.gz'))));
       const r = await runCli(['decode', img, '--namespace', ns.raw_uuid!, '--format', 'mbr', '--json', '--window-size', '4096']);
       expect(r.code).toBe(0);
-      const doc = JSON.parse(r.stdout) as { value: { partitions: { osType: number; startingLba?: number; startLba?: number }[] } };
+      const doc = (validateCliJson('decode', r.stdout) as any) as { value: { partitions: { osType: number; startingLba?: number; startLba?: number }[] } };
       expect(doc.value.partitions[0]!.osType).toBe(0xee);
       const unknown = await runCli(['decode', img, '--namespace', '00000000-1111-2222-3333-444444444444']);
       expect(unknown.code).toBe(2);

@@ -144,7 +144,7 @@ describe('writers refuse without --force, and nothing changes (real tools check)
     const before = sha(img);
     const dry = await runCli(['gpt', 'create', img, '--force', '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
-    const plan = JSON.parse(dry.stdout) as { schemaVersion: number; dryRun: boolean; writes: { file: string; offset: number; length: number; what: string }[] };
+    const plan = (validateCliJson('writes', dry.stdout) as any) as { schemaVersion: number; dryRun: boolean; writes: { file: string; offset: number; length: number; what: string }[] };
     expect(plan).toMatchObject({ schemaVersion: 1, dryRun: true });
     expect(plan.writes.map((w) => [w.offset, w.length])).toEqual([[0, 17408], [64 * MiB - 16896, 16896]]);
     expect(plan.writes.every((w) => w.file === img && w.what.length > 0)).toBe(true);

@@ -91,7 +91,7 @@ describe('decode --json | encode is byte-identical', () => {
     expect(await roundTrip('nfit-top-of-space', bytes)).toBe('NFIT');
     expect(bigStrings).toBe(1);
     const d = await runCli(['decode', join(dir, 'nfit-top-of-space'), '--json']);
-    const s = (JSON.parse(d.stdout) as { value: { structures: { address: unknown; rangeLength: unknown }[] } }).value.structures[0]!;
+    const s = ((validateCliJson('decode', d.stdout) as any) as { value: { structures: { address: unknown; rangeLength: unknown }[] } }).value.structures[0]!;
     expect([s.address, s.rangeLength]).toEqual([(0xfffffffffff00000n).toString(), 0x100000]);
   }, 120_000);
 

@@ -7,6 +7,7 @@ import { mbr } from '../../src/disk/mbr.js';
 import { readGpt, verifyGpt } from '../../src/disk/table.js';
 import { requireTool, runTool, runToolStatus } from '../support/tools.js';
 import { MiB, nvtool, workDir } from './helpers.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const sgdisk = requireTool('sgdisk', 'gdisk');
 const sfdisk = requireTool('sfdisk', 'fdisk');
@@ -72,7 +73,7 @@ describe('GPT written by sgdisk decodes to what sgdisk -p and sfdisk --json prin
     expect(d.partitions[2]!.attributes).toBe((1n << 2n) | (1n << 60n));
     // nvtool's own outputs in sfdisk's layouts
     return Promise.all([nvtool('gpt', 'list', img, '--json'), nvtool('gpt', 'list', img, '--dump')]).then(([j, dump]) => {
-      const mine = JSON.parse(j.stdout) as SfJson;
+      const mine = (validateCliJson('gpt-list', j.stdout) as any) as SfJson;
       expect(mine.partitiontable.partitions).toEqual(sf.partitions);
       expect(dump.stdout).toBe(runTool(sfdisk, ['--dump', img]));
       expect(verifyGpt(d).filter((f) => f.severity === 'error')).toEqual([]);
@@ -97,7 +98,7 @@ describe('MBR written by sfdisk decodes to what sfdisk --json prints', () => {
     const v = decodeStruct(mbr, lba0).value;
     expect(encodeStruct(mbr, v)).toEqual(new Uint8Array(lba0));
     const sf = sfJson(img).partitiontable;
-    const mine = JSON.parse((await nvtool('gpt', 'list', img, '--json')).stdout) as SfJson;
+    const mine = (validateCliJson('gpt-list', (await nvtool('gpt', 'list', img, '--json')).stdout) as any) as SfJson;
     expect(mine.partitiontable.id).toBe(sf.id);
     expect(mine.partitiontable.partitions).toEqual(sf.partitions);
   });
@@ -116,7 +117,7 @@ describe('GPT written by nvtool passes sgdisk -v and sfdisk shows the same parti
     expect(v.stdout).toMatch(/No problems found/);
     expect(v.stdout).not.toMatch(/Warning|Problem/);
     const sf = sfJson(img).partitiontable;
-    const mine = JSON.parse((await nvtool('gpt', 'list', img, '--json')).stdout) as SfJson;
+    const mine = (validateCliJson('gpt-list', (await nvtool('gpt', 'list', img, '--json')).stdout) as any) as SfJson;
     expect(mine.partitiontable.partitions).toEqual(sf.partitions);
     expect(sf.partitions.map((p) => [p.node, p.start, p.size, p.name ?? ''])).toEqual([
       [`${img}1`, 2048, 20480, 'data'],

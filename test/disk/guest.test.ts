@@ -4,6 +4,7 @@ import { runGuest } from '../harness/linux-guest/guest.js';
 import { MemoryBlockIO } from '../../src/core/blockio.js';
 import { readGpt } from '../../src/disk/table.js';
 import { MiB, nvtool, workDir } from './helpers.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const w = workDir('nvtool-gpt-guest-');
 afterAll(() => w.cleanup());
@@ -25,7 +26,7 @@ describe('linux-guest: the kernel reads the partition tables nvtool wrote', () =
     expect((await nvtool('gpt', 'add', a, '--start', '2048', '--part-size', '20M', '--name', 'data')).code).toBe(0);
     expect((await nvtool('gpt', 'add', a, '--part-size', '8M', '--type', 'swap')).code).toBe(0);
     expect((await nvtool('xen', 'format', b, '--placement', 'a', '-q')).code).toBe(0);
-    const xen = JSON.parse((await nvtool('xen', 'inspect', b, '--json')).stdout) as { superBlock: { dataOffset: string; dataSize: string } };
+    const xen = (validateCliJson('xen-check', (await nvtool('xen', 'inspect', b, '--json')).stdout) as any) as { superBlock: { dataOffset: string; dataSize: string } };
     const r = await runGuest({
       nvdimms: [
         { file: a, labelSize: 0 },

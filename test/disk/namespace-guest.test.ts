@@ -20,6 +20,7 @@ import { XEN_PMEM_CLAIM_CLASS_GUID } from '../../src/xen/superblock.js';
 import { runGuest, type GuestResult } from '../harness/linux-guest/guest.js';
 import { loadFixture } from '../infoblocks/helpers.js';
 import { MiB, nvtool, workDir } from './helpers.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const w = workDir('nvtool-ns-guest-');
 afterAll(() => w.cleanup());
@@ -174,7 +175,7 @@ describe('linux-guest: gpt and xen through IMAGE --namespace (one boot)', () => 
   it('after the boot, nvtool xen check finds the super block through the label (claim class Xen) and the GPTs still list', async () => {
     const c = await nvtool('xen', 'check', xen.file, '--namespace', xen.uuid, '--json');
     expect(c.code).toBe(0);
-    const j = JSON.parse(c.stdout) as { located: { placement: number }; findings: { code: string }[] };
+    const j = (validateCliJson('xen-check', c.stdout) as any) as { located: { placement: number }; findings: { code: string }[] };
     expect(j.located.placement).toBe(3);
     expect(j.findings.map((f) => f.code)).toContain('claimed');
     expect((await nvtool('gpt', 'verify', sec.file, '--namespace', sec.uuid)).code).toBe(0);

@@ -11,6 +11,7 @@ import { namespacesOf, readLabelArea } from '../../src/labels/index.js';
 import { XEN_PMEM_CLAIM_CLASS_GUID } from '../../src/xen/superblock.js';
 import { loadFixture } from '../infoblocks/helpers.js';
 import { nvtool, workDir } from './helpers.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const w = workDir('nvtool-ns-');
 afterAll(() => w.cleanup());
@@ -32,7 +33,7 @@ describe('gpt list IMAGE --namespace UUID on the kernel-written fsdax namespace 
     for (const u of [ndctlUuid, labelUuid]) {
       const r = await nvtool('gpt', 'list', g.file, '--namespace', u, '--label-size', '128K', '--json');
       expect(r.code, r.stderr).toBe(0);
-      const mine = JSON.parse(r.stdout).partitiontable;
+      const mine = (validateCliJson('gpt-list', r.stdout) as any).partitiontable;
       const strip = (t: any) => ({ ...t, device: undefined, partitions: t.partitions.map((p: any) => ({ ...p, node: undefined })) });
       expect(strip(mine)).toEqual(strip(sf));
     }
@@ -79,7 +80,7 @@ describe('xen format --placement namespace on a kernel-made raw namespace', () =
     const seq0 = readLabelArea(new Uint8Array(before.subarray(before.length - 128 * 1024)));
     const f = await nvtool('xen', 'format', x.file, '--namespace', uuid, '--placement', 'namespace', '-q', '--json');
     expect(f.code, f.stderr).toBe(0);
-    const j = JSON.parse(f.stdout);
+    const j = (validateCliJson('writes', f.stdout) as any);
     expect(j.claim.labelWrites).toHaveLength(4); // label UPDATING, index, label, index
     expect(j.superBlock.containerUuid).toBe(uuid);
     const after = readFileSync(x.file);

@@ -11,6 +11,7 @@ import { readLabelArea, slotOffset } from '../../src/labels/index.js';
 import { kernelFixtures } from '../labels/fixtures.js';
 import { loadFixture } from './helpers.js';
 import { runCli } from '../support/cli.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const LSA = 128 * 1024;
 const work = mkdtempSync(join(tmpdir(), 'nvtool-claim-format-'));
@@ -44,7 +45,7 @@ describe('namespace format writes the claim class as Linux does (v1.2 labels)', 
       expect(c.code, c.err).toBe(0);
       const f = await nv('namespace', 'format', img, '-n', label.uuid, '--mode', mode, '--uuid', made.listed.uuid, '--json');
       expect(f.code, f.err).toBe(0);
-      const j = JSON.parse(f.out);
+      const j = (validateCliJson('writes', f.out) as any);
       expect(j.mode).toBe(mode);
       expect(j.label.writes.map((w: any) => w.what)).toEqual([expect.stringMatching(/UPDATING/), expect.stringMatching(/^index/), expect.not.stringMatching(/UPDATING/), expect.stringMatching(/^index/)]);
       const mine = liveLabels(new Uint8Array(readFileSync(img)));
@@ -53,7 +54,7 @@ describe('namespace format writes the claim class as Linux does (v1.2 labels)', 
       expect(mine.get(label.uuid)).toBe(kernel.get(label.uuid));
       // The block device is the size the guest reported for the kernel-made namespace.
       expect(j.size).toBe(made.listed.size);
-      const show = JSON.parse((await nv('namespace', 'show', img, '-n', label.uuid, '--json')).out);
+      const show = (validateCliJson('namespace-show', (await nv('namespace', 'show', img, '-n', label.uuid, '--json')).out) as any);
       expect(show.namespace.claimClass).toBe({ fsdax: 'pfn', devdax: 'dax', sector: 'btt2' }[mode]);
       expect(show.mode).toBe(mode);
     });
@@ -67,7 +68,7 @@ describe('namespace format writes the claim class as Linux does (v1.2 labels)', 
     expect((await nv('namespace', 'format', img, '-n', u, '--mode', 'raw')).code).toBe(2); // an info block is there
     const r = await nv('namespace', 'format', img, '-n', u, '--mode', 'raw', '--force');
     expect(r.code, r.err).toBe(0);
-    const show = JSON.parse((await nv('namespace', 'show', img, '-n', u, '--json')).out);
+    const show = (validateCliJson('namespace-show', (await nv('namespace', 'show', img, '-n', u, '--json')).out) as any);
     expect([show.mode, show.namespace.claimClass]).toEqual(['raw', 'none']);
     const raw = loadFixture('raw-v1.2');
     const rawU = raw.expected.create.reports.read_labels.json.label[1].uuid;

@@ -15,6 +15,7 @@ import { runGuest } from '../harness/linux-guest/guest.js';
 import { normalize } from '../labels/fixtures.js';
 import { runCli } from '../support/cli.js';
 import { readRange } from '../support/files.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const MiB = 1024 * 1024;
 const LSA = 128 * 1024;
@@ -25,7 +26,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 async function nv(...args: string[]): Promise<any> {
   const r = await runCli(args);
   if (r.code !== 0) throw new Error(`nvtool ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return args.includes('--json') ? JSON.parse(r.stdout) : r.stdout;
+  // every --json here is a writer's (namespace format): schemas/writes.schema.json
+  return args.includes('--json') ? validateCliJson('writes', r.stdout) : r.stdout;
 }
 
 const lsa = (file: string): Uint8Array => readRange(file, SIZE - LSA, LSA);

@@ -37,7 +37,7 @@ describe('nvtool namespace', () => {
     const f = image('a.img', 64 * 1024 * 1024);
     const r = await cli(['namespace', 'format', f, '--mode', 'sector', '--sector-size', '512', '--uuid', '12345678-1234-4234-8234-123456789abc', '--json']);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.out);
+    const j = (validateCliJson('writes', r.out) as any);
     expect(j).toMatchObject({ mode: 'sector', sectorSize: 512, btt: { version: '1.1', uuid: '12345678-1234-4234-8234-123456789abc' } });
     const again = await cli(['namespace', 'format', f, '--mode', 'fsdax']);
     expect(again.code).toBe(2);
@@ -57,7 +57,7 @@ describe('nvtool namespace', () => {
     expect((await cli(['namespace', 'format', f, '--mode', 'sector'])).code).toBe(0);
     const r = await cli(['namespace', 'format', f, '--mode', 'fsdax', '--align', '2M', '--force', '--json']);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.out);
+    const j = (validateCliJson('writes', r.out) as any);
     expect(j.mode).toBe('fsdax');
     const nd = JSON.parse(tool('ndctl', ['read-infoblock', '-j', '-i', f], 'ndctl'))[0];
     expect(nd.uuid).toBe(j.infoBlock.uuid);

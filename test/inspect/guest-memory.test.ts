@@ -10,6 +10,7 @@ import { GuestMemory } from '../../src/sim/hvmloader/index.js';
 import { findRsdp, walkAcpiTables } from '../harness/acpi-walk.js';
 import { runCli } from '../support/cli.js';
 import { bootFwCfg, tmpDir } from '../sim/hvmloader-guest.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const tmp = tmpDir();
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -26,7 +27,7 @@ describe('inspect memory.img', () => {
     r.close();
     const out = await runCli(['inspect', img, '--json']);
     expect(out.code).toBe(0);
-    const j = JSON.parse(out.stdout);
+    const j = (validateCliJson('inspect', out.stdout) as any);
     expect(j.layers).toHaveLength(1);
     const top = j.layers[0];
     expect(top.kind).toBe('guest-memory');
@@ -47,7 +48,7 @@ describe('inspect memory.img', () => {
     bad.close();
     const out = await runCli(['inspect', img, '--json']);
     expect(out.code).toBe(1);
-    const t = JSON.parse(out.stdout).layers[0].children.find((c: any) => c.fields.signature === 'NFIT');
+    const t = (validateCliJson('inspect', out.stdout) as any).layers[0].children.find((c: any) => c.fields.signature === 'NFIT');
     expect(t.fields.checksumState).toBe('invalid');
     expect(t.findings.some((f: any) => f.severity === 'error' && f.offset === nfit.addr + 9)).toBe(true);
   });

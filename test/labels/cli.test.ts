@@ -72,7 +72,7 @@ describe('nvtool labels on the DIMMs of an interleave set', () => {
     expect(made.code).toBe(0);
     expect(made.out.match(/^wrote /gm)).toHaveLength(8);
     const list = await nv('labels', 'list', '--json', '--nfit', nfit, '--dimm', '0x1', '--dimm', '0x101', a, b);
-    const ns = JSON.parse(list.out);
+    const ns = (validateCliJson('labels-list', list.out) as any);
     expect(ns).toHaveLength(1);
     expect(ns[0]).toMatchObject({ mode: 'raw', uuid, name: 'striped', size: 64 << 20, interleave_ways: 2, state: 'active' });
     expect(ns[0].dimms.map((d: any) => [d.dimm, d.position, d.raw_size])).toEqual([['0x101', 0, 32 << 20], ['0x1', 1, 32 << 20]]);
@@ -127,7 +127,7 @@ describe('nvtool labels on the DIMMs of an interleave set', () => {
     const ren = await nv('labels', 'rename', '--nfit', nfit, '--uuid', uuid, '--name', 'new', a, b);
     expect(ren.code).toBe(0);
     expect(ren.out.match(/^wrote /gm)).toHaveLength(8);
-    const ns = JSON.parse((await nv('labels', 'list', '--json', '--nfit', nfit, a, b)).out);
+    const ns = (validateCliJson('labels-list', (await nv('labels', 'list', '--json', '--nfit', nfit, a, b)).out) as any);
     expect(ns).toMatchObject([{ uuid, name: 'new', state: 'active', interleave_ways: 2 }]);
     // Damage b's non-current index block: repair rewrites it from the good one (1 write, to b).
     const img = readFileSync(b);

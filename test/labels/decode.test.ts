@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kernelFixtures, normalize } from './fixtures.js';
 import { runCli } from '../support/cli.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nvtool-labels-decode-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -37,7 +38,7 @@ describe('nvtool decode: label areas', () => {
       for (const file of [raw, img]) {
         const r = await nv('decode', file, '--json');
         expect(r.code, r.err).toBe(0);
-        const j = JSON.parse(r.out);
+        const j = (validateCliJson('decode', r.out) as any);
         expect(j.value.area.size).toBe(131072);
         expect(j.value.area.offset).toBe(file === raw ? 0 : f.image.length - 131072);
         expect(hexToDec({ index: j.value.readLabels.index, label: j.value.readLabels.label })).toEqual(asPrinted(f.expected.create.reports.read_labels.json));

@@ -32,6 +32,7 @@ import { interleavedTables } from '../harness/linux-guest/interleavedTables.js';
 import { runCli } from '../support/cli.js';
 import { readRange, writeRange } from '../support/files.js';
 import { normalize } from './fixtures.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const MiB = 1024 * 1024;
 const LSA = 128 * 1024;
@@ -113,7 +114,7 @@ describe('interleave sets and the real Linux kernel (nvtool NFIT + SSDT through 
     expect(svA.regionActive).toBe(true);
     expect(svA.namespaces.map((n) => [n.uuid, n.state])).toEqual([[ua, 'active'], [uw, 'ignored']]);
     const before = files.map((_, i) => lsa(i));
-    const mineBefore = JSON.parse(await nvtool('labels', 'list', '--json', '--nfit', nfitFile, '--label-size', '128K', '--dimm', '0x1', '--dimm', '0x2', '--dimm', '0x3', '--dimm', '0x4', ...files.slice(0, 4)));
+    const mineBefore = validateCliJson('labels-list', await nvtool('labels', 'list', '--json', '--nfit', nfitFile, '--label-size', '128K', '--dimm', '0x1', '--dimm', '0x2', '--dimm', '0x3', '--dimm', '0x4', ...files.slice(0, 4))) as any[];
     expect(mineBefore.map((n: any) => [n.uuid, n.mode, n.state])).toEqual([[ub, 'raw', 'active']]);
 
     // Markers: namespace offset of each DIMM's first byte (QEMU's linear placement inside the SPA range).

@@ -14,6 +14,7 @@ import { MemoryBlockIO } from '../../src/core/blockio.js';
 import { applyWrite, collectWrites, geometryFor, initArea, locateLabelArea, TAIL_SCAN } from '../../src/labels/index.js';
 import { runCli } from '../support/cli.js';
 import { kernelFixtures } from './fixtures.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nvtool-locate-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -28,7 +29,7 @@ describe('label-less fallback: the kernel fixture `blank`', () => {
     writeFileSync(img, f!.image);
     const r = await runCli(['labels', 'list', '--json', '--label-size', String(f!.expected.image.labelSize), img]);
     expect(r.code, r.stderr).toBe(0);
-    const mine = JSON.parse(r.stdout);
+    const mine = (validateCliJson('labels-list', r.stdout) as any);
     const listed = f!.expected.reboot.reports.ndctl_list.json.regions[0].namespaces;
     expect(mine).toHaveLength(listed.length);
     const { numa_node: _n, target_node: _t, ...want } = listed[0];
@@ -44,7 +45,7 @@ describe('label-less fallback: the kernel fixture `blank`', () => {
     writeFileSync(img, f!.image);
     const r = await runCli(['namespace', 'show', '--label-size', String(f!.expected.image.labelSize), '--json', img]);
     expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout);
+    const j = (validateCliJson('namespace-show', r.stdout) as any);
     const want = f!.expected.reboot.reports.ndctl_list.json.regions[0].namespaces[0];
     expect(j.mode).toBe(want.mode);
     expect(j.size).toBe(want.size);

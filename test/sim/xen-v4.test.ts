@@ -77,7 +77,7 @@ describe('v3/v4: Xen reads the NFIT; xl pmem-setup assigns mgmt and data regions
     expect(Buffer.from(dir.readBytes('dom0/acpi/NFIT.aml').subarray(0, 4)).toString('latin1')).toBe('TFIN');
     const r = await runCli(['decode', dir.path('hypercalls/0002-xl-nvdimm_op.bin'), '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ format: 'xen_sysctl.v3' });
+    expect((validateCliJson('decode', r.stdout) as any)).toMatchObject({ format: 'xen_sysctl.v3' });
     // nvtool inspect on the host image finds the tables through xen/state.json; --deep sees a damaged entry.
     const layersOf = async (deep: boolean) => {
       const r = await runCli(['inspect', img, '--json', ...(deep ? ['--deep'] : [])]);

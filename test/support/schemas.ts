@@ -27,3 +27,10 @@ export function validateCliJson(command: string, text: string): unknown {
   expect(ok, `${command} --json does not match its schema: ${validator().errorsText(check.errors)}`).toBe(true);
   return v;
 }
+
+/** Whether schemas/<command>.schema.json accepts `doc` (for tests that a wrong document fails). */
+export function acceptsCliJson(command: string, doc: unknown): boolean {
+  const check = validator().getSchema(`${command}.schema.json`);
+  if (!check) throw new Error(`no schema schemas/${command}.schema.json`);
+  return check(doc) as boolean;
+}

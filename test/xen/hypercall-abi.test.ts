@@ -16,6 +16,7 @@ import { hypercallFuzzTargets } from '../../src/xen/fuzz.js';
 import { pageInfo } from '../../src/xen/pageInfo.js';
 import { runCli } from '../support/cli.js';
 import { requireTool, runTool } from '../support/tools.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const C_DECLS = `
 #include <stdint.h>
@@ -193,7 +194,7 @@ int main(void) {
     for (const [n, f] of Object.entries(formats)) {
       const r = await runCli(['decode', join(dir, n), '--json']);
       expect(r.code, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout).format).toBe(f);
+      expect((validateCliJson('decode', r.stdout) as any).format).toBe(f);
     }
     const r = await runCli(['decode', join(dir, 'pmemmap.bin'), '--format', 'xen_pmem_map']);
     expect(r.code, r.stderr).toBe(0);

@@ -2,6 +2,7 @@ import { fc } from './fastCheck.js';
 import { NvError } from '../errors.js';
 import { resolveSize, type SizeSpec } from './codecs.js';
 import { field, type Codec, type Field, type FieldOptions } from './field.js';
+import { codecJsonSchema } from './jsonSchema.js';
 
 /**
  * `count` items of a fixed-size codec, the count taken from an earlier field. The bytes for all
@@ -15,6 +16,7 @@ export function arrayCodec<T>(item: Codec<T>, count: SizeSpec, maxArbitrary = 6)
     size: typeof count === 'number' ? count * itemSize : undefined,
     composite: true,
     fast: { kind: 'array', item, count },
+    jsonSchema: () => ({ type: 'array', items: codecJsonSchema(item), ...(typeof count === 'number' ? { minItems: count, maxItems: count } : {}) }),
     decode(r, f, ctx, path, parent) {
       const n = resolveSize(count, parent);
       if (!Number.isSafeInteger(n) || n < 0) r.fail(path, `invalid count ${n}`);

@@ -2,6 +2,7 @@ import { fc } from './fastCheck.js';
 import { NvError } from '../errors.js';
 import { guidAt, guidFromString, guidToString, type GuidOrder } from '../guid.js';
 import { bytesToHex, hexInt, hexToBytes, jsonInteger } from '../hex.js';
+import { U64_JSON, hexBytesJsonSchema } from './jsonSchema.js';
 import { field, type Codec, type Field, type FieldInfo, type FieldOptions } from './field.js';
 
 function jsonError(path: string, reason: string): never {
@@ -38,6 +39,7 @@ export function uintCodec(size: 1 | 2 | 4): Codec<number> {
     arbitrary: (f) => (f.expect !== undefined ? fc.constant(f.expect as number) : f.reserved ? fc.constant(0) : fc.integer({ min: 0, max })),
     zero: () => 0,
     show: (v) => hexInt(v, size * 2),
+    jsonSchema: () => ({ type: 'integer', minimum: 0, maximum: max }),
     toJson: (v) => v,
     fromJson: (j, path, pins) => Number(parseIntegerJson(unpin(j, path, pins), path, BigInt(max))),
   };
@@ -62,6 +64,7 @@ export function beUintCodec(size: 2 | 4): Codec<number> {
     arbitrary: (f) => (f.expect !== undefined ? fc.constant(f.expect as number) : f.reserved ? fc.constant(0) : fc.integer({ min: 0, max })),
     zero: () => 0,
     show: (v) => hexInt(v, size * 2),
+    jsonSchema: () => ({ type: 'integer', minimum: 0, maximum: max }),
     toJson: (v) => v,
     fromJson: (j, path, pins) => Number(parseIntegerJson(unpin(j, path, pins), path, BigInt(max))),
   };
@@ -79,6 +82,7 @@ export const u64Codec: Codec<bigint> = {
   show: (v) => hexInt(v, 16),
   toJson: (v) => jsonInteger(v),
   fromJson: (j, path, pins) => parseIntegerJson(unpin(j, path, pins), path, (1n << 64n) - 1n),
+  jsonSchema: () => U64_JSON,
 };
 
 /** Byte-count source: a constant, an earlier field of the same struct, or a function of it. */
@@ -109,6 +113,7 @@ export function bytesCodec(sizeSpec: SizeSpec, maxArbitrary = 32): Codec<Uint8Ar
     zero: () => new Uint8Array(fixed ?? 0),
     show: (v) => (v.length <= 16 ? bytesToHex(v, ' ') || '(empty)' : `${bytesToHex(v.subarray(0, 16), ' ')} ... (${v.length} bytes)`),
     toJson: (v) => bytesToHex(v),
+    jsonSchema: hexBytesJsonSchema,
     fromJson: (j, path) => {
       const b = typeof j === 'string' ? hexToBytes(j) : undefined;
       if (!b) return jsonError(path, 'expected a hex byte string');
@@ -187,6 +192,7 @@ export function guidCodec(order: GuidOrder): Codec<string> {
         : fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => guidToString(b, 'rfc')),
     zero: () => '00000000-0000-0000-0000-000000000000',
     show: (v) => v,
+    jsonSchema: () => ({ type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }),
     toJson: (v) => v,
     fromJson: (j, path) => {
       if (typeof j !== 'string') return jsonError(path, 'expected a GUID string');

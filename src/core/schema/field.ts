@@ -32,6 +32,8 @@ export interface Codec<T> {
   show(v: T): string;
   toJson(v: T): unknown;
   fromJson(j: unknown, path: string, pins: Set<string>): T;
+  /** The JSON Schema of `toJson`'s output, where the codec knows it better than its zero value says (jsonSchema.ts). */
+  jsonSchema?(): Record<string, unknown>;
   /** The value a field takes when a description leaves it out (zero, empty, nil GUID). */
   zero?(): T;
   /** True for codecs that hold whole structures (they report their own spans). */

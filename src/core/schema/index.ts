@@ -8,3 +8,4 @@ export * from './nested.js';
 export * from './api.js';
 export * from './dump.js';
 export * from './union.js';
+export * from './jsonSchema.js';

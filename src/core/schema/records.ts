@@ -68,6 +68,7 @@ export function recordsCodec<V extends Record<number, Struct<any>>>(reg: RecordR
     }
   };
   return {
+    jsonSchema: () => ({ type: 'array', items: { anyOf: [...Object.values(reg.variants).map((v) => (v as Struct<any>).jsonSchema()), reg.raw.jsonSchema()] } }),
     size: undefined,
     composite: true,
     decode(r, _f, ctx, path) {

@@ -1,4 +1,5 @@
 import type { Arbitrary } from 'fast-check';
+import { codecJsonSchema, type JsonSchema } from './jsonSchema.js';
 import { fc } from './fastCheck.js';
 import { ByteReader, joinPath } from '../bytes/reader.js';
 import { ByteWriter } from '../bytes/writer.js';
@@ -255,6 +256,16 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
 
   show(): string {
     return `(${this.label})`;
+  }
+
+  /** This declaration's JSON form as a JSON Schema: exactly its fields (src/core/schema/jsonSchema.ts). */
+  jsonSchema(): JsonSchema {
+    const properties: Record<string, JsonSchema> = {};
+    for (const f of this.fields) properties[f.name] = { ...(f.label ? { description: f.label } : {}), ...codecJsonSchema(f.codec) };
+    // a structure decoded past its declared fields keeps the rest; one kept whole is marked raw
+    properties.$trailing = { type: 'string', pattern: '^([0-9a-f]{2})*$' };
+    properties.$raw = { const: true };
+    return { type: 'object', required: this.fields.filter((f) => !f.optional).map((f) => f.name), properties, additionalProperties: false };
   }
 
   toJson(value: StructValue<F>): Obj {

@@ -1,4 +1,5 @@
 import { fc } from './fastCheck.js';
+import { hexBytesJsonSchema } from './jsonSchema.js';
 import { joinPath } from '../bytes/reader.js';
 import { NvError } from '../errors.js';
 import { bytesToHex, hexToBytes } from '../hex.js';
@@ -38,6 +39,14 @@ export function unionCodec<M extends Record<string, Struct<any>>>(spec: UnionSpe
   return {
     size: spec.size,
     composite: true,
+    // one member by name (and the bytes past it), or the whole union raw when the selector names none
+    jsonSchema: () => ({
+      type: 'object',
+      minProperties: 1,
+      maxProperties: 2,
+      properties: { ...Object.fromEntries(Object.entries(spec.members).map(([k, s]) => [k, s.jsonSchema()])), $rest: hexBytesJsonSchema(), $raw: hexBytesJsonSchema() },
+      additionalProperties: false,
+    }),
     decode(r, _f, ctx, path, parent) {
       const sub = r.sub(spec.size, path);
       const name = spec.select(parent) as string | undefined;

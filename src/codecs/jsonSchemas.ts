@@ -1,0 +1,126 @@
+/**
+ * The JSON Schemas of the documents whose shape the declarations define, generated from those
+ * declarations and shipped as schemas/structs.schema.json and schemas/decode.schema.json
+ * (`npm run schemas` writes them; test/cli/json-schemas.test.ts keeps the shipped files equal to
+ * these): each structure's JSON form, and the decode document with, per format, the value's shape
+ * (a format that is one declaration: that declaration; label areas and GPT disks: their parts).
+ */
+import type { JsonSchema, Struct } from '../core/schema/index.js';
+import { U64_JSON } from '../core/schema/index.js';
+import { gptEntry, gptHeader } from '../disk/gpt.js';
+import { mbr } from '../disk/mbr.js';
+import { bttInfoBlock } from '../infoblocks/bttInfo.js';
+import { pfnInfoBlock } from '../infoblocks/pfn.js';
+import { indexBlockStruct } from '../labels/indexBlock.js';
+import { cxlNamespaceLabel, cxlOtherLabel, cxlRegionLabel, labelV11, labelV12 } from '../labels/label.js';
+import { xenSuperBlock } from '../xen/superblock.js';
+import { allFormats } from './index.js';
+
+const BASE = 'https://nvtool.invalid/schemas/';
+const ref = (name: string) => ({ $ref: `structs.schema.json#/definitions/${name}` });
+const int = { type: 'integer', minimum: 0 };
+
+/** Structures other documents embed (xen check/format, namespace format, decode values), by declaration name. */
+const STRUCTS: Struct<any>[] = [xenSuperBlock, bttInfoBlock, pfnInfoBlock, gptHeader, gptEntry, mbr, indexBlockStruct(256), labelV11, labelV12, cxlNamespaceLabel, cxlRegionLabel, cxlOtherLabel];
+const LABEL_FORMATS: Record<string, Struct<any>> = { 'v1.1': labelV11, 'v1.2': labelV12, 'cxl-namespace': cxlNamespaceLabel, 'cxl-region': cxlRegionLabel, 'cxl-other': cxlOtherLabel };
+
+export function structsSchema(): JsonSchema {
+  const definitions: Record<string, JsonSchema> = {};
+  for (const s of [...STRUCTS, ...allFormats().flatMap((f) => (f.struct ? [f.struct] : []))]) definitions[s.name] = { title: s.label, ...s.jsonSchema() };
+  definitions['u64'] = U64_JSON;
+  return { $schema: 'http://json-schema.org/draft-07/schema#', $id: `${BASE}structs.schema.json`, title: "nvtool's on-media structures as JSON (generated from their declarations)", definitions };
+}
+
+const labelEntry = (key: string) => ({
+  oneOf: Object.entries(LABEL_FORMATS).map(([format, s]) => ({
+    type: 'object', required: ['slot', 'format', key], additionalProperties: false,
+    properties: { slot: int, format: { const: format }, [key]: ref(s.name) },
+  })),
+});
+
+/** The value of a label area (src/codecs/labels.ts): the parts encode reads are closed; Linux's view beside them is read-only. */
+const labelsValue: JsonSchema = {
+  type: 'object',
+  required: ['area', 'geometry', 'index', 'labels', 'freeSlots', 'current', 'selection', 'labelFormat', 'readLabels', 'namespaces'],
+  additionalProperties: false,
+  properties: {
+    area: { type: 'object', required: ['offset', 'size', 'how'], additionalProperties: false, properties: { offset: int, size: int, how: { type: 'string' } } },
+    geometry: { anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } }] },
+    index: { type: 'array', maxItems: 2, items: { anyOf: [{ type: 'null' }, ref(indexBlockStruct(256).name)] } },
+    labels: { type: 'array', items: labelEntry('label') },
+    freeSlots: {
+      type: 'array',
+      items: { anyOf: [{ ...labelEntry('label') }, { type: 'object', required: ['slot', 'bytes'], additionalProperties: false, properties: { slot: int, bytes: { type: 'string', pattern: '^([0-9a-f]{2})*$' } } }] },
+    },
+    current: { anyOf: [{ type: 'null' }, { enum: [0, 1] }] },
+    selection: { type: 'string' },
+    labelFormat: { anyOf: [{ type: 'null' }, { type: 'string' }] },
+    readLabels: { anyOf: [{ type: 'null' }, { $ref: 'labels-dump.schema.json' }] },
+    namespaces: { $ref: 'labels-list.schema.json' },
+  },
+};
+
+const gptCopy: JsonSchema = {
+  type: 'object', required: ['lba', 'header', 'entries'], additionalProperties: false,
+  properties: {
+    lba: int,
+    header: ref(gptHeader.name),
+    entries: { type: 'array', items: { type: 'object', required: ['index', 'entry'], additionalProperties: false, properties: { index: int, entry: ref(gptEntry.name) } } },
+  },
+};
+
+const gptValue: JsonSchema = {
+  type: 'object', required: ['sectorSize', 'mbr', 'primary'], additionalProperties: false,
+  properties: { sectorSize: { enum: [512, 4096] }, mbr: ref(mbr.name), primary: gptCopy, backup: gptCopy },
+};
+
+/** The value's schema for one format name, where the declarations define it. */
+function valueSchemas(): [string, JsonSchema][] {
+  const out: [string, JsonSchema][] = [['labels', labelsValue], ['gpt', gptValue]];
+  for (const f of allFormats()) if (f.struct) out.push([f.name, ref(f.struct.name)]);
+  return out;
+}
+
+export function decodeSchema(): JsonSchema {
+  const document: JsonSchema = {
+    type: 'object',
+    required: ['schemaVersion', 'format', 'title', 'value', 'input', 'findings'],
+    additionalProperties: false,
+    properties: {
+      schemaVersion: { const: 1 },
+      format: { enum: allFormats().map((f) => f.name), description: 'the registry name; nvtool encode picks the format by it' },
+      title: { type: 'string' },
+      value: { description: 'the decoded structure, as on disk; its shape is the format\'s (below where the declarations define it; NFIT and AML: specs/nfit.md, specs/aml.md)' },
+      input: {
+        type: 'object', required: ['length', 'valueOffset', 'patches'], additionalProperties: false,
+        properties: {
+          length: { ...int, description: 'bytes of the decoded input' },
+          valueOffset: { ...int, description: "where the value's bytes start in the input" },
+          patches: {
+            type: 'array', description: 'input bytes no structure models, applied after the value',
+            items: { type: 'object', required: ['offset', 'hex'], additionalProperties: false, properties: { offset: int, hex: { type: 'string', pattern: '^([0-9a-f]{2})*$' } } },
+          },
+        },
+      },
+      findings: { type: 'array', items: { $ref: 'finding.schema.json' } },
+      signature: { type: 'string', description: "acpidump listings: the table's signature" },
+      address: { ...ref('u64'), description: "acpidump listings: the table's physical address" },
+    },
+    allOf: valueSchemas().map(([name, v]) => ({ if: { properties: { format: { const: name } } }, then: { properties: { value: v } } })),
+  };
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: `${BASE}decode.schema.json`,
+    title: 'nvtool decode --json (and what nvtool encode reads back; encode also takes "0x…" strings and {"$pin": v})',
+    definitions: { document },
+    oneOf: [
+      { $ref: '#/definitions/document' },
+      { type: 'object', required: ['schemaVersion', 'tables'], additionalProperties: false, properties: { schemaVersion: { const: 1 }, tables: { type: 'array', items: { $ref: '#/definitions/document' } } } },
+    ],
+  };
+}
+
+/** The generated schema files, by file name. */
+export function generatedSchemas(): Record<string, JsonSchema> {
+  return { 'structs.schema.json': structsSchema(), 'decode.schema.json': decodeSchema() };
+}
