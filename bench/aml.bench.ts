@@ -116,8 +116,8 @@ export interface ProcessLine {
 export function processes(rounds: number, sizes: readonly number[] = SIZES): { lines: ProcessLine[]; tables: Map<number, Uint8Array> } {
   need('iasl', 'acpica-tools');
   need('/usr/bin/time', 'time');
-  const bin = fileURLToPath(new URL('../bin/nvtool.js', import.meta.url));
-  if (!existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)))) throw new Error('dist/ missing: run `npm run build` first');
+  const bin = fileURLToPath(new URL('../bin/nvtool.cjs', import.meta.url));
+  if (!existsSync(fileURLToPath(new URL('../dist/cli-bundle/nvtool.cjs', import.meta.url)))) throw new Error('dist/cli-bundle missing: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'nvtool-aml-bench-'));
   const tables = new Map<number, Uint8Array>();
   try {
@@ -212,7 +212,7 @@ function cpuRate(fn: () => unknown, bytes: number): number {
 const COLD = `
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
-setFlagsFromString('--no-turbo-inlining'); // as nvtool disasm does
+setFlagsFromString('--no-turbo-inlining'); // as bin/nvtool.cjs does for disasm
 
 const [dist, file] = process.argv.slice(1);
 const { decodeAmlTable } = await import(dist + '/aml/table.js');

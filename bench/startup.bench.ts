@@ -10,7 +10,7 @@ import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = `${root}bin/nvtool.js`;
+const bin = `${root}bin/nvtool.cjs`;
 const nfit = `${root}fixtures/qemu/pc-1dimm/NFIT.aml`;
 
 function time(args: string[]): number {

@@ -1,8 +1,5 @@
 #!/usr/bin/env node
-// Runs the built CLI (`npm ci` / `npm install` build it through the `prepare` script): the esbuild
-// bundle (dist/cli-bundle, one chunk per command, loaded on demand) when present, else tsc's dist.
-import { existsSync } from 'node:fs';
+// The launcher is bin/nvtool.cjs (package.json "bin"); this path stays for callers that name it.
+import { createRequire } from 'node:module';
 
-const bundle = new URL('../dist/cli-bundle/main.js', import.meta.url);
-const { runProcess } = await import(existsSync(bundle) ? bundle.href : '../dist/cli/main.js');
-await runProcess();
+createRequire(import.meta.url)('./nvtool.cjs');

@@ -1,4 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
 import { disasmDocument } from '../../codecs/amlDisasm.js';
 import { defineCommand } from '../command.js';
 import { file } from '../options/values.js';
@@ -34,10 +33,6 @@ export const disasmCommand = defineCommand<Args>({
   ],
   fileOf: (a) => a.file,
   run(a) {
-    // A disassembly is one pass over the table: most of its CPU time in a fresh process went to
-    // V8 compiling the decoder and printer with their helpers inlined, not to running them
-    // (specs/aml.md "Speed": -19% CPU time on the 404 KB SSDT, -24% at 100 KB, the same at 1.6 MB).
-    setFlagsFromString('--no-turbo-inlining');
     const bytes = readInput(a.file);
     const refs = a.ref.map((f) => readInput(f));
     const { d, dis, findings } = disasmDocument(bytes, refs, [`Disassembly of ${a.file} by nvtool`]);
