@@ -55,3 +55,33 @@ export function parseAcpidump(text: string, limitBytes = 64 << 20): DumpedTable[
   if (out.length === 0) throw new NvError('acpidump', '', undefined, 'no "SIG @ 0x..." table found');
   return out;
 }
+
+/** acpidump's row: an offset of at least 4 hex digits right-aligned in 8 columns (ACPICA AcpiUtDumpBufferToFile, "%8.4X: "). */
+const BYTES_PER_ROW = 16;
+const rowOffset = (o: number) => o.toString(16).toUpperCase().padStart(4, '0').padStart(8, ' ');
+/** Bytes 0x20..0x7e as themselves, the rest as "." (isprint in the C locale). */
+const printable = (b: number) => (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : '.');
+
+/**
+ * Tables as acpidump prints them (ACPICA tools/acpidump/apdump.c ApDumpTableBuffer): `SIG @ 0x`
+ * and the address in 16 hex digits, rows of 16 bytes ("XX " each, a short last row padded with
+ * spaces) followed by one space and their characters, a blank line after each table.
+ */
+export function formatAcpidump(tables: readonly Pick<DumpedTable, 'signature' | 'address' | 'bytes'>[]): string {
+  const out: string[] = [];
+  for (const t of tables) {
+    if (!/^[A-Za-z0-9_!]{4}$/.test(t.signature)) throw new NvError('acpidump', 'signature', undefined, `"${t.signature}" is not a table signature acpidump prints`);
+    if (t.address < 0n || t.address >= 1n << 64n) throw new NvError('acpidump', 'address', undefined, `${t.address} does not fit 64 bits`);
+    out.push(`${t.signature} @ 0x${t.address.toString(16).toUpperCase().padStart(16, '0')}\n`);
+    for (let o = 0; o < t.bytes.length; o += BYTES_PER_ROW) {
+      const row = t.bytes.subarray(o, o + BYTES_PER_ROW);
+      let hex = '';
+      let text = '';
+      for (let i = 0; i < BYTES_PER_ROW; i++) hex += i < row.length ? row[i]!.toString(16).toUpperCase().padStart(2, '0') + ' ' : '   ';
+      for (const b of row) text += printable(b);
+      out.push(`${rowOffset(o)}: ${hex} ${text}\n`);
+    }
+    out.push('\n');
+  }
+  return out.join('');
+}

@@ -19,4 +19,5 @@ defineFormats([nfitFormat, fitFormat, amlFormat, labelsFormat, pfnFormat, bttFor
 
 export { allFormats, formatFor, formatForJson, formatNamed, type DecodableFormat, type DecodedDocument } from './registry.js';
 export { DOCUMENT_SCHEMA_VERSION, assemble, decodeDocument, diffPatches, documentOf, encodeDocument, type FormatDocument, type Patch } from './document.js';
+export { LISTING_FORMAT, encodeJson, encodeListing, isListingJson, listingDocument, type ListedTable, type ListingDocument } from './listing.js';
 export { disasmDocument } from './amlDisasm.js';

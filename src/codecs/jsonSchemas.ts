@@ -15,6 +15,7 @@ import { indexBlockStruct } from '../labels/indexBlock.js';
 import { cxlNamespaceLabel, cxlOtherLabel, cxlRegionLabel, labelV11, labelV12 } from '../labels/label.js';
 import { xenSuperBlock } from '../xen/superblock.js';
 import { allFormats } from './index.js';
+import { LISTING_FORMAT } from './listing.js';
 
 const BASE = 'https://nvtool.invalid/schemas/';
 const ref = (name: string) => ({ $ref: `structs.schema.json#/definitions/${name}` });
@@ -115,7 +116,11 @@ export function decodeSchema(): JsonSchema {
     definitions: { document },
     oneOf: [
       { $ref: '#/definitions/document' },
-      { type: 'object', required: ['schemaVersion', 'tables'], additionalProperties: false, properties: { schemaVersion: { const: 1 }, tables: { type: 'array', items: { $ref: '#/definitions/document' } } } },
+      {
+        type: 'object', required: ['schemaVersion', 'format', 'tables'], additionalProperties: false,
+        description: 'an acpidump listing: encode prints it again as acpidump does',
+        properties: { schemaVersion: { const: 1 }, format: { const: LISTING_FORMAT }, tables: { type: 'array', minItems: 1, items: { allOf: [{ $ref: '#/definitions/document' }, { type: 'object', required: ['signature', 'address'] }] } } },
+      },
     ],
   };
 }

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isAcpidumpText, parseAcpidump } from '../../src/acpi/acpidump.js';
+import fc from 'fast-check';
+import { formatAcpidump, isAcpidumpText, parseAcpidump } from '../../src/acpi/acpidump.js';
 import { NvError } from '../../src/core/errors.js';
 import { runCli } from '../support/cli.js';
 import { qemuFixtures } from '../support/fixtures.js';
@@ -41,7 +42,61 @@ describe('acpidump hex listings', () => {
       const nfit = await runCli(['decode', join(dir, 'tables.txt'), '--table', 'NFIT']);
       expect(nfit.stdout).toMatch(/^== NFIT @ 0x0 \(224 bytes\) ==/);
       expect(nfit.stdout).toContain('NFIT: 0 error(s), 0 warning(s)');
+      const none = await runCli(['decode', join(dir, 'tables.txt'), '--table', 'FACS', '--json']);
+      expect([none.code, none.stdout, none.stderr]).toEqual([2, '', `nvtool: ${join(dir, 'tables.txt')}: --table FACS: the listing holds NFIT, SSDT, DSDT\n`]);
     });
+  });
+
+  it('decode --json | encode gives the listing acpidump printed back byte for byte (every table of a QEMU guest, and one --table), and acpixtract reads the same tables from it', async () => {
+    requireTool('acpidump', 'acpica-tools');
+    const all = readdirSync(fx.dir).filter((f) => f.endsWith('.aml')).map((f) => join(fx.dir, f));
+    await inTempDirAsync(async (dir) => {
+      const check = async (name: string, text: string, extra: string[] = []) => {
+        writeFileSync(join(dir, `${name}.txt`), text);
+        const d = await runCli(['decode', join(dir, `${name}.txt`), '--json', ...extra]);
+        expect(d.stderr).toBe('');
+        const doc = validateCliJson('decode', d.stdout) as { format: string; tables: { format: string; input: { patches: unknown[] } }[] };
+        expect(doc.format).toBe('acpidump');
+        writeFileSync(join(dir, `${name}.json`), d.stdout);
+        const e = await runCli(['encode', join(dir, `${name}.json`), '-o', join(dir, `${name}.out.txt`), '--json']);
+        expect(e.code, e.stderr).toBe(0);
+        expect((validateCliJson('encode', e.stderr) as { format: string }).format).toBe('acpidump');
+        expect(readFileSync(join(dir, `${name}.out.txt`), 'latin1'), name).toBe(text);
+        return doc;
+      };
+      // acpidump -f with several files prints them one after the other, as a live dump does
+      const doc = await check('all', runTool('acpidump', all.flatMap((f) => ['-f', f])));
+      expect(doc.tables.map((t) => t.format).sort()).toEqual(['ACPI', 'ACPI', 'ACPI', 'ACPI', 'AML', 'AML', 'FACS', 'MADT', 'NFIT', 'RSDT']) // FACP (rev 1, 116 bytes), HPET, SRAT, WAET as generic tables;
+      await check('nfit', runTool('acpidump', ['-f', files[0]!]), ['--table', 'NFIT']);
+      // an edited table: the listing carries the re-encoded bytes, and acpixtract (ACPICA) extracts them
+      const edited = JSON.parse(readFileSync(join(dir, 'nfit.json'), 'utf8'));
+      edited.tables[0].value.oemRevision = 7;
+      writeFileSync(join(dir, 'edited.json'), JSON.stringify(edited));
+      expect((await runCli(['encode', join(dir, 'edited.json'), '-o', join(dir, 'edited.txt')])).code).toBe(0);
+      runTool('acpixtract', ['-a', 'edited.txt'], { cwd: dir });
+      const x = new Uint8Array(readFileSync(join(dir, 'nfit.dat')));
+      expect(x.length).toBe(224);
+      expect(runTool('iasl', ['-d', '-p', join(dir, 'nfit-dis'), join(dir, 'nfit.dat')]) !== undefined).toBe(true);
+      const dis = readFileSync(join(dir, 'nfit-dis.dsl'), 'utf8');
+      expect(dis).toMatch(/Oem Revision : 00000007/);
+      expect(dis).not.toMatch(/Invalid checksum|incorrect checksum/i);
+    });
+  }, 60_000);
+
+  it('fast-check: formatAcpidump then parseAcpidump gives every table back (signature, address, bytes)', () => {
+    const table = fc.record({
+      signature: fc.stringMatching(/^[A-Z0-9_]{4}$/),
+      address: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      bytes: fc.uint8Array({ maxLength: 300 }).filter((b) => b.length > 0),
+    });
+    fc.assert(
+      fc.property(fc.array(table, { minLength: 1, maxLength: 4 }), (tables) => {
+        const text = formatAcpidump(tables);
+        expect(isAcpidumpText(Buffer.from(text))).toBe(true);
+        expect(parseAcpidump(text).map(({ signature, address, bytes }) => ({ signature, address, bytes }))).toEqual(tables);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('rows out of order are an NvError naming the line', () => {

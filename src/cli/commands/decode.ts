@@ -1,8 +1,8 @@
 import { isAcpidumpText, parseAcpidump } from '../../acpi/acpidump.js';
 import { formatDump, type Finding } from '../../core/schema/index.js';
-import { hexInt, jsonInteger } from '../../core/hex.js';
+import { hexInt } from '../../core/hex.js';
 import { defineCommand } from '../command.js';
-import { DOCUMENT_SCHEMA_VERSION, decodeDocument, documentOf } from '../../codecs/index.js';
+import { decodeDocument, documentOf, listingDocument } from '../../codecs/index.js';
 import { exitFor, summarize } from '../findings.js';
 import { CliError, readInput, toJsonText } from '../io.js';
 import { labelSizeOption, namespaceOption, windowOptions, type ImageTargetArgs } from '../options/target.js';
@@ -72,11 +72,7 @@ export const decodeCommand = defineCommand<Args>({
   fileOf: (a) => a.file,
   async run(a) {
     const raw = await readWindow(a);
-    const inputs: Input[] = isAcpidumpText(raw)
-      ? parseAcpidump(Buffer.from(raw).toString('latin1'))
-          .filter((t) => a.table.length === 0 || a.table.includes(t.signature))
-          .map((t) => ({ bytes: t.bytes, signature: t.signature, address: t.address }))
-      : [{ bytes: raw }];
+    const inputs: Input[] = isAcpidumpText(raw) ? listedTables(a, raw) : [{ bytes: raw }];
     const refs = a.ref.map((f) => readInput(f));
     const docs = inputs.map((input) => {
       // Tables of one listing resolve each other's names (AML), as `iasl -da` does.
@@ -87,11 +83,8 @@ export const decodeCommand = defineCommand<Args>({
     const findings: Finding[] = docs.flatMap(({ doc }) => doc.findings);
     let out: string;
     if (a.json) {
-      const one = (d: (typeof docs)[number]) => ({
-        ...documentOf(d.fmt, d.doc, d.input.bytes),
-        ...(d.input.signature ? { signature: d.input.signature, address: jsonInteger(d.input.address ?? 0n) } : {}),
-      });
-      out = toJsonText(inputs.length === 1 && !inputs[0]!.signature ? one(docs[0]!) : { schemaVersion: DOCUMENT_SCHEMA_VERSION, tables: docs.map(one) });
+      const listed = docs.map((d) => ({ table: { signature: d.input.signature ?? '', address: d.input.address ?? 0n }, doc: documentOf(d.fmt, d.doc, d.input.bytes) }));
+      out = toJsonText(inputs.length === 1 && !inputs[0]!.signature ? listed[0]!.doc : listingDocument(listed));
     } else {
       out = docs
         .map(({ input, doc }) => {
@@ -109,6 +102,14 @@ export const decodeCommand = defineCommand<Args>({
     return exitFor(findings);
   },
 });
+
+/** The tables of an acpidump listing, or the ones --table names (one it does not hold is an error). */
+function listedTables(a: Args, raw: Uint8Array): Input[] {
+  const all = parseAcpidump(Buffer.from(raw).toString('latin1'));
+  const missing = a.table.filter((s) => !all.some((t) => t.signature === s));
+  if (missing.length) throw new CliError(`${a.file}: --table ${missing.join(', ')}: the listing holds ${[...new Set(all.map((t) => t.signature))].join(', ')}`);
+  return all.filter((t) => a.table.length === 0 || a.table.includes(t.signature)).map((t) => ({ bytes: t.bytes, signature: t.signature, address: t.address }));
+}
 
 /** The whole file, or the window of it (or of the namespace's block device) the options name. */
 async function readWindow(a: Args): Promise<Uint8Array> {
