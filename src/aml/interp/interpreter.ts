@@ -295,8 +295,10 @@ export class AmlInterpreter {
     return Flow.Next;
   }
 
+  /** Return resolves its operand once (`AcpiDsExecEndControlOp` → `AcpiExResolveToValue`): an Index into a Package gives the element. */
   private returnValue(t: Term, f: Frame): AmlObject | undefined {
-    const v = this.eval(t, f);
+    let v = this.eval(t, f);
+    if (v && !isSlotTerm(t)) v = this.packageElementOf(v);
     return v && v.type !== 'Reference' ? copyObject(v) : v;
   }
 
@@ -499,7 +501,8 @@ export class AmlInterpreter {
         const p = this.ns.resolve(t.name, f.scope);
         if (!p) amlFail('AE_NOT_FOUND', `${formatName(t.name)} does not exist`);
         const m = this.ns.get(p)!;
-        const args = this.operands(t.args, f);
+        // Arguments keep Index references (`AcpiDsResolveOperands` under AML_INT_METHODCALL_OP).
+        const args = this.operands(t.args, f, true);
         if (m.type !== 'Method') return this.readValue(m, p);
         return this.call(p, m, args);
       }
@@ -510,13 +513,29 @@ export class AmlInterpreter {
     }
   }
 
-  /** A TermArg that must produce a value (ACPICA: `AE_AML_NO_RETURN_VALUE` when a call returns nothing). */
-  operand(t: Term, f: Frame): AmlObject {
+  /**
+   * A TermArg that must produce a value (ACPICA: `AE_AML_NO_RETURN_VALUE` when a call returns
+   * nothing), resolved once as `AcpiExResolveToValue` does: an Index reference into a Package
+   * that an operator, a call or Store produced is replaced by the element (uninitialized:
+   * `AE_AML_UNINITIALIZED_ELEMENT`), while a LocalX/ArgX gives what it holds and no more, so an
+   * Index or RefOf reference held in a Local stays a reference (and is `AE_AML_OPERAND_TYPE` where
+   * data is needed). `keepIndex`: Store's source (`ARGI_DATAREFOBJ`), CopyObject's, a method
+   * call's arguments and DerefOf's operand keep the reference (`AcpiExResolveObjectToValue`,
+   * `AcpiExResolveOperands`).
+   */
+  operand(t: Term, f: Frame, keepIndex = false): AmlObject {
     const v = this.eval(t, f);
     if (v === undefined) amlFail('AE_AML_NO_RETURN_VALUE', 'operand has no value (method returned nothing)');
     // A field object itself (from DerefOf of a RefOf) is read when used as an operand (`AcpiExResolveObjectToValue`).
     if (v.type === 'FieldUnit' || v.type === 'BufferField') return this.readValue(v, '');
+    if (!keepIndex && !isSlotTerm(t)) return this.packageElementOf(v);
     return v;
+  }
+
+  /** An Index reference into a Package resolved to its element (ACPICA `AcpiExResolveObjectToValue`, `ACPI_REFCLASS_INDEX`). */
+  private packageElementOf(v: AmlObject): AmlObject {
+    if (v.type !== 'Reference' || v.to.kind !== 'index' || v.to.of.type !== 'Package') return v;
+    return v.to.of.elements[v.to.index] ?? amlFail('AE_AML_UNINITIALIZED_ELEMENT', 'attempt to dereference an Index to a NULL package element');
   }
 
   /**
@@ -524,9 +543,9 @@ export class AmlInterpreter {
    * references and resolves only when the operator runs (`AcpiExResolveOperands`), so a Store into
    * a Local by a later operand is what an earlier `LocalX` operand reads; names are read at once.
    */
-  operands(terms: readonly Term[], f: Frame): AmlObject[] {
-    const now = terms.map((t) => (isSlotTerm(t) ? undefined : this.operand(t, f)));
-    return terms.map((t, i) => now[i] ?? this.operand(t, f));
+  operands(terms: readonly Term[], f: Frame, keepIndex = false): AmlObject[] {
+    const now = terms.map((t) => (isSlotTerm(t) ? undefined : this.operand(t, f, keepIndex)));
+    return terms.map((t, i) => now[i] ?? this.operand(t, f, keepIndex));
   }
 
   /** A named object read as an operand: fields are read, data objects returned as they are. */
@@ -617,12 +636,12 @@ export class AmlInterpreter {
       case 'Load': case 'LoadTable': case 'Unload':
         return amlFail('AE_NOT_IMPLEMENTED', `${t.op} is not supported`);
       case 'Store': {
-        const v = this.operand(a[0] as Term, f);
+        const v = this.operand(a[0] as Term, f, true);
         this.store(a[1] as Term, v, f, false);
         return v;
       }
       case 'CopyObject': {
-        const v = this.operand(a[0] as Term, f);
+        const v = this.operand(a[0] as Term, f, true);
         this.store(a[1] as Term, v, f, true);
         return v;
       }
@@ -637,7 +656,7 @@ export class AmlInterpreter {
       }
       case 'DerefOf': {
         const slotTerm = a[0] as Term;
-        const v = this.operand(slotTerm, f);
+        const v = this.operand(slotTerm, f, true);
         // DerefOf (LocalX/ArgX) holding neither a reference nor a String reads the object as a
         // reference and finds no class it knows (ACPICA `AcpiExOpcode_1A_0T_1R`): AE_TYPE.
         if (isSlotTerm(slotTerm) && v.type !== 'Reference' && v.type !== 'String') amlFail('AE_TYPE', `DerefOf: unknown class in reference ([${v.type}])`);
@@ -683,7 +702,9 @@ export class AmlInterpreter {
       case 'Increment':
       case 'Decrement': {
         const target = a[0] as Term;
-        const cur = toInteger(this.derefAll(this.superValue(target, f)), this.w);
+        // The operand is resolved as LNot's (`AcpiExOpcode_1A_0T_1R`): a Local holding a RefOf or
+        // Index reference gives the reference, which is no Integer (AE_AML_OPERAND_TYPE).
+        const cur = toInteger(this.superValue(target, f), this.w);
         const v = int((t.op === 'Increment' ? cur + 1n : cur - 1n) & this.w.mask);
         this.store(target, v, f, false);
         return v;
@@ -779,12 +800,6 @@ export class AmlInterpreter {
     const o = this.deref(r);
     if (o === undefined) amlFail(r.kind === 'index' ? 'AE_AML_UNINITIALIZED_ELEMENT' : r.kind === 'arg' ? 'AE_AML_UNINITIALIZED_ARG' : 'AE_AML_UNINITIALIZED_LOCAL', 'dereferenced an uninitialized object');
     return r.kind === 'node' ? this.readValue(o, r.path) : o;
-  }
-
-  private derefAll(o: AmlObject): AmlObject {
-    let v = o;
-    for (let n = 0; v.type === 'Reference' && n < 64; n++) v = this.derefValue(v.to);
-    return v;
   }
 
   // ---- stores ----

@@ -1,0 +1,46 @@
+// How operands are resolved (ACPICA 20200925 AcpiExResolveToValue / AcpiExResolveOperands):
+// each method Txxx is evaluated by acpiexec and by nvtool, results and errors must be equal.
+DefinitionBlock ("", "DSDT", 2, "NVT", "T", 1) {
+  Name (INT0, 5)
+  Name (BUF0, Buffer () {1, 2})
+  Name (STR0, "12")
+  Name (PKG0, Package () {1, 2, "34", Buffer () {7}, Package () {9}})
+  Name (PKG2, Package (3) {1})
+  Method (H1, 0) { Return (Index (PKG0, 1)) }
+  Method (H2, 0) { Local0 = Index (PKG0, 1) Return (Local0) }
+  Method (H3, 1) { Return (ObjectType (Arg0)) }
+  Method (H4, 1) { Increment (Arg0) Return (Arg0) }
+  // Increment/Decrement resolve their operand as LNot's: a Local or Arg holding a RefOf or Index
+  // reference gives the reference, not an Integer (AE_AML_OPERAND_TYPE); an Index result is the element.
+  Method (TA00, 0) { Local0 = RefOf (INT0) Increment (Local0) Return (Local0) }
+  Method (TA01, 0) { Local0 = Index (PKG0, 0) Increment (Local0) Return (Local0) }
+  Method (TA02, 0) { Local0 = Index (BUF0, 0) Increment (Local0) Return (Local0) }
+  Method (TA03, 0) { Return (H4 (RefOf (INT0))) }
+  Method (TA04, 0) { Local0 = RefOf (INT0) Decrement (Local0) Return (Local0) }
+  Method (TA05, 0) { Local0 = Index (STR0, 0) Increment (Local0) Return (Local0) }
+  Method (TA06, 0) { Local0 = RefOf (INT0) Return (Add (Local0, 1)) }
+  Method (TA07, 0) { Return (Increment (Index (PKG0, 0))) }
+  // An Index reference into a Package produced by an operator, a call or Store is the element
+  // when an operator uses it; one held in a Local stays a reference.
+  Method (TB00, 0) { Return (Add (Index (PKG0, 1), 1)) }
+  Method (TB01, 0) { Local7 = Index (PKG0, 1) Return (Add (Store (Local7, Local0), 1)) }
+  Method (TB02, 0) { Return (Add (H1 (), 1)) }
+  Method (TB03, 0) { Return (Add (H2 (), 1)) }
+  Method (TB04, 0) { Local0 = H1 () Return (ObjectType (Local0)) }
+  Method (TB05, 0) { Return (H3 (Index (PKG0, 1))) }
+  Method (TB06, 0) { Return (Concatenate (Index (PKG0, 2), "x")) }
+  Method (TB07, 0) { Return (Add (Index (BUF0, 1), 1)) }
+  Method (TB08, 0) { Return (Add (Index (PKG2, 2), 1)) }
+  Method (TB09, 0) { If (Index (PKG0, 1)) { Return (1) } Return (2) }
+  Method (TB10, 0) { Return (LEqual (Index (PKG0, 2), "34")) }
+  Method (TB11, 0) { Return (Concatenate (Index (BUF0, 1), "x")) }
+  Method (TB12, 0) { Return (Mid (Index (PKG0, 3), 0, 1)) }
+  Method (TB13, 0) { CopyObject (Index (PKG0, 1), Local0) Return (ObjectType (Local0)) }
+  Method (TB14, 0) { Return (ToHexString (Index (PKG0, 1))) }
+  Method (TB15, 0) { Local0 = Index (PKG0, 0) Return (Add (Local0, 1)) }
+  Method (TB16, 0) { Return (Match (Index (PKG0, 4), MEQ, 9, MTR, 0, 0)) }
+  Method (TB17, 0) { Local0 = Index (PKG0, 4) Return (Match (Local0, MEQ, 9, MTR, 0, 0)) }
+  Method (TB18, 0) { Return (DerefOf (Index (Index (PKG0, 4), 0))) }
+  Method (TB19, 0) { Return (Add (Store (Index (PKG0, 1), Local0), 1)) }
+  Method (TB20, 0) { Local0 = Index (PKG0, 1) Return (Local0) }
+}
