@@ -50,7 +50,8 @@ export function namespaceLayer(ctx: InspectContext, r: CountingReader, s: Namesp
     l.label = `${l.label} ${mode} ${human(size)}`;
   };
 
-  const probed = { size: s.size, claimClass: s.claimClass, physStart: s.at, uuid: nsUuid };
+  // inspect has no SPA: the image's offset stands for it (namespace/labelsGlue namespacePhysStart).
+  const probed = { size: s.size, claimClass: s.claimClass, offset: s.at, physStart: s.at, uuid: nsUuid };
   // 1. BTT (namespace/personality.ts). Linux completes torn map updates from the flog when it opens
   // a BTT (btt_freelist_init); inspect does the same into an in-memory overlay, never on the image.
   const probe = probeBtt(store, probed, { recover: 'memory', checkParent: s.uuid !== undefined });

@@ -10,8 +10,8 @@ import { WindowBlockIO, type BlockIO } from '../core/blockio.js';
 import { Btt } from '../infoblocks/btt.js';
 import { bttInfoBlock, hasBttSignature } from '../infoblocks/bttInfo.js';
 import type { BttVersion } from '../infoblocks/bttLayout.js';
-import { PFN_INFO_OFFSET, encodePfnInfo, pfnInfoBlock, pfnSignatureOf, planPfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
-import { writeNamespaceLabel, type ClaimClass, type NamespaceRef } from './labelsGlue.js';
+import { MEMREMAP_COMPAT_ALIGN, PFN_INFO_OFFSET, encodePfnInfo, pfnInfoBlock, pfnSignatureOf, planPfnInfo, type PfnInfo } from '../infoblocks/pfn.js';
+import { namespacePhysStart, writeNamespaceLabel, type ClaimClass, type NamespaceRef } from './labelsGlue.js';
 import type { NamespaceMode } from './view.js';
 import { claimClassForMode } from '../labels/modes.js';
 
@@ -79,7 +79,12 @@ export function formatNamespace(image: BlockIO, ns: NamespaceRef, o: FormatOptio
     }
     case 'fsdax':
     case 'devdax': {
-      const info = planPfnInfo({ kind: o.mode, size: ns.size, physStart: ns.offset, align: o.align ?? 2 * 1024 * 1024, map: o.map ?? 'dev', uuid, parentUuid: ns.uuid });
+      const spa = namespacePhysStart(ns);
+      if (spa % MEMREMAP_COMPAT_ALIGN !== 0) {
+        const assumed = ns.physStart === undefined ? "; that SPA is assumed from its offset in the image: pass the DIMM's with --spa" : '';
+        throw new NvError('namespace', '', ns.offset, `its SPA 0x${spa.toString(16)} is not 2 MiB-aligned: Linux refuses ${o.mode} there (nd_pfn_init: -EINVAL)${assumed}`);
+      }
+      const info = planPfnInfo({ kind: o.mode, size: ns.size, physStart: spa, align: o.align ?? 2 * 1024 * 1024, map: o.map ?? 'dev', uuid, parentUuid: ns.uuid });
       // A stale BTT 2.0 block at offset 0 would win under claim class btt2/none probing: clear it.
       if (hasBttSignature(store.read(0, 16))) clear(0, 4096, 'stale BTT 2.0 info block (zeroed)');
       store.write(PFN_INFO_OFFSET, encodePfnInfo(info));

@@ -25,6 +25,27 @@ export interface NamespaceRef {
   labelArea?: { offset: number; size: number };
   /** The label's lbasize (labelled namespaces only). */
   lbasize?: number;
+  /**
+   * System physical address of the namespace's first byte (Linux's nsio->res.start), when the
+   * caller knows where the DIMM is mapped. nd_pfn_init()/nd_pfn_validate() take the info block's
+   * alignment (dataoff, start_pad, end_trunc) from it, not from the offset in the image.
+   * Absent: `offset` (see namespacePhysStart).
+   */
+  physStart?: number;
+}
+
+/**
+ * The SPA the PFN/DAX info block's alignment is computed against: `ns.physStart`, or else the
+ * namespace's offset in the image, i.e. the image taken to be mapped at an SPA aligned like its
+ * byte 0 to 2 MiB (a lone QEMU NVDIMM: QEMU maps it at the 1 GiB-aligned device-memory base).
+ */
+export function namespacePhysStart(ns: Pick<NamespaceRef, 'offset' | 'physStart'>): number {
+  return ns.physStart ?? ns.offset;
+}
+
+/** `ns` mapped with its image byte `imageOffset` at SPA `spa` (an NFIT SPA range's DIMM share). */
+export function atSpa(ns: NamespaceRef, spa: bigint, imageOffset: bigint): NamespaceRef {
+  return { ...ns, physStart: Number(spa + BigInt(ns.offset) - imageOffset) };
 }
 
 /** The label area is the last labelSize bytes of the image; finds `uuid` among Linux's active namespaces. */
@@ -70,7 +91,8 @@ export function writeNamespaceLabel(image: BlockIO, ns: NamespaceRef, change: { 
   }));
   const areaIO = new WindowBlockIO(image, offset, size);
   applyMediaWrites(writes, () => areaIO);
-  return { writes, ns: findLabelledNamespace(image, ns.uuid, size) };
+  const updated = findLabelledNamespace(image, ns.uuid, size);
+  return { writes, ns: ns.physStart === undefined ? updated : { ...updated, physStart: ns.physStart } };
 }
 
 /** A label-less NVDIMM: one io namespace over the whole pmem area, with the nil uuid. */

@@ -27,7 +27,9 @@ export function bttVersionFor(c: ClaimClass): BttVersion {
 export interface ProbedNamespace {
   size: number;
   claimClass: ClaimClass;
-  /** Where the namespace starts in the region (the PFN block's physical start checks). */
+  /** Where the namespace starts in the image (offsets of findings). */
+  offset: number;
+  /** Its SPA (nsio->res.start): the PFN block's alignment checks (labelsGlue namespacePhysStart). */
   physStart: number;
   /** The uuid info blocks must name as parent (nil for a label-less namespace). */
   uuid: string;
@@ -74,7 +76,7 @@ export function probeInfoBlock(store: BlockIO, ns: ProbedNamespace): InfoBlockPr
   if (!sig) return undefined;
   const mode = sig === PFN_SIG ? 'fsdax' : 'devdax';
   const claimClass = sig === PFN_SIG ? 'pfn' : 'dax';
-  const base = ns.physStart + PFN_INFO_OFFSET;
+  const base = ns.offset + PFN_INFO_OFFSET;
   const { value } = decodePfnInfo(raw, base);
   const problems = validatePfnInfo(value, raw, { expectSignature: sig === DAX_SIG ? DAX_SIG : PFN_SIG, namespaceUuid: ns.uuid, size: ns.size, physStart: ns.physStart, base });
   const error = problems.find((f) => f.severity === 'error');

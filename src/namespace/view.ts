@@ -9,7 +9,7 @@ import { WindowBlockIO, type BlockIO, type SectorDevice } from '../core/blockio.
 import { NoBttError, type Btt } from '../infoblocks/btt.js';
 import { probeBtt, probeInfoBlock } from './personality.js';
 import type { PfnInfo } from '../infoblocks/pfn.js';
-import type { ClaimClass, NamespaceRef } from './labelsGlue.js';
+import { namespacePhysStart, type ClaimClass, type NamespaceRef } from './labelsGlue.js';
 
 export { NAMESPACE_MODES, type NamespaceMode } from '../labels/modes.js';
 import type { NamespaceMode } from '../labels/modes.js';
@@ -51,7 +51,7 @@ function bytesDevice(store: BlockIO, sectorSize = 512): SectorDevice {
 export function openNamespaceView(image: BlockIO, ns: NamespaceRef): NamespaceView {
   const store = new WindowBlockIO(image, ns.offset, ns.size);
   const findings: Finding[] = [];
-  const probed = { size: ns.size, claimClass: ns.claimClass, physStart: ns.offset, uuid: ns.uuid };
+  const probed = { size: ns.size, claimClass: ns.claimClass, offset: ns.offset, physStart: namespacePhysStart(ns), uuid: ns.uuid };
   // Linux completes torn map updates from the flog when it opens a BTT; so does this view, on the media.
   const b = probeBtt(store, probed, { recover: 'media', checkParent: true });
   if (b && 'btt' in b) return { mode: 'sector', ns, btt: b.btt, size: b.btt.size, device: b.btt, findings: [...findings, ...b.btt.findings] };

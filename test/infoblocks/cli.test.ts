@@ -33,6 +33,37 @@ function image(name: string, size: number): string {
 }
 
 describe('nvtool namespace', () => {
+  it('--spa: the info block is aligned to the namespace SPA (Linux nd_pfn_init), and a misaligned SPA is refused as Linux refuses it', async () => {
+    const MiB = 1024 * 1024;
+    const f = image('spa.img', 64 * MiB);
+    // the namespace is the window [1 MiB, 1 MiB + 32 MiB); IMAGE's byte 0 at SPA 0x100100000, so the namespace is at 0x100200000
+    const win = ['--window-offset', '1M', '--window-size', '32M'];
+    const bad = await cli(['namespace', 'format', f, ...win, '--mode', 'fsdax']);
+    expect([bad.code, bad.err.trim().split('\n').length]).toEqual([2, 1]);
+    expect(bad.err).toMatch(/namespace at offset 1048576 .*: its SPA 0x100000 is not 2 MiB-aligned: Linux refuses fsdax there \(nd_pfn_init: -EINVAL\); that SPA is assumed from its offset in the image: pass the DIMM's with --spa$/m);
+    const off = await cli(['namespace', 'format', f, ...win, '--mode', 'devdax', '--spa', '0x100000000']);
+    expect(off.code).toBe(2);
+    expect(off.err).toMatch(/its SPA 0x100100000 is not 2 MiB-aligned: Linux refuses devdax there/);
+    const r = await cli(['namespace', 'format', f, ...win, '--mode', 'fsdax', '--spa', '0x100100000', '--json']);
+    expect([r.code, r.err]).toEqual([0, '']);
+    // nd_pfn_init (Linux 6.1): start = 0x100200000 is aligned, end_trunc = 0, npfns = (32M - 8K) / 4K;
+    // dataoff = ALIGN(start + 8K + 64 * npfns, 2M) - start = 2 MiB; with the SPA 1 MiB further on, end_trunc would be 1 MiB.
+    expect(JSON.parse(r.out).infoBlock).toMatchObject({ dataoff: 2097152, endTrunc: 0, startPad: 0 });
+    const U = '01234567-89ab-4def-8123-456789abcdef';
+    const shifted = await cli(['namespace', 'format', f, '--window-offset', '1M', '--window-size', '31M', '--mode', 'fsdax', '--spa', '0x100100000', '--uuid', U, '--force', '--json']);
+    expect(shifted.code).toBe(0);
+    expect(JSON.parse(shifted.out).infoBlock).toMatchObject({ endTrunc: MiB });
+    // ndctl write-infoblock --offset is "the actual physical address offset of the namespace": its block, byte for byte
+    const ib = join(dir, 'spa.ib');
+    tool('ndctl', ['write-infoblock', '-o', ib, '-s', '31M', '-O', String(0x100200000), '-m', 'fsdax', '-a', '2M', '-M', 'dev', '-u', U, '-p', '00000000-0000-0000-0000-000000000000'], 'ndctl');
+    expect(Buffer.compare(readFileSync(ib).subarray(4096, 8192), readFileSync(f).subarray(MiB + 4096, MiB + 8192))).toBe(0);
+    const show = await cli(['namespace', 'show', f, '--window-offset', '1M', '--window-size', '31M', '--spa', '0x100100000', '--json']);
+    expect(JSON.parse(show.out)).toMatchObject({ mode: 'fsdax', size: 31 * MiB - 2 * MiB - MiB });
+    // the same bytes judged with IMAGE at offset 0's alignment: Linux would not accept the block there
+    const unaligned = await cli(['namespace', 'show', f, '--window-offset', '1M', '--window-size', '31M', '--json']);
+    expect(JSON.parse(unaligned.out).mode).toBe('raw');
+  });
+
   it('format sector, refuse to overwrite without --force, view write/read round trip, show --json', async () => {
     const f = image('a.img', 64 * 1024 * 1024);
     const r = await cli(['namespace', 'format', f, '--mode', 'sector', '--sector-size', '512', '--uuid', '12345678-1234-4234-8234-123456789abc', '--json']);

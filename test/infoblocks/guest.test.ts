@@ -3,13 +3,17 @@
  * formatted:
  * - a v1.2-labelled raw namespace (the raw-v1.2 kernel fixture) formatted as sector by nvtool;
  * - label-less NVDIMMs formatted fsdax, devdax and sector (512) by nvtool;
- * - blank label-less NVDIMMs the guest's ndctl turns into sector (the 1 GiB worked example) and fsdax.
+ * - blank label-less NVDIMMs the guest's ndctl turns into sector (the 1 GiB worked example) and fsdax;
+ * - a labelled NVDIMM QEMU maps at an SPA 128 KiB short of 2 MiB alignment, whose namespace at image
+ *   offset 128 KiB (SPA 2 MiB-aligned) nvtool formats fsdax given the DIMM's SPA (`--spa`): Linux
+ *   aligns the info block to the SPA (nd_pfn_init/nd_pfn_validate use nsio->res.start), not to the
+ *   offset in the file, so without the SPA nvtool must refuse.
  * The guest must bring nvtool's namespaces up in that mode with the same uuid and size; sectors
  * nvtool wrote through its BTT read back in the guest (dd | md5sum) and sectors the guest wrote read
  * back through nvtool's BTT; what the kernel wrote must equal nvtool's planning byte for byte.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +24,9 @@ import { decodePfnInfo, encodePfnInfo, planPfnInfo } from '../../src/infoblocks/
 import { formatNamespace } from '../../src/namespace/format.js';
 import { findLabelledNamespace, labellessNamespace, type NamespaceRef } from '../../src/namespace/labelsGlue.js';
 import { openNamespaceView } from '../../src/namespace/view.js';
-import { runGuest, type GuestResult } from '../harness/linux-guest/guest.js';
+import { parsePlatform, resolvePlatform } from '../../src/acpi/qemu/index.js';
+import { guestPlatform, runGuest, type GuestResult } from '../harness/linux-guest/guest.js';
+import { runCli } from '../support/cli.js';
 import { loadFixture } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -46,11 +52,17 @@ interface Dimm {
   ns: () => NamespaceRef;
 }
 
-const U = { d0: 'a0000000-0000-4000-8000-000000000000', d1: 'a1111111-1111-4111-8111-111111111111', d2: 'a2222222-2222-4222-8222-222222222222', d3: 'a3333333-3333-4333-8333-333333333333' };
+const U = { d6: 'a6666666-6666-4666-8666-666666666666', d6ns: 'b6666666-6666-4666-8666-666666666666', d6filler: 'b6666666-6666-4666-8666-000000000000', d0: 'a0000000-0000-4000-8000-000000000000', d1: 'a1111111-1111-4111-8111-111111111111', d2: 'a2222222-2222-4222-8222-222222222222', d3: 'a3333333-3333-4333-8333-333333333333' };
 let result: GuestResult;
 let dimms: Dimm[];
 let labelledUuid: string;
 const expected: Record<string, { mode: string; size: number; uuid: string; nsUuid?: string }> = {};
+/** d6: its SPA (from nvtool's model of QEMU's placement; the guest's sysfs confirms it) and what nvtool said without it. */
+let d6: { file: string; spa: bigint; noSpa: { code: number; stderr: string } };
+
+async function nvtool(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCli(args);
+}
 
 beforeAll(async () => {
   const fx = loadFixture('raw-v1.2');
@@ -103,6 +115,7 @@ beforeAll(async () => {
 find_blk() { for b in /sys/block/pmem*; do [ "$(cat $b/size)" = "$1" ] && basename $b && return 0; done; return 1; }
 find_ns() { for r in /sys/bus/nd/devices/region*; do [ "$(cat $r/size)" = "$1" ] && ls -d $r/namespace*.0 | xargs -n1 basename && return 0; done; return 1; }
 run list0 ndctl list -N -v
+run resources sh -c 'for r in /sys/bus/nd/devices/region*; do echo $(basename $r) $(cat $r/size) $(cat $r/resource); for n in $r/namespace*; do [ "$(cat $n/size)" != 0 ] && echo $(basename $n) $(cat $n/size) $(cat $n/resource); done; done'
 run blocks sh -c 'for b in /sys/block/pmem*; do echo $(basename $b) $(cat $b/size) $(cat $b/queue/logical_block_size); done'
 D0=$(find_blk ${sz('d0') / 512}); D1=$(find_blk ${sz('d1') / 512}); D3=$(find_blk ${sz('d3') / 512})
 section devs; echo "$D0 $D1 $D3"
@@ -119,11 +132,38 @@ run list1 ndctl list -N -v
 sync
 `;
   // The labelled DIMM must stay in slot 0: its labels carry the interleave-set cookie of the DIMM
-  // serial QEMU derives from the slot. QEMU maps only size - label-size of an NVDIMM, which would put
-  // every later DIMM 128 KiB off 2 MiB alignment (Linux then rejects fsdax/devdax there: "bad offset"),
-  // so a spacer DIMM mapping 2 MiB + 128 KiB (4 MiB file, 1920 KiB label area) follows it.
-  const spacer = blank('spacer.img', 4 * MiB);
-  const order = [{ file: dimms[0]!.file, labelSize: 128 * 1024 }, { file: spacer, labelSize: 1920 * 1024 }, ...[1, 2, 3, 4, 5].map((i) => ({ file: dimms[i]!.file, labelSize: 0 }))];
+  // serial QEMU derives from the slot. QEMU maps only size - label-size of an NVDIMM, which puts the
+  // next DIMM (slot 1, d6) 128 KiB short of 2 MiB alignment; d6 (36 MiB, a 1920 KiB label area) maps
+  // 34 MiB + 128 KiB, so every later DIMM is 2 MiB-aligned again (Linux rejects fsdax/devdax at a
+  // misaligned start: "bad offset").
+  const LSA = 128 * 1024;
+  const LSA6 = 1920 * 1024;
+  const d6file = blank('d6.img', 36 * MiB);
+  const order = [{ file: dimms[0]!.file, labelSize: LSA }, { file: d6file, labelSize: LSA6 }, ...[1, 2, 3, 4, 5].map((i) => ({ file: dimms[i]!.file, labelSize: 0 }))];
+  const platform = guestPlatform({ nvdimms: order.map((n) => ({ ...n, size: statSync(n.file).size })) });
+  const platformFile = join(work, 'platform.json');
+  writeFileSync(platformFile, JSON.stringify(platform));
+  const spa = resolvePlatform(parsePlatform(platform)).dimms.find((x) => x.id === 'nv1')!.addr;
+  // d6 (v1.2 labels, slot 1's cookie): a 128 KiB namespace first so the next one sits at DPA 128 KiB
+  // (SPA 2 MiB-aligned), then it is deleted; the 33 MiB namespace ends 1 MiB short of alignment (end_trunc).
+  const ok = async (...args: string[]) => {
+    const r = await nvtool(...args);
+    if (r.code !== 0) throw new Error(`nvtool ${args.join(' ')}: exit ${r.code}: ${r.stderr}`);
+  };
+  const lab = ['--label-size', '1920K', '--platform', platformFile, '--dimm', 'nv1'];
+  await ok('labels', 'init', '--label-size', '1920K', '--label-version', '1.2', d6file);
+  await ok('labels', 'create', ...lab, '--size', '128K', '--align', '128K', '--uuid', U.d6filler, d6file);
+  await ok('labels', 'create', ...lab, '--size', '33M', '--align', '128K', '--uuid', U.d6ns, '--name', 'spa-aligned', d6file);
+  await ok('labels', 'delete', '--label-size', '1920K', '--uuid', U.d6filler, d6file);
+  const noSpa = await nvtool('namespace', 'format', d6file, '-n', U.d6ns, '--mode', 'fsdax', '--uuid', U.d6);
+  await ok('namespace', 'format', d6file, '-n', U.d6ns, '--mode', 'fsdax', '--uuid', U.d6, '--spa', `0x${spa.toString(16)}`);
+  d6 = { file: d6file, spa, noSpa };
+  {
+    const s6 = FileBlockIO.open(d6file, false);
+    const ns = findLabelledNamespace(s6, U.d6ns, LSA6);
+    expected.d6 = { mode: 'fsdax', size: openNamespaceView(s6, { ...ns, physStart: Number(spa) + ns.offset }).size, uuid: U.d6, nsUuid: U.d6ns };
+    s6.close();
+  }
   result = await runGuest({ nvdimms: order, job, timeoutMs: 240_000, checkExit: false });
   if (process.env.NVTOOL_GUEST_DEBUG) console.log(JSON.stringify(result.sections, null, 1), result.console.slice(-6000));
 }, 300_000);
@@ -136,7 +176,7 @@ function listed(section: string): any[] {
 describe('real kernel on nvtool-formatted namespaces (one boot)', () => {
   it('every nvtool-formatted namespace comes up in its mode with nvtool uuid and size', () => {
     const list = listed('list0');
-    for (const k of ['d0', 'd1', 'd2', 'd3']) {
+    for (const k of ['d0', 'd1', 'd2', 'd3', 'd6']) {
       const e = expected[k]!;
       const n = list.find((x) => x.uuid === e.uuid);
       expect(n, `${k} (${e.mode}) in ndctl list: ${result.sections.list0}`).toBeDefined();
@@ -146,6 +186,25 @@ describe('real kernel on nvtool-formatted namespaces (one boot)', () => {
     }
     const d2 = list.find((x) => x.uuid === U.d2);
     expect(d2.daxregion?.devices?.[0]?.size ?? d2.size).toBe(expected.d2!.size);
+  });
+
+  it("an fsdax info block aligned to the DIMM's SPA (not 2 MiB-aligned like the image offset) is accepted; without the SPA nvtool refuses", () => {
+    const res = Object.fromEntries((result.sections.resources ?? '').trim().split('\n').map((l) => l.split(' ')).filter((f) => f.length === 3).map(([dev, size, at]) => [dev!, { size: Number(size), at: BigInt(at!) }]));
+    const region = Object.entries(res).find(([k, v]) => k.startsWith('region') && v.size === 34 * MiB + 128 * 1024);
+    expect(region, result.sections.resources).toBeDefined();
+    expect(region![1].at).toBe(d6.spa); // where the test assumed QEMU maps d6
+    expect(Number(d6.spa % BigInt(2 * MiB))).toBe(2 * MiB - 128 * 1024);
+    const ns = Object.entries(res).find(([k, v]) => k.startsWith('namespace') && v.at === d6.spa + 128n * 1024n);
+    expect(ns, 'the namespace at DPA 128 KiB: SPA 2 MiB-aligned').toBeDefined();
+    const n = listed('list0').find((x) => x.uuid === U.d6);
+    expect(n).toMatchObject({ mode: 'fsdax', map: 'dev', uuid: U.d6, raw_uuid: U.d6ns, name: 'spa-aligned' });
+    const s6 = FileBlockIO.open(d6.file, false);
+    const pfn = decodePfnInfo(s6.read(128 * 1024 + 4096, 4096)).value;
+    s6.close();
+    expect(pfn.endTrunc).toBe(MiB); // 33 MiB from an aligned SPA
+    expect(n.size).toBe(33 * MiB - Number(pfn.dataoff) - MiB);
+    expect(d6.noSpa.code).toBe(2);
+    expect(d6.noSpa.stderr.trim().split('\n')).toEqual([expect.stringMatching(/its SPA 0x20000 is not 2 MiB-aligned: .*-EINVAL\); that SPA is assumed from its offset in the image: pass the DIMM's with --spa$/)]);
   });
 
   it('sectors nvtool wrote through its BTT / view read back in the guest', () => {

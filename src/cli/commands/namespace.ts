@@ -6,7 +6,7 @@ import { BTT_INFO_SIZE, bttInfoBlock, decodeBttInfo } from '../../infoblocks/btt
 import { PFN_INFO_OFFSET, PFN_INFO_SIZE, decodePfnInfo, pfnInfoBlock } from '../../infoblocks/pfn.js';
 import { formatLabelledNamespace } from '../../namespace/format.js';
 import { locateLabelArea, TAIL_SCAN } from '../../labels/index.js';
-import { findLabelledNamespace, labellessNamespace, type NamespaceRef } from '../../namespace/labelsGlue.js';
+import { atSpa, findLabelledNamespace, labellessNamespace, type NamespaceRef } from '../../namespace/labelsGlue.js';
 import { NAMESPACE_MODES, openNamespaceView, type NamespaceMode, type NamespaceView } from '../../namespace/view.js';
 import { BTT_LBASIZES } from '../../infoblocks/bttLayout.js';
 import { defineCommand } from '../command.js';
@@ -16,7 +16,7 @@ import { openFile } from '../target.js';
 import { withWrites, writeLines } from '../write/gate.js';
 import { writeOutput } from '../write/output.js';
 import type { OptionSpec } from '../options/spec.js';
-import { labelSizeOption, namespaceOption } from '../options/target.js';
+import { labelSizeOption, namespaceOption, spaOption } from '../options/target.js';
 import { byteNumber, choice, count, file, uuid, UsageError } from '../options/values.js';
 
 // ---- namespace selection, shared by every subcommand ----------------------------------------------
@@ -26,6 +26,7 @@ interface NsArgs {
   labelSize?: number;
   windowOffset?: number;
   windowSize?: number;
+  spa?: number;
   json: boolean;
 }
 
@@ -36,6 +37,7 @@ const nsOptions = {
   'label-size': { ...labelSizeOption, describe: 'label storage area size at the end of IMAGE (with --namespace: found by probing the tail, else none; 0 = no label area)', value: byteNumber({ max: 1 << 30 }) },
   'window-offset': { describe: 'the namespace is this byte range of IMAGE (instead of labels): its offset', value: byteNumber() },
   'window-size': { describe: 'with --window-offset: its size (default: to the label area)', value: byteNumber({ min: 1 }) },
+  spa: spaOption,
   json: { describe: 'machine-readable output' },
 } satisfies Record<string, OptionSpec>;
 const nsRequires = [['window-size', 'window-offset']] as const;
@@ -48,6 +50,11 @@ function locatedLabelSize(store: BlockIO, image: string): number {
 }
 
 function resolveNamespace(store: BlockIO, a: NsArgs): NamespaceRef {
+  const ns = namespaceIn(store, a);
+  return a.spa === undefined ? ns : atSpa(ns, BigInt(a.spa), 0n);
+}
+
+function namespaceIn(store: BlockIO, a: NsArgs): NamespaceRef {
   const labelSize = a.labelSize ?? (a.namespace && a.windowOffset === undefined ? locatedLabelSize(store, a.image) : 0);
   if (a.windowOffset !== undefined) {
     const size = a.windowSize ?? store.size - labelSize - a.windowOffset;
@@ -123,6 +130,7 @@ export const formatCmd = defineCommand<FormatArgs>({
   examples: [
     ['$0 namespace format nvdimm.img --mode sector', 'BTT 1.1 on the label-less namespace of a whole file'],
     ['$0 namespace format nvdimm.img -n f63c19aa-7467-420b-aa98-4da276e4952f --mode fsdax --align 2M', 'fsdax info block on a labelled namespace'],
+    ['$0 namespace format nv1.img -n f63c19aa-7467-420b-aa98-4da276e4952f --mode fsdax --spa 0x10ffe0000', 'the DIMM is mapped at SPA 0x10ffe0000 (not 2 MiB-aligned): the info block is aligned to the namespace\'s SPA'],
   ],
   fileOf: (a) => a.image,
   run(a) {

@@ -20,6 +20,16 @@ export const labelSizeOption: OptionSpec = {
   value: labelSizeValue,
 };
 
+/**
+ * Where IMAGE is mapped: nd_pfn_init()/nd_pfn_validate() align the fsdax/devdax info block to the
+ * namespace's system physical address, not to its offset in the file (namespace/labelsGlue
+ * namespacePhysStart). Without it, IMAGE's byte 0 is taken to sit at a 2 MiB-aligned SPA.
+ */
+export const spaOption: OptionSpec = {
+  describe: "system physical address of IMAGE's byte 0 (the DIMM's pmem base: its NFIT SPA range address + region offset, a region's resource in Linux's sysfs); fsdax/devdax info blocks are aligned to the namespace's SPA = this + its offset, as Linux does. Default: IMAGE's byte 0 at a 2 MiB-aligned SPA (a lone QEMU NVDIMM)",
+  value: byteNumber(),
+};
+
 export const windowOptions = {
   'window-offset': { describe: 'work on a window of the file starting at this byte offset', value: bytes() },
   'window-size': { describe: 'size of that window in bytes (default: to the end of the file)', value: bytes({ min: 1n }) },

@@ -11,7 +11,7 @@ import { headerText } from '../../acpi/genericTable.js';
 import { ACPI_HEADER_SIZE } from '../../acpi/header.js';
 import { NFIT_TYPE, decodeNfit, structuresOfType, type Nfit } from '../../acpi/nfit/index.js';
 import { dimmSetFor, freeExtents, interleaveSetsFromNfit, namespacesOf, readLabelArea, type InterleaveSet } from '../../labels/index.js';
-import { findLabelledNamespace, labellessNamespace, openNamespaceView, type NamespaceRef, type NamespaceView } from '../../namespace/index.js';
+import { atSpa, findLabelledNamespace, labellessNamespace, openNamespaceView, type NamespaceRef, type NamespaceView } from '../../namespace/index.js';
 import { readGpt } from '../../disk/table.js';
 import { pmemMappings, type SpaMapping } from '../host/spa.js';
 import type { HostImage } from './setup.js';
@@ -187,13 +187,13 @@ export function enumerateNfit(nfit: Nfit, images: readonly HostImage[]): Dom0Lin
     const spaOf = (dpa: bigint) => mapping.spa + dpa - mapping.fileOffset;
     const refs: { ref: NamespaceRef; name?: string }[] = labelled
       ? namespacesOf(view!, ds).namespaces.filter((n) => n.status === 'active').sort((a, b) => cmpDpa(spaOf(a.dpa), spaOf(b.dpa)))
-        .map((n) => ({ ref: findLabelledNamespace(io, n.uuid, labelSize), ...(n.name ? { name: n.name } : {}) }))
-      : [{ ref: { ...labellessNamespace(io, labelSize), offset: Number(mapping.fileOffset), size: Number(mapping.length) } }];
+        .map((n) => ({ ref: atSpa(findLabelledNamespace(io, n.uuid, labelSize), mapping.spa, mapping.fileOffset), ...(n.name ? { name: n.name } : {}) }))
+      : [{ ref: atSpa({ ...labellessNamespace(io, labelSize), offset: Number(mapping.fileOffset), size: Number(mapping.length) }, mapping.spa, mapping.fileOffset) }];
     const namespaces = refs.map(({ ref, name }, index): LinuxNamespace => {
       const v = openNamespaceView(io, ref);
       return {
         dev: `namespace${r}.${index}`, region: r, index, view: v, ref, labelled, ...(name ? { name } : {}),
-        spa: mapping.spa + BigInt(ref.offset) - mapping.fileOffset,
+        spa: BigInt(ref.physStart!),
         ...(v.mode === 'devdax' ? { chardev: `dax${r}.${index}` } : {}),
       };
     });

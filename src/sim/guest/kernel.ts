@@ -17,7 +17,7 @@ import { decodeNfit, fitBuffer, NFIT_TYPE, structuresOfType, type Nfit } from '.
 import { findTables, type FoundTables } from '../../acpi/tables/index.js';
 import { AmlError, AmlInterpreter, type AmlObject } from '../../aml/interp/index.js';
 import { collectWrites, createNamespace, dimmSetFor, initArea, readLabelArea, readLabelsJson, ndctlPrettyText } from '../../labels/index.js';
-import { findLabelledNamespace, formatLabelledNamespace } from '../../namespace/index.js';
+import { atSpa, findLabelledNamespace, formatLabelledNamespace } from '../../namespace/index.js';
 import type { HostDimm } from '../host/machine.js';
 import { pmemMappings } from '../host/spa.js';
 import { enumerateNfit, type Dom0Linux, type LinuxNamespace, type LinuxRegion } from '../dom0/linux.js';
@@ -415,7 +415,8 @@ export class GuestKernel {
       dpaStart: ds.dpaStart ?? 0n, dpaSize: ds.dpaSize ?? r.size, align: r.set.align, set: ds,
     }));
     this.applyLabels(d, writes);
-    let ref = findLabelledNamespace(d.image.io, result.uuid, config.length);
+    // The guest's ndctl aligns the info block to the guest SPA of the namespace (nd_pfn_init), not to its offset in the backend.
+    let ref = atSpa(findLabelledNamespace(d.image.io, result.uuid, config.length), r.mapping.spa, r.mapping.fileOffset);
     if (step.mode !== 'raw') {
       ref = formatLabelledNamespace(d.image.io, ref, {
         mode: step.mode, uuid: personalityUuid,
