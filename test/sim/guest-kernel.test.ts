@@ -47,6 +47,9 @@ beforeAll(async () => {
       { guest: 'vm1', do: 'create-namespace', size: '1G', mode: 'raw' },
       { guest: 'vm1', do: 'create-namespace', size: '16M', mode: 'raw', uuid: U_RAW, name: 'sim-raw' },
       { guest: 'vm2', do: 'create-namespace', size: '16M', mode: 'raw' },
+      // namespace N = the Nth of ndctl-list.json, which ndctl prints namespace0.1 first (sysfs order)
+      { guest: 'vm1', do: 'write', namespace: 0, offset: '0', length: '4K', pattern: '0xa0' },
+      { guest: 'vm1', do: 'write', namespace: 1, offset: '0', length: '4K', pattern: '0xa1' },
     ],
   });
   dir = await startRun(scenario, `${work.path}/run`);
@@ -108,7 +111,7 @@ describe('create-namespace through _DSM function 6 and the p2m', () => {
 
   it('every label write is one _DSM function 6 and one XEN_DMOP_pmem_rw write', () => {
     const writes = hypercallEntries(dir).slice(traceBefore).filter((e: any) => e.op === 'dm_op_pmem_rw' && Number(e.args.u.pmem_rw.isWrite) === 1);
-    const made = steps('vm1').filter((s) => s.result === 'ok');
+    const made = steps('vm1').filter((s) => s.do === 'create-namespace' && s.result === 'ok');
     // init-labels first (two index blocks), then each namespace's labels
     expect(writes.length).toBe(2 + made.reduce((a, s) => a + s.labelWrites, 0));
     expect(writes.every((e: any) => e.result === '0' && Number(e.args.u.pmem_rw.length) <= 4076)).toBe(true);
@@ -118,7 +121,24 @@ describe('create-namespace through _DSM function 6 and the p2m', () => {
     const s = steps('vm1');
     expect(s[1]).toMatchObject({ step: 'steps[1]', do: 'create-namespace', result: 'refused' });
     expect(s[1].reason).toMatch(/^failed to create namespace: No space left on device \(region0: /);
-    expect(s.map((x) => x.result)).toEqual(['ok', 'refused', 'ok']);
+    expect(s.filter((x) => x.do === 'create-namespace').map((x) => x.result)).toEqual(['ok', 'refused', 'ok']);
+  });
+
+  it("a write step's namespace N is the Nth of ndctl-list.json (ndctl list order: namespace0.1 before namespace0.0); its bytes land in that namespace", () => {
+    const listed = (JSON.parse(text('guests/vm1/ndctl-list.json')).regions as any[]).flatMap((r) => r.namespaces);
+    // ndctl prints sysfs readdir order, seen in a real Linux 6.1 guest (test/sim/linux-order.test.ts)
+    expect(listed.map((n) => n.dev)).toEqual(['namespace0.1', 'namespace0.0']);
+    const writes = steps('vm1').filter((x) => x.do === 'write');
+    expect(writes.map((w) => [w.namespace, w.result, w.dev])).toEqual([[0, 'ok', 'namespace0.1'], [1, 'ok', 'namespace0.0']]);
+    // where each namespace is, from its label read back from the host frames (the labels engine, not the step code)
+    const labels = readLabelArea(readRange(image, labelAt, LABEL)).live.map((l: any) => l.value);
+    const nvdimmAddr = BigInt(dir.readJson<any>('guests/vm1/layout.json').nvdimms[0].addr);
+    for (const [i, w] of writes.entries()) {
+      const label = labels.find((l: any) => l.name === listed[i].name)!; // fsdax: ndctl's uuid is the pfn device's
+      const gpa = BigInt(w.host[0].gpa) - nvdimmAddr;
+      expect(gpa >= label.dpa && gpa < label.dpa + label.rawsize, `write ${i} at vNVDIMM offset ${gpa} lies in ${listed[i].dev} (dpa ${label.dpa})`).toBe(true);
+      expect(readRange(dir.path(w.host[0].image), Number(w.host[0].imageOffset), 4096).every((b: number) => b === 0xa0 + i)).toBe(true);
+    }
   });
 
   it('the host image outside the guests\' own frames is unchanged (sha256 of every other byte)', () => {

@@ -28,11 +28,15 @@ export type StepHandler<S extends GuestStep = GuestStep> = (ctx: GuestContext, s
 
 type StepTable = { [K in GuestStep['do']]: StepHandler<Extract<GuestStep, { do: K }>> };
 
-/** The kernel's namespaces as the write step addresses them: namespace N = the Nth of namespace0.0, 0.1, ..., 1.0. */
+/**
+ * The kernel's namespaces as the write step addresses them: namespace N is the Nth of the guest's
+ * ndctl-list.json, regions and namespaces in the order `ndctl list -RN` prints them
+ * (GuestKernel.namespaceList), which is what the guest's user sees.
+ */
 function kernelNamespaces(k: GuestKernel | undefined): (pmem: GuestPmem) => GuestNamespaceRef[] {
   return (pmem) => {
     if (!k?.nfit) return labellessGuestNamespaces(pmem);
-    return k.linux.regions.flatMap((r) => r.namespaces).map((n) => ({
+    return k.namespaceList().map((n) => ({
       vnvdimm: Math.max(0, pmem.vnvdimms.findIndex((v) => v.slot + 1 === k.linux.regions[n.region]!.dimm.handle)),
       ref: n.ref,
       dev: n.dev,

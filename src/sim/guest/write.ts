@@ -12,6 +12,7 @@
  */
 import { NvError } from '../../core/errors.js';
 import { namespaceBlockDevice } from '../../namespace/device.js';
+import { ndctlOrder } from '../dom0/kernfs.js';
 import { labellessNamespace, openNamespaceView, type NamespaceRef, type NamespaceView } from '../../namespace/index.js';
 import { parseSize } from '../../acpi/qemu/sizes.js';
 import { diskName } from '../dom0/linux.js';
@@ -34,11 +35,13 @@ export interface GuestNamespaceRef {
 
 /**
  * The guest's namespaces when every vNVDIMM is label-less (designs v1-v3, v4 without
- * `nr_label_pages`): Linux makes one io namespace over each region's whole pmem, regions in
- * vNVDIMM slot order (QEMU's NFIT lists one SPA range per NVDIMM in slot order).
+ * `nr_label_pages`): Linux makes one io namespace `namespaceR.0` over each region's whole pmem,
+ * regions numbered in vNVDIMM slot order (QEMU's NFIT lists one SPA range per NVDIMM in slot
+ * order); listed in the order `ndctl list -N` prints them, as the write step counts them.
  */
 export function labellessGuestNamespaces(pmem: GuestPmem): GuestNamespaceRef[] {
-  return pmem.vnvdimms.map((d, i) => ({ vnvdimm: i, ref: labellessNamespace(d.io, 0), dev: `namespace${i}.0` }));
+  const all = pmem.vnvdimms.map((d, i) => ({ vnvdimm: i, ref: labellessNamespace(d.io, 0), dev: `namespace${i}.0` }));
+  return ndctlOrder(all, (n) => n.dev);
 }
 
 export interface WriteRequest {

@@ -149,7 +149,7 @@ export const SCENARIO_SCHEMA = {
       properties: {
         guest: { type: 'string', description: 'a guest of "guests" (its name)' },
         do: { enum: ['write'], description: 'the guest writes a byte pattern into a namespace\'s block device (through its mapping into the host frames)' },
-        namespace: { type: 'integer', minimum: 0, description: 'which namespace of the guest: the Nth of namespace0.0, namespace0.1, ..., namespace1.0 (region, then namespace number)' },
+        namespace: { type: 'integer', minimum: 0, description: 'which namespace of the guest, from 0: the Nth of its guests/<name>/ndctl-list.json, regions and their namespaces in the order `ndctl list -RN` prints them in the guest (sysfs readdir order: namespace0.1 comes before namespace0.0)' },
         offset: { $ref: '#/definitions/size' },
         pattern: {
           oneOf: [{ type: 'string', pattern: '^(0x[0-9a-fA-F]+|[0-9]+)$' }, { type: 'integer', minimum: 0, maximum: 255 }],
