@@ -10,7 +10,7 @@
  * Whole processes: for each size, `iasl -d`, `nvtool disasm` and `node -e 0` run interleaved in
  * rounds (same load for each, the machine is shared), and each line is the median wall time, its
  * ratio to iasl's (the median of the per-round ratios), the median CPU time (user + system, all
- * threads: V8 compiles on helper threads) with its ratio, and the peak RSS (`/usr/bin/time`).
+ * threads: V8 compiles on helper threads) with its ratio, and the peak RSS (`timed`).
  * On a shared machine the CPU ratio is the steadier of the two: wall time also counts the time
  * other processes hold the cores.
  * Cold, in a fresh process: the first decode and the first disassembly of the 404 KB table, as
@@ -83,15 +83,19 @@ interface Timed {
   kib: number;
 }
 
-/** One run under GNU time. */
-function timed(cmd: string, args: string[], cwd: string): Timed {
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  const lines = r.stderr.trim().split('\n');
-  const [user, sys, kib] = lines[lines.length - 1]!.split(' ').map(Number) as [number, number, number];
-  return { ms, cpuMs: (user + sys) * 1000, kib };
+/**
+ * One whole process: wall and CPU time from bash's `time` (getrusage of the child, to the
+ * millisecond; GNU time's own figures are in 10 ms steps, too coarse for a 60 ms start-up), peak
+ * RSS from GNU time. Output goes to /dev/null.
+ */
+export function timed(cmd: string, args: string[], cwd: string): Timed {
+  const rss = join(cwd, '.bench-rss');
+  const script = 'TIMEFORMAT="%3R %3U %3S"; { time /usr/bin/time -o "$0" -f %M "$@" >/dev/null 2>&1; } 2>&1';
+  const r = spawnSync('bash', ['-c', script, rss, cmd, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const kibText = existsSync(rss) ? readFileSync(rss, 'utf8').trim() : '';
+  if (r.status !== 0 || !/^\d+$/.test(kibText)) throw new Error(`${cmd} ${args.join(' ')} failed (${kibText || r.stderr}): run it by hand to see why`);
+  const [wall, user, sys] = r.stdout.trim().split(/\s+/).map(Number) as [number, number, number];
+  return { ms: wall * 1000, cpuMs: (user + sys) * 1000, kib: Number(kibText) };
 }
 
 export interface ProcessLine {
@@ -116,6 +120,7 @@ export interface ProcessLine {
 export function processes(rounds: number, sizes: readonly number[] = SIZES): { lines: ProcessLine[]; tables: Map<number, Uint8Array> } {
   need('iasl', 'acpica-tools');
   need('/usr/bin/time', 'time');
+  need('bash', 'bash');
   const bin = fileURLToPath(new URL('../bin/nvtool.cjs', import.meta.url));
   if (!existsSync(fileURLToPath(new URL('../dist/cli-bundle/nvtool.cjs', import.meta.url)))) throw new Error('dist/cli-bundle missing: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'nvtool-aml-bench-'));
