@@ -217,7 +217,7 @@ function cpuRate(fn: () => unknown, bytes: number): number {
 const COLD = `
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
-setFlagsFromString('--no-turbo-inlining'); // as bin/nvtool.cjs does for disasm
+for (const f of ['--no-turbo-inlining', '--interrupt-budget=20000']) setFlagsFromString(f); // as bin/nvtool.cjs does for disasm
 
 const [dist, file] = process.argv.slice(1);
 const { decodeAmlTable } = await import(dist + '/aml/table.js');
