@@ -4,7 +4,7 @@
  * ends with its vNVDIMM mapped and a table set a guest can walk. The facts checked are the
  * simulation's rules (xen.md §1A/§1B/§3/§4); the oracles for those rules are the other sim tests.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,9 +26,29 @@ describe('fixtures/examples: the README\'s built-in scenarios', () => {
     const calls = trace(out);
     // then the guest's kernel reads its label area's index blocks (one 3972-byte _DSM read, the
     // size nd_label_data_init trims max_xfer 4076 to for a 128 KiB area) and ndctl read-labels the
-    // whole area (ceil(131072 / 4076) = 33 reads): each a XEN_DMOP_pmem_rw from QEMU
-    expect(calls.map((c) => c.op)).toEqual(['nvdimm_op', 'nvdimm_op', 'populate_pmem_map', 'populate_pmem_map', ...Array(34).fill('dm_op_pmem_rw')]);
+    // whole area (ceil(131072 / 4076) = 33 reads); the steps: init-labels writes both index blocks
+    // of the zero area, create-namespace two label updates (label, then index; the second for the
+    // v1.2 fsdax claim class), each write one 256-byte _DSM function 6; then read-labels again
+    // (33). Each is a XEN_DMOP_pmem_rw from QEMU.
+    const rw = calls.slice(4);
+    expect(calls.slice(0, 4).map((c) => c.op)).toEqual(['nvdimm_op', 'nvdimm_op', 'populate_pmem_map', 'populate_pmem_map']);
+    expect(rw.every((c) => c.op === 'dm_op_pmem_rw')).toBe(true);
+    const writes = (c: (typeof calls)[number]) => (c as unknown as { args: { u: { pmem_rw: { isWrite: number; length: number } } } }).args.u.pmem_rw;
+    expect(rw.map((c) => writes(c).isWrite).join('')).toBe('0'.repeat(34) + '1'.repeat(2 + 8) + '0'.repeat(33));
+    expect(rw.filter((c) => writes(c).isWrite).every((c) => writes(c).length === 256)).toBe(true);
     expect(calls.every((c) => c.result === '0')).toBe(true);
+    // The write step: 64 KiB of 0x5a at 1 MiB of /dev/pmem0 (fsdax: after the 2 MiB the pfn info
+    // block reserves) = guest 0x100000000 + 0x300000, host SPA 0x110300000, 0x10300000 into nv0.img
+    // (the host DIMM at SPA 0x100000000).
+    const steps = JSON.parse(readFileSync(join(out, 'guests/vm1/steps.json'), 'utf8')) as Array<{ do: string; result: string }>;
+    expect(steps.map((s) => `${s.do} ${s.result}`)).toEqual(['create-namespace ok', 'write ok']);
+    const img = openSync(join(out, 'host/nv0.img'), 'r');
+    const got = Buffer.alloc(0x10000 + 2);
+    readSync(img, got, 0, got.length, 0x10300000 - 1);
+    closeSync(img);
+    expect(got[0]).toBe(0);
+    expect(got.subarray(1, 0x10001).every((b) => b === 0x5a)).toBe(true);
+    expect(got[0x10001]).toBe(0);
     const m = await runCli(['sim', 'mappings', out]);
     expect(m.code).toBe(0);
     // 0x8000 pages at backend 0x110000: the last 32 are the label area (not in the guest's p2m)
