@@ -3,7 +3,7 @@
  * the runs Xen mapped into it (mappings.json `mapped`: gfn, mfn, nr, type), and for each run the
  * host SPA, the host NVDIMM and the byte offset in its backing image (host/spa.ts locateSpa, the
  * one SPA → image home). The presentation of `nvtool sim mappings DIR`, and the one home of the
- * guest-physical → host-image translation the guest's data path uses (`translateGpa`).
+ * guest-physical → host-image translation the guest's data path uses (`gpaPieces`).
  */
 import { NvError } from '../core/errors.js';
 import { hostMappings, locateSpa, type SpaMapping } from './host/spa.js';
@@ -89,9 +89,8 @@ export function formatGuestMappings(views: readonly GuestMappingView[]): string 
 }
 
 /**
- * A guest access to a guest-physical page its p2m does not map: on hardware an EPT violation, which
- * Xen does not resolve to any host pmem frame (only `type: "data"` runs are in the p2m; label pages
- * are owned by the guest but reached through the device model). The host image is not touched.
+ * A guest access the simulation cannot follow: a p2m entry whose host frame no host NVDIMM image
+ * backs (the run's `problem`). Found before any byte moves, so a refused access changes nothing.
  */
 export class GuestFault extends NvError {
   constructor(readonly gpa: bigint, reason: string) {
@@ -109,21 +108,65 @@ export interface HostSegment {
 }
 
 /**
- * The host image bytes behind guest-physical `[gpa, gpa + length)` through the guest's p2m (the
- * data runs Xen mapped), in guest order; throws GuestFault naming the first unmapped page, before
- * anything is done, so a refused access changes nothing.
+ * What Xen 4.17 does with a guest access to a page its p2m does not map (only `type: "data"` runs
+ * are in the p2m; label pages are owned by the guest but reached through the device model):
+ * `ept_get_entry` reports a missing entry as type `p2m_mmio_dm`, so `hvm_hap_nested_page_fault`
+ * hands the access to `handle_mmio_with_translation` (emulated MMIO) and the domain keeps running;
+ * `hvmemul_do_io` finds no internal handler and asks `ioreq_server_select` for a device model
+ * whose MMIO ranges contain the address. The series' QEMU claims none there: `memory-backend-xen`
+ * is a bare container (`memory_region_init`, no RAM, no ops), so its vNVDIMM range renders no
+ * flat range and `xen_set_memory` never registers it with `xendevicemodel_map_io_range_to_ioreq_server`.
+ * With no server, Xen completes the access with its `null_handler`: a read returns all ones
+ * (`null_read`: `*data = ~0ul`), a write is dropped (`null_write`). specs/sim.md §7.11.
  */
-export function translateGpa(v: GuestMappingView, gpa: bigint, length: bigint): HostSegment[] {
+export const UNCLAIMED_READ_BYTE = 0xff;
+
+/** Guest-physical bytes with no p2m entry: emulated MMIO that no ioreq server claims. */
+export interface UnclaimedSegment {
+  gpa: bigint;
+  length: bigint;
+}
+
+export type GpaPiece = ({ kind: 'host' } & HostSegment) | ({ kind: 'unclaimed' } & UnclaimedSegment);
+
+/**
+ * Guest-physical `[gpa, gpa + length)` through the guest's p2m (the data runs Xen mapped), in guest
+ * order: the host image bytes behind each mapped piece, and the unmapped pieces, which Xen
+ * completes as unclaimed MMIO (UNCLAIMED_READ_BYTE). Throws GuestFault, before anything is done,
+ * at a mapped page no host image backs.
+ */
+export function gpaPieces(v: GuestMappingView, gpa: bigint, length: bigint): GpaPiece[] {
   const runs = [...v.vnvdimms.flatMap((d) => d.runs), ...v.other].filter((r) => r.type === 'data');
-  const out: HostSegment[] = [];
+  const out: GpaPiece[] = [];
   for (let at = gpa; at < gpa + length;) {
     const r = runs.find((x) => at >= x.guest.start && at <= x.guest.end);
-    if (!r) throw new GuestFault(at, `guest ${v.guest}: guest-physical page ${hex(at & ~(PAGE - 1n))} has no p2m entry (EPT violation): no host frame is behind it`);
+    if (!r) {
+      const next = runs.map((x) => x.guest.start).filter((st) => st > at).reduce((a, b) => (b < a ? b : a), gpa + length);
+      const end = next < gpa + length ? next : gpa + length;
+      const last = out[out.length - 1];
+      if (last?.kind === 'unclaimed') last.length += end - at;
+      else out.push({ kind: 'unclaimed', gpa: at, length: end - at });
+      at = end;
+      continue;
+    }
     if (r.image === undefined) throw new GuestFault(at, `guest ${v.guest}: guest-physical ${hex(at)} maps to host ${hex(r.hostSpa.start + (at - r.guest.start))}, which no host NVDIMM image backs (${r.problem})`);
     const end = r.guest.end + 1n < gpa + length ? r.guest.end + 1n : gpa + length;
     const off = at - r.guest.start;
-    out.push({ gpa: at, length: end - at, spa: r.hostSpa.start + off, image: r.image, imageOffset: r.imageOffset! + off });
+    out.push({ kind: 'host', gpa: at, length: end - at, spa: r.hostSpa.start + off, image: r.image, imageOffset: r.imageOffset! + off });
     at = end;
   }
   return out;
+}
+
+/** The unmapped pieces' words (overlapping and adjacent pieces merged), for logs and steps.json. */
+export function unclaimedText(guest: string, pieces: readonly UnclaimedSegment[]): string {
+  const merged: UnclaimedSegment[] = [];
+  for (const p of [...pieces].sort((a, b) => (a.gpa < b.gpa ? -1 : a.gpa > b.gpa ? 1 : 0))) {
+    const last = merged[merged.length - 1];
+    if (last && p.gpa <= last.gpa + last.length) {
+      const end = p.gpa + p.length > last.gpa + last.length ? p.gpa + p.length : last.gpa + last.length;
+      last.length = end - last.gpa;
+    } else merged.push({ ...p });
+  }
+  return `guest ${guest}: guest-physical ${merged.map((p) => `${hex(p.gpa)}+${hex(p.length)}`).join(', ')} has no p2m entry: emulated MMIO no device model claims (Xen's null handler: reads all ones, writes dropped)`;
 }

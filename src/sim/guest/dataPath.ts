@@ -4,18 +4,24 @@
  * hypercall, no device model), so into the host image at the frames' offsets — for a v1
  * file-backed vNVDIMM, the Dom0 file's extents inside the ext4 of the host namespace. Each vNVDIMM
  * is a `BlockIO` over `[addr, addr + pmemSize)` of guest-physical space: every access is translated
- * page run by page run (`translateGpa`, the one home of the translation), and an access that
- * touches an unmapped page is a `GuestFault` before any byte moves. Every host write is recorded.
+ * page run by page run (`gpaPieces`, the one home of the translation). A page with no p2m entry is
+ * what Xen makes of it (guestMappings.ts UNCLAIMED_READ_BYTE): emulated MMIO no device model
+ * claims, so reads give all ones and writes are dropped; the guest runs on. Every host write and
+ * every unclaimed access is recorded.
  */
 import { FileBlockIO, type BlockIO } from '../../core/blockio.js';
 import { NvError } from '../../core/errors.js';
-import { GuestFault, guestMappingView, translateGpa, type GuestMappingView, type HostSegment } from '../guestMappings.js';
+import { UNCLAIMED_READ_BYTE, gpaPieces, guestMappingView, type GuestMappingView, type HostSegment, type UnclaimedSegment } from '../guestMappings.js';
 import type { SimDir } from '../runDir.js';
 
 /** One vNVDIMM's persistent memory as the guest addresses it (byte 0 = its guest address). */
 export class GuestPmemIO implements BlockIO {
   /** Host writes made through this view, in order. */
   readonly writes: HostSegment[] = [];
+  /** Stores to pages with no p2m entry (dropped by Xen), in order. */
+  readonly dropped: UnclaimedSegment[] = [];
+  /** Reads of pages with no p2m entry (all ones), in order. */
+  readonly unclaimedReads: UnclaimedSegment[] = [];
 
   constructor(
     private readonly view: GuestMappingView,
@@ -30,13 +36,17 @@ export class GuestPmemIO implements BlockIO {
     }
   }
 
-  /** A read of an unmapped page is a GuestFault: the guest gets nothing. */
+  /** Reads the host bytes behind mapped pages; a page with no p2m entry reads as all ones. */
   read(offset: number, length: number): Uint8Array {
     this.check(offset, length);
     const out = new Uint8Array(length);
     let at = 0;
-    for (const s of translateGpa(this.view, this.addr + BigInt(offset), BigInt(length))) {
-      out.set(this.image(s.image).read(Number(s.imageOffset), Number(s.length)), at);
+    for (const s of gpaPieces(this.view, this.addr + BigInt(offset), BigInt(length))) {
+      if (s.kind === 'host') out.set(this.image(s.image).read(Number(s.imageOffset), Number(s.length)), at);
+      else {
+        out.fill(UNCLAIMED_READ_BYTE, at, at + Number(s.length));
+        this.unclaimedReads.push({ gpa: s.gpa, length: s.length });
+      }
       at += Number(s.length);
     }
     return out;
@@ -48,29 +58,27 @@ export class GuestPmemIO implements BlockIO {
   }
 
   /**
-   * Stores at guest-physical `gpa` (anywhere, not only this vNVDIMM), in address order as a CPU's
-   * copy makes them: the bytes before the first unmapped page land, then the GuestFault is thrown.
+   * Stores at guest-physical `gpa` (anywhere, not only this vNVDIMM): mapped bytes land in the host
+   * frames, bytes of pages with no p2m entry are dropped (recorded in `dropped`). A GuestFault (a
+   * page no host image backs) is thrown before anything is stored.
    */
   storeAt(gpa: bigint, data: Uint8Array): void {
-    let segs: HostSegment[];
-    let fault: GuestFault | undefined;
-    try {
-      segs = translateGpa(this.view, gpa, BigInt(data.length));
-    } catch (e) {
-      if (!(e instanceof GuestFault)) throw e;
-      fault = e;
-      segs = e.gpa > gpa ? translateGpa(this.view, gpa, e.gpa - gpa) : [];
-    }
+    const pieces = gpaPieces(this.view, gpa, BigInt(data.length));
     let at = 0;
     const first = this.writes.length;
-    for (const s of segs) {
+    for (const s of pieces) {
+      if (s.kind === 'unclaimed') {
+        this.dropped.push({ gpa: s.gpa, length: s.length });
+        at += Number(s.length);
+        continue;
+      }
       this.image(s.image).write(Number(s.imageOffset), data.subarray(at, at + Number(s.length)));
       at += Number(s.length);
+      const { kind: _k, ...seg } = s;
       const last = this.writes[this.writes.length - 1];
       if (this.writes.length > first && last && last.image === s.image && last.imageOffset + last.length === s.imageOffset && last.gpa + last.length === s.gpa) last.length += s.length;
-      else this.writes.push({ ...s });
+      else this.writes.push(seg);
     }
-    if (fault) throw fault;
   }
 
   flush(): void {}

@@ -24,7 +24,7 @@ import { enumerateNfit, type Dom0Linux, type LinuxNamespace, type LinuxRegion } 
 import { ndctlOrder } from '../dom0/kernfs.js';
 import { ndctlListText } from '../dom0/ndctl.js';
 import type { HostImage } from '../dom0/setup.js';
-import { GuestFault, guestMappingView, type GuestMappingView } from '../guestMappings.js';
+import { GuestFault, guestMappingView, unclaimedText, type GuestMappingView } from '../guestMappings.js';
 import { GuestMemory } from '../hvmloader/memory.js';
 import { openGuestDsm, type GuestDsm } from '../qemu/guestDsm.js';
 import type { SimDir } from '../runDir.js';
@@ -138,7 +138,11 @@ export class GuestKernel {
   /** Where the NFIT structures came from. */
   nfitSource?: 'NFIT' | '_FIT';
   nfit?: Nfit;
-  /** Set when the guest hit something Xen crashes a domain for (an access outside its p2m). */
+  /**
+   * Set when the guest's accesses reach a host frame no host NVDIMM image backs (a p2m the
+   * simulation cannot follow). A page with no p2m entry is not this: Xen completes it as unclaimed
+   * MMIO (guestMappings.ts UNCLAIMED_READ_BYTE) and the guest runs on.
+   */
   crashed?: string;
   private aml?: AmlInterpreter;
   private dsm?: GuestDsm;
@@ -334,11 +338,13 @@ export class GuestKernel {
       if (!(e instanceof NvError)) throw e;
       if (e instanceof GuestFault) {
         this.crashed = e.reason;
-        this.log(`(XEN) domain ${this.name} crashed: ${e.reason}`);
+        this.log(`(sim) ${e.reason}: the guest's accesses there cannot be simulated; it shows nothing`);
       } else this.log(`libnvdimm: ${e.message}`);
       this.linux = { signature: 'NFIT', dimms: [], regions: [], disks: [] };
       return;
     }
+    const unclaimed = this.dimms.flatMap((d) => d.pmem?.unclaimedReads.splice(0) ?? []);
+    if (unclaimed.length) this.log(`(sim) ${unclaimedText(this.name, unclaimed)}: the kernel read all ones there`);
     for (const r of this.linux.regions) {
       this.log(`nd_region ${r.dev}: ${hex(r.mapping.spa)}+${hex(r.size)} on ${r.dimm.dev}, ${r.namespaces.length ? r.namespaces.map((n) => `${n.dev} ${n.view.mode} ${n.view.size}`).join(', ') : 'no namespaces'}`);
     }

@@ -16,7 +16,7 @@ import { ndctlOrder } from '../dom0/kernfs.js';
 import { labellessNamespace, openNamespaceView, type NamespaceRef, type NamespaceView } from '../../namespace/index.js';
 import { parseSize } from '../../acpi/qemu/sizes.js';
 import { diskName } from '../dom0/linux.js';
-import { GuestFault, type HostSegment } from '../guestMappings.js';
+import { GuestFault, unclaimedText, type HostSegment, type UnclaimedSegment } from '../guestMappings.js';
 import type { SimDir } from '../runDir.js';
 import { openGuestPmem, type GuestPmem } from './dataPath.js';
 import { appendGuestLog, recordStep } from './dataLog.js';
@@ -53,10 +53,10 @@ export interface WriteRequest {
 
 export interface WriteOutcome {
   /**
-   * `ok`, `short` (cut at the device's end), what the guest saw (`-ENOSPC`, `SIGBUS`, `EPT
-   * violation`), or `refused`: the guest is not running, nothing ran.
+   * `ok`, `short` (cut at the device's end), what the guest saw (`-ENOSPC`, `SIGBUS`), or
+   * `refused`: the guest is not running (or the store reaches a frame no host image backs), nothing ran.
    */
-  result: 'ok' | 'short' | '-ENOSPC' | 'SIGBUS' | 'EPT violation' | 'refused';
+  result: 'ok' | 'short' | '-ENOSPC' | 'SIGBUS' | 'refused';
   reason?: string;
   dev?: string;
   mode?: NamespaceView['mode'];
@@ -66,6 +66,8 @@ export interface WriteOutcome {
   written: bigint;
   /** Host bytes changed, in order: guest-physical, host SPA, image and offset. */
   host: HostSegment[];
+  /** Bytes stored to pages with no p2m entry, which Xen dropped (unclaimed MMIO, guestMappings.ts). */
+  dropped?: UnclaimedSegment[];
 }
 
 /** The device Linux exposes for the namespace, and how writes past its end end. */
@@ -93,19 +95,21 @@ export function guestWrite(pmem: GuestPmem, namespaces: readonly GuestNamespaceR
       : { ...base, result: '-ENOSPC', reason: `offset ${req.offset} is at or past the end of the ${size}-byte device (blkdev_write_iter)`, written: 0n, host: [] };
   }
   const n = req.offset + req.length > size ? size - req.offset : req.length;
+  const droppedBefore = io.dropped.length;
   try {
     dev.write(Number(req.offset), patternBytes(req.pattern, Number(n)));
   } catch (e) {
     if (!(e instanceof GuestFault)) throw e;
-    const stored = host().reduce((s, x) => s + x.length, 0n);
-    return { ...base, result: 'EPT violation', reason: e.reason, written: stored, host: host() };
+    return { ...base, result: 'refused', reason: e.reason, written: 0n, host: host() };
   }
+  const dropped = io.dropped.slice(droppedBefore);
+  const unclaimed = dropped.length ? { dropped, reason: unclaimedText(pmem.name, dropped) } : {};
   if (n < req.length) {
     return devdax
-      ? { ...base, result: 'SIGBUS', reason: `the mapping ends at the device's end (${size} bytes): ${n} bytes stored, then the store at ${size} faults`, written: n, host: host() }
-      : { ...base, result: 'short', reason: `cut at the device's end: ${n} of ${req.length} bytes written (blkdev_write_iter truncates at the device size)`, written: n, host: host() };
+      ? { ...base, ...unclaimed, result: 'SIGBUS', reason: `the mapping ends at the device's end (${size} bytes): ${n} bytes stored, then the store at ${size} faults`, written: n, host: host() }
+      : { ...base, ...unclaimed, result: 'short', reason: `cut at the device's end: ${n} of ${req.length} bytes written (blkdev_write_iter truncates at the device size)`, written: n, host: host() };
   }
-  return { ...base, result: 'ok', written: n, host: host() };
+  return { ...base, ...unclaimed, result: 'ok', written: n, host: host() };
 }
 
 /** Read back `length` bytes at `offset` of the namespace's device (what the guest would read). */
@@ -117,21 +121,23 @@ export function guestRead(pmem: GuestPmem, namespaces: readonly GuestNamespaceRe
 
 /**
  * A store by the guest's CPU at any guest-physical address of its pmem (not through a device):
- * the bytes go where the p2m sends them; at the first page with no p2m entry the store faults
- * (what was stored before it stays). Guest RAM is outside the data path (memory.img is firmware's).
+ * the bytes go where the p2m sends them; bytes for pages with no p2m entry are dropped by Xen
+ * (unclaimed emulated MMIO, guestMappings.ts) and the guest runs on. Guest RAM is outside the data
+ * path (memory.img is firmware's).
  */
 export function guestStore(pmem: GuestPmem, gpa: bigint, data: Uint8Array): WriteOutcome {
   const d = pmem.vnvdimms.find((x) => gpa >= x.addr && gpa < x.addr + BigInt(x.io.size)) ?? pmem.vnvdimms[0];
   if (!d) throw new NvError('sim.guest', '', undefined, `guest ${pmem.name} has no vNVDIMM`);
   const before = d.io.writes.length;
+  const droppedBefore = d.io.dropped.length;
   try {
     d.io.storeAt(gpa, data);
   } catch (e) {
     if (!(e instanceof GuestFault)) throw e;
-    const host = d.io.writes.slice(before);
-    return { result: 'EPT violation', reason: e.reason, written: host.reduce((s, x) => s + x.length, 0n), host };
+    return { result: 'refused', reason: e.reason, written: 0n, host: [] };
   }
-  return { result: 'ok', written: BigInt(data.length), host: d.io.writes.slice(before) };
+  const dropped = d.io.dropped.slice(droppedBefore);
+  return { result: 'ok', written: BigInt(data.length), host: d.io.writes.slice(before), ...(dropped.length ? { dropped, reason: unclaimedText(pmem.name, dropped) } : {}) };
 }
 
 /** The scenario step `{ "guest", "do": "write", "namespace", "offset", "pattern", "length" }`. */
@@ -151,7 +157,7 @@ export function deviceFile(ns: GuestNamespaceRef, mode: NamespaceView['mode']): 
   return `/dev/${mode === 'devdax' ? `dax${m[1]}.${m[2]}` : diskName(Number(m[1]), Number(m[2]), mode)}`;
 }
 
-const ERRNO_TEXT: Record<string, string> = { refused: 'refused', '-ENOSPC': 'No space left on device', SIGBUS: 'Bus error', 'EPT violation': 'the store faulted: no host frame behind it' };
+const ERRNO_TEXT: Record<string, string> = { refused: 'refused', '-ENOSPC': 'No space left on device', SIGBUS: 'Bus error' };
 
 /**
  * Run one write step on the run in `dir` (`at`: the step's path in the scenario, for messages):
@@ -177,10 +183,10 @@ export function runWriteStep(dir: SimDir, step: WriteStep, at: string, namespace
     const namespaces = namespacesOf(pmem);
     const o = guestWrite(pmem, namespaces, { namespace: step.namespace, offset, length, pattern });
     const file = deviceFile(namespaces[step.namespace]!, o.mode!);
-    recordStep(dir, step.guest, { step: at, ...asked, dev: o.dev, file, mode: o.mode, deviceSize: o.deviceSize, result: o.result, ...(o.reason ? { reason: o.reason } : {}), written: o.written, host: o.host });
+    recordStep(dir, step.guest, { step: at, ...asked, dev: o.dev, file, mode: o.mode, deviceSize: o.deviceSize, result: o.result, ...(o.reason ? { reason: o.reason } : {}), written: o.written, host: o.host, ...(o.dropped ? { dropped: o.dropped } : {}) });
     appendGuestLog(dir, step.guest, o.result === 'ok' || o.result === 'short'
-      ? `write ${file} offset ${offset} length ${length} pattern ${asked.pattern}: ${o.written} bytes written${o.result === 'short' ? ' (short: the device ends there)' : ''}`
-      : `write ${file} offset ${offset} length ${length}: ${ERRNO_TEXT[o.result]} (${o.written} bytes stored before)`);
+      ? `write ${file} offset ${offset} length ${length} pattern ${asked.pattern}: ${o.written} bytes written${o.result === 'short' ? ' (short: the device ends there)' : ''}${o.dropped ? ` (${o.dropped.reduce((a, x) => a + x.length, 0n)} of them dropped by Xen: no p2m entry)` : ''}`
+      : `write ${file} offset ${offset} length ${length}: ${ERRNO_TEXT[o.result]} (${o.written} bytes stored before)${o.result === 'refused' && o.reason ? `: ${o.reason}` : ''}`);
     return o;
   } finally {
     pmem.close();
