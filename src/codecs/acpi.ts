@@ -1,5 +1,5 @@
 import { acpiSignature, genericTable } from '../acpi/genericTable.js';
-import { decodeNfit, encodeNfit, fitBuffer, nfitFromJson, nfitToJson, structureOffsets, validateNfit } from '../acpi/nfit/index.js';
+import { decodeNfit, encodeNfit, fitBuffer, nfitFromJson, nfitTable, nfitToJson, structureOffsets, validateNfit } from '../acpi/nfit/index.js';
 import { decodeStruct } from '../core/schema/index.js';
 import type { DecodableFormat } from './registry.js';
 import { structFormat } from './struct.js';
@@ -8,6 +8,7 @@ const signatureOf = (j: unknown) => (j && typeof j === 'object' ? (j as { signat
 
 export const nfitFormat: DecodableFormat = {
   name: 'NFIT',
+  struct: nfitTable,
   detect: (b) => acpiSignature(b) === 'NFIT',
   decode(bytes, { spans }) {
     const d = decodeNfit(bytes, { spans });

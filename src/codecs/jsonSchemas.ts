@@ -16,6 +16,7 @@ import { cxlNamespaceLabel, cxlOtherLabel, cxlRegionLabel, labelV11, labelV12 } 
 import { xenSuperBlock } from '../xen/superblock.js';
 import { allFormats } from './index.js';
 import { LISTING_FORMAT } from './listing.js';
+import { commandSchemas } from './cliSchemas.js';
 
 const BASE = 'https://nvtool.invalid/schemas/';
 const ref = (name: string) => ({ $ref: `structs.schema.json#/definitions/${name}` });
@@ -127,5 +128,5 @@ export function decodeSchema(): JsonSchema {
 
 /** The generated schema files, by file name. */
 export function generatedSchemas(): Record<string, JsonSchema> {
-  return { 'structs.schema.json': structsSchema(), 'decode.schema.json': decodeSchema() };
+  return { 'structs.schema.json': structsSchema(), 'decode.schema.json': decodeSchema(), ...commandSchemas() };
 }

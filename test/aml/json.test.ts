@@ -16,6 +16,7 @@ import { formatFor, formatForJson } from '../../src/codecs/index.js';
 import { toJsonText } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { FIXTURES, iaslCompile, qemuAmlFixtures, sameBytes } from './helpers.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const fixtures = qemuAmlFixtures();
 const tmp = mkdtempSync(join(tmpdir(), 'nvtool-aml-json-'));
@@ -220,6 +221,7 @@ describe('nvtool encode on AML JSON', () => {
     const src = join(FIXTURES, 'q35-4dimm', 'SSDT-NVDIMM.aml');
     const json = join(tmp, 'ssdt.json');
     expect((await run(['decode', src, '--json', '-o', json])).code).toBe(0);
+    validateCliJson('decode', readFileSync(json, 'utf8'));
     const out = join(tmp, 'ssdt.aml');
     const r = await run(['encode', json, '-o', out]);
     expect(r.code).toBe(0);

@@ -13,10 +13,10 @@
  * error.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, mkdtempSync, openSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { spawnNvtool } from '../support/process.js';
 import { mulberry32 } from '../support/prng.js';
@@ -26,6 +26,8 @@ import { REPO } from '../support/fixtures.js';
 import { readRange } from '../support/files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nvtool-interrupted-'));
+// the sparse images are gigabytes once written into: never leave them behind
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const GiB = 2 ** 30;
 const HOOK = { NVTOOL_TEST_WRITE_PAUSE_MS: '0' };
 const MARK = /^nvtool-test: write (\d+)$/;

@@ -93,6 +93,14 @@ describe('decode --json | encode is byte-identical', () => {
     const d = await runCli(['decode', join(dir, 'nfit-top-of-space'), '--json']);
     const s = ((validateCliJson('decode', d.stdout) as any) as { value: { structures: { address: unknown; rangeLength: unknown }[] } }).value.structures[0]!;
     expect([s.address, s.rangeLength]).toEqual([(0xfffffffffff00000n).toString(), 0x100000]);
+    // encode reads "0x…" strings as well as numbers and decimal strings: every integer of the SPA range (its type too) as hex gives the same bytes
+    const doc = JSON.parse(d.stdout) as { value: { structures: Record<string, unknown>[] } };
+    const spaJson = doc.value.structures[0]!;
+    for (const [k, v] of Object.entries(spaJson)) if (typeof v === 'number' || k === 'address') spaJson[k] = '0x' + BigInt(v as number | string).toString(16);
+    writeFileSync(join(dir, 'nfit-hex.json'), JSON.stringify(doc));
+    const e = await runCli(['encode', join(dir, 'nfit-hex.json'), '-o', join(dir, 'nfit-hex.out'), '--force']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(Buffer.compare(readFileSync(join(dir, 'nfit-hex.out')), Buffer.from(bytes))).toBe(0);
   }, 120_000);
 
   it('label areas, info blocks, MBR and GPT header the kernel, ndctl and sgdisk wrote', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO } from '../support/fixtures.js';
 import { runCli } from '../support/cli.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nvtool-examples-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -23,6 +24,7 @@ describe('fixtures/examples: the README\'s built-in scenarios', () => {
     const r = await runCli(['sim', 'run', join(REPO, 'fixtures/examples/xen-v4/scenario.json'), '--out', out, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    validateCliJson('sim-run', r.stdout);
     const calls = trace(out);
     // then the guest's kernel reads its label area's index blocks (one 3972-byte _DSM read, the
     // size nd_label_data_init trims max_xfer 4076 to for a 128 KiB area) and ndctl read-labels the
@@ -57,6 +59,7 @@ describe('fixtures/examples: the README\'s built-in scenarios', () => {
     const i = await runCli(['inspect', join(out, 'guests/vm1/memory.img'), '--json']);
     expect(i.code).toBe(0);
     const text = i.stdout;
+    validateCliJson('inspect', text);
     for (const sig of ['FACS', 'DSDT', 'FACP', 'APIC', 'NFIT', 'SSDT', 'XSDT']) expect(text).toContain(`"${sig}`);
     expect(text).not.toMatch(/"checksumState":\s*"(?!valid)/);
   }, 120_000);

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { esc } from '../../src/sim/report/html.js';
 import { runCli } from '../support/cli.js';
 import { exampleRun, mappingSvgs, tags, textOfId, v1GuestRun, type ReportRun, type Tag } from './reportRuns.js';
+import { validateCliJson } from '../support/schemas.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nvtool-report-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -73,7 +74,7 @@ describe('sim report: the page against the run\'s artefacts', () => {
       const images = new Map<string, { image: string; imageOffset: number }>();
       if (gs.length) {
         const m = await runCli(['sim', 'mappings', r.dir, '--json']);
-        for (const g of JSON.parse(m.stdout).guests) for (const run of [...g.vnvdimms.flatMap((v: any) => v.runs), ...g.other]) images.set(`${g.guest}:${run.hostSpa.start}`, run);
+        for (const g of (validateCliJson('sim-mappings', m.stdout) as any).guests) for (const run of [...g.vnvdimms.flatMap((v: any) => v.runs), ...g.other]) images.set(`${g.guest}:${run.hostSpa.start}`, run);
       }
       for (const g of gs) {
         const layout = json(r, `guests/${g}/layout.json`);
@@ -208,7 +209,7 @@ describe('sim report: the page against the run\'s artefacts', () => {
     const dryOut = join(work, 'dry-run');
     const d = await runCli(['sim', 'run', 'fixtures/examples/xen-v4/scenario.json', '--out', dryOut, '--report', join(dryOut, 'pages/run.html'), '--dry-run', '--json']);
     expect(d.code, d.stderr).toBe(0);
-    expect(JSON.parse(d.stdout).writes.map((w: { file: string }) => w.file)).toContain(join(dryOut, 'pages/run.html'));
+    expect((validateCliJson('writes', d.stdout) as any).writes.map((w: { file: string }) => w.file)).toContain(join(dryOut, 'pages/run.html'));
     expect(existsSync(dryOut)).toBe(false);
     const out = join(work, 'outside-run');
     const page = join(work, 'outside.html');

@@ -11,6 +11,7 @@ import { expect } from 'vitest';
 import { REPO } from '../support/fixtures.js';
 import { runCli } from '../support/cli.js';
 import { requireTool } from '../support/tools.js';
+import { validateCliJson } from '../support/schemas.js';
 
 export interface ReportRun {
   name: string;
@@ -24,7 +25,7 @@ export async function exampleRun(work: string, example: 'xen-v4' | 'xen-v1'): Pr
   const r = await runCli(['sim', 'run', join(REPO, `fixtures/examples/${example}/scenario.json`), '--out', dir, '--report', page, '--json']);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  expect(JSON.parse(r.stdout).report).toBe(page);
+  expect((validateCliJson('sim-run', r.stdout) as { report: string }).report).toBe(page);
   return { name: example, dir, page };
 }
 
@@ -51,7 +52,7 @@ export async function v1GuestRun(work: string): Promise<ReportRun> {
   const page = join(pages, 'v1-guests.html');
   const w = await runCli(['sim', 'report', dir, '--out', page, '--json']);
   expect(w.code, w.stderr).toBe(0);
-  expect(JSON.parse(w.stdout).writes).toEqual([{ file: page, offset: 0, length: readFileSync(page).length, what: 'whole file, replaced atomically' }]);
+  expect((validateCliJson('writes', w.stdout) as { writes: unknown[] }).writes).toEqual([{ file: page, offset: 0, length: readFileSync(page).length, what: 'whole file, replaced atomically' }]);
   return { name: 'v1-guests', dir, page };
 }
 

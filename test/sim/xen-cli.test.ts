@@ -45,6 +45,7 @@ describe('nvtool sim xen --code-order, nvtool sim size', () => {
     expect((await runCli(['sim', 'xen', first.root])).code).toBe(0);
     const r = await runCli(['sim', 'xen', code.root, '--code-order', '--json']);
     expect(r.code, r.stderr).toBe(0);
+    validateCliJson('sim-run', r.stdout);
     const results = (dir: SimDir) => hypercallEntries(dir).map((x) => x.result).sort();
     expect(results(first)).toEqual(['-EINVAL', '0']);
     expect(results(code)).toEqual(['-EINVAL', '0']);

@@ -83,7 +83,8 @@ const ONE_AREA: Record<Action, (c: OneArea) => number> = {
     // Offsets in the file, as the index lines above and `nvtool inspect` print them.
     const findings = [...view.findings, ...ns.findings].map((f) => (f.offset === undefined ? f : { ...f, offset: f.offset + t.areaOffset }));
     const exit = checkExit(findings);
-    if (a.json) o.out(ndctlJsonText({ schemaVersion: 1, target: t, selection: view.selection, current: view.current ?? null, findings, namespaces: ns.namespaces, exit }));
+    // nvtool's own document: integers past 2^53 as decimal strings, like every other (ndctl's mirrors alone print them bare)
+    if (a.json) o.out(toJsonText({ schemaVersion: 1, target: t, selection: view.selection, current: view.current ?? null, findings, namespaces: ns.namespaces, exit }));
     else {
       o.out(`${view.selection}\n`);
       for (const c of view.checks) o.out(`index ${c.index} at 0x${(t.areaOffset + c.offset).toString(16)}: ${c.valid ? `valid, sequence ${c.value.seq & 3}` : `invalid: ${c.reason}`}\n`);

@@ -104,7 +104,7 @@ const SET_RUN: Record<string, (o: LabelsOutput, a: SetArgs, bound: Bound[]) => n
     const findings = views.flatMap((v) => v.findings);
     const exit = checkExit(findings);
     if (a.json) {
-      o.out(ndctlJsonText({ schemaVersion: 1, exit, sets: views.map((v, i) => ({ set: bound[i]!.how, regionActive: v.regionActive, ...(v.regionReason ? { regionReason: v.regionReason } : {}), cookie: v.cookie ?? null, namespaces: listSetNamespacesJson(v, bound[i]!.set), findings: v.findings, exit })) }));
+      o.out(toJsonText({ schemaVersion: 1, exit, sets: views.map((v, i) => ({ set: bound[i]!.how, regionActive: v.regionActive, ...(v.regionReason ? { regionReason: v.regionReason } : {}), cookie: v.cookie ?? null, namespaces: listSetNamespacesJson(v, bound[i]!.set), findings: v.findings, exit })) }));
     } else {
       for (const b of bound) o.out(setText(b));
       o.out(findingsText(findings) + `${['clean', 'warnings', 'errors'][exit]} (exit ${exit})\n`);

@@ -142,8 +142,10 @@ export function recordsCodec<V extends Record<number, Struct<any>>>(reg: RecordR
         const ipath = `${path}[${i}]`;
         const o = x as { type?: unknown; $raw?: unknown } | null;
         if (o === null || typeof o !== 'object') throw new NvError('json', ipath, undefined, `expected a ${reg.label} object`);
-        if (typeof o.type !== 'number') throw new NvError('json', `${ipath}.type`, undefined, 'expected a numeric type');
-        const s = o.$raw === true ? reg.raw : ((reg.variants[o.type as keyof V] as Struct<any> | undefined) ?? reg.raw);
+        // the selector reads like every other integer: a number, or a decimal or "0x…" string
+        const type = typeof o.type === 'number' ? o.type : typeof o.type === 'string' && /^(0x[0-9a-f]+|[0-9]+)$/i.test(o.type.trim()) ? Number(o.type.trim()) : undefined;
+        if (type === undefined || !Number.isSafeInteger(type)) throw new NvError('json', `${ipath}.type`, undefined, `expected the record type as an integer, got ${JSON.stringify(o.type)}`);
+        const s = o.$raw === true ? reg.raw : ((reg.variants[type as keyof V] as Struct<any> | undefined) ?? reg.raw);
         const v = s.fromJson(x, ipath, pins) as RecordValue<V>;
         if (s === reg.raw) (v as RawRecord).$raw = true;
         return v;
