@@ -295,10 +295,9 @@ export class AmlInterpreter {
     return Flow.Next;
   }
 
-  /** Return resolves its operand once (`AcpiDsExecEndControlOp` → `AcpiExResolveToValue`): an Index into a Package gives the element. */
+  /** Return passes an operator's Index reference on unchanged (`AcpiDsExecEndControlOp`); the caller's operator resolves it. */
   private returnValue(t: Term, f: Frame): AmlObject | undefined {
-    let v = this.eval(t, f);
-    if (v && !isSlotTerm(t)) v = this.packageElementOf(v);
+    const v = this.eval(t, f);
     return v && v.type !== 'Reference' ? copyObject(v) : v;
   }
 
@@ -524,8 +523,17 @@ export class AmlInterpreter {
    * `AcpiExResolveOperands`).
    */
   operand(t: Term, f: Frame, keepIndex = false): AmlObject {
+    return this.evalOperand(t, f, keepIndex) ?? noReturnValue();
+  }
+
+  /**
+   * `operand`, except that a call returning nothing gives undefined: ACPICA notices the missing
+   * value only when the operator collects its operands (`AcpiDsCreateOperands` popping an empty
+   * result stack), after every operand has been evaluated, so a later operand's error wins.
+   */
+  evalOperand(t: Term, f: Frame, keepIndex = false): AmlObject | undefined {
     const v = this.eval(t, f);
-    if (v === undefined) amlFail('AE_AML_NO_RETURN_VALUE', 'operand has no value (method returned nothing)');
+    if (v === undefined) return undefined;
     // A field object itself (from DerefOf of a RefOf) is read when used as an operand (`AcpiExResolveObjectToValue`).
     if (v.type === 'FieldUnit' || v.type === 'BufferField') return this.readValue(v, '');
     if (!keepIndex && !isSlotTerm(t)) return this.packageElementOf(v);
@@ -544,7 +552,8 @@ export class AmlInterpreter {
    * a Local by a later operand is what an earlier `LocalX` operand reads; names are read at once.
    */
   operands(terms: readonly Term[], f: Frame, keepIndex = false): AmlObject[] {
-    const now = terms.map((t) => (isSlotTerm(t) ? undefined : this.operand(t, f, keepIndex)));
+    const now = terms.map((t) => (isSlotTerm(t) ? undefined : this.evalOperand(t, f, keepIndex)));
+    if (terms.some((t, i) => !isSlotTerm(t) && now[i] === undefined)) noReturnValue();
     return terms.map((t, i) => now[i] ?? this.operand(t, f, keepIndex));
   }
 
@@ -986,6 +995,10 @@ export class AmlInterpreter {
     if (v.type === 'String') return bytesOfString(v.value);
     return amlFail('AE_AML_OPERAND_TYPE', `cannot write [${v.type}] to a field`);
   }
+}
+
+export function noReturnValue(): never {
+  return amlFail('AE_AML_NO_RETURN_VALUE', 'operand has no value (method returned nothing)');
 }
 
 function indexRef(src: AmlObject, i: bigint): ReferenceObj {

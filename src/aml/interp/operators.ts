@@ -5,7 +5,7 @@
  */
 import type { OpTerm, Term } from '../model.js';
 import { amlFail } from './errors.js';
-import type { AmlInterpreter, Frame } from './interpreter.js';
+import { noReturnValue, type AmlInterpreter, type Frame } from './interpreter.js';
 import { buf, compareObjects, int, intToBuf, toBuffer, toInteger, toStringValue, type AmlObject, type Width } from './values.js';
 
 type Binary = (a: bigint, b: bigint, w: Width) => bigint;
@@ -88,7 +88,9 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
   // operator uses it, after all of them (ACPICA resolves Local/Arg references in
   // `AcpiExResolveOperands`, once every operand has been evaluated).
   const early: (AmlObject | undefined)[] = [];
-  for (const i of OPERANDS[t.op] ?? []) if (!isSlotTerm(a[i] as Term)) early[i] = it.operand(a[i] as Term, f);
+  const operandIdx = OPERANDS[t.op] ?? [];
+  for (const i of operandIdx) if (!isSlotTerm(a[i] as Term)) early[i] = it.evalOperand(a[i] as Term, f);
+  if (operandIdx.some((i) => !isSlotTerm(a[i] as Term) && early[i] === undefined)) noReturnValue();
   const val = (i: number): AmlObject => early[i] ?? it.operand(a[i] as Term, f);
   /**
    * Integer operands are resolved and converted from the last to the first (ACPICA

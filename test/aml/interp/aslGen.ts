@@ -70,12 +70,16 @@ function exprArb(fields: string[]): fc.Arbitrary<string> {
         { weight: 1, arbitrary: fc.tuple(sub, fc.oneof(small, fc.constant('Ones'))).map(([x, n]) => `ToString (${x}, ${n})`) },
         { weight: 2, arbitrary: bin('Concatenate') },
         { weight: 1, arbitrary: fc.tuple(sub, small, small).map(([x, i, n]) => `Mid (${x}, ${i}, ${n})`) },
-        { weight: 1, arbitrary: fc.constantFrom(...LOCALS, ...NAMED).map((x) => `SizeOf (${x})`) },
+        { weight: 1, arbitrary: fc.constantFrom(...LOCALS, ...NAMED, 'Local6', 'Local7').map((x) => `SizeOf (${x})`) },
         { weight: 1, arbitrary: fc.constantFrom(...LOCALS, ...NAMED, ...fields, 'MTX0', 'OPR0', 'DEV0', 'EVT0', 'HLP0', 'Local6').map((x) => `ObjectType (${x})`) },
         { weight: 1, arbitrary: fc.constantFrom(...NAMED, ...fields, 'PKG1').map((x) => `DerefOf (RefOf (${x}))`) },
         { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...NAMED, 'PKG1'), sub).map(([x, y]) => `HLP2 (RefOf (${x}), ${y})`) },
         { weight: 1, arbitrary: fc.tuple(fc.constantFrom('PKG1', 'PKG0'), small, small).map(([x, i, j]) => `DerefOf (Index (DerefOf (Index (${x}, ${i})), ${j}))`) },
         { weight: 1, arbitrary: fc.constantFrom('Local6', 'Local7').map((x) => `DerefOf (${x})`) },
+        // An Index result as an operand (a Package element is resolved, a Buffer/String byte is not),
+        // and a method returning one (HLP4).
+        { weight: 1, arbitrary: fc.tuple(fc.constantFrom('PKG0', 'PKG1', 'BUF0', 'STR0', 'Local2', 'Local3'), small).map(([x, i]) => `Index (${x}, ${i})`) },
+        { weight: 1, arbitrary: small.map((i) => `HLP4 (${i})`) },
         { weight: 1, arbitrary: fc.constantFrom('INT0', 'BF01', 'Local2', 'Local6').map((x) => `CondRefOf (${x})`) },
         { weight: 1, arbitrary: fc.tuple(fc.constantFrom('MTX0', 'MTX1'), fc.constantFrom('0', '0xFFFF')).map(([m, t]) => `Acquire (${m}, ${t})`) },
         { weight: 2, arbitrary: fc.tuple(fc.oneof(sub, fc.constantFrom('BUF0', 'PKG0', 'STR0')), small).map(([x, i]) => `DerefOf (Index (${x}, ${i}))`) },
@@ -84,7 +88,7 @@ function exprArb(fields: string[]): fc.Arbitrary<string> {
         { weight: 1, arbitrary: fc.constant('Wait (EVT0, 0)') },
         // Stores inside expressions: a LocalX operand is read when its operator runs, after them.
         { weight: 1, arbitrary: fc.tuple(sub, fc.constantFrom(...LOCALS)).map(([x, l]) => `Store (${x}, ${l})`) },
-        { weight: 1, arbitrary: fc.constantFrom(...LOCALS).map((l) => `Increment (${l})`) },
+        { weight: 1, arbitrary: fc.constantFrom(...LOCALS, 'Local6', 'Local7').map((l) => `Increment (${l})`) },
         // Mid's index + length stay small: ACPICA adds them unchecked, and a sum past 2^64 makes acpiexec crash.
         { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Add', 'Concatenate', 'Mid'), sub, sub, small, fc.constantFrom(...LOCALS)).map(([op, x, y, n, l]) => (op === 'Mid' ? `Mid (${x}, 1, ${n}, ${l})` : `${op} (${x}, ${y}, ${l})`)) },
         { weight: 2, arbitrary: fc.tuple(sub, sub).map(([x, y]) => `HLP0 (${x}, ${y})`) },
@@ -105,8 +109,8 @@ function stmtsArb(e: fc.Arbitrary<string>, fields: string[], loops: boolean): fc
     { weight: 1, arbitrary: fc.constantFrom('Signal (EVT0)', 'Reset (EVT0)') },
     // Through a Local: iasl refuses a constant over 255.
     { weight: 1, arbitrary: e.map((x) => `Local5 = ${x}\n    Stall (Local5)`) },
-    { weight: 1, arbitrary: fc.tuple(e, fc.constantFrom('BUF0', 'PKG0', ...LOCALS), small).map(([x, t, i]) => `Store (${x}, Index (${t}, ${i}))`) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Increment', 'Decrement'), fc.constantFrom(...LOCALS, 'INT0', 'STR0', 'BUF0', 'BF00', ...fields)).map(([op, t]) => `${op} (${t})`) },
+    { weight: 1, arbitrary: fc.tuple(e, fc.constantFrom('BUF0', 'PKG0', 'STR0', ...LOCALS), small).map(([x, t, i]) => `Store (${x}, Index (${t}, ${i}))`) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Increment', 'Decrement'), fc.constantFrom(...LOCALS, 'INT0', 'STR0', 'BUF0', 'BF00', 'Local6', 'Local7', ...fields)).map(([op, t]) => `${op} (${t})`) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Add', 'Or', 'Concatenate', 'ShiftLeft'), e, e, target).map(([op, x, y, t]) => `${op} (${x}, ${y}, ${t})`) },
     { weight: 1, arbitrary: fc.tuple(e, e).map(([x, y]) => `Divide (${x}, ${y}, Local4, Local5)`) },
     { weight: 1, arbitrary: fc.tuple(e, small, fc.constantFrom('CreateByteField', 'CreateWordField', 'CreateDWordField', 'CreateBitField')).map(([x, i, op]) => `Local5 = ${x}\n    ${op} (Local5, ${i}, CF00)\n    Local6 = CF00`) },
@@ -116,6 +120,11 @@ function stmtsArb(e: fc.Arbitrary<string>, fields: string[], loops: boolean): fc
     { weight: 1, arbitrary: fc.tuple(e, fc.constantFrom('Local6', 'Local7')).map(([x, r]) => `HLP3 (${r}, ${x})`) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...MUTEXES), fc.constantFrom('0', '0xFFFF')).map(([m, t]) => `Acquire (${m}, ${t})`) },
     { weight: 1, arbitrary: fc.constantFrom(...MUTEXES).map((m) => `Release (${m})`) },
+    // A method returning nothing (HLP5) as an operand: AE_AML_NO_RETURN_VALUE once the operator
+    // has evaluated its other operands. Only as an operator's first operand at statement level:
+    // deeper, ACPICA pops an unrelated pending result in its place (a result-stack mix-up nvtool
+    // does not copy).
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Add', 'Concatenate', 'LEqual', 'Index'), e, e).map(([op, x, y]) => `Local5 = ${op} (HLP5 (${x}), ${y})`) },
   );
   return fc.letrec<{ s: string[] }>((tie) => ({
     s: fc.array(
@@ -212,6 +221,8 @@ export function tableArb(methods: number): fc.Arbitrary<GenTable> {
           // An Arg holding a RefOf is stored through; DerefOf reads what it refers to.
           '  Method (HLP2, 2) { Arg0 = Arg1 Return (DerefOf (Arg0)) }',
           '  Method (HLP3, 2) { Store (Arg1, Arg0) Return (ObjectType (Arg0)) }',
+          '  Method (HLP4, 1) { Return (Index (PKG1, Arg0)) }',
+          '  Method (HLP5, 1) { Local0 = Arg0 }',
         ];
         const evals: GenTable['evals'] = [];
         ms.forEach(([init, stmts, ret, serialized, a0, a1, [r6, r7, i7]], k) => {

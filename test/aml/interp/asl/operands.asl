@@ -10,6 +10,7 @@ DefinitionBlock ("", "DSDT", 2, "NVT", "T", 1) {
   Method (H2, 0) { Local0 = Index (PKG0, 1) Return (Local0) }
   Method (H3, 1) { Return (ObjectType (Arg0)) }
   Method (H4, 1) { Increment (Arg0) Return (Arg0) }
+  Method (H5, 1) { Local0 = Arg0 }
   // Increment/Decrement resolve their operand as LNot's: a Local or Arg holding a RefOf or Index
   // reference gives the reference, not an Integer (AE_AML_OPERAND_TYPE); an Index result is the element.
   Method (TA00, 0) { Local0 = RefOf (INT0) Increment (Local0) Return (Local0) }
@@ -43,4 +44,14 @@ DefinitionBlock ("", "DSDT", 2, "NVT", "T", 1) {
   Method (TB18, 0) { Return (DerefOf (Index (Index (PKG0, 4), 0))) }
   Method (TB19, 0) { Return (Add (Store (Index (PKG0, 1), Local0), 1)) }
   Method (TB20, 0) { Local0 = Index (PKG0, 1) Return (Local0) }
+  // Return passes an operator's Index reference on unchanged: held in a Local it stays one.
+  Method (TB21, 0) { Local1 = H1 () Increment (Local1) Return (Local1) }
+  Method (TB22, 0) { Local1 = H1 () Return (DerefOf (Local1)) }
+  // A call that returns nothing is AE_AML_NO_RETURN_VALUE when its operator collects its
+  // operands, after the operator's later operands ran (their error wins).
+  Method (TC00, 0) { Return (Add (H5 (3), 1)) }
+  Method (TC01, 0) { Return (Add (H5 (3), Index (Buffer (1) {1}, 3))) }
+  Method (TC02, 0) { Return (Concatenate (H5 ("b"), DerefOf (Index (PKG0, 9)))) }
+  Method (TC03, 0) { Local0 = H5 (7) Return (Local0) }
+  Method (TC04, 0) { Return (H5 (4)) }
 }
