@@ -837,6 +837,20 @@ export class AmlInterpreter {
     this.storeRef(this.superName(t, f), v, copy);
   }
 
+  /**
+   * A Target evaluated ahead of its store: an Index or DerefOf (or other reference-producing)
+   * target gives its reference now; a name, LocalX, ArgX, Debug or none is resolved at the store.
+   */
+  targetOf(t: Term, f: Frame): StoreTarget {
+    return t.t === 'op' && t.op !== 'Debug' && !/^(Local|Arg)\d$/.test(t.op) ? { ref: this.superName(t, f) } : { term: t };
+  }
+
+  /** Store (not CopyObject) into a Target from `targetOf`. */
+  storeTo(tg: StoreTarget, v: AmlObject, f: Frame): void {
+    if ('ref' in tg) this.storeRef(tg.ref, v, false);
+    else this.store(tg.term, v, f, false);
+  }
+
   storeRef(r: RefTarget, v: AmlObject, copy: boolean): void {
     switch (r.kind) {
       case 'local':
@@ -1039,3 +1053,4 @@ function parseNameText(s: string): NameString {
 }
 
 export type { Frame };
+export type StoreTarget = { term: Term } | { ref: RefTarget };

@@ -5,7 +5,7 @@
  */
 import type { OpTerm, Term } from '../model.js';
 import { amlFail } from './errors.js';
-import { noReturnValue, type AmlInterpreter, type Frame } from './interpreter.js';
+import { noReturnValue, type AmlInterpreter, type Frame, type StoreTarget } from './interpreter.js';
 import { buf, compareObjects, int, intToBuf, toBuffer, toInteger, toStringValue, type AmlObject, type Width } from './values.js';
 
 type Binary = (a: bigint, b: bigint, w: Width) => bigint;
@@ -77,8 +77,17 @@ export function isSlotTerm(t: Term): t is OpTerm {
 /** Which arguments of an operator are operands (the rest are targets or opcode bytes). */
 const OPERANDS: Record<string, number[]> = {
   ...Object.fromEntries([...Object.keys(BINARY), 'Divide', 'LAnd', 'LOr', 'LEqual', 'LGreater', 'LLess', 'ToString', 'Concatenate'].map((op) => [op, [0, 1]])),
+  ...Object.fromEntries(['Not', 'FindSetLeftBit', 'FindSetRightBit', 'FromBCD', 'ToBCD', 'LNot', 'ToInteger', 'ToBuffer', 'ToHexString', 'ToDecimalString'].map((op) => [op, [0]])),
   Mid: [0, 1, 2],
   Match: [0, 2, 4, 5],
+};
+
+/** Which arguments of an operator are Targets. */
+const TARGETS: Record<string, number[]> = {
+  ...Object.fromEntries([...Object.keys(BINARY), 'ToString', 'Concatenate'].map((op) => [op, [2]])),
+  ...Object.fromEntries(['Not', 'FindSetLeftBit', 'FindSetRightBit', 'FromBCD', 'ToBCD', 'ToInteger', 'ToBuffer', 'ToHexString', 'ToDecimalString'].map((op) => [op, [1]])),
+  Divide: [2, 3],
+  Mid: [3],
 };
 
 export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject | undefined {
@@ -90,6 +99,10 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
   const early: (AmlObject | undefined)[] = [];
   const operandIdx = OPERANDS[t.op] ?? [];
   for (const i of operandIdx) if (!isSlotTerm(a[i] as Term)) early[i] = it.evalOperand(a[i] as Term, f);
+  // Then the Targets (an Index or DerefOf target runs now, so its error comes before the
+  // operator's own: ACPICA evaluates every argument before executing the operator).
+  const targets: StoreTarget[] = [];
+  for (const i of TARGETS[t.op] ?? []) targets[i] = it.targetOf(a[i] as Term, f);
   if (operandIdx.some((i) => !isSlotTerm(a[i] as Term) && early[i] === undefined)) noReturnValue();
   const val = (i: number): AmlObject => early[i] ?? it.operand(a[i] as Term, f);
   /**
@@ -103,7 +116,7 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
   };
   const num = (i: number): bigint => ints(i)[0]!;
   const result = (v: AmlObject, target: number): AmlObject => {
-    it.store(a[target] as Term, v, f, false);
+    it.storeTo(targets[target]!, v, f);
     return v;
   };
   const bin = BINARY[t.op];
@@ -115,7 +128,7 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
     case 'Divide': {
       const [x, y] = ints(0, 1) as [bigint, bigint];
       if (y === 0n) amlFail('AE_AML_DIVIDE_BY_ZERO', 'Divide by zero');
-      it.store(a[2] as Term, int(x % y), f, false);
+      it.storeTo(targets[2]!, int(x % y), f);
       return result(int(x / y), 3);
     }
     case 'Not':

@@ -113,6 +113,9 @@ function stmtsArb(e: fc.Arbitrary<string>, fields: string[], loops: boolean): fc
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Increment', 'Decrement'), fc.constantFrom(...LOCALS, 'INT0', 'STR0', 'BUF0', 'BF00', 'Local6', 'Local7', ...fields)).map(([op, t]) => `${op} (${t})`) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Add', 'Or', 'Concatenate', 'ShiftLeft'), e, e, target).map(([op, x, y, t]) => `${op} (${x}, ${y}, ${t})`) },
     { weight: 1, arbitrary: fc.tuple(e, e).map(([x, y]) => `Divide (${x}, ${y}, Local4, Local5)`) },
+    // Index targets of operators: evaluated before the operator runs.
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Add', 'Or', 'Concatenate', 'ToBuffer', 'Divide'), e, e, fc.constantFrom('BUF0', 'PKG0', 'STR0', 'Local2', 'Local3'), small).map(([op, x, y, t, i]) =>
+      op === 'ToBuffer' ? `ToBuffer (${x}, Index (${t}, ${i}))` : op === 'Divide' ? `Divide (${x}, ${y}, Local4, Index (${t}, ${i}))` : `${op} (${x}, ${y}, Index (${t}, ${i}))`) },
     { weight: 1, arbitrary: fc.tuple(e, small, fc.constantFrom('CreateByteField', 'CreateWordField', 'CreateDWordField', 'CreateBitField')).map(([x, i, op]) => `Local5 = ${x}\n    ${op} (Local5, ${i}, CF00)\n    Local6 = CF00`) },
     { weight: 1, arbitrary: fc.constantFrom(...NAMED, ...fields, 'PKG1', 'MTX0').map((x) => `Local6 = RefOf (${x})`) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom('PKG1', 'PKG0', 'BUF0', 'STR0', 'Local3'), small).map(([x, i]) => `Local7 = Index (${x}, ${i})`) },

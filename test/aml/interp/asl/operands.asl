@@ -54,4 +54,10 @@ DefinitionBlock ("", "DSDT", 2, "NVT", "T", 1) {
   Method (TC02, 0) { Return (Concatenate (H5 ("b"), DerefOf (Index (PKG0, 9)))) }
   Method (TC03, 0) { Local0 = H5 (7) Return (Local0) }
   Method (TC04, 0) { Return (H5 (4)) }
+  // An operator's Index target is evaluated before the operator runs: its error comes first.
+  Method (TE00, 0) { Add (PKG0, 1, Index (BUF0, 9)) Return (1) }
+  Method (TE01, 0) { Divide (7, 0, Index (BUF0, 0), Index (BUF0, 5)) Return (BUF0) }
+  Method (TE02, 0) { Local0 = Buffer (4) {} Add (1, 2, Index (Local0, 1)) Return (Local0) }
+  Method (TE03, 0) { Add (1, 0x1FF, Index (PKG0, 1)) Return (DerefOf (Index (PKG0, 1))) }
+  Method (TE04, 0) { Divide (7, 2, Index (BUF0, 0), Index (BUF0, 1)) Return (BUF0) }
 }
