@@ -78,7 +78,7 @@ const enum Flow {
 }
 
 export const ACPICA_REVISION = 0x20200925n;
-const OSI_STRINGS = ['Windows 2000', 'Windows 2001', 'Windows 2001 SP1', 'Windows 2001.1', 'Windows 2001 SP2', 'Windows 2001.1 SP1', 'Windows 2006', 'Windows 2006.1', 'Windows 2006 SP1', 'Windows 2006 SP2', 'Windows 2009', 'Windows 2012', 'Windows 2013', 'Windows 2015', 'Windows 2016', 'Windows 2017', 'Windows 2017.2', 'Windows 2018', 'Windows 2018.2', 'Windows 2019', 'Extended Address Space Descriptor', 'Module Device', '3.0 Thermal Model', '3.0 _SCP Extensions', 'Processor Aggregator Device'];
+const OSI_STRINGS = ['Windows 2000', 'Windows 2001', 'Windows 2001 SP1', 'Windows 2001.1', 'Windows 2001 SP2', 'Windows 2001.1 SP1', 'Windows 2006', 'Windows 2006.1', 'Windows 2006 SP1', 'Windows 2006 SP2', 'Windows 2009', 'Windows 2012', 'Windows 2013', 'Windows 2015', 'Windows 2016', 'Windows 2017', 'Windows 2017.2', 'Windows 2018', 'Windows 2018.2', 'Windows 2019', 'Extended Address Space Descriptor'];
 
 export class AmlInterpreter {
   readonly ns = new RtNamespace();
@@ -174,7 +174,8 @@ export class AmlInterpreter {
     if (path === '\\_OSI') {
       const s = args[0];
       if (!s || s.type !== 'String') amlFail('AE_AML_OPERAND_TYPE', '_OSI needs a String');
-      return int(OSI_STRINGS.includes(s.value) ? this.w.mask : 0n);
+      // ACPI_UINT64_MAX even in a 32-bit table (`AcpiUtOsiImplementation`): a caller's operator truncates it.
+      return int(OSI_STRINGS.includes(s.value) ? (1n << 64n) - 1n : 0n);
     }
     // Per method, as ACPICA's thread count (`AcpiDsBeginMethodExecution`): mutual recursion of n methods goes n x 255 deep.
     if (m.active >= 255) amlFail('AE_AML_METHOD_LIMIT', `${path}: reached the maximum reentrancy limit (255)`);
@@ -557,6 +558,11 @@ export class AmlInterpreter {
     return terms.map((t, i) => now[i] ?? this.operand(t, f, keepIndex));
   }
 
+  /** Store's and CopyObject's result (the object stored) truncated to the table's width, as every operator's (`AcpiDsExecEndOp`). */
+  private truncated(v: AmlObject): AmlObject {
+    return v.type === 'Integer' && v.value > this.w.mask ? int(v.value & this.w.mask) : v;
+  }
+
   /** A named object read as an operand: fields are read, data objects returned as they are. */
   readValue(o: AmlObject, path: string): AmlObject {
     if (o.type === 'FieldUnit') return this.readField(o);
@@ -645,12 +651,12 @@ export class AmlInterpreter {
       case 'Load': case 'LoadTable': case 'Unload':
         return amlFail('AE_NOT_IMPLEMENTED', `${t.op} is not supported`);
       case 'Store': {
-        const v = this.operand(a[0] as Term, f, true);
+        const v = this.truncated(this.operand(a[0] as Term, f, true));
         this.store(a[1] as Term, v, f, false);
         return v;
       }
       case 'CopyObject': {
-        const v = this.operand(a[0] as Term, f, true);
+        const v = this.truncated(this.operand(a[0] as Term, f, true));
         this.store(a[1] as Term, v, f, true);
         return v;
       }
@@ -899,7 +905,7 @@ export class AmlInterpreter {
     switch (target.type) {
       // Integers and Strings are changed in place (`AcpiExStoreObjectToObject`): packages naming them see it.
       case 'Integer':
-        target.value = toInteger(v, this.w);
+        target.value = toInteger(v, this.w) & this.w.mask;
         return;
       case 'String':
         if (v.type === 'Package') amlFail('AE_AML_OPERAND_TYPE', 'cannot store [Package] into a String');

@@ -115,7 +115,9 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
     return out;
   };
   const num = (i: number): bigint => ints(i)[0]!;
+  // An Integer result is truncated to the table's width (`AcpiDsExecEndOp`) before it is stored.
   const result = (v: AmlObject, target: number): AmlObject => {
+    if (v.type === 'Integer') v = int(v.value & w.mask);
     it.storeTo(targets[target]!, v, f);
     return v;
   };
@@ -128,7 +130,7 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
     case 'Divide': {
       const [x, y] = ints(0, 1) as [bigint, bigint];
       if (y === 0n) amlFail('AE_AML_DIVIDE_BY_ZERO', 'Divide by zero');
-      it.storeTo(targets[2]!, int(x % y), f);
+      it.storeTo(targets[2]!, int((x % y) & w.mask), f);
       return result(int(x / y), 3);
     }
     case 'Not':

@@ -186,11 +186,16 @@ export function intToBuf(v: bigint, w: Width): Uint8Array {
 
 const hex2 = (b: number): string => b.toString(16).toUpperCase().padStart(2, '0');
 
-/** Operand conversion to Integer (`AcpiExConvertToInteger`, implicit or ToInteger). */
+/**
+ * Operand conversion to Integer (`AcpiExConvertToInteger`, implicit or ToInteger). An Integer is
+ * taken as it is: the only one wider than a 32-bit table's integers is `_OSI`'s all-ones
+ * (`AcpiUtOsiImplementation` returns ACPI_UINT64_MAX), which operators compute with before their
+ * result is truncated (`AcpiDsExecEndOp`).
+ */
 export function toInteger(o: AmlObject, w: Width, explicit = false): bigint {
   switch (o.type) {
     case 'Integer':
-      return o.value & w.mask;
+      return o.value;
     case 'String':
       return explicit ? explicitStrToInt(o.value, w) : implicitStrToInt(o.value, w);
     case 'Buffer':
@@ -227,7 +232,8 @@ export type StringMode = 'implicit' | 'hex' | 'decimal';
 export function toStringValue(o: AmlObject, w: Width, mode: StringMode = 'implicit'): string {
   switch (o.type) {
     case 'Integer':
-      return mode === 'decimal' ? o.value.toString(10) : o.value.toString(16).toUpperCase().padStart(w.bits / 4, '0');
+      // As many digits as the table's integers have (`AcpiExConvertToAscii`): the low ones of a wider value.
+      return mode === 'decimal' ? (w.bits === 32 ? o.value % 10_000_000_000n : o.value).toString(10) : (o.value & w.mask).toString(16).toUpperCase().padStart(w.bits / 4, '0');
     case 'String':
       return o.value;
     case 'Buffer': {
