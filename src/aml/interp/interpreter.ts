@@ -84,6 +84,8 @@ export class AmlInterpreter {
   readonly ns = new RtNamespace();
   readonly notifications: Notification[] = [];
   readonly debugLog: AmlObject[] = [];
+  /** Fatal (type, code, argument) signalled by the AML, in order; evaluation went on after each. */
+  readonly fatals: { type: number; code: number; arg: bigint }[] = [];
   readonly w: Width;
   private readonly o: Required<Omit<InterpreterOptions, 'trace' | 'handlers'>> & Pick<InterpreterOptions, 'trace' | 'handlers'>;
   private depth = 0;
@@ -646,8 +648,13 @@ export class AmlInterpreter {
         }
         return undefined;
       }
-      case 'Fatal':
-        return amlFail('AE_AML_INTERNAL', `Fatal(${(a[0] as { value: number }).value}, ${(a[1] as { value: number }).value})`);
+      case 'Fatal': {
+        // The OS is signalled and the method goes on (`AcpiExOpcode_3A_0T_0R`: AcpiOsSignal returns
+        // AE_OK in acpiexec and Linux, "might return while OS is shutting down, just continue").
+        const arg = toInteger(this.operand(a[2] as Term, f), this.w) & 0xffffffffn;
+        this.fatals.push({ type: (a[0] as { value: number }).value, code: (a[1] as { value: number }).value, arg });
+        return undefined;
+      }
       case 'Load': case 'LoadTable': case 'Unload':
         return amlFail('AE_NOT_IMPLEMENTED', `${t.op} is not supported`);
       case 'Store': {

@@ -15,6 +15,7 @@ describe('AML interpreter rules pinned against acpiexec', () => {
   it.each([
     ['operands.asl', 'operand resolution, Index references, calls returning nothing, Targets evaluated first'],
     ['osi.asl', '_OSI strings and its 64-bit answer in a 32-bit table'],
+    ['misc.asl', 'Fatal, Debug, edges of conversions and comparisons'],
   ])('asl/%s (%s): equal status and equal result for every method', (file) => {
     const source = readFileSync(join(import.meta.dirname, 'asl', file), 'utf8');
     const evals = [...source.matchAll(/Method \((T\w{3}), 0\)/g)].map((m) => ({ path: `\\${m[1]}` }));
