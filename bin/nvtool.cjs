@@ -6,7 +6,6 @@
 // start-up, and only a classic script can be given a code cache (specs/aml.md "Start-up").
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { setFlagsFromString } = require('node:v8');
 const { Script } = require('node:vm');
 
 const dir = join(__dirname, '..', 'dist', 'cli-bundle');
@@ -18,9 +17,12 @@ const command = /^[a-z][a-z0-9-]*$/.test(first) ? first : 'top';
 // a fresh process went to TurboFan compiling the decoder and printer with their helpers inlined
 // (-19 % CPU on the 404 KB SSDT, -24 % at 100 KB, the same at 1.6 MB), and its loops ran in the
 // interpreter until V8's default budget (132 KB of bytecode) ran out: a budget of 20 KB tiers them
-// up sooner (-11 ms of main-thread time at 404 KB, -18 ms at 1.6 MB: specs/aml.md "Speed").
+// up sooner (-11 ms of main-thread time at 404 KB, -18 ms at 1.6 MB: specs/aml.md "Cold process").
+// Any flag set at run time also makes V8 refuse Node's own code cache for built-in modules loaded
+// afterwards (8 of them: 6.5 -> 17 ms), so flags go only to commands they pay for.
 const V8_FLAGS = { disasm: ['--no-turbo-inlining', '--interrupt-budget=20000'] };
-for (const f of V8_FLAGS[command] ?? []) setFlagsFromString(f);
+// `node:v8` only when needed: loading it loads Node's stream modules too.
+if (V8_FLAGS[command]) for (const f of V8_FLAGS[command]) require('node:v8').setFlagsFromString(f);
 
 function cacheFor(name) {
   const file = join(dir, 'cache', `${name}.bin`);
@@ -35,7 +37,9 @@ function runBundle(file) {
   if (process.env.NVTOOL_CODE_CACHE_REPORT) process.stderr.write(`code cache: ${cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted'}\n`);
   if (writeTo) process.once('exit', () => writeFileSync(writeTo, script.createCachedData()));
   const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, require('node:module').createRequire(file), mod, file, dir);
+  // This file's `require`: the bundle asks for Node's modules and fast-check, found from here as
+  // from dist/ (the package's node_modules), and `node:module` (the ES module loader) stays unloaded.
+  script.runInThisContext()(mod.exports, require, mod, file, dir);
   return mod.exports.runProcess();
 }
 
