@@ -77,13 +77,23 @@ describe('each command --json matches its schema in schemas/ and carries schemaV
     await json('disasm', ['disasm', q('SSDT-NVDIMM.aml'), '--json']);
   });
 
-  it('gpt create, add, list, delete (partitiontable in sfdisk\'s shape)', async () => {
+  it('gpt create, add, list, delete (partitiontable in sfdisk\'s shape), verify and repair', async () => {
     const img = t('disk.img');
     await json('gpt-list', ['gpt', 'create', img, '--image-size', '8M', '--json']);
     const a = await json('gpt-list', ['gpt', 'add', img, '--json']);
     expect((a.partitiontable as { partitions: unknown[] }).partitions).toHaveLength(1);
     await json('gpt-list', ['gpt', 'list', img, '--json']);
     await json('gpt-list', ['gpt', 'delete', img, '--number', '1', '--json']);
+    expect(await json('gpt-verify', ['gpt', 'verify', img, '--json'])).toMatchObject({ problems: 0, damaged: false });
+    // damage the backup header (the image's last sector): verify reports it, repair rebuilds it from the primary
+    const bytes = readFileSync(img);
+    bytes[bytes.length - 512 + 20] ^= 0xff;
+    writeFileSync(img, bytes);
+    const bad = await runCli(['gpt', 'verify', img, '--json']);
+    expect(bad.code).toBe(1);
+    expect(validateCliJson('gpt-verify', bad.stdout)).toMatchObject({ damaged: true });
+    produced.push({ schema: 'gpt-verify', doc: JSON.parse(bad.stdout) });
+    expect(await json('gpt-repair', ['gpt', 'repair', img, '--json'])).toMatchObject({ from: 'primary', remainingProblems: [] });
   });
 
   it('aml eval', async () => {
