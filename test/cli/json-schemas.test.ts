@@ -87,7 +87,8 @@ describe('each command --json matches its schema in schemas/ and carries schemaV
     expect(await json('gpt-verify', ['gpt', 'verify', img, '--json'])).toMatchObject({ problems: 0, damaged: false });
     // damage the backup header (the image's last sector): verify reports it, repair rebuilds it from the primary
     const bytes = readFileSync(img);
-    bytes[bytes.length - 512 + 20] ^= 0xff;
+    const at = bytes.length - 512 + 20; // a byte of the backup header (its CRC no longer matches)
+    bytes[at] = bytes[at]! ^ 0xff;
     writeFileSync(img, bytes);
     const bad = await runCli(['gpt', 'verify', img, '--json']);
     expect(bad.code).toBe(1);
