@@ -93,6 +93,8 @@ export class AmlInterpreter {
   /** Mutexes held by the running evaluation, released when it ends (ACPICA `AcpiExReleaseAllMutexes`). */
   private held: MutexObj[] = [];
   private deadline = Infinity;
+  /** Module-level package elements naming objects not defined yet, resolved when every table is loaded. */
+  private pendingElements: { elements: (AmlObject | undefined)[]; index: number; name: NameString; scope: string[] }[] = [];
   private ticks = 0;
 
   /** Loads the tables in order (DSDT first, as ACPICA), each decoded with the others as references. */
@@ -107,6 +109,11 @@ export class AmlInterpreter {
       const f: Frame = { method: '', scope: [], locals: [], args: [], created: [] };
       this.execList(d.table.terms, f);
     }
+    for (const e of this.pendingElements) {
+      const p = this.ns.resolve(e.name, e.scope);
+      if (p) e.elements[e.index] = this.namedElement(p);
+    }
+    this.pendingElements = [];
   }
 
   /** Evaluates `path` (a method is called with `args`; any other object gives its value). */
@@ -300,7 +307,9 @@ export class AmlInterpreter {
 
   /** Return passes an operator's Index reference on unchanged (`AcpiDsExecEndControlOp`); the caller's operator resolves it. */
   private returnValue(t: Term, f: Frame): AmlObject | undefined {
-    const v = this.eval(t, f);
+    let v = this.eval(t, f);
+    // A package element's named reference (`DerefOf (Index (P, i))` of a Device) is resolved to the object.
+    if (v?.type === 'Reference' && v.name && !isSlotTerm(t)) v = this.packageElementOf(v);
     return v && v.type !== 'Reference' ? copyObject(v) : v;
   }
 
@@ -543,9 +552,15 @@ export class AmlInterpreter {
     return v;
   }
 
-  /** An Index reference into a Package resolved to its element (ACPICA `AcpiExResolveObjectToValue`, `ACPI_REFCLASS_INDEX`). */
+  /**
+   * An Index reference into a Package resolved to its element, a package element's named
+   * reference (a Device, Method...) to the named object (ACPICA `AcpiExResolveObjectToValue`,
+   * `ACPI_REFCLASS_INDEX` and `ACPI_REFCLASS_NAME`).
+   */
   private packageElementOf(v: AmlObject): AmlObject {
-    if (v.type !== 'Reference' || v.to.kind !== 'index' || v.to.of.type !== 'Package') return v;
+    if (v.type !== 'Reference') return v;
+    if (v.name && v.to.kind === 'node') return this.ns.get(v.to.path) ?? v;
+    if (v.to.kind !== 'index' || v.to.of.type !== 'Package') return v;
     return v.to.of.elements[v.to.index] ?? amlFail('AE_AML_UNINITIALIZED_ELEMENT', 'attempt to dereference an Index to a NULL package element');
   }
 
@@ -604,7 +619,7 @@ export class AmlInterpreter {
         const n = t.op === 'Package' ? (a[0] as { value: number }).value : Number(toInteger(this.operand(a[0] as Term, f), this.w));
         const elems = listOf(a[1]);
         const out: (AmlObject | undefined)[] = new Array(n).fill(undefined);
-        for (let i = 0; i < Math.min(n, elems.length); i++) out[i] = this.element(elems[i]!, f);
+        for (let i = 0; i < Math.min(n, elems.length); i++) out[i] = this.element(elems[i]!, f, out, i);
         return { type: 'Package', elements: out };
       }
       case 'Notify': {
@@ -658,8 +673,15 @@ export class AmlInterpreter {
       case 'Load': case 'LoadTable': case 'Unload':
         return amlFail('AE_NOT_IMPLEMENTED', `${t.op} is not supported`);
       case 'Store': {
-        const v = this.truncated(this.operand(a[0] as Term, f, true));
-        this.store(a[1] as Term, v, f, false);
+        const src = a[0] as Term;
+        let v = this.truncated(this.operand(src, f, true));
+        // The target runs before Store resolves its source (`AcpiDsExecEndOp`); the source must then
+        // be data, a field or a reference (`ARGI_DATAREFOBJ`, a package element's named reference
+        // resolved to its object), anything but the Debug object taking any.
+        const target = this.targetOf(a[1] as Term, f);
+        if (!isSlotTerm(src) && v.type === 'Reference' && v.name && v.to.kind === 'node') v = this.ns.get(v.to.path) ?? v;
+        if (!STORE_SOURCE.has(v.type) && !('term' in target && target.term.t === 'op' && target.term.op === 'Debug')) amlFail('AE_AML_OPERAND_TYPE', `Store needs an Integer, Buffer, String, Package or reference, found [${v.type}]`);
+        this.storeTo(target, v, f);
         return v;
       }
       case 'CopyObject': {
@@ -736,11 +758,25 @@ export class AmlInterpreter {
     }
   }
 
-  /** A Package element: names become references to the object (ACPICA keeps them unresolved until used). */
-  private element(t: Term, f: Frame): AmlObject {
+  /**
+   * A Package element. A name not defined yet is, in a table's module-level code, resolved once
+   * every table is loaded (ACPICA defers module-level package elements so that they can refer
+   * forward: `AcpiDsBuildInternalPackageObj`, then `AcpiDsInitPackageElement` from
+   * `AcpiNsInitializeObjects`); inside a method, or still unknown then, it is an empty element.
+   */
+  private element(t: Term, f: Frame, out: (AmlObject | undefined)[], i: number): AmlObject | undefined {
     if (t.t === 'name') {
       const p = this.ns.resolve(t.name, f.scope);
-      if (!p) return { type: 'String', value: formatName(t.name) };
+      if (p) return this.namedElement(p);
+      if (!f.method) this.pendingElements.push({ elements: out, index: i, name: t.name, scope: f.scope });
+      return undefined;
+    }
+    return this.operand(t, f);
+  }
+
+  /** The element a name resolved to: the data object itself, a field's value, else a named reference. */
+  private namedElement(p: string): AmlObject {
+    {
       const o = this.ns.get(p)!;
       // Data objects and fields give their value (ACPICA `AcpiDsResolvePackageElement` resolves the
       // name to its object, `AcpiExResolveNodeToValue` reads fields); anything else stays a reference.
@@ -750,7 +786,6 @@ export class AmlInterpreter {
       if (o.type === 'FieldUnit' || o.type === 'BufferField') return copyObject(this.readValue(o, p));
       return { type: 'Reference', to: { kind: 'node', path: p }, name: true };
     }
-    return this.operand(t, f);
   }
 
   private slot(op: string, f: Frame): [(AmlObject | undefined)[], number] {
@@ -1027,6 +1062,9 @@ export class AmlInterpreter {
 export function noReturnValue(): never {
   return amlFail('AE_AML_NO_RETURN_VALUE', 'operand has no value (method returned nothing)');
 }
+
+/** What Store accepts as its source (ACPICA `AcpiExResolveOperands`, `ARGI_DATAREFOBJ`). */
+const STORE_SOURCE = new Set<AmlObject['type']>(['Integer', 'String', 'Buffer', 'Package', 'BufferField', 'FieldUnit', 'Reference']);
 
 function indexRef(src: AmlObject, i: bigint): ReferenceObj {
   let len: number;

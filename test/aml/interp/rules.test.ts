@@ -16,6 +16,7 @@ describe('AML interpreter rules pinned against acpiexec', () => {
     ['operands.asl', 'operand resolution, Index references, calls returning nothing, Targets evaluated first'],
     ['osi.asl', '_OSI strings and its 64-bit answer in a 32-bit table'],
     ['misc.asl', 'Fatal, Debug, edges of conversions and comparisons'],
+    ['names.asl', 'forward names in packages, named references, what Store takes'],
   ])('asl/%s (%s): equal status and equal result for every method', (file) => {
     const source = readFileSync(join(import.meta.dirname, 'asl', file), 'utf8');
     const evals = [...source.matchAll(/Method \((T\w{3}), 0\)/g)].map((m) => ({ path: `\\${m[1]}` }));
