@@ -40,17 +40,24 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Decode must return or throw NvError, and finish within the bound. */
+/**
+ * Decode must return or throw NvError, and finish within the bound. A run over the bound is
+ * repeated (up to three runs) and judged by the fastest: a slow input is slow every time, a GC
+ * pause or a descheduled process on a loaded machine is not.
+ */
 function decodeSafely<T>(t: FuzzTarget<T>, bytes: Uint8Array): string | undefined {
-  const start = performance.now();
-  try {
-    t.decode(bytes);
-  } catch (e) {
-    if (!isNvError(e)) return `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} instead of NvError`;
-  }
-  const ms = performance.now() - start;
   const bound = t.timeBoundMs ?? 250;
-  if (ms > bound) return `decode took ${ms.toFixed(0)} ms, over the ${bound} ms bound`;
+  let fastest = Infinity;
+  for (let run = 0; run < 3 && fastest > bound; run++) {
+    const start = performance.now();
+    try {
+      t.decode(bytes);
+    } catch (e) {
+      if (!isNvError(e)) return `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} instead of NvError`;
+    }
+    fastest = Math.min(fastest, performance.now() - start);
+  }
+  if (fastest > bound) return `decode took ${fastest.toFixed(0)} ms (fastest of 3 runs), over the ${bound} ms bound`;
   return undefined;
 }
 
