@@ -89,6 +89,18 @@ export function nfitDimm(nfit: Pick<Nfit, 'structures'>, handle?: number): { mem
   return { memdev: me, rangeIndex: me.rangeIndex, set, position: memdevs.filter((m) => m.rangeIndex === me.rangeIndex).indexOf(me) };
 }
 
+/**
+ * The system physical address of DPA 0 of a one-way-interleaved DIMM of an NFIT (its first PM
+ * memdev with `handle`): SPA `range.address + regionOffset + x` is DPA `memdev.address + x`
+ * (acpi_nfit_init_mapping; an interleaved DIMM has no such linear map and is refused).
+ */
+export function nfitDimmSpaBase(nfit: Pick<Nfit, 'structures'>, handle?: number): bigint {
+  const { memdev } = nfitDimm(nfit, handle);
+  if (memdev.interleaveWays > 1) fail('', `device handle ${hex(memdev.deviceHandle)} is ${memdev.interleaveWays}-way interleaved: its DPAs map to no single SPA range`);
+  const range = structuresOfType(nfit, NFIT_TYPE.spaRange).find((r) => r.rangeIndex === memdev.rangeIndex)!;
+  return range.address + memdev.regionOffset - memdev.address;
+}
+
 /** The one-DIMM set of a QEMU NVDIMM: its own SPA range, region offset 0, the slot's identity. */
 export function qemuDimmSet(d: ResolvedDimm): InterleaveSet {
   return makeInterleaveSet([{ member: qemuSetMember(d.slot), dpaStart: 0n, dpaSize: d.pmemSize, name: String(d.id ?? d.index) }]);

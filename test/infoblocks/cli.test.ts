@@ -57,6 +57,25 @@ describe('nvtool namespace', () => {
     const ib = join(dir, 'spa.ib');
     tool('ndctl', ['write-infoblock', '-o', ib, '-s', '31M', '-O', String(0x100200000), '-m', 'fsdax', '-a', '2M', '-M', 'dev', '-u', U, '-p', '00000000-0000-0000-0000-000000000000'], 'ndctl');
     expect(Buffer.compare(readFileSync(ib).subarray(4096, 8192), readFileSync(f).subarray(MiB + 4096, MiB + 8192))).toBe(0);
+    // the same SPA from the machine: QEMU maps nv1 right after nv0's 256 MiB - 128 KiB of pmem (a real
+    // guest showed region resource 0x10ffe0000 for this layout, test/infoblocks/guest.test.ts)
+    const platform = join(dir, 'spa-platform.json');
+    writeFileSync(platform, JSON.stringify({ machine: { type: 'pc' }, memory: { size: '512M', slots: 2, maxmem: '2G' }, nvdimms: [{ id: 'nv0', size: '256M', labelSize: '128K' }, { id: 'nv1', size: '64M', labelSize: '128K' }] }));
+    const nfit = join(dir, 'spa-nfit.aml');
+    expect((await cli(['build-nfit', platform, '-o', nfit])).code).toBe(0);
+    const nv1 = image('spa-nv1.img', 64 * MiB);
+    const ns1 = ['--window-offset', '128K', '--window-size', '32M', '--mode', 'fsdax', '--uuid', U, '--force'];
+    const blocks: Buffer[] = [];
+    for (const where of [['--spa', '0x10ffe0000'], ['--platform', platform, '--dimm', 'nv1'], ['--nfit', nfit, '--dimm', '2']]) {
+      const r1 = await cli(['namespace', 'format', nv1, ...ns1, ...where]);
+      expect([r1.code, r1.err]).toEqual([0, '']);
+      blocks.push(readFileSync(nv1).subarray(128 * 1024 + 4096, 128 * 1024 + 8192));
+    }
+    expect(blocks[1]!.equals(blocks[0]!) && blocks[2]!.equals(blocks[0]!)).toBe(true);
+    // nv0 (handle 1) is at 4 GiB: the namespace at 128 KiB is misaligned there
+    expect((await cli(['namespace', 'format', nv1, ...ns1, '--nfit', nfit, '--dimm', '1'])).err).toMatch(/its SPA 0x100020000 is not 2 MiB-aligned/);
+    expect((await cli(['namespace', 'format', nv1, ...ns1, '--dimm', '1'])).err).toMatch(/--dimm needs --platform or --nfit/);
+    expect((await cli(['namespace', 'format', nv1, ...ns1, '--spa', '0', '--nfit', nfit])).code).toBe(2);
     const show = await cli(['namespace', 'show', f, '--window-offset', '1M', '--window-size', '31M', '--spa', '0x100100000', '--json']);
     expect(JSON.parse(show.out)).toMatchObject({ mode: 'fsdax', size: 31 * MiB - 2 * MiB - MiB });
     // the same bytes judged with IMAGE at offset 0's alignment: Linux would not accept the block there

@@ -17,7 +17,8 @@ import { withWrites, writeLines } from '../write/gate.js';
 import { writeOutput } from '../write/output.js';
 import type { OptionSpec } from '../options/spec.js';
 import { labelSizeOption, namespaceOption, spaOption } from '../options/target.js';
-import { byteNumber, choice, count, file, uuid, UsageError } from '../options/values.js';
+import { byteNumber, choice, count, file, text, uuid, UsageError } from '../options/values.js';
+import { dimmSpaBase } from '../labels/target.js';
 
 // ---- namespace selection, shared by every subcommand ----------------------------------------------
 interface NsArgs {
@@ -27,6 +28,9 @@ interface NsArgs {
   windowOffset?: number;
   windowSize?: number;
   spa?: number;
+  platform?: string;
+  nfit?: string;
+  dimm?: string;
   json: boolean;
 }
 
@@ -38,9 +42,17 @@ const nsOptions = {
   'window-offset': { describe: 'the namespace is this byte range of IMAGE (instead of labels): its offset', value: byteNumber() },
   'window-size': { describe: 'with --window-offset: its size (default: to the label area)', value: byteNumber({ min: 1 }) },
   spa: spaOption,
+  platform: { describe: "PLATFORM.json describing the QEMU machine (with --dimm ID): IMAGE's SPA is where QEMU maps that NVDIMM (instead of --spa)", value: file() },
+  nfit: { describe: "an NFIT table (with --dimm HANDLE, default its first PM memdev): IMAGE's SPA from the DIMM's SPA range (instead of --spa)", value: file() },
+  dimm: { describe: 'with --platform: the -device id (or index); with --nfit: the device handle', value: text('ID') },
   json: { describe: 'machine-readable output' },
 } satisfies Record<string, OptionSpec>;
-const nsRequires = [['window-size', 'window-offset']] as const;
+const nsRequires = [['window-size', 'window-offset'], ['platform', 'dimm']] as const;
+/** Three ways to say where IMAGE is mapped. */
+const nsConflicts = [['spa', 'platform'], ['spa', 'nfit'], ['platform', 'nfit']] as const;
+function checkDimm(a: Record<string, unknown>): void {
+  if (a.dimm !== undefined && !a.platform && !a.nfit) throw new UsageError('--dimm needs --platform or --nfit');
+}
 
 /** --namespace without --label-size: the label area the library's locator finds at the image's tail. */
 function locatedLabelSize(store: BlockIO, image: string): number {
@@ -51,7 +63,8 @@ function locatedLabelSize(store: BlockIO, image: string): number {
 
 function resolveNamespace(store: BlockIO, a: NsArgs): NamespaceRef {
   const ns = namespaceIn(store, a);
-  return a.spa === undefined ? ns : atSpa(ns, BigInt(a.spa), 0n);
+  const spa = a.spa !== undefined ? BigInt(a.spa) : dimmSpaBase(a);
+  return spa === undefined ? ns : atSpa(ns, spa, 0n);
 }
 
 function namespaceIn(store: BlockIO, a: NsArgs): NamespaceRef {
@@ -122,7 +135,9 @@ export const formatCmd = defineCommand<FormatArgs>({
     'dry-run': { describe: 'list each write (file, offset, length, what); write nothing' },
   },
   requires: nsRequires,
+  conflicts: nsConflicts,
   check(a) {
+    checkDimm(a);
     const align = a.align as number | undefined;
     if (align !== undefined && a.mode !== 'fsdax' && a.mode !== 'devdax') throw new UsageError(`--align is for --mode fsdax or devdax, not ${a.mode}`);
     if (align !== undefined && (align & (align - 1)) !== 0) throw new UsageError(`--align: ${align} is not a power of two`);
@@ -166,6 +181,8 @@ export const showCmd = defineCommand<NsArgs>({
   positionals: nsPositionals,
   options: nsOptions,
   requires: nsRequires,
+  conflicts: nsConflicts,
+  check: checkDimm,
   examples: [
     ['$0 namespace show nvdimm.img', 'mode and info block of a label-less NVDIMM image'],
     ['$0 namespace show nvdimm.img -n UUID --json', 'as JSON'],
@@ -219,7 +236,8 @@ export const viewCmd = defineCommand<ViewArgs>({
     force: { describe: 'replace an existing output file; with --write, write over a structure nvtool recognises (file system, partition table...)' },
     'dry-run': { describe: 'with --write: list each write (file, offset, length, what); write nothing' },
   },
-  conflicts: [['read', 'write'], ['write', 'output'], ['write', 'count']],
+  conflicts: [...nsConflicts, ['read', 'write'], ['write', 'output'], ['write', 'count']],
+  check: checkDimm,
   requires: [...nsRequires, ['write', 'input'], ['input', 'write'], ['output', 'read'], ['count', 'read'], ['dry-run', 'write']],
   examples: [
     ['$0 namespace view nvdimm.img --read 0 --count 2', 'hex dump of the first two sectors of /dev/pmem0s'],

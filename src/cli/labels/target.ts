@@ -1,16 +1,17 @@
 /**
  * Where a label area is: a raw label-area file, or a QEMU backing file whose last `label-size`
  * bytes are the area (hw/mem/nvdimm.c), and who the DIMM is (for the interleave-set cookie and its
- * capacity): `--platform P --dimm ID`, `--nfit FILE [--dimm HANDLE]`, or QEMU's first slot.
+ * capacity, or where it is mapped): `--platform P --dimm ID`, `--nfit FILE [--dimm HANDLE]`, or
+ * QEMU's first slot.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { decodeNfit, type Nfit } from '../../acpi/nfit/index.js';
-import { fileBackend, findDimm, parsePlatform, pmemLayout, resolvePlatform, slotToSerial } from '../../acpi/qemu/index.js';
+import { fileBackend, findDimm, parsePlatform, pmemLayout, resolvePlatform, slotToSerial, type ResolvedDimm } from '../../acpi/qemu/index.js';
 import { FileBlockIO, WindowBlockIO, type BlockIO } from '../../core/blockio.js';
 import { NvError } from '../../core/errors.js';
 import { applyMediaWrites } from '../../core/mediaWrites.js';
 import {
-  dimmSetFor, makeInterleaveSet, nfitDimm, qemuDimmSet, qemuSetMember, locateLabelArea, RAW_AREA_MAX, TAIL_SCAN, type DimmSet, type InterleaveSet, type MediaWrite,
+  dimmSetFor, makeInterleaveSet, nfitDimm, nfitDimmSpaBase, qemuDimmSet, qemuSetMember, locateLabelArea, RAW_AREA_MAX, TAIL_SCAN, type DimmSet, type InterleaveSet, type MediaWrite,
 } from '../../labels/index.js';
 import { CliError, fileProblem, readInput, readJsonFile } from '../io.js';
 
@@ -104,6 +105,30 @@ export function inFile<T>(file: string, f: () => T): T {
   }
 }
 
+/** `--platform FILE --dimm ID`: the NVDIMM as QEMU places it (slot, address, sizes). */
+function platformDimm(platform: string, dimm: string | undefined): ResolvedDimm {
+  if (dimm === undefined) throw new CliError('--platform needs --dimm ID (the -device id, or its index)');
+  const resolved = inFile(platform, () => resolvePlatform(parsePlatform(readJsonFile(platform))));
+  const d = findDimm(resolved, dimm);
+  if (!d) throw new CliError(`${platform}: no NVDIMM with id or index ${dimm} (have: ${resolved.dimms.map((x) => x.id ?? x.index).join(', ')})`);
+  return d;
+}
+
+/**
+ * The system physical address of the DIMM's DPA 0 (its backing file's byte 0): from `--platform
+ * FILE --dimm ID` (where QEMU maps it) or `--nfit FILE [--dimm HANDLE]` (its SPA range and memdev);
+ * undefined without either.
+ */
+export function dimmSpaBase(o: { platform?: string; nfit?: string; dimm?: string }): bigint | undefined {
+  if (o.platform) return platformDimm(o.platform, o.dimm).addr;
+  if (o.nfit) {
+    const nfit = readNfit(o.nfit);
+    const handle = o.dimm === undefined ? undefined : parseHandles([o.dimm])[0];
+    return inFile(o.nfit, () => nfitDimmSpaBase(nfit, handle));
+  }
+  return undefined;
+}
+
 /** The DIMM's cookies and position, with its mapping kept apart (not used to skip labels). */
 function identity(set: InterleaveSet, position: number, how: string): DimmIdentity {
   const { dpaStart, dpaSize, ...cookies } = dimmSetFor(set, position);
@@ -112,10 +137,7 @@ function identity(set: InterleaveSet, position: number, how: string): DimmIdenti
 
 export function resolveDimm(o: { platform?: string; nfit?: string; dimm?: string }, target?: LabelTarget): DimmIdentity {
   if (o.platform) {
-    if (o.dimm === undefined) throw new CliError('--platform needs --dimm ID (the -device id, or its index)');
-    const resolved = resolvePlatform(parsePlatform(readJsonFile(o.platform)));
-    const d = findDimm(resolved, o.dimm);
-    if (!d) throw new CliError(`${o.platform}: no NVDIMM with id or index ${o.dimm} (have: ${resolved.dimms.map((x) => x.id ?? x.index).join(', ')})`);
+    const d = platformDimm(o.platform, o.dimm);
     const how = `platform ${o.platform}: dimm ${o.dimm} in slot ${d.slot} (serial 0x${slotToSerial(d.slot).toString(16)}), ${d.pmemSize} bytes of pmem`;
     return { ...identity(qemuDimmSet(d), 0, how), ...(d.labelSize > 0n ? { labelSize: Number(d.labelSize) } : {}) };
   }
