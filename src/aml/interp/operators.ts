@@ -227,7 +227,9 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
       if (start >= BigInt(pkg.elements.length)) amlFail('AE_AML_PACKAGE_LIMIT', `Match start index ${start} is beyond the package's ${pkg.elements.length} elements`);
       for (let i = Number(start); i < pkg.elements.length; i++) {
         const e = pkg.elements[i];
-        if (!e || (e.type !== 'Integer' && e.type !== 'String' && e.type !== 'Buffer')) continue;
+        // An empty element never matches; any other one does for MTR, and fails the other tests
+        // unless it converts (`AcpiExDoMatch`: a Device's named reference matches MTR).
+        if (!e) continue;
         if (matches(op1, e, m1, w) && matches(op2, e, m2, w)) return int(BigInt(i));
       }
       return int(w.mask);

@@ -80,6 +80,8 @@ function exprArb(fields: string[]): fc.Arbitrary<string> {
         // and a method returning one (HLP4).
         { weight: 1, arbitrary: fc.tuple(fc.constantFrom('PKG0', 'PKG1', 'BUF0', 'STR0', 'Local2', 'Local3'), small).map(([x, i]) => `Index (${x}, ${i})`) },
         { weight: 1, arbitrary: small.map((i) => `HLP4 (${i})`) },
+        // _OSI answers all ones (64 bits even in a 32-bit table) or zero.
+        { weight: 1, arbitrary: fc.constantFrom('"Windows 2015"', '"Module Device"', '"Linux"', '"Extended Address Space Descriptor"').map((s) => `\\_OSI (${s})`) },
         { weight: 1, arbitrary: fc.constantFrom('INT0', 'BF01', 'Local2', 'Local6').map((x) => `CondRefOf (${x})`) },
         { weight: 1, arbitrary: fc.tuple(fc.constantFrom('MTX0', 'MTX1'), fc.constantFrom('0', '0xFFFF')).map(([m, t]) => `Acquire (${m}, ${t})`) },
         { weight: 2, arbitrary: fc.tuple(fc.oneof(sub, fc.constantFrom('BUF0', 'PKG0', 'STR0')), small).map(([x, i]) => `DerefOf (Index (${x}, ${i}))`) },
@@ -123,6 +125,7 @@ function stmtsArb(e: fc.Arbitrary<string>, fields: string[], loops: boolean): fc
     { weight: 1, arbitrary: fc.tuple(e, fc.constantFrom('Local6', 'Local7')).map(([x, r]) => `HLP3 (${r}, ${x})`) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...MUTEXES), fc.constantFrom('0', '0xFFFF')).map(([m, t]) => `Acquire (${m}, ${t})`) },
     { weight: 1, arbitrary: fc.constantFrom(...MUTEXES).map((m) => `Release (${m})`) },
+    { weight: 1, arbitrary: e.map((x) => `Fatal (0xA0, 0x1234, ${x})`) },
     // A method returning nothing (HLP5) as an operand: AE_AML_NO_RETURN_VALUE once the operator
     // has evaluated its other operands. Only as an operator's first operand at statement level:
     // deeper, ACPICA pops an unrelated pending result in its place (a result-stack mix-up nvtool
@@ -214,7 +217,8 @@ export function tableArb(methods: number): fc.Arbitrary<GenTable> {
           '  CreateDWordField (BUF1, 2, BF00)',
           '  CreateField (BUF1, 3, 21, BF01)',
           `  Name (PKG0, ${p0})`,
-          `  Name (PKG1, Package () {${p1}, Package () {1, "a", Buffer () {2}}, INT0})`,
+          // DEV0, HLP0 and MTX0 are defined further on: module-level package elements resolve forward.
+          `  Name (PKG1, Package () {${p1}, Package () {1, "a", Buffer () {2}}, INT0, DEV0, HLP0, MTX0})`,
           '  Mutex (MTX0, 0)',
           '  Mutex (MTX1, 3)',
           '  Device (DEV0) {}',

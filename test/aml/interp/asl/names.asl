@@ -39,4 +39,10 @@ DefinitionBlock ("", "DSDT", 2, "NVTOOL", "INTERP", 1) {
   Method (TK10, 0) { Local0 = Package () {DEV0} Return (ObjectType (DerefOf (Index (Local0, 0)))) }
   Method (TK11, 0) { Return (ObjectType (DerefOf (Index (PKG0, 1)))) }
   Method (TK12, 0) { Store (EVT0, FLD0) Return (1) }
+  // Match: an element that is a named reference matches MTR and fails the other tests.
+  Name (PKG2, Package () {Package () {1}, DEV0, MTH0, MTX0, 5, "5"})
+  Method (TL00, 0) { Return (Match (PKG2, MTR, 0, MTR, 0, 1)) }
+  Method (TL01, 0) { Return (Match (PKG2, MEQ, 5, MTR, 0, 0)) }
+  Method (TL02, 0) { Return (Match (PKG2, MGE, 0, MTR, 0, 1)) }
+  Method (TL03, 0) { Return (Match (Package (3) {1}, MTR, 0, MTR, 0, 1)) }
 }
