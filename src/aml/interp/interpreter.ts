@@ -193,7 +193,10 @@ export class AmlInterpreter {
     if (!nested) this.syncLevel = m.syncLevel;
     if (m.serialized) this.enterSerialized(m, nested);
     const f: Frame = { method: path, scope: segsOf(path), locals: new Array(8).fill(undefined), args: new Array(7).fill(undefined), created: [] };
-    for (let i = 0; i < m.argc; i++) f.args[i] = args[i] ? copyObject(args[i]!) : undefined;
+    // Arguments are the caller's objects, not copies (`AcpiDsMethodDataInitArgs` adds a reference):
+    // a Buffer, String or Package changed through Index (Arg0, i) or a buffer field is changed for
+    // the caller too; a Store into ArgX replaces what the Arg holds.
+    for (let i = 0; i < m.argc; i++) f.args[i] = args[i];
     m.active++;
     this.depth++;
     try {

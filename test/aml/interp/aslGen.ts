@@ -126,6 +126,8 @@ function stmtsArb(e: fc.Arbitrary<string>, fields: string[], loops: boolean): fc
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...MUTEXES), fc.constantFrom('0', '0xFFFF')).map(([m, t]) => `Acquire (${m}, ${t})`) },
     { weight: 1, arbitrary: fc.constantFrom(...MUTEXES).map((m) => `Release (${m})`) },
     { weight: 1, arbitrary: e.map((x) => `Fatal (0xA0, 0x1234, ${x})`) },
+    // A callee storing into Index (Arg0, 1) changes the caller's Buffer, String or Package.
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('BUF0', 'PKG0', 'STR0', 'PKG1', 'Local2', 'Local3'), e).map(([t, x]) => `HLP6 (${t}, ${x})`) },
     // A method returning nothing (HLP5) as an operand: AE_AML_NO_RETURN_VALUE once the operator
     // has evaluated its other operands. Only as an operator's first operand at statement level:
     // deeper, ACPICA pops an unrelated pending result in its place (a result-stack mix-up nvtool
@@ -230,6 +232,7 @@ export function tableArb(methods: number): fc.Arbitrary<GenTable> {
           '  Method (HLP3, 2) { Store (Arg1, Arg0) Return (ObjectType (Arg0)) }',
           '  Method (HLP4, 1) { Return (Index (PKG1, Arg0)) }',
           '  Method (HLP5, 1) { Local0 = Arg0 }',
+          '  Method (HLP6, 2) { Store (Arg1, Index (Arg0, 1)) Return (Arg0) }',
         ];
         const evals: GenTable['evals'] = [];
         ms.forEach(([init, stmts, ret, serialized, a0, a1, [r6, r7, i7]], k) => {
