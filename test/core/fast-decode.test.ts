@@ -14,6 +14,7 @@ import * as nfit from '../../src/acpi/nfit/table.js';
 import { acpiTableHeader } from '../../src/acpi/header.js';
 import { decodeStruct, encodeStruct, type Struct } from '../../src/core/schema/index.js';
 import { isNvError } from '../../src/core/errors.js';
+import { ByteReader } from '../../src/core/bytes/reader.js';
 import * as gpt from '../../src/disk/gpt.js';
 import * as btt from '../../src/infoblocks/bttInfo.js';
 import * as pfn from '../../src/infoblocks/pfn.js';
@@ -50,6 +51,24 @@ describe('compiled fast decode (with and without spans) = full walker', () => {
     expect(STRUCTS.length).toBeGreaterThan(12);
     expect(STRUCTS.filter(([, s]) => s.fastDecoder() !== null).length).toBeGreaterThan(8);
     expect(STRUCTS.some(([, s]) => s.fastDecoder() === null)).toBe(true);
+  });
+
+  it('values are plain objects, strictly equal to the walker\'s (built by constructors, not literals)', () => {
+    for (const [, s] of STRUCTS.filter(([, x]) => x.fastDecoder() !== null)) {
+      for (const v of fc.sample(s.arbitrary(), { numRuns: 20, seed: 7 })) {
+        let bytes: Uint8Array;
+        try {
+          bytes = encodeStruct(s, v);
+        } catch {
+          continue;
+        }
+        const fast = s.decodeFast(new ByteReader(bytes, s.name, 0));
+        if (fast === undefined) continue;
+        expect(Object.getPrototypeOf(fast)).toBe(Object.prototype);
+        expect(fast).toStrictEqual(decodeStruct(s, bytes, { fullWalk: true }).value);
+        expect({ ...fast }).toStrictEqual(fast);
+      }
+    }
   });
 
   for (const [name, s] of STRUCTS) {

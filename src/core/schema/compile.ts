@@ -165,7 +165,7 @@ function itemRead(c: AnyField['codec'], i: number, at: string): string | undefin
 /**
  * The fast path binary-parser takes, generated from the same declaration: one function per
  * struct that reads every field by index from the input (`ByteReader.raw`), builds the value as
- * one object literal in declaration order, and allocates no reader, path string or span. It takes
+ * one plain object (a constructor call, properties in declaration order), and allocates no reader, path string or span. It takes
  * only clean records: a short or overlong length, an `expect` or reserved field that does not
  * hold, trailing bytes, a checksum or length that disagrees — anything the full walker would
  * report or throw — makes it return undefined before anything is visible, and the full walker
@@ -229,12 +229,7 @@ export function compileFastDecoder(plan: FastPlan): FastDecoder | null {
     body.push(`o${i} = ${size !== undefined ? at : 'q'};`);
     const fast = c.fast;
     if (c.leaf !== undefined && c.leaf !== 'call' && size !== undefined) {
-      body.push(
-        c.leaf === 'u64'
-          ? // The BigInt this field held last time, when its two words are the same again (tables repeat sizes and attributes).
-            `{ const lo = d.getInt32(${at}, true), hi = d.getInt32(${at} + 4, true); if (lo === W[${2 * i}] && hi === W[${2 * i + 1}]) v${i} = B[${i}]; else { v${i} = d.getBigUint64(${at}, true); W[${2 * i}] = lo; W[${2 * i + 1}] = hi; B[${i}] = v${i}; } }`
-          : `v${i} = ${INT_READ[c.leaf](`(${at})`)};`,
-      );
+      body.push(`v${i} = ${INT_READ[c.leaf](`(${at})`)};`);
       if (f.expect !== undefined) {
         if (typeof f.expect !== 'number' && typeof f.expect !== 'bigint') return null;
         E[i] = f.expect;
@@ -299,8 +294,16 @@ export function compileFastDecoder(plan: FastPlan): FastDecoder | null {
       lines.push(`if (v${k} !== undefined && !H.checksumOk(C[${k}].role.algo, b.subarray(p, q), ${at}, v${k})) return;`);
     }
   });
-  const literal = (upTo: number) => `{ ${fields.slice(0, upTo).map((f) => `${f.name}: v${index.get(f.name)}`).join(', ')} }`;
-  lines.push(firstOptional >= 0 ? `const v = opt ? ${literal(fields.length)} : ${literal(firstOptional)};` : `const v = ${literal(fields.length)};`);
+  // The value is built by a constructor whose prototype is Object.prototype (a plain object, the
+  // same shape and keys as a literal), not by an object literal: V8 tracks a literal's allocation
+  // site and, once a scavenge finds a table's values still alive mid-decode, may pretenure every
+  // later record into the old generation for the rest of the process (seen: NFIT decode 3x slower,
+  // mark-compacts instead of scavenges, in some runs and not others). `new` has no allocation site.
+  const args = (upTo: number) => fields.slice(0, upTo).map((f) => `v${index.get(f.name)}`).join(', ');
+  const ctor = (name: string, upTo: number) =>
+    `function ${name}(${args(upTo)}) { ${fields.slice(0, upTo).map((f) => `this.${f.name} = v${index.get(f.name)};`).join(' ')} }\n${name}.prototype = Object.prototype;`;
+  const ctors = firstOptional >= 0 ? `${ctor('Full', fields.length)}\n${ctor('Short', firstOptional)}` : ctor('Full', fields.length);
+  lines.push(firstOptional >= 0 ? `const v = opt ? new Full(${args(fields.length)}) : new Short(${args(firstOptional)});` : `const v = new Full(${args(fields.length)});`);
   const IT: (AnyField['codec'] | undefined)[] = [];
   if (plan.spans) {
     // The spans the full walker records (Struct.decode, compileFieldDecoder, arrayCodec), in its order.
@@ -322,17 +325,13 @@ export function compileFastDecoder(plan: FastPlan): FastDecoder | null {
   }
   lines.push('r.moveTo(q);', 'return v;');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const W = new Int32Array(2 * fields.length);
-  const B = fields.map(() => 0n);
-  const make = new Function('R', 'E', 'C', 'H', 'W', 'B', 'F', 'IT', `return function fastDecode(r, ctx, path) {\n${lines.join('\n')}\n};`) as (
+  const make = new Function('R', 'E', 'C', 'H', 'F', 'IT', `${ctors}\nreturn function fastDecode(r, ctx, path) {\n${lines.join('\n')}\n};`) as (
     R: unknown[],
     E: unknown[],
     C: AnyField[],
     H: FastPlan,
-    W: Int32Array,
-    B: bigint[],
     F: readonly AnyField[],
     IT: (AnyField['codec'] | undefined)[],
   ) => FastDecoder;
-  return make(R, E, C, plan, W, B, fields, IT);
+  return make(R, E, C, plan, fields, IT);
 }
