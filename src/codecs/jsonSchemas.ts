@@ -16,6 +16,7 @@ import { cxlNamespaceLabel, cxlOtherLabel, cxlRegionLabel, labelV11, labelV12 } 
 import { xenSuperBlock } from '../xen/superblock.js';
 import { allFormats } from './index.js';
 import { LISTING_FORMAT } from './listing.js';
+import { amlJsonSchemaDefinitions } from '../aml/jsonSchema.js';
 import { commandSchemas } from './cliSchemas.js';
 
 const BASE = 'https://nvtool.invalid/schemas/';
@@ -47,7 +48,12 @@ const labelsValue: JsonSchema = {
   additionalProperties: false,
   properties: {
     area: { type: 'object', required: ['offset', 'size', 'how'], additionalProperties: false, properties: { offset: int, size: int, how: { type: 'string' } } },
-    geometry: { anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } }] },
+    geometry: {
+      anyOf: [
+        { type: 'null' },
+        { type: 'object', required: ['configSize', 'labelSize', 'indexSize', 'nslot', 'labelOffset'], additionalProperties: false, properties: { configSize: int, labelSize: { enum: [128, 256] }, indexSize: int, nslot: int, labelOffset: int } },
+      ],
+    },
     index: { type: 'array', maxItems: 2, items: { anyOf: [{ type: 'null' }, ref(indexBlockStruct(256).name)] } },
     labels: { type: 'array', items: labelEntry('label') },
     freeSlots: {
@@ -78,7 +84,7 @@ const gptValue: JsonSchema = {
 
 /** The value's schema for one format name, where the declarations define it. */
 function valueSchemas(): [string, JsonSchema][] {
-  const out: [string, JsonSchema][] = [['labels', labelsValue], ['gpt', gptValue]];
+  const out: [string, JsonSchema][] = [['labels', labelsValue], ['gpt', gptValue], ['AML', { $ref: '#/definitions/amlTable' }]];
   for (const f of allFormats()) if (f.struct) out.push([f.name, ref(f.struct.name)]);
   return out;
 }
@@ -92,7 +98,7 @@ export function decodeSchema(): JsonSchema {
       schemaVersion: { const: 1 },
       format: { enum: allFormats().map((f) => f.name), description: 'the registry name; nvtool encode picks the format by it' },
       title: { type: 'string' },
-      value: { description: 'the decoded structure, as on disk; its shape is the format\'s (below where the declarations define it; NFIT and AML: specs/nfit.md, specs/aml.md)' },
+      value: { description: "the decoded structure, as on disk; its shape is the format's (below, per format: the declarations' schemas, the AML grammar's)" },
       input: {
         type: 'object', required: ['length', 'valueOffset', 'patches'], additionalProperties: false,
         properties: {
@@ -114,7 +120,7 @@ export function decodeSchema(): JsonSchema {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: `${BASE}decode.schema.json`,
     title: 'nvtool decode --json (and what nvtool encode reads back; encode also takes "0x…" strings and {"$pin": v})',
-    definitions: { document },
+    definitions: { document, ...amlJsonSchemaDefinitions((name) => ({ $ref: `#/definitions/${name}` })) },
     oneOf: [
       { $ref: '#/definitions/document' },
       {
