@@ -199,6 +199,32 @@ describe('the shipped schemas generated from the declarations', () => {
   });
 });
 
+/** Keys named by data, not by nvtool: a map's keys (type codes, page sizes), and the parts that mirror another tool's names. */
+const NOT_KEY_STYLE = /^(partitiontable\b.*|.*\.byType|dom0\.\w+|(tables\[\d+\]\.)?value\.(readLabels|namespaces)\b.*)$/;
+
+/** Every key of `j` that is not camelCase (nor a "$" key of the value model), with its path. */
+function keyStyle(j: unknown, path = '', out: string[] = []): string[] {
+  if (NOT_KEY_STYLE.test(path)) return out;
+  if (Array.isArray(j)) j.forEach((x, i) => keyStyle(x, `${path}[${i}]`, out));
+  else if (j && typeof j === 'object') {
+    for (const [k, x] of Object.entries(j)) {
+      if (!/^([a-z][a-zA-Z0-9]*|\$[a-z]+)$/.test(k)) out.push(`${path ? `${path}.` : ''}${k}`);
+      keyStyle(x, path ? `${path}.${k}` : k, out);
+    }
+  }
+  return out;
+}
+
+describe('one key style per document', () => {
+  it("nvtool's documents use camelCase keys; only the parts that mirror ndctl or sfdisk use theirs (labels list/dump, partitiontable)", () => {
+    expect(produced.length).toBeGreaterThan(15);
+    expect(keyStyle({ ok: { snake_case: 1, 'kebab-key': 2 } })).toEqual(['ok.snake_case', 'ok.kebab-key']);
+    const mirrors = new Set(['labels-list', 'labels-dump']);
+    const off = produced.filter((p) => !mirrors.has(p.schema)).flatMap((p) => keyStyle(p.doc).map((k) => `${p.schema}: ${k}`));
+    expect([...new Set(off.map((k) => k.replace(/\[\d+\]/g, '[]')))]).toEqual([]);
+  });
+});
+
 describe('each schema is strict where its document is closed', () => {
   it('an added key (another key style) anywhere, or a "0x…" string for any integer, fails validation', () => {
     expect(produced.length).toBeGreaterThan(15);
