@@ -344,7 +344,8 @@ export class AmlInterpreter {
     const v = this.eval(t, f);
     if (v === undefined) amlFail('AE_AML_NO_RETURN_VALUE', 'predicate has no value (method returned nothing)');
     if (v.type !== 'Integer' && v.type !== 'String' && v.type !== 'Buffer') amlFail('AE_TYPE', `predicate must be an Integer, String or Buffer, found [${v.type}]`);
-    return toInteger(v, this.w) !== 0n;
+    // An Integer predicate is that object, truncated in place (`AcpiDsGetPredicateValue`).
+    return (v.type === 'Integer' ? this.truncated(v).value : toInteger(v, this.w)) !== 0n;
   }
 
   // ---- named object creation ----
@@ -578,9 +579,14 @@ export class AmlInterpreter {
     return terms.map((t, i) => now[i] ?? this.operand(t, f, keepIndex));
   }
 
-  /** Store's and CopyObject's result (the object stored) truncated to the table's width, as every operator's (`AcpiDsExecEndOp`). */
-  private truncated(v: AmlObject): AmlObject {
-    return v.type === 'Integer' && v.value > this.w.mask ? int(v.value & this.w.mask) : v;
+  /**
+   * An Integer truncated to the table's width in place (`AcpiExTruncateFor32bitTable`): an
+   * operator's result, a predicate. Store's result is its source object itself, so an Arg
+   * holding a wider external Integer is cut by `Local0 = Arg0`.
+   */
+  private truncated<T extends AmlObject>(v: T): T {
+    if (v.type === 'Integer' && v.value > this.w.mask) v.value &= this.w.mask;
+    return v;
   }
 
   /** A named object read as an operand: fields are read, data objects returned as they are. */
@@ -591,7 +597,17 @@ export class AmlInterpreter {
     return o;
   }
 
+  /**
+   * An operator's Integer result is truncated to the table's width in place (`AcpiDsExecEndOp`),
+   * also when it is an existing object: Store's source, DerefOf's element (a LocalX/ArgX read is
+   * no operator). Only external arguments and `_OSI`'s answer are ever wider.
+   */
   private evalOp(t: OpTerm, f: Frame): AmlObject | undefined {
+    const v = this.execOp(t, f);
+    return v?.type === 'Integer' && !isSlotTerm(t) ? this.truncated(v) : v;
+  }
+
+  private execOp(t: OpTerm, f: Frame): AmlObject | undefined {
     const a = t.args;
     switch (t.op) {
       case 'Local0': case 'Local1': case 'Local2': case 'Local3': case 'Local4': case 'Local5': case 'Local6': case 'Local7': {
@@ -677,18 +693,24 @@ export class AmlInterpreter {
         return amlFail('AE_NOT_IMPLEMENTED', `${t.op} is not supported`);
       case 'Store': {
         const src = a[0] as Term;
-        let v = this.truncated(this.operand(src, f, true));
+        let v = this.operand(src, f, true);
         // The target runs before Store resolves its source (`AcpiDsExecEndOp`); the source must then
         // be data, a field or a reference (`ARGI_DATAREFOBJ`, a package element's named reference
         // resolved to its object), anything but the Debug object taking any.
         const target = this.targetOf(a[1] as Term, f);
         if (!isSlotTerm(src) && v.type === 'Reference' && v.name && v.to.kind === 'node') v = this.ns.get(v.to.path) ?? v;
         if (!STORE_SOURCE.has(v.type) && !('term' in target && target.term.t === 'op' && target.term.op === 'Debug')) amlFail('AE_AML_OPERAND_TYPE', `Store needs an Integer, Buffer, String, Package or reference, found [${v.type}]`);
+        // Store's result, the source itself, is truncated after the store (evalOp). A LocalX, ArgX or
+        // name source is shared, so the target took a copy of the wider value first; a call's or
+        // operator's result is not, and the Local keeps that very object, truncated too
+        // (`AcpiDsStoreObjectToLocal` copies only an object with more than one reference).
+        if (!isSlotTerm(src) && src.t !== 'name') this.truncated(v);
         this.storeTo(target, v, f);
         return v;
       }
       case 'CopyObject': {
-        const v = this.truncated(this.operand(a[0] as Term, f, true));
+        // CopyObject's result is the copy (`AcpiExOpcode_1A_1T_1R`): the source keeps its value.
+        const v = this.truncated(copyObject(this.operand(a[0] as Term, f, true)));
         this.store(a[1] as Term, v, f, true);
         return v;
       }

@@ -242,10 +242,9 @@ export function tableArb(methods: number): fc.Arbitrary<GenTable> {
           init.forEach((x, i) => lines.push(`    ${LOCALS[i]} = ${x}`));
           for (const s of stmts) lines.push(`    ${s}`);
           lines.push(`    Return (${ret})`, '  }');
-          // Arguments fit the table's integers: ACPICA keeps a wider external argument unmasked in a
-          // 32-bit table, nvtool masks it on entry (specs/aml.md).
-          const fit = (a: string): string => (revision < 2 ? hex(BigInt(a) & 0xffffffffn) : a);
-          evals.push({ path: `\\${name}`, args: [fit(a0), fit(a1)] });
+          // Any 64-bit argument, in 32-bit tables too: ACPICA keeps a wider one until an operator
+          // truncates it (specs/aml.md), and so does nvtool.
+          evals.push({ path: `\\${name}`, args: [a0, a1] });
         });
         lines.push('}');
         // Each CreateXField names its own field (iasl refuses a name created twice in one scope).

@@ -14,7 +14,7 @@ export function nvtoolEvaluate(
   const interp = new AmlInterpreter(tables, { ...options, handlers });
   return evals.map((e) => {
     try {
-      const v = interp.evaluate(e.path, (e.args ?? []).map((a) => ({ type: 'Integer', value: BigInt(a) & interp.w.mask })));
+      const v = interp.evaluate(e.path, (e.args ?? []).map((a) => ({ type: 'Integer', value: BigInt(a) })));
       return { status: 'AE_OK', result: resultJson(v) };
     } catch (err) {
       if (err instanceof AmlError) return { status: err.status, msg: err.message };

@@ -18,9 +18,11 @@ describe('AML interpreter rules pinned against acpiexec', () => {
     ['misc.asl', 'Fatal, Debug, edges of conversions and comparisons'],
     ['names.asl', 'forward names in packages, named references, what Store takes'],
     ['args.asl', "arguments share the caller's objects"],
-  ])('asl/%s (%s): equal status and equal result for every method', (file) => {
+    ['wide.asl', 'an external argument wider than a 32-bit table', '0x123456789ABCDEF0'],
+  ])('asl/%s (%s): equal status and equal result for every method', (file, _what, arg = '0') => {
     const source = readFileSync(join(import.meta.dirname, 'asl', file), 'utf8');
-    const evals = [...source.matchAll(/Method \((T\w{3}), 0\)/g)].map((m) => ({ path: `\\${m[1]}` }));
+    // Every Txxx method, each argument `arg`.
+    const evals = [...source.matchAll(/Method \((T\w{3}), (\d)\)/g)].map((m) => ({ path: `\\${m[1]}`, args: new Array<string>(Number(m[2])).fill(arg) }));
     expect(evals.length).toBeGreaterThan(10);
     const aml = iaslCompile(source, ['-of', '-ot']);
     const want = inTempDir((dir) => {
