@@ -312,7 +312,7 @@ export class AmlInterpreter {
   private returnValue(t: Term, f: Frame): AmlObject | undefined {
     let v = this.eval(t, f);
     // A package element's named reference (`DerefOf (Index (P, i))` of a Device) is resolved to the object.
-    if (v?.type === 'Reference' && v.name && !isSlotTerm(t)) v = this.packageElementOf(v);
+    if (v?.type === 'Reference' && v.name && !isSlotTerm(t)) v = this.resolved(v);
     return v && v.type !== 'Reference' ? copyObject(v) : v;
   }
 
@@ -539,20 +539,22 @@ export class AmlInterpreter {
    * `AcpiExResolveOperands`).
    */
   operand(t: Term, f: Frame, keepIndex = false): AmlObject {
-    return this.evalOperand(t, f, keepIndex) ?? noReturnValue();
+    const v = this.evalOperand(t, f) ?? noReturnValue();
+    return keepIndex || isSlotTerm(t) ? v : this.resolved(v);
   }
 
   /**
    * `operand`, except that a call returning nothing gives undefined: ACPICA notices the missing
    * value only when the operator collects its operands (`AcpiDsCreateOperands` popping an empty
-   * result stack), after every operand has been evaluated, so a later operand's error wins.
+   * result stack), after every operand has been evaluated, so a later operand's error wins. Not
+   * resolved yet either: that (`resolved`) happens when the operator resolves its operands, after
+   * all of them ran, so an Index to an empty element fails after a later operand's error.
    */
-  evalOperand(t: Term, f: Frame, keepIndex = false): AmlObject | undefined {
+  evalOperand(t: Term, f: Frame): AmlObject | undefined {
     const v = this.eval(t, f);
     if (v === undefined) return undefined;
     // A field object itself (from DerefOf of a RefOf) is read when used as an operand (`AcpiExResolveObjectToValue`).
     if (v.type === 'FieldUnit' || v.type === 'BufferField') return this.readValue(v, '');
-    if (!keepIndex && !isSlotTerm(t)) return this.packageElementOf(v);
     return v;
   }
 
@@ -561,7 +563,7 @@ export class AmlInterpreter {
    * reference (a Device, Method...) to the named object (ACPICA `AcpiExResolveObjectToValue`,
    * `ACPI_REFCLASS_INDEX` and `ACPI_REFCLASS_NAME`).
    */
-  private packageElementOf(v: AmlObject): AmlObject {
+  resolved(v: AmlObject): AmlObject {
     if (v.type !== 'Reference') return v;
     if (v.name && v.to.kind === 'node') return this.ns.get(v.to.path) ?? v;
     if (v.to.kind !== 'index' || v.to.of.type !== 'Package') return v;
@@ -574,9 +576,15 @@ export class AmlInterpreter {
    * a Local by a later operand is what an earlier `LocalX` operand reads; names are read at once.
    */
   operands(terms: readonly Term[], f: Frame, keepIndex = false): AmlObject[] {
-    const now = terms.map((t) => (isSlotTerm(t) ? undefined : this.evalOperand(t, f, keepIndex)));
+    const now = terms.map((t) => (isSlotTerm(t) ? undefined : this.evalOperand(t, f)));
     if (terms.some((t, i) => !isSlotTerm(t) && now[i] === undefined)) noReturnValue();
-    return terms.map((t, i) => now[i] ?? this.operand(t, f, keepIndex));
+    // Resolved from the last to the first, as `AcpiExResolveOperands` walks the operand stack.
+    const out: AmlObject[] = new Array(terms.length);
+    for (let i = terms.length - 1; i >= 0; i--) {
+      const v = now[i];
+      out[i] = v === undefined ? this.operand(terms[i]!, f, keepIndex) : keepIndex ? v : this.resolved(v);
+    }
+    return out;
   }
 
   /**

@@ -104,7 +104,7 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
   const targets: StoreTarget[] = [];
   for (const i of TARGETS[t.op] ?? []) targets[i] = it.targetOf(a[i] as Term, f);
   if (operandIdx.some((i) => !isSlotTerm(a[i] as Term) && early[i] === undefined)) noReturnValue();
-  const val = (i: number): AmlObject => early[i] ?? it.operand(a[i] as Term, f);
+  const val = (i: number): AmlObject => (early[i] !== undefined ? it.resolved(early[i]!) : it.operand(a[i] as Term, f));
   /**
    * Integer operands are resolved and converted from the last to the first (ACPICA
    * `AcpiExResolveOperands` walks the operand stack from its top), so which error wins is ACPICA's.

@@ -44,6 +44,9 @@ DefinitionBlock ("", "DSDT", 2, "NVT", "T", 1) {
   Method (TB18, 0) { Return (DerefOf (Index (Index (PKG0, 4), 0))) }
   Method (TB19, 0) { Return (Add (Store (Index (PKG0, 1), Local0), 1)) }
   Method (TB20, 0) { Local0 = Index (PKG0, 1) Return (Local0) }
+  // The element is taken when the operator resolves its operands, after all of them ran.
+  Method (TB23, 0) { Return (Mod (Index (PKG2, 2), NOr (Package () {1}, 1))) }
+  Method (TB24, 0) { Return (Add (Index (PKG2, 2), Index (PKG2, 1))) }
   // Return passes an operator's Index reference on unchanged: held in a Local it stays one.
   Method (TB21, 0) { Local1 = H1 () Increment (Local1) Return (Local1) }
   Method (TB22, 0) { Local1 = H1 () Return (DerefOf (Local1)) }
