@@ -67,7 +67,7 @@ export function variedTable(): Uint8Array {
  * bench first declared it: the 2- and 4-byte reserved fields read as integers, which skips a
  * typed array per field that nvtool's values must hold — shown for reference.
  */
-function bpParsers(reserved: 'like' | 'ints') {
+export function bpParsers(reserved: 'like' | 'ints') {
   const res = (p: any, name: string, size: 2 | 4) => (reserved === 'like' ? p.buffer(name, { length: size }) : size === 2 ? p.uint16le(name) : p.uint32le(name));
   const bpSpa = res(new Parser().uint16le('rangeIndex').uint16le('flags'), 'reserved', 4).uint32le('proximityDomain').buffer('rangeGuid', { length: 16 }).uint64le('address').uint64le('rangeLength').uint64le('memoryMapping');
   const bpMemdev = res(new Parser().uint32le('deviceHandle').uint16le('physicalId').uint16le('regionId').uint16le('rangeIndex').uint16le('regionIndex').uint64le('regionSize').uint64le('regionOffset').uint64le('address').uint16le('interleaveIndex').uint16le('interleaveWays').uint16le('flags'), 'reserved', 2);
