@@ -37,8 +37,8 @@ export const amlEvalCommand = defineCommand<Args>({
   },
   examples: [
     ['$0 aml eval DSDT.aml \\_SB.PCI0._CRS', 'evaluate a method of one table'],
-    ['$0 aml eval DSDT.aml SSDT.aml \\_SB.NVDR.NV00._LSI --trace', 'with the SSDT loaded too, showing each region access'],
-    ['$0 aml eval SSDT.aml \\M000 0x10 "abc" "(01 02)" --json', 'an Integer, a String and a Buffer argument; JSON result'],
+    ['$0 aml eval DSDT.aml SSDT.aml \\_SB.NVDR.NV00._LSI --trace', 'with the SSDT loaded too, showing each region access; regions read as zeros (as in acpiexec), so QEMU\'s empty reply makes NCAL fail with AE_AML_BUFFER_LIMIT as acpiexec does (exit 1)'],
+    ['$0 aml eval SSDT.aml \\_SB.NVDR.NV00._DSM "(01 02)" 1 0x10 "abc" --json', 'a Buffer, two Integers and a String as arguments (an unknown UUID: _DSM returns Buffer {1}); JSON result'],
   ],
   fileOf: (a) => a.words.find((w) => existsSync(w)),
   run(a) {

@@ -27,7 +27,7 @@ export const buildNfitCommand = defineCommand<Args>({
   },
   examples: [
     ['$0 build-nfit platform.json -o nfit.aml', 'the NFIT QEMU 7.2 gives a guest with these options, byte for byte'],
-    ['$0 build-nfit generic.json -o nfit.aml', 'any NFIT: {"profile": "generic", "structures": [{"type": 0, ...}, ...]}'],
+    ['$0 build-nfit generic.json -o generic.aml', 'any NFIT: {"profile": "generic", "structures": [{"type": 0, ...}, ...]}'],
     ['$0 build-nfit platform.json -o - | $0 decode -', 'build and look at it'],
   ],
   fileOf: (a) => a.platform,

@@ -66,7 +66,7 @@ export const decodeCommand = defineCommand<Args>({
     ['$0 decode nfit.aml --json > nfit.json', 'the table as editable JSON (see `nvtool encode`)'],
     ['acpidump > tables.txt && $0 decode tables.txt --table NFIT', 'read the hex listing acpidump, fwts and bug reports carry'],
     ['$0 decode fit.bin --format FIT', 'a _FIT buffer: NFIT structures without the table header'],
-    ['$0 decode big.img --window-offset 1M --window-size 4K --format pfn-info', 'a window of a large image (files over 2 GiB are read through a window)'],
+    ['$0 decode nvdimm0.img --window-offset 4K --window-size 4K --format pfn-info', 'a window of an image, here the PFN info block of an fsdax namespace (files over 2 GiB are read through a window)'],
     ['$0 decode nvdimm0.img --namespace UUID --format mbr', "the protective MBR on the namespace's block device (its first 16 MiB unless --window-size)"],
   ],
   fileOf: (a) => a.file,

@@ -31,7 +31,7 @@ export const encodeCommand = defineCommand<Args>({
     ['$0 decode nfit.aml --json > nfit.json && $EDITOR nfit.json && $0 encode nfit.json -o new.aml', 'edit a field; lengths and checksum are recomputed'],
     ['$0 encode bad.json -o bad.aml --preserve', 'keep a deliberately wrong checksum (crafting test images)'],
     ['$0 encode t.json -o t.aml', 'pin one derived field: write "checksum": {"$pin": 0} in the JSON'],
-    ['$0 decode ssdt.aml --json > ssdt.json && $0 encode ssdt.json -o ssdt2.aml', 'AML tables too: PkgLengths, length and checksum recomputed'],
+    ['$0 decode SSDT.aml --json > ssdt.json && $0 encode ssdt.json -o ssdt2.aml', 'AML tables too: PkgLengths, length and checksum recomputed'],
     ['$0 decode tables.txt --json > t.json && $0 encode t.json -o tables2.txt', 'an acpidump listing: each table encoded, printed as acpidump prints it'],
   ],
   fileOf: (a) => a.file,

@@ -48,10 +48,10 @@ export const fuzzCommand = defineCommand<Args>({
     json: { describe: 'print the report as JSON' },
   },
   examples: [
-    ['$0 fuzz nfit --runs 10000', 'fuzz the NFIT decoder'],
-    ['$0 fuzz nfit --runs 10000 --seed 42', 'reproduce a run'],
-    ['$0 fuzz all --runs 200', 'every decoder nvtool has'],
-    ['$0 fuzz labels --runs 5000 --out crashes --dry-run', 'which failing inputs would be saved, writing nothing'],
+    ['$0 fuzz nfit --runs 1000', 'fuzz the NFIT decoder'],
+    ['$0 fuzz nfit --runs 1000 --seed 42', 'reproduce a run'],
+    ['$0 fuzz all --runs 50', 'every decoder nvtool has'],
+    ['$0 fuzz labels --runs 500 --out crashes --dry-run', 'which failing inputs would be saved, writing nothing'],
   ],
   run(a) {
     const list = a.target === 'all' ? fuzzTargets() : fuzzTargets().filter((t) => t.name === a.target);

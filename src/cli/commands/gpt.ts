@@ -183,7 +183,7 @@ export const gptCommand = defineCommand<Args>({
     ['$0 gpt repair disk.img', 'rebuild a damaged primary from the backup, or the other way round'],
     ['$0 gpt list image.raw --window-offset 2M --window-size 254M', 'a GPT inside a window of a larger image (e.g. a raw namespace)'],
     ['$0 gpt list nvdimm0.img --namespace UUID --label-size 128K', 'the GPT on /dev/pmemN of that namespace (fsdax: past the info block)'],
-    ['$0 gpt create nvdimm0.img --namespace UUID && $0 gpt add nvdimm0.img --namespace UUID', 'partition a namespace; on a sector namespace every write goes through its BTT (4096-byte sectors: a 4Kn GPT)'],
+    ['$0 gpt create sector.img --namespace UUID && $0 gpt add sector.img --namespace UUID', 'partition a namespace; on a sector namespace every write goes through its BTT (4096-byte sectors: a 4Kn GPT)'],
   ],
   fileOf: (a) => a.target,
   run(a) {

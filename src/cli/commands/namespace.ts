@@ -143,9 +143,9 @@ export const formatCmd = defineCommand<FormatArgs>({
     if (align !== undefined && (align & (align - 1)) !== 0) throw new UsageError(`--align: ${align} is not a power of two`);
   },
   examples: [
-    ['$0 namespace format nvdimm.img --mode sector', 'BTT 1.1 on the label-less namespace of a whole file'],
-    ['$0 namespace format nvdimm.img -n f63c19aa-7467-420b-aa98-4da276e4952f --mode fsdax --align 2M', 'fsdax info block on a labelled namespace'],
-    ['$0 namespace format nv1.img -n f63c19aa-7467-420b-aa98-4da276e4952f --mode fsdax --spa 0x10ffe0000', 'the DIMM is mapped at SPA 0x10ffe0000 (not 2 MiB-aligned): the info block is aligned to the namespace\'s SPA'],
+    ['$0 namespace format nvdimm1.img --mode sector', 'BTT 1.1 on the label-less namespace of a whole file'],
+    ['$0 namespace format raw.img -n UUID --mode fsdax --align 2M', 'fsdax info block on a labelled namespace'],
+    ['$0 namespace format pmem.img --window-offset 128K --window-size 32M --mode fsdax --spa 0x10ffe0000', 'the DIMM is mapped at SPA 0x10ffe0000 (not 2 MiB-aligned), the namespace at its offset 128 KiB starts at SPA 0x110000000 (aligned, as Linux needs for fsdax): the info block is laid out for that SPA, as `ndctl write-infoblock --offset` does'],
   ],
   fileOf: (a) => a.image,
   run(a) {
@@ -184,8 +184,8 @@ export const showCmd = defineCommand<NsArgs>({
   conflicts: nsConflicts,
   check: checkDimm,
   examples: [
-    ['$0 namespace show nvdimm.img', 'mode and info block of a label-less NVDIMM image'],
-    ['$0 namespace show nvdimm.img -n UUID --json', 'as JSON'],
+    ['$0 namespace show nvdimm1.img', 'mode and info block of a label-less NVDIMM image'],
+    ['$0 namespace show nvdimm0.img -n UUID --json', 'as JSON'],
   ],
   fileOf: (a) => a.image,
   run(a) {
@@ -240,8 +240,8 @@ export const viewCmd = defineCommand<ViewArgs>({
   check: checkDimm,
   requires: [...nsRequires, ['write', 'input'], ['input', 'write'], ['output', 'read'], ['count', 'read'], ['dry-run', 'write']],
   examples: [
-    ['$0 namespace view nvdimm.img --read 0 --count 2', 'hex dump of the first two sectors of /dev/pmem0s'],
-    ['$0 namespace view nvdimm.img --write 10 -i data.bin', 'write sectors 10.. through the BTT, as Linux would'],
+    ['$0 namespace view sector.img -n UUID --read 0 --count 2', 'hex dump of the first two sectors of /dev/pmem0s (a sector namespace: read through its BTT)'],
+    ['$0 namespace view sector.img -n UUID --write 10 -i data.bin', 'write sectors 10.. through the BTT, as Linux would'],
   ],
   fileOf: (a) => a.image,
   run(a) {

@@ -202,8 +202,8 @@ export const xenCommand = defineCommand<Args>({
   examples: [
     ['$0 xen format pmem.img --placement a', 'GPT + super block + reserved area before partition 1 (the data area)'],
     ['$0 xen format disk.img --placement b --part-size 1G', 'a Xen-type partition holding super block, reserved area and data'],
-    ['$0 xen format nvdimm0.img --namespace UUID --placement namespace', 'claim the whole namespace: super block at its offset 0, then its v1.2 label rewritten with claim class ' + XEN_PMEM_CLAIM_CLASS_GUID],
-    ['$0 xen check nvdimm0.img --namespace UUID', 'a claimed namespace: the label says Xen and the super block checks out'],
+    ['$0 xen format raw.img --namespace UUID --placement namespace', 'claim the whole namespace: super block at its offset 0, then its v1.2 label rewritten with claim class ' + XEN_PMEM_CLAIM_CLASS_GUID],
+    ['$0 xen check raw.img --namespace UUID', 'a claimed namespace: the label says Xen and the super block checks out'],
     ['$0 xen format ns.img --placement c --container-uuid UUID', 'a namespace already cut out as a file: super block only (no label to claim)'],
     ['$0 xen inspect pmem.img', 'annotated dump of the super block wherever it is'],
     ['$0 xen check pmem.img', 'checks the super block and reads the frame table back (exit 1 on errors)'],
