@@ -170,6 +170,8 @@ type Check = (dir: string, r: Result) => void | Promise<void>;
 const sgdiskClean = (file: string): Check => (dir) => {
   expect(runTool('sgdisk', ['-v', file], { cwd: dir })).toMatch(/No problems found/);
 };
+/** What the guest that wrote nvdimm0.img reported after a fresh boot (fixtures/linux/README.md). */
+const gptGuest = (): any => JSON.parse(readFileSync(join(REPO, 'fixtures/linux/gpt-ext4-fsdax-v1.2/expected.json'), 'utf8')).reboot.reports;
 const sum8 = (b: Uint8Array) => b.reduce((s, x) => (s + x) & 0xff, 0);
 
 /**
@@ -253,15 +255,30 @@ const CHECKS: Record<string, Check> = {
   },
   '$0 labels dump --json nvdimm0.img': (_dir, r) => {
     // ndctl read-labels -j of the same image, in the guest that wrote it
-    const e = JSON.parse(readFileSync(join(REPO, 'fixtures/linux/gpt-ext4-fsdax-v1.2/expected.json'), 'utf8'));
     // integers above 2^53 compared as their decimal text, as expected.json keeps them
-    expect(normalize({ ...JSON.parse(r.stdout.replace(/(:\s*)(\d{16,})/g, '$1"$2"')), dev: 'nmem0' })).toEqual(normalize(e.reboot.reports.read_labels.json));
+    expect(normalize({ ...JSON.parse(r.stdout.replace(/(:\s*)(\d{16,})/g, '$1"$2"')), dev: 'nmem0' })).toEqual(normalize(gptGuest().read_labels.json));
   },
   '$0 labels list --json --platform vm.json --dimm nv0 nvdimm0.img': (_dir, r) => {
-    const e = JSON.parse(readFileSync(join(REPO, 'fixtures/linux/gpt-ext4-fsdax-v1.2/expected.json'), 'utf8'));
-    const region = e.reboot.reports.ndctl_list.json.regions[0];
+    const region = gptGuest().ndctl_list.json.regions[0];
     const [ns] = JSON.parse(r.stdout);
     expect([ns.raw_uuid, ns.mode, ns.sector_size, ns.state]).toEqual([region.namespaces[0].raw_uuid, region.namespaces[0].mode, region.namespaces[0].sector_size, 'active']);
+  },
+  '$0 gpt list nvdimm0.img --namespace UUID --label-size 128K': (_dir, r) => {
+    // sgdisk -p /dev/pmem0 in the guest: the disk's GUID and size, partition 1's sectors and name
+    const guest = gptGuest().sgdisk.stdout as string;
+    const row = (t: string) => /^\s+1\s+(\d+)\s+(\d+)\s.*?(\S+)$/m.exec(t)?.slice(1);
+    expect(row(r.stdout)).toEqual(row(guest));
+    expect(r.stdout).toContain(/^Disk identifier \(GUID\): \S+$/m.exec(guest)![0]);
+    expect(r.stdout).toContain(`: ${/^Disk \/dev\/pmem0: (\d+ sectors)/m.exec(guest)![1]}`);
+  },
+  '$0 namespace show nvdimm0.img -n UUID --json': (_dir, r) => {
+    const ns = gptGuest().ndctl_list.json.regions[0].namespaces[0];
+    const got = JSON.parse(r.stdout);
+    expect([got.mode, got.size, got.sectorSize, got.infoBlock.uuid]).toEqual([ns.mode, ns.size, ns.sector_size, ns.uuid]);
+  },
+  '$0 decode nvdimm0.img --window-offset 4K --window-size 4K --format pfn-info': (_dir, r) => {
+    // the pfn device's uuid ndctl listed
+    expect(r.stdout).toContain(gptGuest().ndctl_list.json.regions[0].namespaces[0].uuid);
   },
   '$0 sim run scenario.json --out run2 --permissions rangeset': (dir) => {
     const diff = spawnSync('diff', ['-rq', 'run1', 'run2'], { cwd: dir, encoding: 'utf8' });
