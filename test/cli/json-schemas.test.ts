@@ -30,9 +30,9 @@ async function json(schema: string, args: string[], stream: 'stdout' | 'stderr' 
 
 /**
  * Parts of documents that are open by design: inspect's per-layer field maps (their keys are the
- * layer kind's), a writer's own summary, an evaluation result, free text lists.
+ * layer kind's), a writer's own summary, free text lists.
  */
-const OPEN = /^(.*\.fields|summary|result.*|trace.*|.*\.details.*)$/;
+const OPEN = /^(.*\.fields|summary|trace.*|.*\.details.*)$/;
 
 /** Paths of every object and every integer in `j` outside the open parts. */
 function leaves(j: unknown, path = '', out: { objects: string[]; integers: string[] } = { objects: [], integers: [] }) {

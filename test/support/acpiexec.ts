@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type { AmlResultJson } from '../../src/aml/interp/index.js';
 import { requireTool } from './tools.js';
+import { jsonInteger } from '../../src/core/hex.js';
 
 export interface AcpiexecEval {
   path: string;
@@ -100,7 +101,7 @@ function unescape(s: string): string {
 function parseValue(lines: string[], p: { i: number }): AmlResultJson {
   const line = lines[p.i++]!.trim();
   let m: RegExpExecArray | null;
-  if ((m = /^\[Integer\] = ([0-9A-F]+)/.exec(line))) return { type: 'Integer', value: '0x' + m[1]!.padStart(16, '0') };
+  if ((m = /^\[Integer\] = ([0-9A-F]+)/.exec(line))) return { type: 'Integer', value: jsonInteger(BigInt('0x' + m[1]!)) };
   // Non-printable characters are printed as `\\x%2.2X` of a signed char (`\\xFFFFFF80` for 0x80).
   if ((m = /^\[String\] Length [0-9A-F]+ = "(.*)"$/.exec(line))) return { type: 'String', value: unescape(m[1]!) };
   if ((m = /^\[Buffer\] Length ([0-9A-F]+) =(.*)$/.exec(line))) {

@@ -1,11 +1,13 @@
 /**
  * Evaluation results as text (in acpiexec's words: `[Integer] = 0000000000001234`) and as JSON
- * (the shape `nvtool aml eval --json` prints and the ACPICA comparison tests read).
+ * (the shape `nvtool aml eval --json` prints and the ACPICA comparison tests read; an Integer is a
+ * JSON number, a decimal string past 2^53 like every integer nvtool prints).
  */
+import { jsonInteger } from '../../core/hex.js';
 import type { AmlObject, RefTarget } from './values.js';
 
 export type AmlResultJson =
-  | { type: 'Integer'; value: string }
+  | { type: 'Integer'; value: number | string }
   | { type: 'String'; value: string }
   | { type: 'Buffer'; hex: string }
   | { type: 'Package'; elements: AmlResultJson[] }
@@ -32,7 +34,7 @@ export function resultJson(o: AmlObject | undefined): AmlResultJson {
   if (!o) return { type: 'Null' };
   switch (o.type) {
     case 'Integer':
-      return { type: 'Integer', value: '0x' + o.value.toString(16).toUpperCase().padStart(16, '0') };
+      return { type: 'Integer', value: jsonInteger(o.value) };
     case 'String':
       return { type: 'String', value: o.value };
     case 'Buffer':

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { AmlError, AmlInterpreter, MemoryHandler, SPACE, SPACE_NAMES, formatResult, resultJson, type AmlObject, type RegionAccess } from '../../aml/interp/index.js';
 import { defineCommand } from '../command.js';
 import { readInput, toJsonText } from '../io.js';
+import { jsonInteger } from '../../core/hex.js';
 import { UsageError, count } from '../options/values.js';
 
 interface Args {
@@ -77,7 +78,7 @@ export const amlEvalCommand = defineCommand<Args>({
           schemaVersion: 1,
           path,
           ...(error ? { status: error.status, error: error.message } : { status: 'AE_OK', result: resultJson(result) }),
-          notifications: interp.notifications.map((x) => ({ path: x.path, value: '0x' + x.value.toString(16) })),
+          notifications: interp.notifications.map((x) => ({ path: x.path, value: jsonInteger(x.value) })),
           ...(a.trace ? { trace: trace.map(traceLine) } : {}),
         }),
       );

@@ -33,8 +33,8 @@ describe('AML interpreter limits and mutexes, against acpiexec', () => {
     ]);
     // RA, RB, RC each active 255 times: depth 3 x 255 - 1; the endless Continue loop went on to Return (5).
     expect(want.slice(13, 15).map((w) => w.result)).toEqual([
-      { type: 'Integer', value: '0x00000000000002FC' },
-      { type: 'Integer', value: '0x0000000000000005' },
+      { type: 'Integer', value: 0x2fc },
+      { type: 'Integer', value: 5 },
     ]);
   });
 
