@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAllCommands } from '../../src/cli/registry.js';
 import { captureAcpi } from '../harness/qemu.js';
@@ -301,6 +302,17 @@ const CHECKS: Record<string, Check> = {
     const uuid = `${u.slice(0, 8)}-${u.slice(8, 12)}-${u.slice(12, 16)}-${u.slice(16, 20)}-${u.slice(20)}`;
     runTool('ndctl', ['write-infoblock', '-o', 'ndctl.ib', '-s', '32M', '-O', String(0x110000000), '-m', 'fsdax', '-a', '2M', '-M', 'dev', '-u', uuid, '-p', '00000000-0000-0000-0000-000000000000'], { cwd: dir });
     expect(readFileSync(join(dir, 'ndctl.ib')).subarray(4096, 8192).equals(block)).toBe(true);
+  },
+  '$0 sim schema > scenario.schema.json': (dir) => {
+    // ajv (an independent validator) takes the schema and accepts the example scenario
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(dir, 'scenario.schema.json'), 'utf8')));
+    expect([validate(JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8'))), validate.errors ?? null]).toEqual([true, null]);
+  },
+  '$0 inspect pmem.img --json --stats': (dir, r) => {
+    JSON.parse(r.stdout);
+    const [, bytes] = /^read (\d+) bytes in \d+ reads/m.exec(r.stderr) ?? [];
+    expect(Number(bytes)).toBeGreaterThan(0);
+    expect(Number(bytes)).toBeLessThan(statSync(join(dir, 'pmem.img')).size);
   },
   '$0 sim run scenario.json --out run2 --dry-run': (dir) => {
     expect(existsSync(join(dir, 'run2'))).toBe(false);
