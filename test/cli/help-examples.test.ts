@@ -314,6 +314,14 @@ const CHECKS: Record<string, Check> = {
     expect(Number(bytes)).toBeGreaterThan(0);
     expect(Number(bytes)).toBeLessThan(statSync(join(dir, 'pmem.img')).size);
   },
+  '$0 sim report run1 --out run1.html': (dir) => {
+    // self-contained (nothing fetched), and every link into run1 names a file there
+    const html = readFileSync(join(dir, 'run1.html'), 'utf8');
+    expect(html).not.toMatch(/(?:src|href)="https?:/);
+    const links = [...html.matchAll(/href="(run1\/[^"#]*)"/g)].map((m) => decodeURIComponent(m[1]!));
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((l) => !existsSync(join(dir, l)))).toEqual([]);
+  },
   '$0 sim run scenario.json --out run2 --dry-run': (dir) => {
     expect(existsSync(join(dir, 'run2'))).toBe(false);
   },
