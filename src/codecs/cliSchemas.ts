@@ -2,8 +2,8 @@
  * The JSON Schemas of the command documents that carry on-media structures (xen check/format,
  * namespace show/view/format, build-nfit, labels check, the writers' listing), generated here so
  * each embedded structure is its declaration's schema (structs.schema.json) and every part shared
- * by several documents is written once. Each object is closed (additionalProperties: false); a
- * writer's `summary` is the one part left open (its keys are the command's). Shipped in schemas/
+ * by several documents is written once. Each object is closed (additionalProperties: false), a
+ * writer's `summary` too (writerSummaries.ts). Shipped in schemas/
  * by `npm run schemas`; test/cli/json-schemas.test.ts keeps the files equal to these.
  */
 import type { JsonSchema, Struct } from '../core/schema/index.js';
@@ -14,20 +14,10 @@ import { pfnInfoBlock } from '../infoblocks/pfn.js';
 import { CLAIM_CLASS_GUIDS } from '../labels/label.js';
 import { NAMESPACE_MODES } from '../labels/modes.js';
 import { PLACEMENT, xenSuperBlock } from '../xen/superblock.js';
+import { BASE, closed, DRAFT, findings, int, str, u64, UUID } from './schemaParts.js';
+import { writerSummarySchema } from './writerSummaries.js';
 
-const BASE = 'https://nvtool.invalid/schemas/';
-const DRAFT = 'http://json-schema.org/draft-07/schema#';
 export const structRef = (s: Struct<any>): JsonSchema => ({ $ref: `structs.schema.json#/definitions/${s.name}` });
-const int = (description?: string): JsonSchema => ({ type: 'integer', minimum: 0, ...(description ? { description } : {}) });
-const str = { type: 'string' };
-const UUID = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' };
-const findings = { type: 'array', items: { $ref: 'finding.schema.json' } };
-const u64 = { $ref: 'structs.schema.json#/definitions/u64' };
-
-/** An object with exactly these keys, those in `required` always present. */
-function closed(properties: Record<string, JsonSchema>, required: string[] = Object.keys(properties), extra: JsonSchema = {}): JsonSchema {
-  return { type: 'object', required, additionalProperties: false, properties, ...extra };
-}
 
 function document(file: string, title: string, description: string, body: JsonSchema): JsonSchema {
   return { $schema: DRAFT, $id: `${BASE}${file}`, title, description, ...body };
@@ -85,7 +75,7 @@ function writesSchema(): JsonSchema {
     'nvtool labels init|create|delete|rename|repair, gpt create|add|delete|repair --dry-run, sim run --dry-run, sim report (summary: dir, report); namespace view --write, xen format and namespace format with their own keys beside the listing.',
     {
       anyOf: [
-        { title: 'a writer that prints its listing (and a summary of its own keys)', ...closed({ ...base, summary: { description: "the command's result (labels: the namespace, slots...; sim report: dir, report)" } }, required) },
+        { title: 'a writer that prints its listing (and a summary of its own keys)', ...closed({ ...base, summary: writerSummarySchema() }, required) },
         { title: 'namespace view --write', ...closed({ ...base, mode: { enum: [...NAMESPACE_MODES] }, wrote: closed({ first: int('first sector'), count: int('sectors') }) }) },
         {
           title: 'xen format',

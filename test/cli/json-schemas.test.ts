@@ -9,7 +9,9 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { requireTool, runTool } from '../support/tools.js';
-import { acceptsCliJson, validateCliJson } from '../support/schemas.js';
+import { acceptsCliJson, acceptsCliJsonAt, validateCliJson } from '../support/schemas.js';
+import { readLabelArea } from '../../src/labels/index.js';
+import { buildNfit } from '../../src/acpi/build/index.js';
 import { generatedSchemas } from '../../src/codecs/jsonSchemas.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nvtool-json-'));
@@ -30,9 +32,9 @@ async function json(schema: string, args: string[], stream: 'stdout' | 'stderr' 
 
 /**
  * Parts of documents that are open by design: inspect's per-layer field maps (their keys are the
- * layer kind's), a writer's own summary, free text lists.
+ * layer kind's), free text lists.
  */
-const OPEN = /^(.*\.fields|summary|trace.*|.*\.details.*)$/;
+const OPEN = /^(.*\.fields|trace.*|.*\.details.*)$/;
 
 /** Paths of every object and every integer in `j` outside the open parts. */
 function leaves(j: unknown, path = '', out: { objects: string[]; integers: string[] } = { objects: [], integers: [] }) {
@@ -186,6 +188,82 @@ describe('each command --json matches its schema in schemas/ and carries schemaV
     truncateSync(x, 64 << 20);
     await json('writes', ['xen', 'format', x, '--placement', 'c', '--container-uuid', '11111111-2222-4333-8444-555555555555', '--json']);
     await json('xen-check', ['xen', 'check', x, '--json']);
+  });
+});
+
+describe("each writer's summary is one closed variant of writes.schema.json", () => {
+  const SUMMARIES = '/anyOf/0/properties/summary/anyOf';
+  const titles = (JSON.parse(readFileSync('schemas/writes.schema.json', 'utf8')).anyOf[0].properties.summary.anyOf as { title: string }[]).map((v) => v.title);
+  const seen = new Set<string>();
+
+  /** A writer's --json: the writes schema, and its summary matches the variant `title` (and no other). */
+  async function summary(title: string, args: string[], exit = 0): Promise<Record<string, any>> {
+    const r = await runCli(args);
+    expect(r.code, r.stderr).toBe(exit);
+    const doc = validateCliJson('writes', r.stdout) as Record<string, any>;
+    produced.push({ schema: 'writes', doc });
+    const matching = titles.filter((_, i) => acceptsCliJsonAt('writes', `${SUMMARIES}/${i}`, doc.summary));
+    expect(matching, args.join(' ')).toEqual([title]);
+    seen.add(title);
+    return doc.summary;
+  }
+
+  it('labels init, create, rename, repair (an index rewritten; both rebuilt from a slot scan), delete on one area', async () => {
+    const f = t('summary.img');
+    writeFileSync(f, '');
+    truncateSync(f, 64 << 20);
+    const uuid = '21111111-2222-4333-8444-555555555555';
+    expect(await summary('labels init', ['labels', 'init', '--label-size', '128K', f, '--json'])).toMatchObject({ labelSize: 256 });
+    await summary('labels create', ['labels', 'create', '--size', '16M', '--name', 'a', '--uuid', uuid, f, '--json']);
+    await summary('labels rename', ['labels', 'rename', '--uuid', uuid, '--name', 'b', f, '--json']);
+    const lsaAt = (64 << 20) - (128 << 10);
+    const damage = (which: 'next' | 'both') => {
+      const img = readFileSync(f);
+      const v = readLabelArea(new Uint8Array(img.subarray(lsaAt)));
+      for (const c of v.checks) if (which === 'both' || c.index === v.next) img[lsaAt + c.offset + 100]! ^= 0xff;
+      writeFileSync(f, img);
+    };
+    damage('next');
+    expect((await summary('labels repair', ['labels', 'repair', f, '--json'])).rebuilt).toBeUndefined();
+    damage('both');
+    expect((await summary('labels repair', ['labels', 'repair', f, '--json'])).rebuilt.restored).toMatchObject([{ uuid, name: 'b' }]);
+    await summary('labels delete', ['labels', 'delete', '--uuid', uuid, f, '--json']);
+  });
+
+  it('labels create, rename, repair, delete across a 2-DIMM interleave set (--nfit); sim report', async () => {
+    const memdev = (deviceHandle: number, regionIndex: number, regionOffset: string) => ({
+      type: 1, deviceHandle, rangeIndex: 1, regionIndex, regionSize: '0x10000000', regionOffset, address: '0x0', interleaveIndex: 1, interleaveWays: 2,
+    });
+    const dcr = (regionIndex: number, serialNumber: number) => ({ type: 4, regionIndex, vendorId: 0x8086, serialNumber, code: 0x301 });
+    const nfit = t('set-nfit.aml');
+    writeFileSync(nfit, buildNfit({ profile: 'generic', structures: [
+      { type: 0, rangeIndex: 1, flags: 0, rangeGuid: 'persistent', address: '0x100000000', rangeLength: '0x20000000', memoryMapping: '0x8008' },
+      memdev(0x1, 1, '0x0'), memdev(0x101, 2, '0x10000000'), dcr(1, 0xaaaa), dcr(2, 0xbbbb), { type: 2, interleaveIndex: 1, lineSize: 256, lineOffsets: [0, 1] },
+    ] }).bytes);
+    const [a, b] = [t('set-a.lsa'), t('set-b.lsa')];
+    for (const f of [a, b]) {
+      writeFileSync(f, new Uint8Array(128 << 10));
+      expect((await runCli(['labels', 'init', f])).code).toBe(0);
+    }
+    const uuid = '31111111-2222-4333-8444-555555555555';
+    const set = ['--nfit', nfit, a, b, '--json'];
+    expect((await summary('labels create (interleave set)', ['labels', 'create', '--size', '64M', '--name', 'old', '--uuid', uuid, ...set])).dimms).toHaveLength(2);
+    await summary('labels rename (interleave set)', ['labels', 'rename', '--uuid', uuid, '--name', 'new', ...set]);
+    const img = readFileSync(b);
+    img[readLabelArea(new Uint8Array(img)).next! * 256 + 100]! ^= 0xff; // b's non-current index block
+    writeFileSync(b, img);
+    expect(await summary('labels repair (interleave set)', ['labels', 'repair', ...set])).toMatchObject({ regionActive: true });
+    await summary('labels delete (interleave set)', ['labels', 'delete', '--uuid', uuid, ...set]);
+    expect((await runCli(['labels', 'create', '--size', '64M', '--uuid', uuid, '--nfit', nfit, a, b])).code).toBe(0);
+    expect((await runCli(['labels', 'delete', '--uuid', uuid, b])).code).toBe(0); // b's label alone: an incomplete set
+    expect(await summary('labels repair (interleave set)', ['labels', 'repair', ...set], 1)).toMatchObject({ regionActive: false, regionReason: expect.any(String) });
+    const run = t('summary-run');
+    expect((await runCli(['sim', 'run', 'fixtures/examples/xen-v4/scenario.json', '--out', run])).code).toBe(0);
+    await summary('sim report', ['sim', 'report', run, '--out', t('summary-report.html'), '--json']);
+  });
+
+  it('every variant was printed above', () => {
+    expect([...seen].sort()).toEqual([...titles].sort());
   });
 });
 

@@ -34,3 +34,10 @@ export function acceptsCliJson(command: string, doc: unknown): boolean {
   if (!check) throw new Error(`no schema schemas/${command}.schema.json`);
   return check(doc) as boolean;
 }
+
+/** Whether the part of schemas/<command>.schema.json at JSON pointer `pointer` accepts `doc`. */
+export function acceptsCliJsonAt(command: string, pointer: string, doc: unknown): boolean {
+  const check = validator().getSchema(`${command}.schema.json#${pointer}`);
+  if (!check) throw new Error(`no schema schemas/${command}.schema.json#${pointer}`);
+  return check(doc) as boolean;
+}

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import {
   claimClassForMode, collectWrites, createNamespace, defaultLbasizeForMode, deleteNamespace, initArea, listNamespacesJson, nfitDimm, namespacesOf,
-  ndctlJsonText, readLabelArea, readLabelsJson, regionDefaultAlign, renameNamespace, repairArea, INIT_VARIANTS, LABEL_VERSIONS, PMEM_LBASIZES, type MediaWrite,
+  ndctlJsonText, readLabelArea, readLabelsJson, regionDefaultAlign, renameNamespace, repairArea, INIT_VARIANTS, LABEL_VERSIONS, PMEM_LBASIZES, type MediaWrite, type RepairReport,
 } from '../../labels/index.js';
 import { defineCommand } from '../command.js';
 import { NAMESPACE_MODES } from '../../namespace/view.js';
@@ -14,6 +14,7 @@ import { runSet, type LabelsOutput, type SetArgs } from '../labels/setCommand.js
 import { regionOf, withWrites } from '../write/gate.js';
 import { applyMediaWrites } from '../../core/mediaWrites.js';
 import { checkExit } from '../findings.js';
+import type { CreateSummary, DeleteSummary, InitSummary, RenameSummary } from '../../codecs/writerSummaries.js';
 
 /** DIMMs in the NFIT set of DIMM `handle` (default: the first PM memdev's). */
 function nfitSetSize(nfit: string, handle?: string): number {
@@ -42,7 +43,7 @@ function note(a: Args, s: string): void {
 }
 
 /** Apply the protocol's writes through the write gate (each followed by a flush), then say what was (or would be) written. */
-function apply(a: Args, t: LabelTarget, writes: MediaWrite[], summary: unknown, o: LabelsOutput): number {
+function apply(a: Args, t: LabelTarget, writes: MediaWrite[], summary: InitSummary | CreateSummary | DeleteSummary | RenameSummary | RepairReport, o: LabelsOutput): number {
   const f = o.gate!.open(t.file);
   o.gate!.claim(t.file, t.areaOffset, t.areaSize); // the whole area is the labels', not only the blocks written now
   applyMediaWrites(writes, (w) => regionOf(f, t.areaOffset, t.areaSize, w.what));
@@ -101,7 +102,7 @@ const ONE_AREA: Record<Action, (c: OneArea) => number> = {
     // a partition table) is then pmem under the labels, so the write gate judges the whole file.
     if (view.current === undefined) o.gate!.claim(t.file, 0, t.areaOffset + t.areaSize);
     const { writes, result } = collectWrites(initArea(area, { version: a.labelVersion, variant: a.variant }));
-    return apply(a, t, writes, { labelSize: result.labelSize, nslot: result.nslot, indexSize: result.indexSize }, o);
+    return apply(a, t, writes, { labelSize: result.labelSize, nslot: result.nslot, indexSize: result.indexSize } satisfies InitSummary, o);
   },
   create({ a, t, area, view, dimm, o }) {
     const d = dimm!;
@@ -117,15 +118,15 @@ const ONE_AREA: Record<Action, (c: OneArea) => number> = {
       }),
     );
     if (view.format === 'v1.1' && a.mode !== 'raw') note(a, `v1.1 labels record no claim class; --mode ${a.mode} is not stored`);
-    return apply(a, t, writes, { uuid: result.uuid, name: result.name, dpa: result.dpa, size: result.rawsize, isetcookie: result.isetcookie }, o);
+    return apply(a, t, writes, { uuid: result.uuid, name: result.name, dpa: result.dpa, size: result.rawsize, isetcookie: result.isetcookie } satisfies CreateSummary, o);
   },
   delete({ a, t, area, o }) {
     const { writes, result } = collectWrites(deleteNamespace(area, a.uuid!));
-    return apply(a, t, writes, { uuid: a.uuid, freedSlots: result }, o);
+    return apply(a, t, writes, { uuid: a.uuid!, freedSlots: result } satisfies DeleteSummary, o);
   },
   rename({ a, t, area, o }) {
     const { writes } = collectWrites(renameNamespace(area, a.uuid!, a.name!));
-    return apply(a, t, writes, { uuid: a.uuid, name: a.name }, o);
+    return apply(a, t, writes, { uuid: a.uuid!, name: a.name! } satisfies RenameSummary, o);
   },
   repair({ a, t, area, o }) {
     const { writes, result } = collectWrites(repairArea(area));
@@ -133,7 +134,7 @@ const ONE_AREA: Record<Action, (c: OneArea) => number> = {
       for (const s of result.actions) o.out(`${s}\n`);
       for (const l of result.lost) o.out(`possibly lost: slot ${l.slot} holds a label for ${l.uuid}${l.name ? ` "${l.name}"` : ''} that the surviving index does not reference\n`);
     }
-    return apply(a, t, writes, result, o);
+    return apply(a, t, writes, result satisfies RepairReport, o);
   },
 };
 

@@ -13,6 +13,7 @@ import { updateDirectory, withNewDirectory } from '../write/directory.js';
 import { writeLines, type PlannedWrite } from '../write/gate.js';
 import { writeOutput } from '../write/output.js';
 import { REPORT_FILE, renderReport } from '../../sim/report/index.js';
+import type { SimReportSummary } from '../../codecs/writerSummaries.js';
 
 interface Args {
   action: string;
@@ -98,7 +99,7 @@ export const SIM_ACTIONS: Record<string, (a: Args) => number | Promise<number>> 
     new SimDir(root).state(); // a run directory, or exit 2 before anything is written
     const file = a.out ?? resolve(root, REPORT_FILE);
     const w = writeOutput(file, renderReport(root, file), a.force, a.dryRun);
-    if (a.json) process.stdout.write(toJsonText({ schemaVersion: 1, dryRun: w.dryRun, writes: w.writes, summary: { dir: resolve(root), report: file } }));
+    if (a.json) process.stdout.write(toJsonText({ schemaVersion: 1, dryRun: w.dryRun, writes: w.writes, summary: { dir: resolve(root), report: file } satisfies SimReportSummary }));
     else if (!w.dryRun) process.stdout.write(`${file}: the report of ${root} (${w.writes.reduce((n, x) => n + x.length, 0)} bytes)\n`);
     return 0;
   },

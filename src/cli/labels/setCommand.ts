@@ -15,6 +15,7 @@ import { inFile, parseHandles, readArea, readNfit, resolveTarget, type LabelTarg
 import { applyMediaWrites } from '../../core/mediaWrites.js';
 import { regionOf, type WriteGate } from '../write/gate.js';
 import { checkExit } from '../findings.js';
+import type { SetCreateSummary, SetDeleteSummary, SetRenameSummary, SetRepairSummary } from '../../codecs/writerSummaries.js';
 
 export interface SetArgs {
   action: string;
@@ -74,7 +75,7 @@ function bind(a: SetArgs): Bound[] {
 }
 
 /** In the protocol's order across files, each write followed by a flush (DIMM by DIMM as Linux does), through the write gate. */
-function applyWrites(a: SetArgs, b: Bound, writes: SetWrite[], summary: unknown, o: LabelsOutput): number {
+function applyWrites(a: SetArgs, b: Bound, writes: SetWrite[], summary: SetCreateSummary | SetDeleteSummary | SetRenameSummary | SetRepairSummary, o: LabelsOutput): number {
   const t = (w: SetWrite) => b.targets[w.dimm]!;
   const where = (w: SetWrite) => ({ file: t(w).file, offset: t(w).areaOffset + w.offset, length: w.bytes.length, what: w.what });
   const files = b.targets.map((x) => o.gate!.open(x.file));
@@ -126,7 +127,7 @@ const SET_RUN: Record<string, (o: LabelsOutput, a: SetArgs, bound: Bound[]) => n
         claimClass: claimClassForMode(a.mode, '1.2'), lbasize: a.sectorSize !== undefined ? BigInt(a.sectorSize) : defaultLbasizeForMode(a.mode),
       }),
     );
-    return applyWrites(a, b, writes, { uuid: result.uuid, name: result.name, size: result.size, dimms: result.labels.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, dpa: l.dpa, rawsize: l.rawsize, position: l.position, isetcookie: l.isetcookie })) }, o);
+    return applyWrites(a, b, writes, { uuid: result.uuid, name: result.name, size: result.size, dimms: result.labels.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, dpa: l.dpa, rawsize: l.rawsize, position: l.position, isetcookie: l.isetcookie })) } satisfies SetCreateSummary, o);
   },
   delete(o, a, bound) {
     if (!a.uuid) throw new CliError('delete needs --uuid');
@@ -136,7 +137,7 @@ const SET_RUN: Record<string, (o: LabelsOutput, a: SetArgs, bound: Bound[]) => n
       const has = areas.some((x) => readLabelArea(x).live.some((l) => labelUuid(l) === a.uuid!.toLowerCase()));
       if (!has && bound.length > 1) continue; // --platform: the namespace lives on one of the DIMMs
       const { writes, result } = collectWrites(deleteSetNamespace(areas, b.set, a.uuid));
-      exit = Math.max(exit, applyWrites(a, b, writes, { uuid: a.uuid, freedSlots: result.map((slots, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, slots })) }, o));
+      exit = Math.max(exit, applyWrites(a, b, writes, { uuid: a.uuid, freedSlots: result.map((slots, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, slots })) } satisfies SetDeleteSummary, o));
     }
     return exit;
   },
@@ -146,7 +147,7 @@ const SET_RUN: Record<string, (o: LabelsOutput, a: SetArgs, bound: Bound[]) => n
     const hits = bound.filter((b) => b.targets.some((t) => readLabelArea(readArea(t)).live.some((l) => labelUuid(l) === want)));
     const b = hits[0] ?? bound[0]!; // --platform: the namespace lives on one of the one-DIMM regions
     const { writes, result } = collectWrites(renameSetNamespace(b.targets.map(readArea), b.set, a.uuid, a.name));
-    return applyWrites(a, b, writes, { uuid: want, name: a.name, dimms: result.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, position: l.position, dpa: l.dpa, rawsize: l.rawsize })) }, o);
+    return applyWrites(a, b, writes, { uuid: want, name: a.name, dimms: result.map((l, i) => ({ dimm: b.set.dimms[i]!.name, file: b.targets[i]!.file, position: l.position, dpa: l.dpa, rawsize: l.rawsize })) } satisfies SetRenameSummary, o);
   },
   repair(o, a, bound) {
     let exit = 0;
@@ -162,7 +163,7 @@ const SET_RUN: Record<string, (o: LabelsOutput, a: SetArgs, bound: Bound[]) => n
         o.out(findingsText(result.problems));
         o.out(result.regionActive ? 'after the repair Linux assembles the region\n' : `after the repair the region still fails: ${result.regionReason ?? 'see above'}\n`);
       }
-      const summary = { dimms: result.dimms.map((d) => ({ ...d, file: b.targets[d.dimm]!.file })), regionActive: result.regionActive, ...(result.regionReason ? { regionReason: result.regionReason } : {}), problems: result.problems };
+      const summary = { dimms: result.dimms.map((d) => ({ ...d, file: b.targets[d.dimm]!.file })), regionActive: result.regionActive, ...(result.regionReason ? { regionReason: result.regionReason } : {}), problems: result.problems } satisfies SetRepairSummary;
       exit = Math.max(exit, applyWrites(a, b, writes, summary, o), result.problems.some((f) => f.severity === 'error') ? 1 : 0);
     }
     return exit;
