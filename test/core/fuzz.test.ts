@@ -80,4 +80,30 @@ describe('runFuzz', () => {
     expect(readFileSync(victim, 'utf8')).not.toBe('keep me');
     expect(existsSync(`${victim}.nvtool-lock`)).toBe(false);
   });
+
+  it('--out DIR is made through the write gate: a dry run or a mistyped path makes nothing; a run makes DIR with the inputs and leaves no lock', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'nvtool-fuzz-dir-'));
+    const out = join(parent, 'crashes');
+    type Doc = { targets: { failures: { file: string; saved: boolean; note?: string }[] }[] };
+    const run = async (dir: string, ...extra: string[]) => {
+      const r = await runCli(['fuzz', 'planted-bug', '--runs', '2000', '--seed', '1', '--out', dir, '--json', ...extra]);
+      expect(r.code, r.stderr).toBe(1);
+      return (validateCliJson('fuzz', r.stdout) as Doc).targets[0]!.failures;
+    };
+    expect((await runCli(['fuzz', 'planted-bug', '--runs', '2000', '--out', out, '--sede', '1'])).code).toBe(2); // an option mistyped
+    expect(readdirSync(parent)).toEqual([]);
+    const dry = await run(out, '--dry-run');
+    expect(dry.length).toBeGreaterThan(0);
+    expect(dry.every((f) => !f.saved && f.file.startsWith(out))).toBe(true);
+    expect(readdirSync(parent)).toEqual([]);
+    const typo = await run(join(parent, 'crahses', 'today')); // a folder whose parent does not exist
+    expect(typo.every((f) => !f.saved && /its parent folder .*crahses does not exist/.test(f.note ?? ''))).toBe(true);
+    expect(readdirSync(parent)).toEqual([]);
+    const made = await run(out);
+    expect(made.every((f) => f.saved)).toBe(true);
+    expect(readdirSync(parent)).toEqual(['crashes']);
+    expect(readdirSync(out).sort()).toEqual(made.map((f) => f.file.slice(out.length + 1)).sort());
+    writeFileSync(join(parent, 'file'), 'not a folder');
+    expect((await run(join(parent, 'file'))).every((f) => !f.saved && /exists and is not a folder/.test(f.note ?? ''))).toBe(true);
+  });
 });

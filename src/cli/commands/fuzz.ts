@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { runFuzz } from '../../core/fuzz.js';
 import { defineCommand } from '../command.js';
 import { choice, count, file } from '../options/values.js';
@@ -18,15 +18,17 @@ interface Args {
 }
 
 /**
- * A failing input through the write gate (locked, written atomically). A file of that name with the
+ * A failing input through the write gate (locked, written atomically, into --out made if need be). A file of that name with the
  * same bytes is the same failure saved before; one with other bytes is replaced only with --force,
  * and a refusal is reported with the failure rather than ending the run (its findings would be lost).
  */
 function saveInput(a: Args, file: string, bytes: Uint8Array): { file: string; saved: boolean; note?: string } {
   if (existsSync(file) && statSync(file).isFile() && Buffer.compare(readFileSync(file), bytes) === 0) return { file, saved: true, note: 'saved before' };
   try {
-    if (!a.dryRun) mkdirSync(a.out, { recursive: true });
-    withWrites({ force: a.force, dryRun: a.dryRun, lock: [file] }, (g) => g.replace(file, bytes, 'failing fuzz input'));
+    withWrites({ force: a.force, dryRun: a.dryRun }, (g) => {
+      g.folder(a.out); // made with the input, not before the gate's checks; its parent must exist
+      g.replace(file, bytes, 'failing fuzz input');
+    });
     return { file, saved: !a.dryRun };
   } catch (e) {
     if (!(e instanceof CliError)) throw e;
@@ -42,7 +44,7 @@ export const fuzzCommand = defineCommand<Args>({
   options: {
     runs: { describe: 'cases per property', value: count({ min: 1, max: 1e9 }), default: 1000 },
     seed: { describe: 'seed, to reproduce a run (printed at the start)', value: count({ max: 0xffffffff }) },
-    out: { describe: 'folder for failing inputs', value: file(), default: '.' },
+    out: { describe: 'folder for failing inputs (made when the first is saved; its parent must exist)', value: file(), default: '.' },
     force: { describe: 'replace a saved input of the same name that holds other bytes' },
     'dry-run': { describe: 'run the properties, list the failing inputs that would be saved, write nothing' },
     json: { describe: 'print the report as JSON' },

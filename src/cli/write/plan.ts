@@ -13,6 +13,8 @@ export type PlanOp =
   | { kind: 'flush'; file: string }
   | { kind: 'create'; file: string; size: number }
   | { kind: 'replace'; file: string; data: Uint8Array; what?: string }
+  /** A new folder for the files after it (its parent exists): made at commit, before them. */
+  | { kind: 'folder'; file: string }
   /** A range the command takes over without writing all of it (a label area): checked like a write, never written. */
   | { kind: 'claim'; file: string; offset: number; length: number };
 

@@ -5,7 +5,7 @@
  * new files (`write/output.ts`: ASL, JSON, tables), where no layer is ever consulted, does not load
  * every format's detector to start.
  */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FileBlockIO, type BlockIO } from '../../core/blockio.js';
 import { NvError } from '../../core/errors.js';
@@ -42,6 +42,11 @@ export interface WriteGate {
   replace(path: string, bytes: Uint8Array | string, what?: string): void;
   /** A range the command takes over though it writes only part of it now (a label area): judged like a write. */
   claim(path: string, offset: number, length: number): void;
+  /**
+   * A folder for the files the command writes next: made at commit (locked meanwhile, listed by
+   * --dry-run), nothing if it is one already. Its parent must exist: a mistyped path makes nothing.
+   */
+  folder(path: string): void;
 }
 
 export interface PlannedWrite {
@@ -108,13 +113,15 @@ class Session {
   private readonly bases = new Map<string, FileBlockIO | undefined>();
   /** Files the plan creates, with their size. */
   readonly created = new Map<string, number>();
+  /** Folders the plan makes: a file in one is covered by the folder's lock (nobody else can hold one inside it). */
+  readonly folders = new Set<string>();
   constructor(
     readonly o: WriteOptions,
     private readonly layersOf: LayerDetector,
   ) {}
 
   lock(path: string): void {
-    if (path === '-' || this.locks.has(path)) return;
+    if (path === '-' || this.locks.has(path) || this.folders.has(dirname(path))) return;
     this.locks.set(path, lockFile(path));
   }
 
@@ -158,6 +165,16 @@ class Session {
         s.lock(path);
         plan.ops.push({ kind: 'claim', file: path, offset, length });
       },
+      folder(path) {
+        if (existsSync(path)) {
+          if (!statSync(path).isDirectory()) throw new CliError(`${path}: exists and is not a folder`);
+          return;
+        }
+        if (!existsSync(dirname(path))) throw new CliError(`${path}: its parent folder ${dirname(path)} does not exist`);
+        s.lock(path);
+        s.folders.add(path);
+        plan.ops.push({ kind: 'folder', file: path });
+      },
     };
   }
 
@@ -195,6 +212,10 @@ class Session {
         list.push({ file: op.file, offset: 0, length: 0, what: `sparse file of ${op.size} bytes${this.base(op.file) ? ' (extended)' : ''}` });
         continue;
       }
+      if (op.kind === 'folder') {
+        list.push({ file: op.file, offset: 0, length: 0, what: 'new folder' });
+        continue;
+      }
       if (op.kind === 'replace') {
         list.push({ file: op.file, offset: 0, length: op.data.length, what: op.what ?? (op.file === '-' ? 'standard output' : 'whole file, replaced atomically') });
         continue;
@@ -230,7 +251,8 @@ class Session {
       for (const op of plan.ops) {
         if (op.kind === 'claim') continue;
         if (op.kind !== 'flush') pause?.();
-        if (op.kind === 'create') FileBlockIO.create(op.file, op.size).close();
+        if (op.kind === 'folder') makeFolder(op.file);
+        else if (op.kind === 'create') FileBlockIO.create(op.file, op.size).close();
         else if (op.kind === 'replace') replaceFile(op.file, op.data);
         else if (op.kind === 'flush') io(op.file).flush();
         else if (op.zero) zero(io(op.file), op.offset, op.length);
@@ -277,6 +299,9 @@ class Session {
       },
       replace: (path, bytes) => replaceFile(path, toBytes(bytes)),
       claim: () => {},
+      folder: (path) => {
+        if (!existsSync(path)) makeFolder(path);
+      },
     };
   }
 }
@@ -304,6 +329,29 @@ function zero(io: BlockIO, offset: number, length: number): void {
   for (let done = 0; done < length; done += z.length) io.write(offset + done, z.subarray(0, Math.min(z.length, length - done)));
 }
 
+/** A new folder, then an fsync of its parent so the folder survives a crash. */
+function makeFolder(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    throw new CliError(`${dir}: cannot make the folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  fsyncDir(dirname(dir));
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const d = openSync(dir, 'r');
+    try {
+      fsyncSync(d);
+    } finally {
+      closeSync(d);
+    }
+  } catch {
+    /* directories cannot be fsync'd on every platform */
+  }
+}
+
 /** A whole new file: temporary file in the same directory, fsync, rename, fsync of the directory. */
 function replaceFile(file: string, data: Uint8Array): void {
   if (file === '-') {
@@ -321,16 +369,7 @@ function replaceFile(file: string, data: Uint8Array): void {
       closeSync(fd);
     }
     renameSync(tmp, file);
-    try {
-      const d = openSync(dir, 'r');
-      try {
-        fsyncSync(d);
-      } finally {
-        closeSync(d);
-      }
-    } catch {
-      /* directories cannot be fsync'd on every platform */
-    }
+    fsyncDir(dir);
   } catch (e) {
     try {
       unlinkSync(tmp);
