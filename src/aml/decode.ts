@@ -13,11 +13,11 @@
  * every loop consumes at least one byte. Anything malformed is an NvError with its offset.
  */
 import { NvError } from '../core/errors.js';
-import { AmlCode, K, OP, opKind } from './code.js';
+import { AmlCode, K, OP, opKind, opKindOf } from './code.js';
 import type { NameString, Term } from './model.js';
 import { formatNameString, isSegByte } from './nameString.js';
 import { FROM_ORDER, Namespace, type NsNode } from './namespace.js';
-import { EXT_OP_PREFIX, LIT, NAME, OPCODES, extOpByCode, isNameLead, opByCode, type ArgKind, type OpInfo } from './opcodes.js';
+import { EXT_OP_PREFIX, LIT, NAME, OPCODES, isNameLead, opByName, type ArgKind, type OpInfo } from './opcodes.js';
 import { readPkgLength } from './pkgLength.js';
 import { toTerms } from './terms.js';
 
@@ -64,7 +64,7 @@ class Parser {
   pos = 0;
   depth = 0;
   /** Names that resolved to nothing while parsing, keyed by scope + name. */
-  readonly unresolved = new Map<string, { scope: NsNode; name: NameString; call: boolean }>();
+  readonly unresolved = new Map<string | number, { scope: NsNode; at: number }>();
   /** Pass 1 swallowed a malformed method body (possibly a misparsed forward call). */
   skipped = false;
   /** Pass 1: every method body parsed (pre-order), the unit a second pass can re-parse alone. */
@@ -197,23 +197,23 @@ class Parser {
       this.nameString(end);
       if (mode === 'plain') {
         if (this.pass === 1 && !this.ns.hasAt(scope, this.bytes, at)) {
-          const name = code.nameAt(at);
-          this.unresolved.set(`${this.ns.key(scope)}|${formatNameString(name)}`, { scope, name, call: false });
+          this.noteUnresolved(scope, at);
         }
         return code.add(K.name, at);
       }
-      const argc = this.ns.methodArgsAtBytes(scope, this.bytes, at);
+      // One lookup: the node answers both "a method?" and "anything at all?".
+      const found = this.ns.foundAt(scope, this.bytes, at);
+      const argc = this.ns.methodArgsOf(found);
       if (this.pass === 1) {
         const log = this.log;
         log.scope.push(scope);
         log.at.push(at);
-        log.argc.push(argc ?? -1);
+        log.argc.push(argc);
         log.unit.push(this.unit);
       }
-      if (argc === undefined) {
-        if (this.pass === 1 && !this.ns.hasAt(scope, this.bytes, at)) {
-          const name = code.nameAt(at);
-          this.unresolved.set(`${this.ns.key(scope)}|${formatNameString(name)}`, { scope, name, call: true });
+      if (argc < 0) {
+        if (this.pass === 1 && found < 0) {
+          this.noteUnresolved(scope, at);
         }
         return code.add(K.name, at);
       }
@@ -227,24 +227,26 @@ class Parser {
       if (argc > 0) code.setKids(n);
       return n;
     }
-    let info: OpInfo | undefined;
+    let kind: number;
     if (b === EXT_OP_PREFIX) {
       const b2 = this.u8(end, 'extended opcode');
-      info = extOpByCode(b2);
-      if (!info) this.fail(`unknown extended opcode 0x5B 0x${b2.toString(16).padStart(2, '0')}`, at);
+      kind = opKindOf(0x5b00 | b2);
+      if (kind < 0) this.fail(`unknown extended opcode 0x5B 0x${b2.toString(16).padStart(2, '0')}`, at);
     } else {
-      info = opByCode(b);
-      if (!info) this.fail(`unknown opcode 0x${b.toString(16).padStart(2, '0')}`, at);
+      kind = opKindOf(b);
+      if (kind < 0) this.fail(`unknown opcode 0x${b.toString(16).padStart(2, '0')}`, at);
     }
-    return this.op(info, end, scope, at);
+    return this.op(kind, end, scope, at);
   }
 
-  op(info: OpInfo, end: number, scope: NsNode, at: number): number {
+  /** An operator of node kind `kind` (its opcode already read), from the per-kind tables below (not the row objects: one shape to read). */
+  op(kind: number, end: number, scope: NsNode, at: number): number {
     const code = this.code;
-    const kind = opKind(info);
     const n = code.add(kind, at);
+    const r = kind - OP;
     let limit = end;
-    if (info.pkg) {
+    const pkg = PKG[r] === 1;
+    if (pkg) {
       const lenAt = this.pos;
       const b = this.bytes;
       // readPkgLength inlined for the common well-formed case (no result object per operator).
@@ -261,29 +263,45 @@ class Parser {
         width = follow + 1;
       } else {
         const pl = readPkgLength(b, lenAt, end);
-        this.fail(`${info.name}: ${typeof pl === 'string' ? pl : 'bad PkgLength'}`, lenAt);
+        this.fail(`${OPCODES[r]!.name}: ${typeof pl === 'string' ? pl : 'bad PkgLength'}`, lenAt);
       }
-      if (value < width) this.fail(`${info.name}: PkgLength ${value} is shorter than itself`, lenAt);
-      if (value > end - lenAt) this.fail(`${info.name}: PkgLength ${value} runs past the end (${end - lenAt} bytes left)`, lenAt);
+      if (value < width) this.fail(`${OPCODES[r]!.name}: PkgLength ${value} is shorter than itself`, lenAt);
+      if (value > end - lenAt) this.fail(`${OPCODES[r]!.name}: PkgLength ${value} runs past the end (${end - lenAt} bytes left)`, lenAt);
       limit = lenAt + value;
       this.pos = lenAt + width;
     }
-    const args = info.args;
+    const args = ARG_CODES[r]!;
     // Flagged first: `register` reads the arguments parsed so far.
     if (args.length > 0) code.setKids(n);
     let inner = scope;
-    const firstList = firstListArg(kind);
+    const firstList = FIRST_LIST[r]!;
     const registerAt = firstList < 0 ? args.length : firstList;
+    const registers = REGISTERS[r] === 1;
     let prev = -1;
     for (let i = 0; i < args.length; i++) {
-      if (i === registerAt) inner = this.register(info, n, scope);
-      const c = this.arg(args[i]!, limit, i === registerAt || (firstList >= 0 && i > registerAt) ? inner : scope, info, n);
+      if (i === registerAt && registers) inner = this.register(OPCODES[r]!, n, scope);
+      const c = this.arg(args[i]!, limit, i === registerAt || (firstList >= 0 && i > registerAt) ? inner : scope, kind);
       if (prev >= 0) code.next[prev] = c;
       prev = c;
     }
-    if (registerAt === args.length) this.register(info, n, scope);
-    if (info.pkg && this.pos !== limit) this.fail(`${info.name}: package has ${limit - this.pos} bytes after its last element`);
+    if (registerAt === args.length && registers) this.register(OPCODES[r]!, n, scope);
+    if (pkg && this.pos !== limit) this.fail(`${OPCODES[r]!.name}: package has ${limit - this.pos} bytes after its last element`);
     return n;
+  }
+
+  /**
+   * Records a name that resolved to nothing, once per scope node and name text (the last
+   * occurrence's bytes kept). The key of a one-segment name without prefix (NameSeg, or
+   * MultiNamePrefix with one segment: the same text) is a number, the scope node then the
+   * segment's 24 bits; of any other name a string. No string is made for the common case.
+   */
+  noteUnresolved(scope: NsNode, at: number): void {
+    const b = this.bytes;
+    const q = isSegByte(b[at]!, true) ? at : b[at] === NAME.multi && b[at + 1] === 1 ? at + 2 : -1;
+    const key = q >= 0 ? scope * 0x1000000 + (((b[q]! - 0x30) << 18) | ((b[q + 1]! - 0x30) << 12) | ((b[q + 2]! - 0x30) << 6) | (b[q + 3]! - 0x30)) : `${scope}|${this.code.nameTextAt(at)}`;
+    const u = this.unresolved.get(key);
+    if (u) u.at = at;
+    else this.unresolved.set(key, { scope, at });
   }
 
   /** The namespace node named by operator node `n`'s i-th argument (created when missing), when it is a name. */
@@ -311,50 +329,52 @@ class Parser {
       if (node !== undefined) this.ns.defineCode(node, type, type === 8 ? argc & 7 : -1, FROM_EXTERNAL);
       return scope;
     }
+    let created: NsNode | undefined;
     if (info.creates !== undefined) {
-      const node = this.nameArg(n, info.creates, scope);
-      if (node !== undefined) {
-        if (info.name === 'Method') this.ns.defineCode(node, 8, this.u8Arg(n, 1) & 7, FROM_TABLE);
-        else this.ns.defineCode(node, OBJECT_TYPE[info.name] ?? 0, -1, FROM_TABLE);
+      created = this.nameArg(n, info.creates, scope);
+      if (created !== undefined) {
+        if (info.name === 'Method') this.ns.defineCode(created, 8, this.u8Arg(n, 1) & 7, FROM_TABLE);
+        else this.ns.defineCode(created, OBJECT_TYPE[info.name] ?? 0, -1, FROM_TABLE);
       }
     }
-    if (info.opensScope !== undefined) return this.nameArg(n, info.opensScope, scope) ?? scope;
+    if (info.opensScope !== undefined) return (info.opensScope === info.creates ? created : this.nameArg(n, info.opensScope, scope)) ?? scope;
     return scope;
   }
 
-  arg(kind: ArgKind, end: number, scope: NsNode, info: OpInfo, op: number): number {
+  /** One argument of an operator node of kind `opKind`; `kind` is its `ArgCode`. */
+  arg(kind: number, end: number, scope: NsNode, opKind: number): number {
     const code = this.code;
     const at = this.pos;
     switch (kind) {
-      case 'name':
+      case A.name:
         this.nameString(end);
         return code.add(K.name, at);
-      case 'term':
+      case A.term:
         return this.term(end, scope, 'call');
-      case 'super':
+      case A.super:
         return this.term(end, scope, 'plain');
-      case 'target':
+      case A.target:
         if (this.pos < end && this.bytes[this.pos] === 0) {
           this.pos++;
           return code.add(K.none, at);
         }
         return this.term(end, scope, 'plain');
-      case 'u8':
+      case A.u8:
         this.skip(end, 1, 'byte data');
         return code.add(K.u8, at);
-      case 'u16':
+      case A.u16:
         this.skip(end, 2, 'word data');
         return code.add(K.u16, at);
-      case 'u32':
+      case A.u32:
         this.skip(end, 4, 'dword data');
         return code.add(K.u32, at);
-      case 'bytes':
+      case A.bytes:
         this.pos = end;
         return code.add(K.bytes, at);
-      case 'elems':
+      case A.elems:
         return this.list(end, scope, 'plain');
-      case 'terms': {
-        if (this.pass === 1 && info.name === 'Method') {
+      case A.terms: {
+        if (this.pass === 1 && opKind === METHOD_KIND) {
           const list = code.add(K.list, at);
           const outer = this.unit;
           const unit: MethodUnit = { list, start: at, end, scope, depth: this.depth, again: false };
@@ -374,15 +394,15 @@ class Parser {
           }
           return list;
         }
-        void op;
         return this.list(end, scope, 'call');
       }
-      case 'fields': {
+      case A.fields: {
         const list = code.add(K.fields, at);
         if (this.fields(end, scope) >= 0) code.setKids(list);
         return list;
       }
     }
+    throw new Error(`argument code ${kind}`);
   }
 
   list(end: number, scope: NsNode, mode: Mode): number {
@@ -445,11 +465,18 @@ class Parser {
   }
 }
 
-const FIRST_LIST = OPCODES.map((info) => info.args.findIndex((k) => k === 'terms' || k === 'elems' || k === 'bytes' || k === 'fields'));
-/** Index of the operator's first list argument (TermList, FieldList...), -1 without one. */
-function firstListArg(kind: number): number {
-  return FIRST_LIST[kind - OP]!;
-}
+/** Argument kinds as small integers (the decoder's switch): `ArgKind` order. */
+const A = { name: 0, term: 1, super: 2, target: 3, u8: 4, u16: 5, u32: 6, terms: 7, elems: 8, bytes: 9, fields: 10 } as const satisfies Record<ArgKind, number>;
+/** Each operator's argument kinds as `A` codes, by node kind - OP. */
+const ARG_CODES: readonly Uint8Array[] = OPCODES.map((info) => Uint8Array.from(info.args, (a) => A[a]));
+const METHOD_KIND = opKind(opByName('Method'));
+/** 1 for the operators `register` has something to do for (they create a name or open a scope). */
+const REGISTERS = Uint8Array.from(OPCODES, (o) => (o.creates !== undefined || o.opensScope !== undefined || o.name === 'External' ? 1 : 0));
+
+/** Index of each operator's first list argument (TermList, FieldList...), -1 without one; by node kind - OP. */
+const FIRST_LIST = Int8Array.from(OPCODES, (info) => info.args.findIndex((k) => k === 'terms' || k === 'elems' || k === 'bytes' || k === 'fields'));
+/** 1 for the operators encoded with a PkgLength; by node kind - OP. */
+const PKG = Uint8Array.from(OPCODES, (o) => (o.pkg ? 1 : 0));
 
 /** ObjectType codes (External, §19.6.44) of what each named-object operator creates. */
 const OBJECT_TYPE: Record<string, number> = {
@@ -489,21 +516,26 @@ function decoded(code: AmlCode, namespace: Namespace, unresolved: Map<string, Na
 export function decodeAml(bytes: Uint8Array, o: DecodeAmlOptions = {}): DecodedAml {
   const base = o.base ?? 0;
   const maxDepth = o.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const ns1 = new Namespace();
+  // About one namespace path per 20 bytes in the bench's method-heavy tables: sized once, no
+  // growing or rehashing while decoding them (`trim` gives back what a sparser table leaves).
+  const ns1 = new Namespace(Math.min(Math.ceil(bytes.length / 20), 1 << 24));
   if (o.known) for (const [k, v] of o.known.objects) ns1.set(k, v);
   const code = new AmlCode(bytes, base);
   const p1 = new Parser(code, ns1, 1, maxDepth);
   p1.termList(bytes.length, ns1.root, 'call');
   const unresolvedOf = (p: Parser, ns: Namespace) => {
     const m = new Map<string, NameString>();
-    for (const u of p.unresolved.values()) if (!ns.has(u.scope, u.name)) m.set(formatNameString(u.name), u.name);
+    for (const u of p.unresolved.values()) {
+      const name = p.code.nameAt(u.at);
+      if (!ns.has(u.scope, name)) m.set(formatNameString(name), name);
+    }
     return m;
   };
   let whole = false;
   let again = p1.skipped;
   const { scope, at, argc, unit } = p1.log;
   for (let i = 0; i < argc.length; i++) {
-    if ((ns1.methodArgsAtBytes(scope[i]!, bytes, at[i]!) ?? -1) === argc[i]) continue;
+    if (ns1.methodArgsOf(ns1.foundAt(scope[i]!, bytes, at[i]!)) === argc[i]) continue;
     again = true;
     const u = unit[i]!;
     if (u < 0) {

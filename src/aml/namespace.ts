@@ -51,7 +51,6 @@ export class Namespace {
   private count = 0;
   private parentOf = new Int32Array(64);
   private segKey = new Int32Array(64);
-  private segStr: string[] = [];
   /** ObjectType of the object at the path, -1 when nothing is defined there. */
   private type = new Int16Array(64);
   /** Method argument count, -1 when not given. */
@@ -64,43 +63,54 @@ export class Namespace {
   private slots = new Int32Array(128);
   /** Segments that are not 4 ASCII characters get ids below zero. */
   private readonly oddSegs = new Map<string, number>();
+  /** The odd segments by id (-1 - id). */
+  private readonly oddSegText: string[] = [];
   private readonly segStrings = new Map<number, string>();
   private flat: Map<string, NsObject> | undefined;
 
-  constructor() {
-    this.newNode(NONE, '', 0);
+  /** `capacity`: paths expected (the arrays and the hash are sized for them up front). */
+  constructor(capacity = 64) {
+    if (capacity > 64) {
+      this.grow(capacity);
+      // A power of two, at most three quarters full at `capacity` paths.
+      this.slots = new Int32Array(1 << Math.ceil(Math.log2((capacity * 4) / 3 + 1)));
+    }
+    this.newNode(NONE, 0);
     for (const [k, v] of PREDEFINED) this.set(k, v);
   }
 
   private keyOf(seg: string): number {
     if (seg.length === 4) return seg.charCodeAt(0) | (seg.charCodeAt(1) << 8) | (seg.charCodeAt(2) << 16) | (seg.charCodeAt(3) << 24);
     let id = this.oddSegs.get(seg);
-    if (id === undefined) this.oddSegs.set(seg, (id = -1 - this.oddSegs.size));
+    if (id === undefined) {
+      this.oddSegs.set(seg, (id = -1 - this.oddSegs.size));
+      this.oddSegText.push(seg);
+    }
     return id;
   }
 
-  /** The string of a 4-character segment key, one per distinct segment. */
+  /** The string of a segment key (a 4-character one made once per distinct segment). */
   private segText(key: number): string {
+    if (key < 0) return this.oddSegText[-1 - key]!;
     let s = this.segStrings.get(key);
     if (s === undefined) this.segStrings.set(key, (s = String.fromCharCode(key & 0xff, (key >>> 8) & 0xff, (key >>> 16) & 0xff, key >>> 24)));
     return s;
   }
 
-  /** Gives back the arrays' unused room (after a decode). */
+  /** Gives back the arrays' unused room (after a decode) when over an eighth is slack. */
   trim(): void {
-    if (this.parentOf.length > this.count + 64) this.grow(this.count);
+    if (this.parentOf.length - this.count > Math.max(64, this.count >> 3)) this.grow(this.count);
   }
 
   private static hash(parent: number, key: number): number {
     return Math.imul(parent ^ Math.imul(key, 0x9e3779b1), 0x85ebca6b) ^ (key >>> 15);
   }
 
-  private newNode(parent: number, seg: string, key: number): number {
+  private newNode(parent: number, key: number): number {
     const n = this.count;
     if (n === this.parentOf.length) this.grow(n * 2);
     this.parentOf[n] = parent;
     this.segKey[n] = key;
-    this.segStr[n] = seg;
     this.type[n] = NONE;
     this.argcOf[n] = NONE;
     this.firstKid[n] = NONE;
@@ -159,7 +169,7 @@ export class Namespace {
   child(n: NsNode, seg: string): NsNode {
     const key = this.keyOf(seg);
     const c = this.find(n, key);
-    return c !== NONE ? c : this.newNode(n, seg, key);
+    return c !== NONE ? c : this.newNode(n, key);
   }
 
   parent(n: NsNode): NsNode | undefined {
@@ -170,8 +180,8 @@ export class Namespace {
   /** `\`, `\_SB_`, `\_SB_.NVDR` (the `objects` key). */
   key(n: NsNode): string {
     if (n === 0) return '\\';
-    let s = this.segStr[n]!;
-    for (let p = this.parentOf[n]!; p > 0; p = this.parentOf[p]!) s = this.segStr[p]! + '.' + s;
+    let s = this.segText(this.segKey[n]!);
+    for (let p = this.parentOf[n]!; p > 0; p = this.parentOf[p]!) s = this.segText(this.segKey[p]!) + '.' + s;
     return '\\' + s;
   }
 
@@ -315,13 +325,13 @@ export class Namespace {
     for (let i = 0, q = this.segAt; i < this.segCount; i++, q += 4) {
       const key = b[q]! | (b[q + 1]! << 8) | (b[q + 2]! << 16) | (b[q + 3]! << 24);
       const c = this.find(n, key);
-      n = c !== NONE ? c : this.newNode(n, this.segText(key), key);
+      n = c !== NONE ? c : this.newNode(n, key);
     }
     return n;
   }
 
-  /** `found` for the NameString encoded at `bytes[p]`: segments read from the table, no NameString built. */
-  private foundAt(scope: NsNode, b: Uint8Array, p: number): number {
+  /** `found` for the NameString encoded at `bytes[p]`: segments read from the table, no NameString built; -1 none. */
+  foundAt(scope: NsNode, b: Uint8Array, p: number): number {
     this.prefixAt(scope, b, p);
     let n = this.at;
     let q = this.segAt;
@@ -340,6 +350,13 @@ export class Namespace {
   /** `has` for the NameString encoded at `bytes[p]`. */
   hasAt(scope: NsNode, b: Uint8Array, p: number): boolean {
     return this.foundAt(scope, b, p) !== NONE;
+  }
+
+  /** Argument count of the method at node `n` (a `foundAt` answer), -1 when `n` is not a method or -1. */
+  methodArgsOf(n: number): number {
+    if (n === NONE || this.type[n] !== 8) return NONE;
+    const a = this.argcOf[n]!;
+    return a === NONE ? 0 : a;
   }
 
   /** `methodArgsAt` for the NameString encoded at `bytes[p]`. */
