@@ -13,7 +13,7 @@
  * every loop consumes at least one byte. Anything malformed is an NvError with its offset.
  */
 import { NvError } from '../core/errors.js';
-import { AmlCode, K, OP, opKind, opKindOf } from './code.js';
+import { AmlCode, K, KIDS, OP, opKind, opKindOf } from './code.js';
 import type { NameString, Term } from './model.js';
 import { formatNameString, isSegByte } from './nameString.js';
 import { FROM_ORDER, Namespace, type NsNode } from './namespace.js';
@@ -128,9 +128,12 @@ class Parser {
   seg(): void {
     const b = this.bytes;
     const p = this.pos;
-    for (let i = 0; i < 4; i++) {
-      const c = b[p + i]!;
-      if (!isSegByte(c, i === 0)) this.fail(`byte 0x${c.toString(16)} is not a NameSeg character`, p + i);
+    // Fast check of the four bytes first (a table lookup each); the loop only finds which one failed.
+    if (!(SEG_CHAR[b[p]!]! & 1) || !(SEG_CHAR[b[p + 1]!]! & 2) || !(SEG_CHAR[b[p + 2]!]! & 2) || !(SEG_CHAR[b[p + 3]!]! & 2)) {
+      for (let i = 0; i < 4; i++) {
+        const c = b[p + i]!;
+        if (!isSegByte(c, i === 0)) this.fail(`byte 0x${c.toString(16)} is not a NameSeg character`, p + i);
+      }
     }
     this.pos = p + 4;
   }
@@ -242,8 +245,10 @@ class Parser {
   /** An operator of node kind `kind` (its opcode already read), from the per-kind tables below (not the row objects: one shape to read). */
   op(kind: number, end: number, scope: NsNode, at: number): number {
     const code = this.code;
-    const n = code.add(kind, at);
     const r = kind - OP;
+    const args = ARG_CODES[r]!;
+    // Flagged at once: `register` reads the arguments parsed so far.
+    const n = code.add(args.length > 0 ? kind | KIDS : kind, at);
     let limit = end;
     const pkg = PKG[r] === 1;
     if (pkg) {
@@ -270,9 +275,6 @@ class Parser {
       limit = lenAt + value;
       this.pos = lenAt + width;
     }
-    const args = ARG_CODES[r]!;
-    // Flagged first: `register` reads the arguments parsed so far.
-    if (args.length > 0) code.setKids(n);
     let inner = scope;
     const firstList = FIRST_LIST[r]!;
     const registerAt = firstList < 0 ? args.length : firstList;
@@ -465,6 +467,9 @@ class Parser {
   }
 }
 
+/** Per byte: 1 when it may lead a NameSeg, 2 when it may follow (`isSegByte`). */
+const SEG_CHAR = Uint8Array.from({ length: 256 }, (_, c) => (isSegByte(c, true) ? 1 : 0) | (isSegByte(c, false) ? 2 : 0));
+
 /** Argument kinds as small integers (the decoder's switch): `ArgKind` order. */
 const A = { name: 0, term: 1, super: 2, target: 3, u8: 4, u16: 5, u32: 6, terms: 7, elems: 8, bytes: 9, fields: 10 } as const satisfies Record<ArgKind, number>;
 /** Each operator's argument kinds as `A` codes, by node kind - OP. */
@@ -516,9 +521,9 @@ function decoded(code: AmlCode, namespace: Namespace, unresolved: Map<string, Na
 export function decodeAml(bytes: Uint8Array, o: DecodeAmlOptions = {}): DecodedAml {
   const base = o.base ?? 0;
   const maxDepth = o.maxDepth ?? DEFAULT_MAX_DEPTH;
-  // About one namespace path per 20 bytes in the bench's method-heavy tables: sized once, no
+  // About one namespace path per 19.5 bytes in the bench's method-heavy tables: sized once, no
   // growing or rehashing while decoding them (`trim` gives back what a sparser table leaves).
-  const ns1 = new Namespace(Math.min(Math.ceil(bytes.length / 20), 1 << 24));
+  const ns1 = new Namespace(Math.min(Math.ceil(bytes.length / 18), 1 << 24));
   if (o.known) for (const [k, v] of o.known.objects) ns1.set(k, v);
   const code = new AmlCode(bytes, base);
   const p1 = new Parser(code, ns1, 1, maxDepth);
