@@ -17,7 +17,7 @@ import { AmlCode, K, KIDS, OP, opKind, opKindOf } from './code.js';
 import type { NameString, Term } from './model.js';
 import { formatNameString, isSegByte } from './nameString.js';
 import { FROM_ORDER, Namespace, type NsNode } from './namespace.js';
-import { EXT_OP_PREFIX, LIT, NAME, OPCODES, isNameLead, opByName, type ArgKind, type OpInfo } from './opcodes.js';
+import { EXT_OP_PREFIX, LIT, NAME, OPCODES, isNameLead, opByName, type ArgKind } from './opcodes.js';
 import { readPkgLength } from './pkgLength.js';
 import { toTerms } from './terms.js';
 
@@ -73,9 +73,10 @@ class Parser {
   unit = -1;
   /**
    * Pass 1: every name looked up in a call position (its byte offset), with what it resolved to
-   * then (argument count, -1 not a method) and the unit it was in; parallel arrays.
+   * then (argument count, -1 not a method) and the unit it was in: four numbers an entry.
    */
-  readonly log = { scope: [] as NsNode[], at: [] as number[], argc: [] as number[], unit: [] as number[] };
+  log = new Int32Array(1024);
+  logged = 0;
   readonly bytes: Uint8Array;
 
   constructor(
@@ -195,7 +196,7 @@ class Parser {
         return code.add(K.str, at);
       }
     }
-    if (isNameLead(b)) {
+    if (NAME_LEAD[b] === 1) {
       this.pos = at;
       this.nameString(end);
       if (mode === 'plain') {
@@ -208,11 +209,18 @@ class Parser {
       const found = this.ns.foundAt(scope, this.bytes, at);
       const argc = this.ns.methodArgsOf(found);
       if (this.pass === 1) {
-        const log = this.log;
-        log.scope.push(scope);
-        log.at.push(at);
-        log.argc.push(argc);
-        log.unit.push(this.unit);
+        let log = this.log;
+        const i = this.logged;
+        if (i + 4 > log.length) {
+          log = new Int32Array(log.length * 2);
+          log.set(this.log);
+          this.log = log;
+        }
+        log[i] = scope;
+        log[i + 1] = at;
+        log[i + 2] = argc;
+        log[i + 3] = this.unit;
+        this.logged = i + 4;
       }
       if (argc < 0) {
         if (this.pass === 1 && found < 0) {
@@ -281,12 +289,12 @@ class Parser {
     const registers = REGISTERS[r] === 1;
     let prev = -1;
     for (let i = 0; i < args.length; i++) {
-      if (i === registerAt && registers) inner = this.register(OPCODES[r]!, n, scope);
+      if (i === registerAt && registers) inner = this.register(r, n, scope);
       const c = this.arg(args[i]!, limit, i === registerAt || (firstList >= 0 && i > registerAt) ? inner : scope, kind);
       if (prev >= 0) code.next[prev] = c;
       prev = c;
     }
-    if (registerAt === args.length && registers) this.register(OPCODES[r]!, n, scope);
+    if (registerAt === args.length && registers) this.register(r, n, scope);
     if (pkg && this.pos !== limit) this.fail(`${OPCODES[r]!.name}: package has ${limit - this.pos} bytes after its last element`);
     return n;
   }
@@ -319,12 +327,13 @@ class Parser {
   }
 
   /** Records what the operator creates; returns the scope its lists are parsed in. */
-  register(info: OpInfo, n: number, scope: NsNode): NsNode {
+  register(r: number, n: number, scope: NsNode): NsNode {
+    const creates = CREATES[r]!, opens = OPENS[r]!;
     if (this.pass === 2) {
       // The namespace is complete after pass 1: only the scope is needed.
-      return (info.opensScope !== undefined ? this.nameArg(n, info.opensScope, scope) : undefined) ?? scope;
+      return (opens >= 0 ? this.nameArg(n, opens, scope) : undefined) ?? scope;
     }
-    if (info.name === 'External') {
+    if (r === EXTERNAL_ROW) {
       const node = this.nameArg(n, 0, scope);
       const type = this.u8Arg(n, 1);
       const argc = this.u8Arg(n, 2);
@@ -332,16 +341,17 @@ class Parser {
       return scope;
     }
     let created: NsNode | undefined;
-    if (info.creates !== undefined) {
-      created = this.nameArg(n, info.creates, scope);
+    if (creates >= 0) {
+      created = this.nameArg(n, creates, scope);
       if (created !== undefined) {
-        if (info.name === 'Method') this.ns.defineCode(created, 8, this.u8Arg(n, 1) & 7, FROM_TABLE);
-        else this.ns.defineCode(created, OBJECT_TYPE[info.name] ?? 0, -1, FROM_TABLE);
+        if (r === METHOD_KIND - OP) this.ns.defineCode(created, 8, this.u8Arg(n, 1) & 7, FROM_TABLE);
+        else this.ns.defineCode(created, OBJ_TYPE[r]!, -1, FROM_TABLE);
       }
     }
-    if (info.opensScope !== undefined) return (info.opensScope === info.creates ? created : this.nameArg(n, info.opensScope, scope)) ?? scope;
+    if (opens >= 0) return (opens === creates ? created : this.nameArg(n, opens, scope)) ?? scope;
     return scope;
   }
+
 
   /** One argument of an operator node of kind `opKind`; `kind` is its `ArgCode`. */
   arg(kind: number, end: number, scope: NsNode, opKind: number): number {
@@ -467,6 +477,8 @@ class Parser {
   }
 }
 
+/** Per byte: 1 when it starts a NameString in a TermArg (`isNameLead`). */
+const NAME_LEAD = Uint8Array.from({ length: 256 }, (_, c) => (isNameLead(c) ? 1 : 0));
 /** Per byte: 1 when it may lead a NameSeg, 2 when it may follow (`isSegByte`). */
 const SEG_CHAR = Uint8Array.from({ length: 256 }, (_, c) => (isSegByte(c, true) ? 1 : 0) | (isSegByte(c, false) ? 2 : 0));
 
@@ -475,6 +487,18 @@ const A = { name: 0, term: 1, super: 2, target: 3, u8: 4, u16: 5, u32: 6, terms:
 /** Each operator's argument kinds as `A` codes, by node kind - OP. */
 const ARG_CODES: readonly Uint8Array[] = OPCODES.map((info) => Uint8Array.from(info.args, (a) => A[a]));
 const METHOD_KIND = opKind(opByName('Method'));
+/** ObjectType codes (External, §19.6.44) of what each named-object operator creates. */
+const OBJECT_TYPE: Record<string, number> = {
+  Name: 0, Alias: 0, Device: 6, Event: 7, Method: 8, Mutex: 9, OperationRegion: 10, PowerResource: 11,
+  Processor: 12, ThermalZone: 13, CreateBitField: 14, CreateByteField: 14, CreateWordField: 14,
+  CreateDWordField: 14, CreateQWordField: 14, CreateField: 14, DataTableRegion: 10,
+};
+
+/** Per row (node kind - OP): the argument it creates a name with, the one opening a scope (-1 none), the ObjectType it creates. */
+const CREATES = Int8Array.from(OPCODES, (o) => o.creates ?? -1);
+const OPENS = Int8Array.from(OPCODES, (o) => o.opensScope ?? -1);
+const OBJ_TYPE = Uint8Array.from(OPCODES, (o) => OBJECT_TYPE[o.name] ?? 0);
+const EXTERNAL_ROW = opKind(opByName('External')) - OP;
 /** 1 for the operators `register` has something to do for (they create a name or open a scope). */
 const REGISTERS = Uint8Array.from(OPCODES, (o) => (o.creates !== undefined || o.opensScope !== undefined || o.name === 'External' ? 1 : 0));
 
@@ -483,12 +507,6 @@ const FIRST_LIST = Int8Array.from(OPCODES, (info) => info.args.findIndex((k) => 
 /** 1 for the operators encoded with a PkgLength; by node kind - OP. */
 const PKG = Uint8Array.from(OPCODES, (o) => (o.pkg ? 1 : 0));
 
-/** ObjectType codes (External, §19.6.44) of what each named-object operator creates. */
-const OBJECT_TYPE: Record<string, number> = {
-  Name: 0, Alias: 0, Device: 6, Event: 7, Method: 8, Mutex: 9, OperationRegion: 10, PowerResource: 11,
-  Processor: 12, ThermalZone: 13, CreateBitField: 14, CreateByteField: 14, CreateWordField: 14,
-  CreateDWordField: 14, CreateQWordField: 14, CreateField: 14, DataTableRegion: 10,
-};
 
 function decoded(code: AmlCode, namespace: Namespace, unresolved: Map<string, NameString>, passes: number): DecodedAml {
   code.trim();
@@ -538,11 +556,11 @@ export function decodeAml(bytes: Uint8Array, o: DecodeAmlOptions = {}): DecodedA
   };
   let whole = false;
   let again = p1.skipped;
-  const { scope, at, argc, unit } = p1.log;
-  for (let i = 0; i < argc.length; i++) {
-    if (ns1.methodArgsOf(ns1.foundAt(scope[i]!, bytes, at[i]!)) === argc[i]) continue;
+  const log = p1.log;
+  for (let i = 0; i < p1.logged; i += 4) {
+    if (ns1.methodArgsOf(ns1.foundAt(log[i]!, bytes, log[i + 1]!)) === log[i + 2]) continue;
     again = true;
-    const u = unit[i]!;
+    const u = log[i + 3]!;
     if (u < 0) {
       whole = true;
       break;
