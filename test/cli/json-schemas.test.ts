@@ -2,7 +2,7 @@
  * Every nvtool `--json` document, produced from fixtures, checked with ajv (an independent JSON
  * Schema validator) against the schema nvtool ships in schemas/.
  */
-import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -13,6 +13,8 @@ import { acceptsCliJson, acceptsCliJsonAt, validateCliJson } from '../support/sc
 import { readLabelArea } from '../../src/labels/index.js';
 import { buildNfit } from '../../src/acpi/build/index.js';
 import { generatedSchemas } from '../../src/codecs/jsonSchemas.js';
+import { inspectSchema } from '../../src/inspect/jsonSchema.js';
+import { LAYER_KINDS } from '../../src/inspect/layer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nvtool-json-'));
 const q = (f: string) => join('fixtures/qemu/pc-1dimm', f);
@@ -30,11 +32,8 @@ async function json(schema: string, args: string[], stream: 'stdout' | 'stderr' 
   return v;
 }
 
-/**
- * Parts of documents that are open by design: inspect's per-layer field maps (their keys are the
- * layer kind's), free text lists.
- */
-const OPEN = /^(.*\.fields|trace.*|.*\.details.*)$/;
+/** Parts of documents that are open by design: free text lists. */
+const OPEN = /^(trace.*|.*\.details.*)$/;
 
 /** Paths of every object and every integer in `j` outside the open parts. */
 function leaves(j: unknown, path = '', out: { objects: string[]; integers: string[] } = { objects: [], integers: [] }) {
@@ -191,6 +190,42 @@ describe('each command --json matches its schema in schemas/ and carries schemaV
   });
 });
 
+describe('inspect: every layer kind, its fields closed and chosen by kind', () => {
+  it('kernel label images (fsdax, devdax, sector, GPT + ext4), an MBR with an extended partition, a Xen super block, a run\'s host image and guest memory.img', async () => {
+    const kinds = new Set<string>();
+    const walk = (ls: { kind: string; children: unknown[] }[]) => ls.forEach((l) => (kinds.add(l.kind), walk(l.children as any)));
+    const inspect = async (file: string, ...extra: string[]) => {
+      const r = await runCli(['inspect', file, '--json', ...extra]);
+      expect(r.code, `${file}: ${r.stderr}`).toBeLessThan(2);
+      const doc = validateCliJson('inspect', r.stdout) as { layers: any[] };
+      produced.push({ schema: 'inspect', doc });
+      walk(doc.layers);
+    };
+    await inspect(q('NFIT.aml'));
+    await inspect(q('SSDT-NVDIMM.aml'));
+    for (const fx of ['fsdax-v1.2', 'devdax-v1.2', 'sector-v1.2', 'gpt-ext4-fsdax-v1.2']) {
+      const img = t(`inspect-${fx}.img`);
+      writeFileSync(img, gunzipSync(readFileSync(join('fixtures/linux', fx, 'image.img.gz'))));
+      await inspect(img);
+    }
+    const dos = t('dos.img');
+    writeFileSync(dos, '');
+    truncateSync(dos, 16 << 20);
+    runTool(requireTool('sfdisk', 'fdisk'), [dos], { input: Buffer.from('label: dos\n,2M,83\n,8M,5\n,2M,83\n') });
+    await inspect(dos);
+    const x = t('inspect-xen.img');
+    writeFileSync(x, '');
+    truncateSync(x, 64 << 20);
+    expect((await runCli(['xen', 'format', x, '--placement', 'c', '--container-uuid', '11111111-2222-4333-8444-555555555555'])).code).toBe(0);
+    await inspect(x);
+    const run = t('run'); // the sim test's run; made here when that test did not run
+    if (!existsSync(run)) expect((await runCli(['sim', 'run', 'fixtures/examples/xen-v4/scenario.json', '--out', run])).code).toBe(0);
+    await inspect(join(run, 'host/nv0.img'));
+    await inspect(join(run, 'guests/vm1/memory.img'));
+    expect([...kinds].sort()).toEqual([...LAYER_KINDS].sort());
+  });
+});
+
 describe("each writer's summary is one closed variant of writes.schema.json", () => {
   const SUMMARIES = '/anyOf/0/properties/summary/anyOf';
   const titles = (JSON.parse(readFileSync('schemas/writes.schema.json', 'utf8')).anyOf[0].properties.summary.anyOf as { title: string }[]).map((v) => v.title);
@@ -268,8 +303,8 @@ describe("each writer's summary is one closed variant of writes.schema.json", ()
 });
 
 describe('the shipped schemas generated from the declarations', () => {
-  it('schemas/structs.schema.json and schemas/decode.schema.json are what src/codecs/jsonSchemas.ts derives (npm run schemas writes them)', () => {
-    for (const [name, schema] of Object.entries(generatedSchemas())) expect(JSON.parse(readFileSync(join('schemas', name), 'utf8')), name).toEqual(schema);
+  it('the generated schemas/ files are what src/codecs/jsonSchemas.ts and src/inspect/jsonSchema.ts derive (npm run schemas writes them)', () => {
+    for (const [name, schema] of Object.entries({ ...generatedSchemas(), 'inspect.schema.json': inspectSchema() })) expect(JSON.parse(readFileSync(join('schemas', name), 'utf8')), name).toEqual(schema);
   });
 
   it('the package ships schemas/ (package.json files)', () => {
@@ -277,8 +312,8 @@ describe('the shipped schemas generated from the declarations', () => {
   });
 });
 
-/** Keys named by data, not by nvtool: a map's keys (type codes, page sizes), and the parts that mirror another tool's names. */
-const NOT_KEY_STYLE = /^(partitiontable\b.*|.*\.byType|dom0\.\w+|(tables\[\d+\]\.)?value\.(readLabels|namespaces)\b.*)$/;
+/** Keys named by data, not by nvtool: a map's keys (type codes, page sizes, frame-table states), and the parts that mirror another tool's names. */
+const NOT_KEY_STYLE = /^(partitiontable\b.*|.*\.byType|.*\.totals|dom0\.\w+|(tables\[\d+\]\.)?value\.(readLabels|namespaces)\b.*)$/;
 
 /** Every key of `j` that is not camelCase (nor a "$" key of the value model), with its path. */
 function keyStyle(j: unknown, path = '', out: string[] = []): string[] {

@@ -12,6 +12,7 @@ import { inspectFile } from '../../src/inspect/index.js';
 import { mkfsExt4, run } from './build.js';
 import { all, blkidExport, ofKind } from './helpers.js';
 import { validateCliJson } from '../support/schemas.js';
+import { toJsonText } from '../../src/cli/io.js';
 
 let dir: string;
 beforeAll(() => {
@@ -47,6 +48,7 @@ describe('file systems, named as blkid names them', () => {
       expect(Number(fs!.fields.size)).toBeLessThanOrEqual(m.size);
       expect(all(report.layers).flatMap((l) => l.findings).filter((f) => f.severity === 'error')).toEqual([]);
       expect(stats.bytesRead).toBeLessThan(16 * 1024);
+      validateCliJson('inspect', toJsonText({ schemaVersion: 1, ...report })); // the fields of this file system's type, exactly
       rmSync(p);
     });
   }
