@@ -439,9 +439,15 @@ class Parser {
           if (end - this.pos < 4) this.fail('NamedField name runs past the end', at);
           this.seg();
         }
-        const pl = readPkgLength(this.bytes, this.pos, end);
-        if (typeof pl === 'string') this.fail(`field width: ${pl}`, this.pos);
-        this.pos += pl.width;
+        // readPkgLength's checks for the common well-formed case without its result object.
+        const lead = this.pos < end ? this.bytes[this.pos]! : -1;
+        const follow = lead >> 6;
+        if (follow === 0) this.pos++;
+        else if (follow > 0 && this.pos + follow < end && !(lead & 0x30)) this.pos += follow + 1;
+        else {
+          const pl = readPkgLength(this.bytes, this.pos, end);
+          this.fail(`field width: ${typeof pl === 'string' ? pl : 'bad PkgLength'}`, this.pos);
+        }
         if (named) {
           // The NameSeg at `at` read as a one-segment NameString: the child of `scope` it names.
           if (this.pass === 1) this.ns.defineCode(this.ns.nodeForAt(scope, this.bytes, at), 5, -1, FROM_TABLE);

@@ -103,7 +103,10 @@ export class Namespace {
   }
 
   private static hash(parent: number, key: number): number {
-    return Math.imul(parent ^ Math.imul(key, 0x9e3779b1), 0x85ebca6b) ^ (key >>> 15);
+    // The low bits of a product depend only on the low bits of its factors: fold the high half
+    // down (murmur3's finalizer step) so the masked index sees every byte of the segment.
+    const h = Math.imul(parent ^ Math.imul(key, 0x9e3779b1), 0x85ebca6b);
+    return h ^ (h >>> 16);
   }
 
   private newNode(parent: number, key: number): number {
