@@ -6,9 +6,19 @@
  */
 import type { JsonSchema } from '../core/schema/index.js';
 import { LAYER_KINDS, type LayerKind } from './layer.js';
+import type { LabelFormat } from '../labels/area.js';
+import { SECTOR_SIZES } from '../disk/table.js';
+import type { MbrKind } from '../disk/mbr.js';
+import { NAMESPACE_MODES } from '../labels/modes.js';
+import type { ClaimClass } from '../namespace/labelsGlue.js';
 import { BASE, closed, DRAFT, int, str, u64, UUID } from '../codecs/schemaParts.js';
 
 const bool = { type: 'boolean' };
+/** Every label format the locator reports (the compiler checks this against LabelFormat). */
+const LABEL_FORMATS = { 'v1.1': 1, 'v1.2': 1, cxl: 1 } satisfies Record<LabelFormat, 1>;
+const sectorSize = { enum: [...SECTOR_SIZES] };
+const CLAIM_CLASSES = { none: 1, btt: 1, btt2: 1, pfn: 1, dax: 1, unknown: 1 } satisfies Record<ClaimClass, 1>;
+const MBR_KINDS = { none: 1, protective: 1, hybrid: 1, mbr: 1 } satisfies Record<MbrKind, 1>;
 const nullable = (s: JsonSchema): JsonSchema => ({ anyOf: [s, { type: 'null' }] });
 const hexText = { type: 'string', pattern: '^0x[0-9a-f]+…?$' };
 const checksumState = { enum: ['valid', 'invalid'] };
@@ -55,7 +65,7 @@ const FIELDS: Record<LayerKind, JsonSchema | JsonSchema[]> = {
     fields({}),
   ],
   'label-area': fields({
-    how: str, size: int(), format: nullable({ enum: ['v1.1', 'v1.2'] }), labelSize: nullable({ enum: [128, 256] }), indexBlockSize: nullable(int()), nslot: nullable(int()),
+    how: str, size: int(), format: nullable({ enum: Object.keys(LABEL_FORMATS) }), labelSize: nullable({ enum: [128, 256] }), indexBlockSize: nullable(int()), nslot: nullable(int()),
     currentIndex: nullable({ enum: [0, 1] }), sequence: nullable({ enum: [0, 1, 2, 3] }), selection: str, version: nullable(str), liveLabels: int(),
     namespaces: {
       type: 'array',
@@ -67,8 +77,8 @@ const FIELDS: Record<LayerKind, JsonSchema | JsonSchema[]> = {
   }),
   namespace: fields(
     {
-      dev: str, uuid: UUID, labelled: bool, name: str, claimClass: { enum: ['none', 'btt', 'btt2', 'pfn', 'dax', 'unknown'] }, dpa: int(), rawSize: int(),
-      mode: { enum: ['raw', 'fsdax', 'devdax', 'sector'] }, size: int(), blockdev: str, modeConfidence: confidence,
+      dev: str, uuid: UUID, labelled: bool, name: str, claimClass: { enum: Object.keys(CLAIM_CLASSES) }, dpa: int(), rawSize: int(),
+      mode: { enum: [...NAMESPACE_MODES] }, size: int(), blockdev: str, modeConfidence: confidence,
     },
     { labelVersion: str, deviceUuid: UUID, sectorSize: int(), align: int(), dataOffset: int(), blockDevice },
   ),
@@ -88,13 +98,13 @@ const FIELDS: Record<LayerKind, JsonSchema | JsonSchema[]> = {
   ),
   gpt: [
     fields({
-      copy: { const: 'primary' }, sectorSize: { enum: [512, 4096] }, diskGuid: str, headerLba: { const: 1 }, firstUsableLba: u64, lastUsableLba: u64, entries: int(), entrySize: int(),
+      copy: { const: 'primary' }, sectorSize, diskGuid: str, headerLba: { const: 1 }, firstUsableLba: u64, lastUsableLba: u64, entries: int(), entrySize: int(),
       partitionEntryLba: u64, headerCrcOk: bool, arrayCrcOk: bool, valid: bool, tableFrom: nullable({ enum: ['primary', 'backup'] }),
     }),
-    fields({ copy: { const: 'backup' }, sectorSize: { enum: [512, 4096] }, headerLba: u64, partitionEntryLba: u64, headerCrcOk: bool, arrayCrcOk: bool, valid: bool }),
+    fields({ copy: { const: 'backup' }, sectorSize, headerLba: u64, partitionEntryLba: u64, headerCrcOk: bool, arrayCrcOk: bool, valid: bool }),
   ],
   mbr: [
-    fields({ kind: { enum: ['protective', 'hybrid', 'mbr', 'none'] }, diskSignature: { type: 'string', pattern: '^0x[0-9a-f]{8}$' } }, { sectorSize: { const: 512 } }),
+    fields({ kind: { enum: Object.keys(MBR_KINDS) }, diskSignature: { type: 'string', pattern: '^0x[0-9a-f]{8}$' } }, { sectorSize: { const: 512 } }),
     fields({ kind: { const: 'ebr' }, sectorSize: { const: 512 }, lba: int() }),
   ],
   partition: [
@@ -130,7 +140,7 @@ const FIELDS: Record<LayerKind, JsonSchema | JsonSchema[]> = {
   ],
   'guest-memory': [
     fields({
-      rsdp: int('guest physical address of the RSDP'), root: { enum: ['XSDT', 'RSDT'] },
+      rsdp: int('guest physical address of the RSDP'), root: { ...str, description: 'the signature found where the RSDP points (XSDT, or RSDT before ACPI 2.0, when intact)' },
       tables: { type: 'array', items: closed({ signature: str, address: int(), length: int(), via: str, checksum: { enum: ['valid', 'invalid', 'none'] } }) },
     }),
     fields({}),
