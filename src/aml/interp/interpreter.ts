@@ -968,12 +968,22 @@ export class AmlInterpreter {
     // Store keeps its target-type rules (`AcpiExStoreObjectToNode`, `AcpiExResolveObject`), then stores directly.
     if (target.type === 'Package' && v.type !== 'Package') amlFail('AE_AML_TARGET_TYPE', `cannot assign [${v.type}] to [Package]`);
     const simple = (o: AmlObject): boolean => o.type === 'Integer' || o.type === 'String' || o.type === 'Buffer';
+    // A reference is resolved first, so an Index to an empty element fails as such (`AcpiExResolveObject`).
+    if (simple(target) && v.type === 'Reference') this.resolved(v);
     if (simple(target) && !simple(v)) amlFail('AE_AML_OPERAND_TYPE', `cannot assign [${v.type}] to [${target.type}] (must be type Int/Str/Buf)`);
     this.storeNode(r.path, v, target.type === 'Integer' || target.type === 'String' || target.type === 'Buffer' || target.type === 'Package');
   }
 
   private storeNode(path: string, v: AmlObject, copy: boolean): void {
     const target = this.ns.get(path)!;
+    // Store into an Integer, String, Buffer or field resolves a reference source first
+    // (`AcpiExResolveObject`: an Index to an empty element is AE_AML_UNINITIALIZED_ELEMENT), then
+    // checks the reference it was given, not what it resolved to: AE_AML_OPERAND_TYPE. CopyObject
+    // resolves no Index (`AcpiExResolveObjectToValue` under AML_COPY_OBJECT_OP) and copies it.
+    if (!copy && v.type === 'Reference' && RESOLVED_FOR.has(target.type)) {
+      this.resolved(v);
+      amlFail('AE_AML_OPERAND_TYPE', `cannot assign [Reference] to [${target.type}] (must be type Int/Str/Buf)`);
+    }
     if (target.type === 'FieldUnit') return this.writeField(target, v);
     if (target.type === 'BufferField') return this.writeBufferField(target, v);
     if (copy) return this.ns.set(path, copyObject(v));
@@ -1095,6 +1105,9 @@ export class AmlInterpreter {
 export function noReturnValue(): never {
   return amlFail('AE_AML_NO_RETURN_VALUE', 'operand has no value (method returned nothing)');
 }
+
+/** Targets whose store resolves a reference source first (`AcpiExResolveObject`). */
+const RESOLVED_FOR = new Set<AmlObject['type']>(['Integer', 'String', 'Buffer', 'FieldUnit', 'BufferField']);
 
 /** What Store accepts as its source (ACPICA `AcpiExResolveOperands`, `ARGI_DATAREFOBJ`). */
 const STORE_SOURCE = new Set<AmlObject['type']>(['Integer', 'String', 'Buffer', 'Package', 'BufferField', 'FieldUnit', 'Reference']);

@@ -30,6 +30,7 @@ describe('AML interpreter rules pinned against acpiexec', () => {
     ['asl/misc.asl', 'Fatal, Debug, edges of conversions and comparisons'],
     ['asl/names.asl', 'forward names in packages, named references, what Store takes'],
     ['asl/args.asl', "arguments share the caller's objects"],
+    ['asl/stores.asl', 'references stored into data objects and fields'],
     ['asl/wide.asl', 'an external argument wider than a 32-bit table', '0x123456789ABCDEF0'],
     ['conversions, 32-bit', 'every conversion operator and comparison over 9 edge values'],
     ['conversions, 64-bit', 'the same in a 64-bit table'],
