@@ -582,7 +582,9 @@ export class AmlInterpreter {
     const out: AmlObject[] = new Array(terms.length);
     for (let i = terms.length - 1; i >= 0; i--) {
       const v = now[i];
-      out[i] = v === undefined ? this.operand(terms[i]!, f, keepIndex) : keepIndex ? v : this.resolved(v);
+      // A call's arguments keep Index references but not a package element's named reference
+      // (`AcpiDsResolveOperands`: only ACPI_REFCLASS_INDEX is spared under AML_INT_METHODCALL_OP).
+      out[i] = v === undefined ? this.operand(terms[i]!, f, keepIndex) : keepIndex && !(v.type === 'Reference' && v.name) ? v : this.resolved(v);
     }
     return out;
   }

@@ -45,4 +45,11 @@ DefinitionBlock ("", "DSDT", 2, "NVTOOL", "INTERP", 1) {
   Method (TL01, 0) { Return (Match (PKG2, MEQ, 5, MTR, 0, 0)) }
   Method (TL02, 0) { Return (Match (PKG2, MGE, 0, MTR, 0, 1)) }
   Method (TL03, 0) { Return (Match (Package (3) {1}, MTR, 0, MTR, 0, 1)) }
+  // A call's argument: a package element's named reference is resolved to the object (only an
+  // Index reference is kept), so the callee's Store of it is AE_AML_OPERAND_TYPE (seeds 61, 63).
+  Method (H2, 2) { Arg0 = Arg1 Return (DerefOf (Arg0)) }
+  Method (H3, 1) { Return (ObjectType (Arg0)) }
+  Method (TU00, 0) { Local7 = Index (PKG0, 1) Return (H2 (RefOf (PKG1), DerefOf (Local7))) }
+  Method (TU01, 0) { Local7 = Index (PKG0, 1) Return (H3 (DerefOf (Local7))) }
+  Method (TU02, 0) { Return (H3 (Index (PKG0, 1))) }
 }
