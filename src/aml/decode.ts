@@ -47,6 +47,9 @@ export const DEFAULT_MAX_DEPTH = 256;
 
 type Mode = 'call' | 'plain';
 
+/** Pass 1's call log (an Int32Array): per name in a call position, its scope, position, argument count when met and method unit. */
+const CALL_LOG = { scope: 0, at: 1, argc: 2, unit: 3, size: 4 } as const;
+
 const FROM_TABLE = FROM_ORDER.indexOf('table');
 const FROM_EXTERNAL = FROM_ORDER.indexOf('external');
 
@@ -211,16 +214,16 @@ class Parser {
       if (this.pass === 1) {
         let log = this.log;
         const i = this.logged;
-        if (i + 4 > log.length) {
+        if (i + CALL_LOG.size > log.length) {
           log = new Int32Array(log.length * 2);
           log.set(this.log);
           this.log = log;
         }
-        log[i] = scope;
-        log[i + 1] = at;
-        log[i + 2] = argc;
-        log[i + 3] = this.unit;
-        this.logged = i + 4;
+        log[i + CALL_LOG.scope] = scope;
+        log[i + CALL_LOG.at] = at;
+        log[i + CALL_LOG.argc] = argc;
+        log[i + CALL_LOG.unit] = this.unit;
+        this.logged = i + CALL_LOG.size;
       }
       if (argc < 0) {
         if (this.pass === 1 && found < 0) {
@@ -563,10 +566,10 @@ export function decodeAml(bytes: Uint8Array, o: DecodeAmlOptions = {}): DecodedA
   let whole = false;
   let again = p1.skipped;
   const log = p1.log;
-  for (let i = 0; i < p1.logged; i += 4) {
-    if (ns1.methodArgsOf(ns1.foundAt(log[i]!, bytes, log[i + 1]!)) === log[i + 2]) continue;
+  for (let i = 0; i < p1.logged; i += CALL_LOG.size) {
+    if (ns1.methodArgsOf(ns1.foundAt(log[i + CALL_LOG.scope]!, bytes, log[i + CALL_LOG.at]!)) === log[i + CALL_LOG.argc]) continue;
     again = true;
-    const u = log[i + 3]!;
+    const u = log[i + CALL_LOG.unit]!;
     if (u < 0) {
       whole = true;
       break;
