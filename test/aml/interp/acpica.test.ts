@@ -37,10 +37,11 @@ function differences(t: GenTable, kept: number[], want: AcpiexecEval[], got: Ret
 }
 
 /**
- * CI's seed changes once a day (the UTC date), so runs explore new methods while a failure stays
- * reproducible: the seed is in the test's name and NVTOOL_SEED=n replays it.
+ * A fixed seed, so a CI run judges the change and not the calendar; NVTOOL_SEED=n explores others
+ * (the seeds run clean and the rules they found are recorded in specs/aml.md). The seed is in the
+ * test's name, so any failure can be replayed.
  */
-const SEED = Number(process.env.NVTOOL_SEED ?? Number(new Date().toISOString().slice(0, 10).replaceAll('-', '')));
+const SEED = Number(process.env.NVTOOL_SEED ?? 20261207);
 const TABLES = 10;
 const METHODS = 105;
 
