@@ -12,14 +12,13 @@ import { NvError } from '../../core/errors.js';
 import { WindowBlockIO, type BlockIO } from '../../core/blockio.js';
 import { applyMediaWrites, type MediaWrite } from '../../core/mediaWrites.js';
 import type { Nfit } from '../../acpi/nfit/index.js';
-import { collectWrites, createNamespace, dimmSetFor, initArea, nfitDimm, readLabelArea, type InterleaveSet } from '../../labels/index.js';
+import { collectWrites, createNamespace, dimmSetFor, initArea, nfitDimm, nfitDimmSpaBase, readLabelArea, type InterleaveSet } from '../../labels/index.js';
 import { atSpa, findLabelledNamespace, formatLabelledNamespace, openNamespaceView, type NamespaceRef } from '../../namespace/index.js';
 import { addPartition, modelOf, newModel, readGpt, writeGpt } from '../../disk/table.js';
 import { resolveGptType } from '../../disk/gptTypes.js';
 import { claimNamespace } from '../../xen/claim.js';
 import { formatXen } from '../../xen/layout.js';
 import type { HostDimm } from '../host/machine.js';
-import { pmemMappings, type SpaMapping } from '../host/spa.js';
 import type { DimmSetup, FilesystemSpec, NamespaceSpec } from '../scenario/scenario.js';
 import type { SimSeed } from '../seed.js';
 import { makeExt4, type MadeFilesystem } from './e2fs.js';
@@ -107,14 +106,14 @@ export function setupDimm(img: HostImage, nfit: Pick<Nfit, 'structures'>, setup:
   const id = img.dimm.id;
   const labelSize = Number(BigInt(img.dimm.labelSize));
   const area = new WindowBlockIO(img.io, img.io.size - labelSize, labelSize);
-  const { set, position, rangeIndex } = nfitDimm(nfit, img.dimm.handle);
-  // The host SPA of the DIMM's pmem: Dom0's ndctl aligns fsdax/devdax info blocks to it (nd_pfn_init).
-  const mapping = pmemMappings(nfit, [img.dimm], img.dimm.handle).find((m) => m.rangeIndex === rangeIndex)!;
+  const { set, position } = nfitDimm(nfit, img.dimm.handle);
+  // The host SPA of the DIMM's DPA 0: Dom0's ndctl aligns fsdax/devdax info blocks to it (nd_pfn_init).
+  const spaBase = nfitDimmSpaBase(nfit, img.dimm.handle);
   apply(area, initArea(area.read(0, labelSize), { version: setup.labelVersion, variant: 'ndctl' }));
   const out: MadeNamespace[] = [];
   setup.namespaces.forEach((spec, i) => {
     const p = `dom0.${id}.namespaces[${i}]`;
-    out.push(inScenario(p, () => setupNamespace(img, area, labelSize, { set, position, mapping }, spec, seed, p)));
+    out.push(inScenario(p, () => setupNamespace(img, area, labelSize, { set, position, spaBase }, spec, seed, p)));
   });
   if (readLabelArea(area.read(0, labelSize)).current === undefined) throw new NvError('sim.dom0', `dom0.${id}`, undefined, 'the label area has no valid index after the setup');
   return out;
@@ -131,8 +130,8 @@ function inScenario<T>(path: string, f: () => T): T {
 }
 
 /** ndctl create-namespace, its mode, then the Xen area and the data on it. */
-function setupNamespace(img: HostImage, area: WindowBlockIO, labelSize: number, where: { set: InterleaveSet; position: number; mapping: SpaMapping }, spec: NamespaceSpec, seed: SimSeed, p: string): MadeNamespace {
-  const { set, position, mapping } = where;
+function setupNamespace(img: HostImage, area: WindowBlockIO, labelSize: number, where: { set: InterleaveSet; position: number; spaBase: bigint }, spec: NamespaceSpec, seed: SimSeed, p: string): MadeNamespace {
+  const { set, position, spaBase } = where;
   const id = img.dimm.id;
   const mine = set.dimms[position]!;
   const { writes, result } = collectWrites(createNamespace(area.read(0, labelSize), {
@@ -140,7 +139,7 @@ function setupNamespace(img: HostImage, area: WindowBlockIO, labelSize: number, 
     dpaStart: mine.dpaStart, dpaSize: mine.dpaSize, align: set.align, set: dimmSetFor(set, position),
   }));
   apply(area, writes);
-  let ref = atSpa(findLabelledNamespace(img.io, result.uuid, labelSize), mapping.spa, mapping.fileOffset);
+  let ref = atSpa(findLabelledNamespace(img.io, result.uuid, labelSize), spaBase, 0n);
   if (spec.mode !== 'raw') {
     ref = formatLabelledNamespace(img.io, ref, { mode: spec.mode, uuid: seed.uuid(`${p}.personality.uuid`), ...(spec.sectorSize ? { sectorSize: spec.sectorSize } : {}) }).ns;
   }

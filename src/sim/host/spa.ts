@@ -33,10 +33,10 @@ export interface SpaLocation {
   offset: bigint;
 }
 
-/** Every PMEM mapping the NFIT describes, in NFIT order of the SPA ranges (with `handle`: that DIMM's only). */
-export function pmemMappings(nfit: Pick<Nfit, 'structures'>, dimms: readonly HostDimm[], handle?: number): SpaMapping[] {
+/** Every PMEM mapping the NFIT describes, in NFIT order of the SPA ranges. */
+export function pmemMappings(nfit: Pick<Nfit, 'structures'>, dimms: readonly HostDimm[]): SpaMapping[] {
   const spas = structuresOfType(nfit, NFIT_TYPE.spaRange).filter((s) => s.rangeGuid === SPA_RANGE_GUIDS.persistent);
-  const memdevs = structuresOfType(nfit, NFIT_TYPE.memoryMap).filter((m) => handle === undefined || m.deviceHandle === handle);
+  const memdevs = structuresOfType(nfit, NFIT_TYPE.memoryMap);
   const out: SpaMapping[] = [];
   for (const r of spas) {
     for (const m of memdevs.filter((x) => x.rangeIndex === r.rangeIndex)) {
