@@ -129,6 +129,14 @@ export interface UnclaimedSegment {
 
 export type GpaPiece = ({ kind: 'host' } & HostSegment) | ({ kind: 'unclaimed' } & UnclaimedSegment);
 
+/** The view's runs in the p2m (`type: "data"`), listed once per view: every guest access asks for them. */
+const DATA_RUNS = new WeakMap<GuestMappingView, GuestRunView[]>();
+function dataRuns(v: GuestMappingView): GuestRunView[] {
+  let runs = DATA_RUNS.get(v);
+  if (!runs) DATA_RUNS.set(v, (runs = [...v.vnvdimms.flatMap((d) => d.runs), ...v.other].filter((r) => r.type === 'data')));
+  return runs;
+}
+
 /**
  * Guest-physical `[gpa, gpa + length)` through the guest's p2m (the data runs Xen mapped), in guest
  * order: the host image bytes behind each mapped piece, and the unmapped pieces, which Xen
@@ -136,7 +144,7 @@ export type GpaPiece = ({ kind: 'host' } & HostSegment) | ({ kind: 'unclaimed' }
  * at a mapped page no host image backs.
  */
 export function gpaPieces(v: GuestMappingView, gpa: bigint, length: bigint): GpaPiece[] {
-  const runs = [...v.vnvdimms.flatMap((d) => d.runs), ...v.other].filter((r) => r.type === 'data');
+  const runs = dataRuns(v);
   const out: GpaPiece[] = [];
   for (let at = gpa; at < gpa + length;) {
     const r = runs.find((x) => at >= x.guest.start && at <= x.guest.end);
