@@ -6,7 +6,7 @@
  * writer's `summary` too (writerSummaries.ts). Shipped in schemas/
  * by `npm run schemas`; test/cli/json-schemas.test.ts keeps the files equal to these.
  */
-import type { JsonSchema, Struct } from '../core/schema/index.js';
+import type { JsonSchema } from '../core/schema/index.js';
 import { nfitTable } from '../acpi/nfit/index.js';
 import { bttInfoBlock } from '../infoblocks/bttInfo.js';
 import { BTT_LBASIZES } from '../infoblocks/bttLayout.js';
@@ -14,10 +14,8 @@ import { pfnInfoBlock } from '../infoblocks/pfn.js';
 import { CLAIM_CLASS_GUIDS } from '../labels/label.js';
 import { NAMESPACE_MODES } from '../labels/modes.js';
 import { PLACEMENT, xenSuperBlock } from '../xen/superblock.js';
-import { BASE, closed, DRAFT, findings, int, str, u64, UUID } from './schemaParts.js';
+import { BASE, closed, DRAFT, findings, int, str, structRef, u64, UUID } from './schemaParts.js';
 import { writerSummarySchema } from './writerSummaries.js';
-
-export const structRef = (s: Struct<any>): JsonSchema => ({ $ref: `structs.schema.json#/definitions/${s.name}` });
 
 function document(file: string, title: string, description: string, body: JsonSchema): JsonSchema {
   return { $schema: DRAFT, $id: `${BASE}${file}`, title, description, ...body };

@@ -6,7 +6,7 @@
  * (a format that is one declaration: that declaration; label areas and GPT disks: their parts).
  */
 import type { JsonSchema, Struct } from '../core/schema/index.js';
-import { U64_JSON } from '../core/schema/index.js';
+import { U64_JSON, hexBytesJsonSchema } from '../core/schema/index.js';
 import { gptEntry, gptHeader } from '../disk/gpt.js';
 import { mbr } from '../disk/mbr.js';
 import { bttInfoBlock } from '../infoblocks/bttInfo.js';
@@ -18,10 +18,8 @@ import { allFormats } from './index.js';
 import { LISTING_FORMAT } from './listing.js';
 import { amlJsonSchemaDefinitions } from '../aml/jsonSchema.js';
 import { commandSchemas } from './cliSchemas.js';
+import { BASE, DRAFT, findings, int, structRef, u64 } from './schemaParts.js';
 
-const BASE = 'https://nvtool.invalid/schemas/';
-const ref = (name: string) => ({ $ref: `structs.schema.json#/definitions/${name}` });
-const int = { type: 'integer', minimum: 0 };
 
 /** Structures other documents embed (xen check/format, namespace format, decode values), by declaration name. */
 const STRUCTS: Struct<any>[] = [xenSuperBlock, bttInfoBlock, pfnInfoBlock, gptHeader, gptEntry, mbr, indexBlockStruct(256), labelV11, labelV12, cxlNamespaceLabel, cxlRegionLabel, cxlOtherLabel];
@@ -31,13 +29,13 @@ export function structsSchema(): JsonSchema {
   const definitions: Record<string, JsonSchema> = {};
   for (const s of [...STRUCTS, ...allFormats().flatMap((f) => (f.struct ? [f.struct] : []))]) definitions[s.name] = { title: s.label, ...s.jsonSchema() };
   definitions['u64'] = U64_JSON;
-  return { $schema: 'http://json-schema.org/draft-07/schema#', $id: `${BASE}structs.schema.json`, title: "nvtool's on-media structures as JSON (generated from their declarations)", definitions };
+  return { $schema: DRAFT, $id: `${BASE}structs.schema.json`, title: "nvtool's on-media structures as JSON (generated from their declarations)", definitions };
 }
 
 const labelEntry = (key: string) => ({
   oneOf: Object.entries(LABEL_FORMATS).map(([format, s]) => ({
     type: 'object', required: ['slot', 'format', key], additionalProperties: false,
-    properties: { slot: int, format: { const: format }, [key]: ref(s.name) },
+    properties: { slot: int(), format: { const: format }, [key]: structRef(s) },
   })),
 });
 
@@ -47,18 +45,18 @@ const labelsValue: JsonSchema = {
   required: ['area', 'geometry', 'index', 'labels', 'freeSlots', 'current', 'selection', 'labelFormat', 'readLabels', 'namespaces'],
   additionalProperties: false,
   properties: {
-    area: { type: 'object', required: ['offset', 'size', 'how'], additionalProperties: false, properties: { offset: int, size: int, how: { type: 'string' } } },
+    area: { type: 'object', required: ['offset', 'size', 'how'], additionalProperties: false, properties: { offset: int(), size: int(), how: { type: 'string' } } },
     geometry: {
       anyOf: [
         { type: 'null' },
-        { type: 'object', required: ['configSize', 'labelSize', 'indexSize', 'nslot', 'labelOffset'], additionalProperties: false, properties: { configSize: int, labelSize: { enum: [128, 256] }, indexSize: int, nslot: int, labelOffset: int } },
+        { type: 'object', required: ['configSize', 'labelSize', 'indexSize', 'nslot', 'labelOffset'], additionalProperties: false, properties: { configSize: int(), labelSize: { enum: [128, 256] }, indexSize: int(), nslot: int(), labelOffset: int() } },
       ],
     },
-    index: { type: 'array', maxItems: 2, items: { anyOf: [{ type: 'null' }, ref(indexBlockStruct(256).name)] } },
+    index: { type: 'array', maxItems: 2, items: { anyOf: [{ type: 'null' }, structRef(indexBlockStruct(256))] } },
     labels: { type: 'array', items: labelEntry('label') },
     freeSlots: {
       type: 'array',
-      items: { anyOf: [{ ...labelEntry('label') }, { type: 'object', required: ['slot', 'bytes'], additionalProperties: false, properties: { slot: int, bytes: { type: 'string', pattern: '^([0-9a-f]{2})*$' } } }] },
+      items: { anyOf: [{ ...labelEntry('label') }, { type: 'object', required: ['slot', 'bytes'], additionalProperties: false, properties: { slot: int(), bytes: hexBytesJsonSchema() } }] },
     },
     current: { anyOf: [{ type: 'null' }, { enum: [0, 1] }] },
     selection: { type: 'string' },
@@ -71,21 +69,21 @@ const labelsValue: JsonSchema = {
 const gptCopy: JsonSchema = {
   type: 'object', required: ['lba', 'header', 'entries'], additionalProperties: false,
   properties: {
-    lba: int,
-    header: ref(gptHeader.name),
-    entries: { type: 'array', items: { type: 'object', required: ['index', 'entry'], additionalProperties: false, properties: { index: int, entry: ref(gptEntry.name) } } },
+    lba: int(),
+    header: structRef(gptHeader),
+    entries: { type: 'array', items: { type: 'object', required: ['index', 'entry'], additionalProperties: false, properties: { index: int(), entry: structRef(gptEntry) } } },
   },
 };
 
 const gptValue: JsonSchema = {
   type: 'object', required: ['sectorSize', 'mbr', 'primary'], additionalProperties: false,
-  properties: { sectorSize: { enum: [512, 4096] }, mbr: ref(mbr.name), primary: gptCopy, backup: gptCopy },
+  properties: { sectorSize: { enum: [512, 4096] }, mbr: structRef(mbr), primary: gptCopy, backup: gptCopy },
 };
 
 /** The value's schema for one format name, where the declarations define it. */
 function valueSchemas(): [string, JsonSchema][] {
   const out: [string, JsonSchema][] = [['labels', labelsValue], ['gpt', gptValue], ['AML', { $ref: '#/definitions/amlTable' }]];
-  for (const f of allFormats()) if (f.struct) out.push([f.name, ref(f.struct.name)]);
+  for (const f of allFormats()) if (f.struct) out.push([f.name, structRef(f.struct)]);
   return out;
 }
 
@@ -102,22 +100,22 @@ export function decodeSchema(): JsonSchema {
       input: {
         type: 'object', required: ['length', 'valueOffset', 'patches'], additionalProperties: false,
         properties: {
-          length: { ...int, description: 'bytes of the decoded input' },
-          valueOffset: { ...int, description: "where the value's bytes start in the input" },
+          length: int('bytes of the decoded input'),
+          valueOffset: int("where the value's bytes start in the input"),
           patches: {
             type: 'array', description: 'input bytes no structure models, applied after the value',
-            items: { type: 'object', required: ['offset', 'hex'], additionalProperties: false, properties: { offset: int, hex: { type: 'string', pattern: '^([0-9a-f]{2})*$' } } },
+            items: { type: 'object', required: ['offset', 'hex'], additionalProperties: false, properties: { offset: int(), hex: hexBytesJsonSchema() } },
           },
         },
       },
-      findings: { type: 'array', items: { $ref: 'finding.schema.json' } },
+      findings,
       signature: { type: 'string', description: "acpidump listings: the table's signature" },
-      address: { ...ref('u64'), description: "acpidump listings: the table's physical address" },
+      address: { ...u64, description: "acpidump listings: the table's physical address" },
     },
     allOf: valueSchemas().map(([name, v]) => ({ if: { properties: { format: { const: name } } }, then: { properties: { value: v } } })),
   };
   return {
-    $schema: 'http://json-schema.org/draft-07/schema#',
+    $schema: DRAFT,
     $id: `${BASE}decode.schema.json`,
     title: 'nvtool decode --json (and what nvtool encode reads back; encode also takes "0x…" strings and {"$pin": v})',
     definitions: { document, ...amlJsonSchemaDefinitions((name) => ({ $ref: `#/definitions/${name}` })) },

@@ -1,5 +1,5 @@
 /** Pieces the generated command schemas (cliSchemas.ts, writerSummaries.ts) share. */
-import type { JsonSchema } from '../core/schema/index.js';
+import type { JsonSchema, Struct } from '../core/schema/index.js';
 
 export const BASE = 'https://nvtool.invalid/schemas/';
 export const DRAFT = 'http://json-schema.org/draft-07/schema#';
@@ -8,6 +8,8 @@ export const str = { type: 'string' };
 export const UUID = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' };
 export const findings = { type: 'array', items: { $ref: 'finding.schema.json' } };
 export const u64 = { $ref: 'structs.schema.json#/definitions/u64' };
+/** A declaration's schema in structs.schema.json (generated from it, src/codecs/jsonSchemas.ts). */
+export const structRef = (s: Struct<any>): JsonSchema => ({ $ref: `structs.schema.json#/definitions/${s.name}` });
 export const ints = { type: 'array', items: int() };
 
 /** An object with exactly these keys, those in `required` always present. */

@@ -1,5 +1,5 @@
 import type { Arbitrary } from 'fast-check';
-import { codecJsonSchema, type JsonSchema } from './jsonSchema.js';
+import { codecJsonSchema, hexBytesJsonSchema, type JsonSchema } from './jsonSchema.js';
 import { fc } from './fastCheck.js';
 import { ByteReader, joinPath } from '../bytes/reader.js';
 import { ByteWriter } from '../bytes/writer.js';
@@ -263,7 +263,7 @@ export class Struct<F extends readonly AnyField[] = readonly AnyField[]> impleme
     const properties: Record<string, JsonSchema> = {};
     for (const f of this.fields) properties[f.name] = { ...(f.label ? { description: f.label } : {}), ...codecJsonSchema(f.codec) };
     // a structure decoded past its declared fields keeps the rest; one kept whole is marked raw
-    properties.$trailing = { type: 'string', pattern: '^([0-9a-f]{2})*$' };
+    properties.$trailing = hexBytesJsonSchema();
     properties.$raw = { const: true };
     return { type: 'object', required: this.fields.filter((f) => !f.optional).map((f) => f.name), properties, additionalProperties: false };
   }
