@@ -1,11 +1,12 @@
 /** Pieces the generated command schemas (cliSchemas.ts, writerSummaries.ts) share. */
 import type { JsonSchema, Struct } from '../core/schema/index.js';
+import { GUID_JSON } from '../core/schema/jsonSchema.js';
 
 export const BASE = 'https://nvtool.invalid/schemas/';
 export const DRAFT = 'http://json-schema.org/draft-07/schema#';
 export const int = (description?: string): JsonSchema => ({ type: 'integer', minimum: 0, ...(description ? { description } : {}) });
 export const str = { type: 'string' };
-export const UUID = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' };
+export const UUID = GUID_JSON;
 export const findings = { type: 'array', items: { $ref: 'finding.schema.json' } };
 export const u64 = { $ref: 'structs.schema.json#/definitions/u64' };
 /** A declaration's schema in structs.schema.json (generated from it, src/codecs/jsonSchemas.ts). */

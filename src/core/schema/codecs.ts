@@ -2,7 +2,7 @@ import { fc } from './fastCheck.js';
 import { NvError } from '../errors.js';
 import { guidAt, guidFromString, guidToString, type GuidOrder } from '../guid.js';
 import { bytesToHex, hexInt, hexToBytes, jsonInteger } from '../hex.js';
-import { U64_JSON, hexBytesJsonSchema } from './jsonSchema.js';
+import { GUID_JSON, U64_JSON, hexBytesJsonSchema } from './jsonSchema.js';
 import { field, type Codec, type Field, type FieldInfo, type FieldOptions } from './field.js';
 
 function jsonError(path: string, reason: string): never {
@@ -192,7 +192,7 @@ export function guidCodec(order: GuidOrder): Codec<string> {
         : fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => guidToString(b, 'rfc')),
     zero: () => '00000000-0000-0000-0000-000000000000',
     show: (v) => v,
-    jsonSchema: () => ({ type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }),
+    jsonSchema: () => GUID_JSON,
     toJson: (v) => v,
     fromJson: (j, path) => {
       if (typeof j !== 'string') return jsonError(path, 'expected a GUID string');

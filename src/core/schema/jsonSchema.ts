@@ -10,6 +10,8 @@ import type { Codec } from './field.js';
 export type JsonSchema = Record<string, unknown>;
 
 const HEX_BYTES = { type: 'string', pattern: '^([0-9a-f]{2})*$' };
+/** A GUID as nvtool prints it (guidToString: lower case). */
+export const GUID_JSON: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' };
 export const U64_JSON: JsonSchema = { anyOf: [{ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, { type: 'string', pattern: '^[1-9][0-9]{15,19}$' }] };
 
 /** Codecs that know their JSON form say it; a codec that does not is described by what its zero value prints. */
