@@ -16,11 +16,8 @@ export const U64_JSON: JsonSchema = { anyOf: [{ type: 'integer', minimum: 0, max
 
 /** Codecs that know their JSON form say it; a codec that does not is described by what its zero value prints. */
 export function codecJsonSchema(c: Codec<unknown>): JsonSchema {
+  // integers (uintCodec, beUintCodec, u64Codec), GUIDs and byte strings say their own range/pattern
   if (c.jsonSchema) return c.jsonSchema();
-  if (c.leaf === 'u8') return { type: 'integer', minimum: 0, maximum: 0xff };
-  if (c.leaf === 'u16') return { type: 'integer', minimum: 0, maximum: 0xffff };
-  if (c.leaf === 'u32') return { type: 'integer', minimum: 0, maximum: 0xffffffff };
-  if (c.leaf === 'u64') return U64_JSON;
   const z = c.zero ? c.toJson(c.zero()) : undefined;
   if (z instanceof Uint8Array || (typeof z === 'string' && /^(00)*$/.test(z) && c.size !== undefined && z.length === 2 * c.size)) return HEX_BYTES;
   if (typeof z === 'string') return { type: 'string' };
