@@ -21,6 +21,9 @@ function document(file: string, title: string, description: string, body: JsonSc
   return { $schema: DRAFT, $id: `${BASE}${file}`, title, description, ...body };
 }
 
+/** A label's claim class by name (src/labels/label.ts CLAIM_CLASS_GUIDS), or unknown. */
+const claimClass = { enum: [...Object.keys(CLAIM_CLASS_GUIDS), 'unknown'] };
+
 /** One write a writer made or (--dry-run) would make, in order, each followed by a flush. */
 const write = closed(
   { file: { ...str, description: 'the file written (multi-file commands; always in the write gate\'s own listing)' }, offset: int('byte offset in the file'), length: int(), what: { type: 'string', minLength: 1 } },
@@ -43,7 +46,7 @@ const located = closed(
 
 /** How Linux brings a namespace up (src/cli/commands/namespace.ts viewSummary). */
 const nsView: Record<string, JsonSchema> = {
-  namespace: closed({ offset: int('in the image'), size: int(), uuid: { ...UUID, description: 'nil for a label-less namespace' }, claimClass: { enum: [...Object.keys(CLAIM_CLASS_GUIDS), 'unknown'] } }),
+  namespace: closed({ offset: int('in the image'), size: int(), uuid: { ...UUID, description: 'nil for a label-less namespace' }, claimClass }),
   mode: { enum: [...NAMESPACE_MODES] },
   size: int('bytes of the block device'),
   sectorSize: { enum: [...new Set([512, ...BTT_LBASIZES])] },
@@ -87,7 +90,7 @@ function writesSchema(): JsonSchema {
               ...nsView,
               uuid: { ...UUID, description: 'the new pfn/dax/btt device (absent for raw)' },
               written: { type: 'array', description: 'namespace byte ranges written', items: byteRange },
-              label: closed({ claimClass: { enum: [...Object.keys(CLAIM_CLASS_GUIDS), 'unknown'] }, lbasize: int(), writes: { type: 'array', items: byteRange } }, ['claimClass', 'writes']),
+              label: closed({ claimClass, lbasize: int(), writes: { type: 'array', items: byteRange } }, ['claimClass', 'writes']),
               findings,
             },
             [...required, ...NS_VIEW_REQUIRED, 'written', 'findings'],
@@ -117,7 +120,7 @@ const checkedNamespace = closed(
     nlabel: int(),
     position: int(),
     flags: int(),
-    claimClass: { enum: [...Object.keys(CLAIM_CLASS_GUIDS), 'unknown'] },
+    claimClass,
     abstractionGuid: UUID,
     status: { enum: ['active', 'ignored'] },
     why: { ...str, description: 'why Linux does not assemble it' },
