@@ -100,7 +100,10 @@ export function guestWrite(pmem: GuestPmem, namespaces: readonly GuestNamespaceR
     dev.write(Number(req.offset), patternBytes(req.pattern, Number(n)));
   } catch (e) {
     if (!(e instanceof GuestFault)) throw e;
-    return { ...base, result: 'refused', reason: e.reason, written: 0n, host: host() };
+    // The faulting access moved nothing, but a sector-mode write is several (data, then BTT map
+    // and flog): what the earlier ones stored stays, and is counted.
+    const stored = host();
+    return { ...base, result: 'refused', reason: e.reason, written: stored.reduce((s, x) => s + x.length, 0n), host: stored };
   }
   const dropped = io.dropped.slice(droppedBefore);
   const unclaimed = dropped.length ? { dropped, reason: unclaimedText(pmem.name, dropped) } : {};
