@@ -29,9 +29,11 @@ describe('fixtures/examples: the README\'s built-in scenarios', () => {
     // then the guest's kernel reads its label area's index blocks (one 3972-byte _DSM read, the
     // size nd_label_data_init trims max_xfer 4076 to for a 128 KiB area) and ndctl read-labels the
     // whole area (ceil(131072 / 4076) = 33 reads); the steps: init-labels writes both index blocks
-    // of the zero area, create-namespace two label updates (label, then index; the second for the
-    // v1.2 fsdax claim class), each write one 256-byte _DSM function 6; then read-labels again
-    // (33). Each is a XEN_DMOP_pmem_rw from QEMU.
+    // of the zero area, then create-namespace's label updates, each a label into a free slot and
+    // then the next index block (8 writes, the count steps.json reports as labelWrites; the label
+    // bytes themselves are compared with a real kernel's in guest-linux.test.ts, not here), each
+    // write one 256-byte _DSM function 6; then read-labels again (33). Each is a XEN_DMOP_pmem_rw
+    // from QEMU. These counts are the simulation's rules, pinned so a change to them is seen.
     const rw = calls.slice(4);
     expect(calls.slice(0, 4).map((c) => c.op)).toEqual(['nvdimm_op', 'nvdimm_op', 'populate_pmem_map', 'populate_pmem_map']);
     expect(rw.every((c) => c.op === 'dm_op_pmem_rw')).toBe(true);
@@ -42,8 +44,9 @@ describe('fixtures/examples: the README\'s built-in scenarios', () => {
     // The write step: 64 KiB of 0x5a at 1 MiB of /dev/pmem0 (fsdax: after the 2 MiB the pfn info
     // block reserves) = guest 0x100000000 + 0x300000, host SPA 0x110300000, 0x10300000 into nv0.img
     // (the host DIMM at SPA 0x100000000).
-    const steps = JSON.parse(readFileSync(join(out, 'guests/vm1/steps.json'), 'utf8')) as Array<{ do: string; result: string }>;
+    const steps = JSON.parse(readFileSync(join(out, 'guests/vm1/steps.json'), 'utf8')) as Array<{ do: string; result: string; labelWrites?: number }>;
     expect(steps.map((s) => `${s.do} ${s.result}`)).toEqual(['create-namespace ok', 'write ok']);
+    expect(steps[0]!.labelWrites).toBe(8);
     const img = openSync(join(out, 'host/nv0.img'), 'r');
     const got = Buffer.alloc(0x10000 + 2);
     readSync(img, got, 0, got.length, 0x10300000 - 1);
