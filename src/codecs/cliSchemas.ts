@@ -14,7 +14,9 @@ import { pfnInfoBlock } from '../infoblocks/pfn.js';
 import { CLAIM_CLASS_GUIDS } from '../labels/label.js';
 import { NAMESPACE_MODES } from '../labels/modes.js';
 import { PLACEMENT, xenSuperBlock } from '../xen/superblock.js';
-import { BASE, closed, DRAFT, findings, int, str, structRef, u64, UUID } from './schemaParts.js';
+import type { Located } from '../xen/layout.js';
+import type { NamespaceView } from '../labels/area.js';
+import { BASE, closed, DRAFT, findings, int, shapeOf, str, structRef, u64, UUID } from './schemaParts.js';
 import { writerSummarySchema } from './writerSummaries.js';
 
 function document(file: string, title: string, description: string, body: JsonSchema): JsonSchema {
@@ -31,8 +33,8 @@ const write = closed(
 );
 const writes = { type: 'array', description: 'in the order they are (or would be) made; each followed by a flush', items: write };
 
-/** Where xen check/format found or put the super block (src/xen/layout.ts Located). */
-const located = closed(
+/** Where xen check/format found or put the super block (the compiler checks the keys against src/xen/layout.ts Located). */
+const located = shapeOf<Located>()(
   {
     placement: { enum: Object.values(PLACEMENT), description: '1: (a) after the partition table, 2: (b) a partition of its own, 3: (c) a whole namespace' },
     containerOffset: int('container start in the target, in bytes'),
@@ -41,7 +43,7 @@ const located = closed(
     sectorSize: { enum: [512, 4096] },
     partitionNumber: { type: 'integer', minimum: 1 },
   },
-  ['placement', 'containerOffset', 'containerSize', 'superBlockOffset'],
+  ['sectorSize', 'partitionNumber'],
 );
 
 /** How Linux brings a namespace up (src/cli/commands/namespace.ts viewSummary). */
@@ -107,8 +109,8 @@ const builtDimm = closed(
   ['id', 'slot', 'handle', 'addr', 'pmemSize', 'labelSize'],
 );
 
-/** A namespace labels check found on one DIMM (src/labels/area.ts NamespaceView). */
-const checkedNamespace = closed(
+/** A namespace labels check found on one DIMM (the compiler checks the keys against src/labels/area.ts NamespaceView). */
+const checkedNamespace = shapeOf<NamespaceView>()(
   {
     uuid: UUID,
     name: str,
@@ -125,7 +127,7 @@ const checkedNamespace = closed(
     status: { enum: ['active', 'ignored'] },
     why: { ...str, description: 'why Linux does not assemble it' },
   },
-  ['uuid', 'name', 'slots', 'dpa', 'rawsize', 'lbasize', 'isetcookie', 'nlabel', 'position', 'flags', 'status'],
+  ['claimClass', 'abstractionGuid', 'why'],
 );
 
 /** The command documents generated here, by file name. */
