@@ -7,6 +7,7 @@
 import { formatAcpidump, type DumpedTable } from '../acpi/acpidump.js';
 import { NvError } from '../core/errors.js';
 import { jsonInteger } from '../core/hex.js';
+import { parseIntegerJson } from '../core/schema/codecs.js';
 import { DOCUMENT_SCHEMA_VERSION, encodeDocument, type FormatDocument } from './document.js';
 
 export const LISTING_FORMAT = 'acpidump';
@@ -36,13 +37,6 @@ export function isListingJson(json: unknown): json is { tables: unknown[] } {
   return !!json && typeof json === 'object' && Array.isArray((json as { tables?: unknown }).tables);
 }
 
-function addressOf(j: unknown, path: string): bigint {
-  const ok = (typeof j === 'number' && Number.isSafeInteger(j) && j >= 0) || (typeof j === 'string' && /^(0x[0-9a-f]+|[0-9]+)$/i.test(j));
-  const v = ok ? BigInt(j as number | string) : -1n;
-  if (v < 0n || v >= 1n << 64n) throw new NvError('json', path, undefined, `expected a 64-bit address (a number, or a decimal or "0x" string), got ${JSON.stringify(j)}`);
-  return v;
-}
-
 /** A listing document back to acpidump's text, each table encoded from its own document. */
 export function encodeListing(json: { tables: unknown[] }, opts: { format?: string; preserve?: boolean } = {}): Uint8Array {
   if (json.tables.length === 0) throw new NvError('json', 'tables', undefined, 'a listing needs at least one table');
@@ -52,7 +46,7 @@ export function encodeListing(json: { tables: unknown[] }, opts: { format?: stri
     const { signature, address } = t as Partial<ListedTable>;
     if (typeof signature !== 'string') throw new NvError('json', `${path}.signature`, undefined, 'expected the table signature acpidump printed (e.g. "NFIT")');
     const { bytes } = encodeDocument(t, opts);
-    return { signature, address: addressOf(address, `${path}.address`), bytes };
+    return { signature, address: parseIntegerJson(address, `${path}.address`, (1n << 64n) - 1n), bytes };
   });
   return new Uint8Array(Buffer.from(formatAcpidump(tables), 'latin1'));
 }

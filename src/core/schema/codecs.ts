@@ -18,7 +18,8 @@ export function unpin(j: unknown, path: string, pins: Set<string>): unknown {
   return j;
 }
 
-function parseIntegerJson(j: unknown, path: string, max: bigint): bigint {
+/** An unsigned integer as JSON gives it (a number, a decimal or "0x" string), at most `max`; NvError naming `path` otherwise. */
+export function parseIntegerJson(j: unknown, path: string, max: bigint): bigint {
   let v: bigint;
   if (typeof j === 'number' && Number.isSafeInteger(j)) v = BigInt(j);
   else if (typeof j === 'string' && /^(0x[0-9a-f]+|[0-9]+)$/i.test(j.trim())) v = BigInt(j.trim());

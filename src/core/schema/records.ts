@@ -4,6 +4,7 @@ import { NvError, isNvError } from '../errors.js';
 import type { ByteReader } from '../bytes/reader.js';
 import type { FastDecoder } from './compile.js';
 import type { DecodeContext } from './context.js';
+import { parseIntegerJson } from './codecs.js';
 import { field, type Codec, type FieldOptions, type Field } from './field.js';
 import type { Struct, ValueOf } from './struct.js';
 
@@ -143,8 +144,7 @@ export function recordsCodec<V extends Record<number, Struct<any>>>(reg: RecordR
         const o = x as { type?: unknown; $raw?: unknown } | null;
         if (o === null || typeof o !== 'object') throw new NvError('json', ipath, undefined, `expected a ${reg.label} object`);
         // the selector reads like every other integer: a number, or a decimal or "0x…" string
-        const type = typeof o.type === 'number' ? o.type : typeof o.type === 'string' && /^(0x[0-9a-f]+|[0-9]+)$/i.test(o.type.trim()) ? Number(o.type.trim()) : undefined;
-        if (type === undefined || !Number.isSafeInteger(type)) throw new NvError('json', `${ipath}.type`, undefined, `expected the record type as an integer, got ${JSON.stringify(o.type)}`);
+        const type = Number(parseIntegerJson(o.type, `${ipath}.type`, BigInt(Number.MAX_SAFE_INTEGER)));
         const s = o.$raw === true ? reg.raw : ((reg.variants[type as keyof V] as Struct<any> | undefined) ?? reg.raw);
         const v = s.fromJson(x, ipath, pins) as RecordValue<V>;
         if (s === reg.raw) (v as RawRecord).$raw = true;
