@@ -362,14 +362,6 @@ export class Namespace {
     return a === NONE ? 0 : a;
   }
 
-  /** `methodArgsAt` for the NameString encoded at `bytes[p]`. */
-  methodArgsAtBytes(scope: NsNode, b: Uint8Array, p: number): number | undefined {
-    const n = this.foundAt(scope, b, p);
-    if (n === NONE || this.type[n] !== 8) return undefined;
-    const a = this.argcOf[n]!;
-    return a === NONE ? 0 : a;
-  }
-
   /** The object `name` denotes from scope node `scope` (search rules as `resolve`). */
   lookup(scope: NsNode, name: NameString): NsObject | undefined {
     const n = this.found(scope, name);
@@ -407,20 +399,6 @@ export class Namespace {
     for (let i = 0; i < path.length && n !== NONE; i++) n = this.find(n, this.keyOf(path[i]!));
     const obj = n === NONE ? undefined : this.objectAt(n);
     return obj ? { path, obj } : undefined;
-  }
-
-  /** Argument count when `name` (seen from `scope`) is a method, else undefined. */
-  methodArgs(scope: readonly string[], name: NameString): number | undefined {
-    const r = this.resolve(scope, name);
-    return r && r.obj.type === 8 ? (r.obj.argc ?? 0) : undefined;
-  }
-
-  /** `methodArgs` from a scope node (the decoder's); allocates nothing. */
-  methodArgsAt(scope: NsNode, name: NameString): number | undefined {
-    const n = this.found(scope, name);
-    if (n === NONE || this.type[n] !== 8) return undefined;
-    const a = this.argcOf[n]!;
-    return a === NONE ? 0 : a;
   }
 
   /** Adds another table's objects (a `--ref` table) as known, not as defined here. */
