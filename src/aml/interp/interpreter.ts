@@ -811,16 +811,14 @@ export class AmlInterpreter {
 
   /** The element a name resolved to: the data object itself, a field's value, else a named reference. */
   private namedElement(p: string): AmlObject {
-    {
-      const o = this.ns.get(p)!;
-      // Data objects and fields give their value (ACPICA `AcpiDsResolvePackageElement` resolves the
-      // name to its object, `AcpiExResolveNodeToValue` reads fields); anything else stays a reference.
-      // The element is the named object itself, not a copy (`AcpiDsResolvePackageElement`), so a
-      // later Store into the name shows through the package; a field is read once, now.
-      if (o.type === 'Integer' || o.type === 'String' || o.type === 'Buffer' || o.type === 'Package') return o;
-      if (o.type === 'FieldUnit' || o.type === 'BufferField') return copyObject(this.readValue(o, p));
-      return { type: 'Reference', to: { kind: 'node', path: p }, name: true };
-    }
+    const o = this.ns.get(p)!;
+    // Data objects and fields give their value (ACPICA `AcpiDsResolvePackageElement` resolves the
+    // name to its object, `AcpiExResolveNodeToValue` reads fields); anything else stays a reference.
+    // The element is the named object itself, not a copy (`AcpiDsResolvePackageElement`), so a
+    // later Store into the name shows through the package; a field is read once, now.
+    if (o.type === 'Integer' || o.type === 'String' || o.type === 'Buffer' || o.type === 'Package') return o;
+    if (o.type === 'FieldUnit' || o.type === 'BufferField') return copyObject(this.readValue(o, p));
+    return { type: 'Reference', to: { kind: 'node', path: p }, name: true };
   }
 
   private slot(op: string, f: Frame): [(AmlObject | undefined)[], number] {
@@ -925,7 +923,7 @@ export class AmlInterpreter {
    * target gives its reference now; a name, LocalX, ArgX, Debug or none is resolved at the store.
    */
   targetOf(t: Term, f: Frame): StoreTarget {
-    return t.t === 'op' && t.op !== 'Debug' && !/^(Local|Arg)\d$/.test(t.op) ? { ref: this.superName(t, f) } : { term: t };
+    return t.t === 'op' && t.op !== 'Debug' && !isSlotTerm(t) ? { ref: this.superName(t, f) } : { term: t };
   }
 
   /** Store (not CopyObject) into a Target from `targetOf`. */

@@ -4,6 +4,7 @@
  * the table's width, the conversion operators, Concatenate, Mid and Match.
  */
 import type { OpTerm, Term } from '../model.js';
+import { OPCODES } from '../opcodes.js';
 import { amlFail } from './errors.js';
 import { noReturnValue, type AmlInterpreter, type Frame, type StoreTarget } from './interpreter.js';
 import { buf, compareObjects, int, intToBuf, toBuffer, toInteger, toStringValue, type AmlObject, type Width } from './values.js';
@@ -69,9 +70,11 @@ function matches(op: number, p: AmlObject, m: AmlObject, w: Width): boolean {
   }
 }
 
-/** LocalX or ArgX. */
+const SLOTS = new Set(OPCODES.filter((o) => o.cls === 'local' || o.cls === 'arg').map((o) => o.name));
+
+/** LocalX or ArgX (asked for every operand and operator result: a set lookup, not a regex). */
 export function isSlotTerm(t: Term): t is OpTerm {
-  return t.t === 'op' && /^(Local|Arg)\d$/.test(t.op);
+  return t.t === 'op' && SLOTS.has(t.op);
 }
 
 /** Which arguments of an operator are operands (the rest are targets or opcode bytes). */
