@@ -188,31 +188,6 @@ export function modelBytesPerInputByte(table: Uint8Array): number | undefined {
   return (after - before) / table.length;
 }
 
-/**
- * Bytes per second of CPU time (this process, all threads; median of 5 rounds of at least 500 ms
- * each, after a warm-up): on a shared machine wall time also counts the time others hold the cores.
- */
-function cpuRate(fn: () => unknown, bytes: number): number {
-  const cpu = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  };
-  for (let i = 0; i < 3; i++) fn();
-  const rates: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    let n = 0;
-    const t0 = cpu();
-    let t = t0;
-    while (t - t0 < 0.5) {
-      fn();
-      n++;
-      t = cpu();
-    }
-    rates.push((n * bytes) / (t - t0));
-  }
-  return median(rates);
-}
-
 /** The script a fresh process runs: the first decode and disassembly of a table, timed. */
 const COLD = `
 import { readFileSync } from 'node:fs';
@@ -260,8 +235,8 @@ export function run(rounds = 7): string {
   if (!Buffer.from(encodeAmlTable(d.table)).equals(Buffer.from(mid))) throw new Error('nvtool re-encode differs');
   const dec = measure('decode (2 passes: forward calls)', () => decodeAmlTable(mid), { bytes: mid.length, minMs: 500, rounds: 5 });
   const dis = measure('decode + disassemble', () => disassembleTable(decodeAmlTable(mid)), { bytes: mid.length, minMs: 500, rounds: 5 });
-  const decCpu = cpuRate(() => decodeAmlTable(mid), mid.length);
-  const disCpu = cpuRate(() => disassembleTable(decodeAmlTable(mid)), mid.length);
+  const decCpu = measure('decode, CPU time', () => decodeAmlTable(mid), { bytes: mid.length, minMs: 500, rounds: 5, clock: 'cpu' }).bytesPerSec!;
+  const disCpu = measure('decode + disassemble, CPU time', () => disassembleTable(decodeAmlTable(mid)), { bytes: mid.length, minMs: 500, rounds: 5, clock: 'cpu' }).bytesPerSec!;
   const perByte = modelBytesPerInputByte(mid);
   const [decMain, decAll, disMain, disAll] = cold(mid, rounds);
   const f = (x: number, w = 6) => x.toFixed(0).padStart(w);
