@@ -6,20 +6,21 @@
  * Definitions are returned by name, for a document to place under its own `definitions`.
  */
 import { acpiHeader } from '../acpi/header.js';
-import { codecJsonSchema, U64_JSON, type JsonSchema } from '../core/schema/index.js';
+import { codecJsonSchema, hexBytesJsonSchema, U64_JSON, type JsonSchema } from '../core/schema/index.js';
+import { SEG_RE } from './nameString.js';
 import { OPCODES, type ArgKind } from './opcodes.js';
 import { PKG_LENGTH_MAX } from './pkgLength.js';
 
 const INT_ENCODINGS = ['zero', 'one', 'ones', 'byte', 'word', 'dword', 'qword'];
-const HEX = { type: 'string', pattern: '^([0-9a-f]{2})*$' };
+const NAME_SEG = { type: 'string', pattern: SEG_RE.source };
 
-/** `t` must be `tag`, and the object has exactly `t` and these keys. */
-function tagged(tag: string, properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema {
+/** Key `key` (a term's `t`, a field element's `k`) must be `tag`, and the object has exactly it and these keys. */
+function tagged(tag: string, properties: Record<string, JsonSchema>, optional: string[] = [], key = 't'): JsonSchema {
   return {
     type: 'object',
-    required: ['t', ...Object.keys(properties).filter((k) => !optional.includes(k))],
+    required: [key, ...Object.keys(properties).filter((k) => !optional.includes(k))],
     additionalProperties: false,
-    properties: { t: { const: tag }, ...properties },
+    properties: { [key]: { const: tag }, ...properties },
   };
 }
 
@@ -47,7 +48,7 @@ export function amlJsonSchemaDefinitions(ref: (name: string) => JsonSchema): Rec
     properties: {
       root: { type: 'boolean', description: 'a rooted name (\\)' },
       parents: { type: 'integer', minimum: 0, maximum: 255, description: '^ prefixes' },
-      segs: { type: 'array', maxItems: 255, items: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]{3}$' } },
+      segs: { type: 'array', maxItems: 255, items: NAME_SEG },
       multi: { type: 'boolean', description: 'a MultiNamePrefix kept where DualNamePrefix would do' },
     },
   };
@@ -62,14 +63,9 @@ export function amlJsonSchemaDefinitions(ref: (name: string) => JsonSchema): Rec
   const target = { if: { type: 'object', properties: { t: { const: 'none' } } }, then: tagged('none', {}), else: ref('amlTerm') };
   const fieldWidth = { bits: { type: 'integer', minimum: 0, maximum: PKG_LENGTH_MAX }, lenBytes: { type: 'integer', minimum: 1, maximum: 4 } };
   const byte = { type: 'integer', minimum: 0, maximum: 0xff };
-  const closed = (k: string, properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => ({
-    type: 'object',
-    required: ['k', ...Object.keys(properties).filter((p) => !optional.includes(p))],
-    additionalProperties: false,
-    properties: { k: { const: k }, ...properties },
-  });
+  const closed = (k: string, properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => tagged(k, properties, optional, 'k');
   const field = byKey('k', {
-    named: closed('named', { name: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]{3}$' }, ...fieldWidth }, ['lenBytes']),
+    named: closed('named', { name: NAME_SEG, ...fieldWidth }, ['lenBytes']),
     reserved: closed('reserved', fieldWidth, ['lenBytes']),
     access: closed('access', { type: byte, attrib: byte }),
     extaccess: closed('extaccess', { type: byte, attrib: byte, length: byte }),
@@ -92,7 +88,7 @@ export function amlJsonSchemaDefinitions(ref: (name: string) => JsonSchema): Rec
       case 'elems':
         return tagged('list', { terms: { type: 'array', items: ref('amlTerm') } });
       case 'bytes':
-        return tagged('bytes', { bytes: HEX });
+        return tagged('bytes', { bytes: hexBytesJsonSchema() });
       case 'fields':
         return tagged('fields', { elems: { type: 'array', items: ref('amlField') } });
     }
