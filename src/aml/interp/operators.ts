@@ -4,7 +4,7 @@
  * the table's width, the conversion operators, Concatenate, Mid and Match.
  */
 import type { OpTerm, Term } from '../model.js';
-import { OPCODES } from '../opcodes.js';
+import { OPCODES, type ArgKind } from '../opcodes.js';
 import { amlFail } from './errors.js';
 import { noReturnValue, type AmlInterpreter, type Frame, type StoreTarget } from './interpreter.js';
 import { buf, compareObjects, int, intToBuf, toBuffer, toInteger, toStringValue, type AmlObject, type Width } from './values.js';
@@ -77,21 +77,15 @@ export function isSlotTerm(t: Term): t is OpTerm {
   return t.t === 'op' && SLOTS.has(t.op);
 }
 
-/** Which arguments of an operator are operands (the rest are targets or opcode bytes). */
-const OPERANDS: Record<string, number[]> = {
-  ...Object.fromEntries([...Object.keys(BINARY), 'Divide', 'LAnd', 'LOr', 'LEqual', 'LGreater', 'LLess', 'ToString', 'Concatenate'].map((op) => [op, [0, 1]])),
-  ...Object.fromEntries(['Not', 'FindSetLeftBit', 'FindSetRightBit', 'FromBCD', 'ToBCD', 'LNot', 'ToInteger', 'ToBuffer', 'ToHexString', 'ToDecimalString'].map((op) => [op, [0]])),
-  Mid: [0, 1, 2],
-  Match: [0, 2, 4, 5],
-};
+/**
+ * Which arguments of each operator are operands (TermArgs) and which are Targets, from its
+ * signature in the opcode table (the rest are opcode bytes such as Match's).
+ */
+const ROLES = new Map(OPCODES.map((o) => [o.name, { operands: argsOfKind(o.args, 'term'), targets: argsOfKind(o.args, 'target') }]));
 
-/** Which arguments of an operator are Targets. */
-const TARGETS: Record<string, number[]> = {
-  ...Object.fromEntries([...Object.keys(BINARY), 'ToString', 'Concatenate'].map((op) => [op, [2]])),
-  ...Object.fromEntries(['Not', 'FindSetLeftBit', 'FindSetRightBit', 'FromBCD', 'ToBCD', 'ToInteger', 'ToBuffer', 'ToHexString', 'ToDecimalString'].map((op) => [op, [1]])),
-  Divide: [2, 3],
-  Mid: [3],
-};
+function argsOfKind(args: readonly ArgKind[], kind: ArgKind): number[] {
+  return args.flatMap((k, i) => (k === kind ? [i] : []));
+}
 
 export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject | undefined {
   const a = t.args;
@@ -100,12 +94,13 @@ export function execOperator(it: AmlInterpreter, t: OpTerm, f: Frame): AmlObject
   // operator uses it, after all of them (ACPICA resolves Local/Arg references in
   // `AcpiExResolveOperands`, once every operand has been evaluated).
   const early: (AmlObject | undefined)[] = [];
-  const operandIdx = OPERANDS[t.op] ?? [];
+  const roles = ROLES.get(t.op);
+  const operandIdx = roles?.operands ?? [];
   for (const i of operandIdx) if (!isSlotTerm(a[i] as Term)) early[i] = it.evalOperand(a[i] as Term, f);
   // Then the Targets (an Index or DerefOf target runs now, so its error comes before the
   // operator's own: ACPICA evaluates every argument before executing the operator).
   const targets: StoreTarget[] = [];
-  for (const i of TARGETS[t.op] ?? []) targets[i] = it.targetOf(a[i] as Term, f);
+  for (const i of roles?.targets ?? []) targets[i] = it.targetOf(a[i] as Term, f);
   if (operandIdx.some((i) => !isSlotTerm(a[i] as Term) && early[i] === undefined)) noReturnValue();
   const val = (i: number): AmlObject => (early[i] !== undefined ? it.resolved(early[i]!) : it.operand(a[i] as Term, f));
   /**
