@@ -18,7 +18,7 @@ import type { NameString, Term } from './model.js';
 import { formatNameString, isSegByte } from './nameString.js';
 import { FROM_ORDER, Namespace, type NsNode } from './namespace.js';
 import { EXT_OP_PREFIX, LIT, NAME, OPCODES, isNameLead, opByName, type ArgKind } from './opcodes.js';
-import { readPkgLength } from './pkgLength.js';
+import { pkgLengthWidth, readPkgLength } from './pkgLength.js';
 import { toTerms } from './terms.js';
 
 export interface DecodeAmlOptions {
@@ -265,22 +265,15 @@ class Parser {
     if (pkg) {
       const lenAt = this.pos;
       const b = this.bytes;
-      // readPkgLength inlined for the common well-formed case (no result object per operator).
-      const follow = lenAt < end ? b[lenAt]! >> 6 : -1;
-      let value: number;
-      let width: number;
-      if (follow === 0) {
-        value = b[lenAt]! & 0x3f;
-        width = 1;
-      } else if (follow > 0 && lenAt + follow < end && !(b[lenAt]! & 0x30)) {
-        value = b[lenAt]! & 0x0f;
-        for (let i = 1; i <= follow; i++) value |= b[lenAt + i]! << (4 + 8 * (i - 1));
-        value >>>= 0;
-        width = follow + 1;
-      } else {
+      // readPkgLength's work for the common well-formed case without its result object per operator.
+      const width = pkgLengthWidth(b, lenAt, end);
+      if (width === 0) {
         const pl = readPkgLength(b, lenAt, end);
         this.fail(`${OPCODES[r]!.name}: ${typeof pl === 'string' ? pl : 'bad PkgLength'}`, lenAt);
       }
+      let value = width === 1 ? b[lenAt]! & 0x3f : b[lenAt]! & 0x0f;
+      for (let i = 1; i < width; i++) value |= b[lenAt + i]! << (4 + 8 * (i - 1));
+      value >>>= 0;
       if (value < width) this.fail(`${OPCODES[r]!.name}: PkgLength ${value} is shorter than itself`, lenAt);
       if (value > end - lenAt) this.fail(`${OPCODES[r]!.name}: PkgLength ${value} runs past the end (${end - lenAt} bytes left)`, lenAt);
       limit = lenAt + value;
@@ -417,7 +410,7 @@ class Parser {
         return list;
       }
     }
-    throw new Error(`argument code ${kind}`);
+    return this.fail(`argument code ${kind} (the opcode table's signature)`);
   }
 
   list(end: number, scope: NsNode, mode: Mode): number {
@@ -442,15 +435,12 @@ class Parser {
           if (end - this.pos < 4) this.fail('NamedField name runs past the end', at);
           this.seg();
         }
-        // readPkgLength's checks for the common well-formed case without its result object.
-        const lead = this.pos < end ? this.bytes[this.pos]! : -1;
-        const follow = lead >> 6;
-        if (follow === 0) this.pos++;
-        else if (follow > 0 && this.pos + follow < end && !(lead & 0x30)) this.pos += follow + 1;
-        else {
+        const width = pkgLengthWidth(this.bytes, this.pos, end);
+        if (width === 0) {
           const pl = readPkgLength(this.bytes, this.pos, end);
           this.fail(`field width: ${typeof pl === 'string' ? pl : 'bad PkgLength'}`, this.pos);
         }
+        this.pos += width;
         if (named) {
           // The NameSeg at `at` read as a one-segment NameString: the child of `scope` it names.
           if (this.pass === 1) this.ns.defineCode(this.ns.nodeForAt(scope, this.bytes, at), 5, -1, FROM_TABLE);

@@ -39,6 +39,19 @@ export function putPkgLength(out: Uint8Array, at: number, value: number, width: 
   }
 }
 
+/**
+ * Bytes taken by a well-formed PkgLength at `at` (all of them before `end`, bits 4-5 of a multi-byte
+ * lead clear), 0 when it is not: the decoder's fast path, allocating nothing (`readPkgLength` then
+ * says what is wrong).
+ */
+export function pkgLengthWidth(bytes: Uint8Array, at: number, end: number): number {
+  if (at >= end) return 0;
+  const lead = bytes[at]!;
+  const follow = lead >> 6;
+  if (follow === 0) return 1;
+  return at + follow < end && !(lead & 0x30) ? follow + 1 : 0;
+}
+
 /** Decoded PkgLength: the value and how many bytes it took. Bounds are the caller's check. */
 export function readPkgLength(bytes: Uint8Array, at: number, end: number): { value: number; width: number } | string {
   if (at >= end) return 'PkgLength missing (end of data)';
