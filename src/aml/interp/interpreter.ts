@@ -708,7 +708,7 @@ export class AmlInterpreter {
         // be data, a field or a reference (`ARGI_DATAREFOBJ`, a package element's named reference
         // resolved to its object), anything but the Debug object taking any.
         const target = this.targetOf(a[1] as Term, f);
-        if (!isSlotTerm(src) && v.type === 'Reference' && v.name && v.to.kind === 'node') v = this.ns.get(v.to.path) ?? v;
+        if (!isSlotTerm(src) && v.type === 'Reference' && v.name) v = this.resolved(v);
         if (!STORE_SOURCE.has(v.type) && !('term' in target && target.term.t === 'op' && target.term.op === 'Debug')) amlFail('AE_AML_OPERAND_TYPE', `Store needs an Integer, Buffer, String, Package or reference, found [${v.type}]`);
         // Store's result, the source itself, is truncated after the store (evalOp). A LocalX, ArgX or
         // name source is shared, so the target took a copy of the wider value first; a call's or
