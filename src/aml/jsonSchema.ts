@@ -6,7 +6,7 @@
  * Definitions are returned by name, for a document to place under its own `definitions`.
  */
 import { acpiHeader } from '../acpi/header.js';
-import { codecJsonSchema, hexBytesJsonSchema, U64_JSON, type JsonSchema } from '../core/schema/index.js';
+import { codecJsonSchema, hexBytesJsonSchema, uintCodec, U64_JSON, type JsonSchema } from '../core/schema/index.js';
 import { SEG_RE } from './nameString.js';
 import { OPCODES, type ArgKind } from './opcodes.js';
 import { PKG_LENGTH_MAX } from './pkgLength.js';
@@ -62,7 +62,7 @@ export function amlJsonSchemaDefinitions(ref: (name: string) => JsonSchema): Rec
   const term = byKey('t', terms);
   const target = { if: { type: 'object', properties: { t: { const: 'none' } } }, then: tagged('none', {}), else: ref('amlTerm') };
   const fieldWidth = { bits: { type: 'integer', minimum: 0, maximum: PKG_LENGTH_MAX }, lenBytes: { type: 'integer', minimum: 1, maximum: 4 } };
-  const byte = { type: 'integer', minimum: 0, maximum: 0xff };
+  const byte = codecJsonSchema(uintCodec(1));
   const closed = (k: string, properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => tagged(k, properties, optional, 'k');
   const field = byKey('k', {
     named: closed('named', { name: NAME_SEG, ...fieldWidth }, ['lenBytes']),
@@ -83,7 +83,7 @@ export function amlJsonSchemaDefinitions(ref: (name: string) => JsonSchema): Rec
       case 'u8':
       case 'u16':
       case 'u32':
-        return tagged(kind, { value: { type: 'integer', minimum: 0, maximum: kind === 'u8' ? 0xff : kind === 'u16' ? 0xffff : 0xffffffff } });
+        return tagged(kind, { value: codecJsonSchema(uintCodec(kind === 'u8' ? 1 : kind === 'u16' ? 2 : 4)) });
       case 'terms':
       case 'elems':
         return tagged('list', { terms: { type: 'array', items: ref('amlTerm') } });
